@@ -1,0 +1,81 @@
+#pragma once
+// A small RAII layer over the HDF5 C API: every HDF5 call of the project goes
+// through here. Failures throw std::runtime_error.
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace caseload::io::h5 {
+
+// Owns one HDF5 identifier and closes it with the matching H5*close.
+class Handle {
+public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer, std::string_view what);
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = H5I_INVALID_HID; }
+  Handle& operator=(Handle&& o) noexcept;
+  ~Handle() { reset(); }
+  [[nodiscard]] hid_t id() const { return id_; }
+
+private:
+  void reset() noexcept;
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+template <class T> hid_t native_type();
+template <> inline hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> inline hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> inline hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> inline hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <> inline hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+template <> inline hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+
+class Group {
+public:
+  explicit Group(Handle handle) : handle_(std::move(handle)) {}
+  [[nodiscard]] hid_t id() const { return handle_.id(); }
+
+  Group create_group(const std::string& name) const;
+
+  // An n-dimensional array of T; compressed (shuffle + deflate) in chunks of
+  // whole leading-dimension rows when it is large enough to gain from it.
+  template <class T>
+  void write(const std::string& name, std::span<const T> data, std::vector<hsize_t> dims,
+             std::string_view units = {}) const {
+    write_raw(name, native_type<T>(), data.data(), data.size(), std::move(dims), units);
+  }
+  template <class T>
+  void write(const std::string& name, const std::vector<T>& data, std::string_view units = {}) const {
+    write<T>(name, std::span<const T>(data), {data.size()}, units);
+  }
+  void write_strings(const std::string& name, const std::vector<std::string>& values) const;
+
+  void attribute(const std::string& name, std::string_view value) const;
+  void attribute(const std::string& name, double value) const;
+  void attribute(const std::string& name, std::int64_t value) const;
+  void attribute(const std::string& name, std::uint64_t value) const;
+  void attribute(const std::string& name, std::span<const std::int64_t> values) const;
+
+private:
+  void write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
+                 std::vector<hsize_t> dims, std::string_view units) const;
+  Handle handle_;
+};
+
+// A new file; fails if it exists (callers write to a fresh temporary name).
+class File : public Group {
+public:
+  explicit File(const std::string& path);
+  void flush() const;
+};
+
+} // namespace caseload::io::h5

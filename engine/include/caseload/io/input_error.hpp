@@ -1,0 +1,31 @@
+#pragma once
+// An error in the user's input, located in the file where it can be.
+
+#include <stdexcept>
+#include <string>
+
+namespace caseload::io {
+
+class InputError : public std::runtime_error {
+public:
+  // line and column are 1-based; 0 when the input has no position (e.g. a missing file).
+  InputError(std::string file, int line, int column, const std::string& what)
+      : std::runtime_error(format(file, line, column, what)), file_(std::move(file)), line_(line),
+        column_(column) {}
+
+  [[nodiscard]] const std::string& file() const { return file_; }
+  [[nodiscard]] int line() const { return line_; }
+  [[nodiscard]] int column() const { return column_; }
+
+private:
+  static std::string format(const std::string& file, int line, int column, const std::string& what) {
+    std::string out = file;
+    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    return out + ": error: " + what;
+  }
+  std::string file_;
+  int line_;
+  int column_;
+};
+
+} // namespace caseload::io

@@ -1,0 +1,34 @@
+#pragma once
+// The HDF5 results file (layout: docs/hdf5-format.md).
+
+#include "caseload/model/results.hpp"
+#include "caseload/model/scenario.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+
+namespace caseload::io {
+
+// Bump the minor version for additions readers may ignore, the major version
+// for anything that breaks an existing reader.
+inline constexpr std::int64_t kOutputSchemaMajor = 1;
+inline constexpr std::int64_t kOutputSchemaMinor = 0;
+
+struct RunMetadata {
+  std::string engine_version;
+  std::string resolved_scenario; // TOML with every default filled in
+  std::string scenario_source;   // the file as the user wrote it
+  std::string created;           // ISO 8601 UTC; the one part of a file that varies run to run
+};
+
+void write_results(const std::filesystem::path& path, const model::Scenario& scenario,
+                   const RunMetadata& meta, std::span<const model::ReplicationResult> results);
+
+// Runs write(temporary path) and renames the temporary over `path` only if it
+// succeeds, so a failure never leaves a partial file or clobbers an old one.
+void write_atomically(const std::filesystem::path& path,
+                      const std::function<void(const std::filesystem::path&)>& write);
+
+} // namespace caseload::io

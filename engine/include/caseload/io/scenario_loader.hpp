@@ -1,0 +1,31 @@
+#pragma once
+// Scenario files (TOML, schema_version 1) → a validated model::Scenario.
+// No TOML type leaves io/.
+
+#include "caseload/model/scenario.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace caseload::io {
+
+inline constexpr int kScenarioSchemaVersion = 1;
+
+struct LoadedScenario {
+  model::Scenario scenario;
+  std::string source_text;           // the file as written
+  std::vector<std::string> warnings; // valid but noteworthy input, for the user
+};
+
+// Throws InputError, with file, line and column, for anything that is not a
+// valid scenario: unreadable file, malformed TOML, unknown keys, wrong types,
+// values out of range, inconsistent references.
+LoadedScenario load_scenario(const std::filesystem::path& path);
+LoadedScenario parse_scenario(std::string_view text, std::string_view source_name);
+
+// The scenario with every default filled in, as TOML that load_scenario reads back.
+std::string resolved_toml(const model::Scenario& scenario);
+
+} // namespace caseload::io

@@ -1,0 +1,40 @@
+#pragma once
+// How unevenly work falls: inequality and spread of capacity % across officers.
+
+#include <span>
+
+namespace caseload::metrics {
+
+// Quantile of an ascending-sorted sample, linear interpolation between order
+// statistics (numpy's default), q in [0, 1]. NaN for an empty sample.
+double quantile_sorted(std::span<const double> sorted, double q);
+
+struct Imbalance {
+  int officers = 0;
+  double gini = 0.0;            // 0 = all equal, → 1 = one officer holds everything
+  double cv = 0.0;              // population sd / mean
+  double max_over_median = 0.0;
+  double share_over_100 = 0.0;  // fraction of officers above 100% capacity
+  double share_over_110 = 0.0;
+};
+
+// Imbalance of capacity % values (each ≥ 0). Sorts `values` in place. With
+// no officers every figure is NaN; where the mean (or median) is zero the
+// figures that divide by it are NaN.
+Imbalance imbalance(std::span<double> values);
+
+struct Spread {
+  int officers = 0;
+  double mean = 0.0;
+  double median = 0.0;
+  double p90 = 0.0;
+  double max = 0.0;
+  double share_over_100 = 0.0;
+  double share_over_110 = 0.0;
+  double share_over_120 = 0.0;
+};
+
+// Summary of capacity % values. Sorts `values` in place; NaN figures when empty.
+Spread spread(std::span<double> values);
+
+} // namespace caseload::metrics

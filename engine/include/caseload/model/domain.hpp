@@ -1,0 +1,43 @@
+#pragma once
+// The vocabulary of probation work: grades of staff, case types and tiers.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace caseload::model {
+
+enum class Grade : std::uint8_t { PO, PQiP, PSO, SPO, VLO };
+inline constexpr int kGradeCount = 5;
+inline constexpr std::array<std::string_view, kGradeCount> kGradeNames{"PO", "PQiP", "PSO", "SPO",
+                                                                       "VLO"};
+
+enum class CaseType : std::uint8_t { community, custody, licence };
+inline constexpr int kCaseTypeCount = 3;
+inline constexpr std::array<std::string_view, kCaseTypeCount> kCaseTypeNames{"community", "custody",
+                                                                             "licence"};
+
+// WMT tiers A3 … D0: the letter is the protect level (from RoSH, MAPPA and RSR),
+// the digit the change level. Stored as an index 0..15 in that order.
+inline constexpr int kTierCount = 16;
+inline constexpr std::array<std::string_view, kTierCount> kTierNames{
+    "A3", "A2", "A1", "A0", "B3", "B2", "B1", "B0", "C3", "C2", "C1", "C0", "D3", "D2", "D1", "D0"};
+inline constexpr int kProtectLevelCount = 4; // A, B, C, D
+inline constexpr std::array<std::string_view, kProtectLevelCount> kProtectLevelNames{"A", "B", "C",
+                                                                                     "D"};
+
+constexpr int protect_level(int tier) { return tier / 4; }
+
+constexpr std::string_view name(Grade g) { return kGradeNames[static_cast<int>(g)]; }
+constexpr std::string_view name(CaseType t) { return kCaseTypeNames[static_cast<int>(t)]; }
+
+template <std::size_t N>
+constexpr std::optional<int> index_of(const std::array<std::string_view, N>& names,
+                                      std::string_view s) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == s) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+} // namespace caseload::model

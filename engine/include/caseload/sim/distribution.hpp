@@ -1,0 +1,61 @@
+#pragma once
+// Probability distributions of durations, chosen by name, built on Boost.Random
+// distributions only (std:: distributions differ between standard libraries).
+
+#include "caseload/sim/random.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace caseload::sim {
+
+enum class DistributionKind { exponential, lognormal, gamma, weibull, uniform, fixed };
+
+std::string_view to_string(DistributionKind kind);
+// Throws std::invalid_argument for an unknown name.
+DistributionKind distribution_kind_from_string(std::string_view name);
+
+// A value type: parameters only, so it can be shared between threads; each
+// sample builds the (stateless, cheap) Boost distribution it needs.
+class Distribution {
+public:
+  // Each factory throws std::invalid_argument for parameters outside the domain.
+  static Distribution exponential(double mean);
+  static Distribution lognormal(double mean, double sd);
+  static Distribution gamma(double shape, double scale);
+  static Distribution gamma_from_moments(double mean, double sd);
+  static Distribution weibull(double shape, double scale);
+  static Distribution weibull_from_moments(double mean, double sd);
+  static Distribution uniform(double min, double max);
+  static Distribution fixed(double value);
+
+  Distribution() : Distribution(fixed(1.0)) {}
+
+  [[nodiscard]] double sample(Engine& engine) const;
+  // A draw from the equilibrium (stationary residual) distribution, density
+  // (1 - F(x)) / E[X]: the time left of an item caught in progress at a random
+  // instant. Used to start a simulation in steady state.
+  [[nodiscard]] double sample_residual(Engine& engine) const;
+
+  [[nodiscard]] double mean() const;
+  [[nodiscard]] double sd() const;
+  [[nodiscard]] DistributionKind kind() const { return kind_; }
+  // The parameters in the distribution's own terms (see describe()).
+  [[nodiscard]] double param1() const { return p1_; }
+  [[nodiscard]] double param2() const { return p2_; }
+  [[nodiscard]] std::string describe() const;
+
+private:
+  Distribution(DistributionKind kind, double p1, double p2) : kind_(kind), p1_(p1), p2_(p2) {}
+  // A draw from the length-biased distribution, density x f(x) / E[X].
+  [[nodiscard]] double sample_length_biased(Engine& engine) const;
+
+  DistributionKind kind_;
+  // exponential: mean, -; lognormal: mu, sigma of log; gamma: shape, scale;
+  // weibull: shape, scale; uniform: min, max; fixed: value, -.
+  double p1_;
+  double p2_;
+};
+
+} // namespace caseload::sim

@@ -1,0 +1,179 @@
+#include "caseload/sim/distribution.hpp"
+
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/gamma_distribution.hpp>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <boost/random/weibull_distribution.hpp>
+
+#include <array>
+#include <cmath>
+#include <sstream>
+
+namespace caseload::sim {
+namespace {
+
+constexpr std::array<std::string_view, 6> kNames{"exponential", "lognormal", "gamma",
+                                                 "weibull",     "uniform",   "fixed"};
+
+void require(bool ok, const char* what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+
+bool positive_finite(double x) { return std::isfinite(x) && x > 0.0; }
+
+// Coefficient of variation of a Weibull distribution of shape k.
+double weibull_cv(double k) {
+  const double g1 = std::tgamma(1.0 + 1.0 / k);
+  const double g2 = std::tgamma(1.0 + 2.0 / k);
+  return std::sqrt(g2 / (g1 * g1) - 1.0);
+}
+
+double uniform01(Engine& engine) { return boost::random::uniform_01<double>{}(engine); }
+
+} // namespace
+
+std::string_view to_string(DistributionKind kind) { return kNames[static_cast<int>(kind)]; }
+
+DistributionKind distribution_kind_from_string(std::string_view name) {
+  for (std::size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == name) return static_cast<DistributionKind>(i);
+  throw std::invalid_argument("unknown distribution");
+}
+
+Distribution Distribution::exponential(double mean) {
+  require(positive_finite(mean), "exponential mean must be positive and finite");
+  return {DistributionKind::exponential, mean, 0.0};
+}
+
+Distribution Distribution::lognormal(double mean, double sd) {
+  require(positive_finite(mean) && positive_finite(sd),
+          "lognormal mean and sd must be positive and finite");
+  // Boost's lognormal takes the parameters of the underlying normal.
+  const double sigma2 = std::log1p((sd * sd) / (mean * mean));
+  return {DistributionKind::lognormal, std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2)};
+}
+
+Distribution Distribution::gamma(double shape, double scale) {
+  require(positive_finite(shape) && positive_finite(scale),
+          "gamma shape and scale must be positive and finite");
+  return {DistributionKind::gamma, shape, scale};
+}
+
+Distribution Distribution::gamma_from_moments(double mean, double sd) {
+  require(positive_finite(mean) && positive_finite(sd), "gamma mean and sd must be positive");
+  return gamma((mean * mean) / (sd * sd), (sd * sd) / mean);
+}
+
+Distribution Distribution::weibull(double shape, double scale) {
+  require(positive_finite(shape) && positive_finite(scale),
+          "weibull shape and scale must be positive and finite");
+  return {DistributionKind::weibull, shape, scale};
+}
+
+Distribution Distribution::weibull_from_moments(double mean, double sd) {
+  require(positive_finite(mean) && positive_finite(sd), "weibull mean and sd must be positive");
+  const double cv = sd / mean;
+  // The CV falls monotonically in the shape k; bisect on log k.
+  double lo = 0.05, hi = 500.0;
+  require(cv < weibull_cv(lo) && cv > weibull_cv(hi),
+          "weibull sd/mean ratio must lie between 0.002 and about 4e6");
+  for (int i = 0; i < 200; ++i) {
+    const double mid = std::sqrt(lo * hi);
+    (weibull_cv(mid) > cv ? lo : hi) = mid;
+  }
+  const double k = std::sqrt(lo * hi);
+  return weibull(k, mean / std::tgamma(1.0 + 1.0 / k));
+}
+
+Distribution Distribution::uniform(double min, double max) {
+  require(std::isfinite(min) && std::isfinite(max) && min >= 0.0 && max > min,
+          "uniform needs 0 <= min < max, both finite");
+  return {DistributionKind::uniform, min, max};
+}
+
+Distribution Distribution::fixed(double value) {
+  require(positive_finite(value), "fixed value must be positive and finite");
+  return {DistributionKind::fixed, value, 0.0};
+}
+
+double Distribution::sample(Engine& engine) const {
+  switch (kind_) {
+  case DistributionKind::exponential:
+    return boost::random::exponential_distribution<double>(1.0 / p1_)(engine);
+  case DistributionKind::lognormal:
+    return boost::random::lognormal_distribution<double>(p1_, p2_)(engine);
+  case DistributionKind::gamma:
+    return boost::random::gamma_distribution<double>(p1_, p2_)(engine);
+  case DistributionKind::weibull:
+    return boost::random::weibull_distribution<double>(p1_, p2_)(engine);
+  case DistributionKind::uniform:
+    return boost::random::uniform_real_distribution<double>(p1_, p2_)(engine);
+  case DistributionKind::fixed:
+    return p1_;
+  }
+  return p1_;
+}
+
+double Distribution::sample_length_biased(Engine& engine) const {
+  switch (kind_) {
+  case DistributionKind::exponential: // x e^{-x/m} is gamma(2, m)
+    return boost::random::gamma_distribution<double>(2.0, p1_)(engine);
+  case DistributionKind::lognormal: // shifts mu by sigma^2
+    return boost::random::lognormal_distribution<double>(p1_ + p2_ * p2_, p2_)(engine);
+  case DistributionKind::gamma: // gamma(k+1, theta)
+    return boost::random::gamma_distribution<double>(p1_ + 1.0, p2_)(engine);
+  case DistributionKind::weibull: { // (X/lambda)^k is gamma(1 + 1/k, 1) after biasing
+    const double g = boost::random::gamma_distribution<double>(1.0 + 1.0 / p1_, 1.0)(engine);
+    return p2_ * std::pow(g, 1.0 / p1_);
+  }
+  case DistributionKind::uniform: { // density proportional to x on [a, b]
+    const double u = uniform01(engine);
+    return std::sqrt(p1_ * p1_ + u * (p2_ * p2_ - p1_ * p1_));
+  }
+  case DistributionKind::fixed:
+    return p1_;
+  }
+  return p1_;
+}
+
+double Distribution::sample_residual(Engine& engine) const {
+  // A uniformly placed point inside a length-biased interval has the
+  // equilibrium residual distribution.
+  const double length = sample_length_biased(engine);
+  return uniform01(engine) * length;
+}
+
+double Distribution::mean() const {
+  switch (kind_) {
+  case DistributionKind::exponential: return p1_;
+  case DistributionKind::lognormal: return std::exp(p1_ + 0.5 * p2_ * p2_);
+  case DistributionKind::gamma: return p1_ * p2_;
+  case DistributionKind::weibull: return p2_ * std::tgamma(1.0 + 1.0 / p1_);
+  case DistributionKind::uniform: return 0.5 * (p1_ + p2_);
+  case DistributionKind::fixed: return p1_;
+  }
+  return p1_;
+}
+
+double Distribution::sd() const {
+  switch (kind_) {
+  case DistributionKind::exponential: return p1_;
+  case DistributionKind::lognormal: return mean() * std::sqrt(std::expm1(p2_ * p2_));
+  case DistributionKind::gamma: return std::sqrt(p1_) * p2_;
+  case DistributionKind::weibull: return mean() * weibull_cv(p1_);
+  case DistributionKind::uniform: return (p2_ - p1_) / std::sqrt(12.0);
+  case DistributionKind::fixed: return 0.0;
+  }
+  return 0.0;
+}
+
+std::string Distribution::describe() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << to_string(kind_) << "(mean=" << mean() << ", sd=" << sd() << ")";
+  return out.str();
+}
+
+} // namespace caseload::sim

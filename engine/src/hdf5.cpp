@@ -1,0 +1,145 @@
+#include "caseload/io/hdf5.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace caseload::io::h5 {
+namespace {
+
+void check(herr_t status, std::string_view what) {
+  if (status < 0) throw std::runtime_error("HDF5: " + std::string(what) + " failed");
+}
+
+// Object creation property lists without modification times, so that the
+// same results give the same bytes.
+Handle untimed(hid_t plist_class) {
+  Handle plist(H5Pcreate(plist_class), H5Pclose, "property list");
+  check(H5Pset_obj_track_times(plist.id(), false), "H5Pset_obj_track_times");
+  return plist;
+}
+
+Handle string_type(std::size_t length) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type.id(), length == 0 ? H5T_VARIABLE : length), "H5Tset_size");
+  check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "H5Tset_cset");
+  return type;
+}
+
+Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace"); }
+
+Handle simple_space(const std::vector<hsize_t>& dims) {
+  return Handle(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                "dataspace");
+}
+
+void write_attribute(hid_t object, const std::string& name, hid_t type, hid_t space,
+                     const void* data) {
+  Handle attr(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+              "attribute " + name);
+  check(H5Awrite(attr.id(), type, data), "writing attribute " + name);
+}
+
+} // namespace
+
+Handle::Handle(hid_t id, Closer closer, std::string_view what) : id_(id), closer_(closer) {
+  if (id < 0) throw std::runtime_error("HDF5: cannot create " + std::string(what));
+}
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    closer_ = o.closer_;
+    o.id_ = H5I_INVALID_HID;
+  }
+  return *this;
+}
+
+void Handle::reset() noexcept {
+  if (id_ >= 0 && closer_) closer_(id_);
+  id_ = H5I_INVALID_HID;
+}
+
+Group Group::create_group(const std::string& name) const {
+  Handle gcpl = untimed(H5P_GROUP_CREATE);
+  return Group(Handle(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), H5Gclose,
+                      "group " + name));
+}
+
+void Group::write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
+                      std::vector<hsize_t> dims, std::string_view units) const {
+  const hsize_t expected =
+      std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
+  if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size");
+  Handle space = simple_space(dims);
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
+  constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are stored contiguously
+  if (count >= kMinCompressed) {
+    // Chunks of whole rows of the trailing dimensions, about 64k elements.
+    std::vector<hsize_t> chunk = dims;
+    const hsize_t row = count / dims[0];
+    chunk[0] = std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]);
+    check(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
+    check(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle");
+    check(H5Pset_deflate(dcpl.id(), 4), "H5Pset_deflate");
+  }
+  Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                 H5Dclose, "dataset " + name);
+  if (count > 0) check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
+  if (!units.empty()) {
+    Handle str = string_type(units.size());
+    Handle scalar = scalar_space();
+    write_attribute(dataset.id(), "units", str.id(), scalar.id(), units.data());
+  }
+}
+
+void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {
+  Handle type = string_type(0);
+  Handle space = simple_space({values.size()});
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
+  Handle dataset(H5Dcreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                 H5Dclose, "dataset " + name);
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  if (!values.empty())
+    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+          "writing " + name);
+}
+
+void Group::attribute(const std::string& name, std::string_view value) const {
+  Handle type = string_type(std::max<std::size_t>(value.size(), 1));
+  Handle space = scalar_space();
+  std::string padded(value);
+  padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
+  write_attribute(id(), name, type.id(), space.id(), padded.data());
+}
+
+void Group::attribute(const std::string& name, double value) const {
+  Handle space = scalar_space();
+  write_attribute(id(), name, H5T_NATIVE_DOUBLE, space.id(), &value);
+}
+
+void Group::attribute(const std::string& name, std::int64_t value) const {
+  Handle space = scalar_space();
+  write_attribute(id(), name, H5T_NATIVE_INT64, space.id(), &value);
+}
+
+void Group::attribute(const std::string& name, std::uint64_t value) const {
+  Handle space = scalar_space();
+  write_attribute(id(), name, H5T_NATIVE_UINT64, space.id(), &value);
+}
+
+void Group::attribute(const std::string& name, std::span<const std::int64_t> values) const {
+  Handle space = simple_space({values.size()});
+  write_attribute(id(), name, H5T_NATIVE_INT64, space.id(), values.data());
+}
+
+File::File(const std::string& path)
+    : Group(Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                   "file " + path)) {}
+
+void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush"); }
+
+} // namespace caseload::io::h5

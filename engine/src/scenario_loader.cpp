@@ -1,0 +1,593 @@
+#include "caseload/io/scenario_loader.hpp"
+
+#include "caseload/io/input_error.hpp"
+
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <set>
+#include <span>
+#include <sstream>
+
+namespace caseload::io {
+namespace {
+
+using model::CaseType;
+using model::Grade;
+
+// Everything a reader needs to report an error at a place in the file.
+class Context {
+public:
+  explicit Context(std::string file) : file_(std::move(file)) {}
+  [[noreturn]] void fail(const toml::source_region& where, const std::string& what) const {
+    throw InputError(file_, static_cast<int>(where.begin.line),
+                     static_cast<int>(where.begin.column), what);
+  }
+  [[nodiscard]] const std::string& file() const { return file_; }
+  std::vector<std::string> warnings;
+
+private:
+  std::string file_;
+};
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+  case toml::node_type::table: return "a table";
+  case toml::node_type::array: return "an array";
+  case toml::node_type::string: return "a string";
+  case toml::node_type::integer: return "an integer";
+  case toml::node_type::floating_point: return "a number";
+  case toml::node_type::boolean: return "a boolean";
+  case toml::node_type::date: return "a date";
+  case toml::node_type::time: return "a time";
+  case toml::node_type::date_time: return "a date-time";
+  default: return "nothing";
+  }
+}
+
+template <std::size_t N>
+std::string quoted_list(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += i + 1 == names.size() ? " or " : ", ";
+    out += "\"" + std::string(names[i]) + "\"";
+  }
+  return out;
+}
+
+// Reads one TOML table, remembering which keys it consumed so that any key
+// left over (a typo, a key from another version) is reported, not ignored.
+class TableReader {
+public:
+  TableReader(const Context& ctx, const toml::table& table, std::string path)
+      : ctx_(ctx), table_(table), path_(std::move(path)) {}
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const toml::table& table() const { return table_; }
+  [[nodiscard]] std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+  const toml::node* find(std::string_view key) {
+    const toml::node* n = table_.get(key);
+    if (n) used_.insert(std::string(key));
+    return n;
+  }
+
+  [[noreturn]] void fail_missing(std::string_view key, const std::string& expected) const {
+    ctx_.fail(table_.source(), "missing key '" + key_path(key) + "': expected " + expected);
+  }
+
+  const toml::node& require(std::string_view key, const std::string& expected) {
+    const toml::node* n = find(key);
+    if (!n) fail_missing(key, expected);
+    return *n;
+  }
+
+  [[noreturn]] void fail_type(std::string_view key, const toml::node& n,
+                              const std::string& expected) const {
+    ctx_.fail(n.source(),
+              "'" + key_path(key) + "' is " + type_name(n) + ", expected " + expected);
+  }
+
+  double number_node(std::string_view key, const toml::node& n, const std::string& expected) const {
+    if (auto v = n.value<double>(); v && (n.is_integer() || n.is_floating_point())) return *v;
+    fail_type(key, n, expected);
+  }
+
+  // A finite number in [min, max] (bounds open where the flags say so).
+  double number(std::string_view key, std::optional<double> fallback, double min, double max,
+                bool min_open, bool max_open, const std::string& expected) {
+    const toml::node* n = find(key);
+    if (!n) {
+      if (!fallback) fail_missing(key, expected);
+      return *fallback;
+    }
+    const double v = number_node(key, *n, expected);
+    const bool ok = std::isfinite(v) && (min_open ? v > min : v >= min) &&
+                    (max_open ? v < max : v <= max);
+    if (!ok) {
+      std::ostringstream s;
+      s << std::setprecision(10) << "'" << key_path(key) << "' = " << v << " is out of range: expected "
+        << expected;
+      ctx_.fail(n->source(), s.str());
+    }
+    return v;
+  }
+
+  double positive(std::string_view key, std::optional<double> fallback = std::nullopt) {
+    return number(key, fallback, 0.0, HUGE_VAL, true, false, "a positive finite number");
+  }
+  double non_negative(std::string_view key, std::optional<double> fallback = std::nullopt) {
+    return number(key, fallback, 0.0, HUGE_VAL, false, false, "a finite number >= 0");
+  }
+  double probability(std::string_view key, std::optional<double> fallback = std::nullopt) {
+    return number(key, fallback, 0.0, 1.0, false, false, "a probability in [0, 1]");
+  }
+
+  std::int64_t integer(std::string_view key, std::optional<std::int64_t> fallback, std::int64_t min,
+                       std::int64_t max) {
+    const std::string expected =
+        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    const toml::node* n = find(key);
+    if (!n) {
+      if (!fallback) fail_missing(key, expected);
+      return *fallback;
+    }
+    if (!n->is_integer()) fail_type(key, *n, expected);
+    const std::int64_t v = **n->as_integer();
+    if (v < min || v > max)
+      ctx_.fail(n->source(), "'" + key_path(key) + "' = " + std::to_string(v) +
+                                 " is out of range: expected " + expected);
+    return v;
+  }
+
+  std::string string(std::string_view key, std::optional<std::string> fallback) {
+    const toml::node* n = find(key);
+    if (!n) {
+      if (!fallback) fail_missing(key, "a string");
+      return *fallback;
+    }
+    if (!n->is_string()) fail_type(key, *n, "a string");
+    return **n->as_string();
+  }
+
+  // A string that must be one of `names`; returns its index.
+  template <std::size_t N>
+  int choice(std::string_view key, const std::array<std::string_view, N>& names,
+             std::optional<int> fallback, std::string_view what) {
+    const toml::node* n = find(key);
+    if (!n) {
+      if (!fallback) fail_missing(key, std::string(what) + ": " + quoted_list(names));
+      return *fallback;
+    }
+    return choice_node(key, *n, names, what);
+  }
+
+  template <std::size_t N>
+  int choice_node(std::string_view key, const toml::node& n,
+                  const std::array<std::string_view, N>& names, std::string_view what) const {
+    if (!n.is_string()) fail_type(key, n, std::string(what) + ": " + quoted_list(names));
+    const std::string& s = **n.as_string();
+    if (auto i = model::index_of(names, s)) return *i;
+    ctx_.fail(n.source(), "unknown " + std::string(what) + " \"" + s + "\" in '" + key_path(key) +
+                              "': expected " + quoted_list(names));
+  }
+
+  TableReader subtable(std::string_view key, bool required) {
+    static const toml::table empty;
+    const toml::node* n = find(key);
+    if (!n) {
+      if (required) fail_missing(key, "a table");
+      return {ctx_, empty, key_path(key)};
+    }
+    if (!n->is_table()) fail_type(key, *n, "a table");
+    return {ctx_, *n->as_table(), key_path(key)};
+  }
+
+  const toml::array* array(std::string_view key) {
+    const toml::node* n = find(key);
+    if (!n) return nullptr;
+    if (!n->is_array()) fail_type(key, *n, "an array");
+    return n->as_array();
+  }
+
+  // Reports the first key that nobody asked for.
+  void finish() const {
+    for (auto&& [key, node] : table_) {
+      if (used_.count(std::string(key.str()))) continue;
+      ctx_.fail(key.source(), "unknown key '" + key_path(key.str()) + "'" +
+                                  (path_.empty() ? "" : " in [" + path_ + "]"));
+    }
+  }
+
+  const Context& ctx() const { return ctx_; }
+
+private:
+  const Context& ctx_;
+  const toml::table& table_;
+  std::string path_;
+  std::set<std::string> used_;
+};
+
+// Every key of a table whose keys are names from `names` (e.g. grades, tiers):
+// calls f(index, key, node) and rejects unknown names.
+template <std::size_t N, class F>
+void for_each_named(TableReader& reader, const std::array<std::string_view, N>& names,
+                    std::string_view what, F&& f) {
+  for (auto&& [key, node] : reader.table()) {
+    const auto index = model::index_of(names, key.str());
+    if (!index)
+      reader.ctx().fail(key.source(), "unknown " + std::string(what) + " \"" +
+                                          std::string(key.str()) + "\" in [" + reader.path() +
+                                          "]: expected " + quoted_list(names));
+    reader.find(key.str());
+    f(*index, key.str(), node);
+  }
+}
+
+sim::Distribution read_distribution(TableReader& parent, std::string_view key) {
+  const toml::node& n = parent.require(key, "a distribution table such as { dist = \"lognormal\", mean = 300, sd = 150 }");
+  if (!n.is_table())
+    parent.fail_type(key, n, "a distribution table such as { dist = \"lognormal\", mean = 300, sd = 150 }");
+  TableReader r(parent.ctx(), *n.as_table(), parent.key_path(key));
+  static constexpr std::array<std::string_view, 6> kNames{"exponential", "lognormal", "gamma",
+                                                          "weibull",     "uniform",   "fixed"};
+  const auto kind = sim::DistributionKind(r.choice("dist", kNames, std::nullopt, "distribution"));
+  auto moments_or_shape = [&](auto from_moments, auto from_shape) {
+    if (r.table().contains("shape") || r.table().contains("scale"))
+      return from_shape(r.positive("shape"), r.positive("scale"));
+    return from_moments(r.positive("mean"), r.positive("sd"));
+  };
+  sim::Distribution d = sim::Distribution::fixed(1.0);
+  try {
+    switch (kind) {
+    case sim::DistributionKind::exponential: d = sim::Distribution::exponential(r.positive("mean")); break;
+    case sim::DistributionKind::lognormal:
+      d = sim::Distribution::lognormal(r.positive("mean"), r.positive("sd"));
+      break;
+    case sim::DistributionKind::gamma:
+      d = moments_or_shape(sim::Distribution::gamma_from_moments, sim::Distribution::gamma);
+      break;
+    case sim::DistributionKind::weibull:
+      d = moments_or_shape(sim::Distribution::weibull_from_moments, sim::Distribution::weibull);
+      break;
+    case sim::DistributionKind::uniform: {
+      const double lo = r.non_negative("min");
+      const double hi = r.number("max", std::nullopt, lo, HUGE_VAL, true, false,
+                                 "a finite number greater than 'min'");
+      d = sim::Distribution::uniform(lo, hi);
+      break;
+    }
+    case sim::DistributionKind::fixed: d = sim::Distribution::fixed(r.positive("value")); break;
+    }
+  } catch (const std::invalid_argument& e) {
+    r.ctx().fail(n.source(), "'" + r.path() + "': " + e.what());
+  }
+  r.finish();
+  return d;
+}
+
+void read_workload(TableReader& r, model::WorkloadParameters& w) {
+  w.nominal_target_points = r.positive("nominal_target_points", w.nominal_target_points);
+  w.default_contracted_hours = r.positive("default_contracted_hours", w.default_contracted_hours);
+  TableReader points = r.subtable("case_points", false);
+  for_each_named(points, model::kCaseTypeNames, "case type", [&](int type, auto, const toml::node& n) {
+    if (!n.is_table()) points.fail_type(model::kCaseTypeNames[type], n, "a table of tier = points");
+    TableReader tiers(r.ctx(), *n.as_table(), points.key_path(model::kCaseTypeNames[type]));
+    for_each_named(tiers, model::kTierNames, "tier", [&](int tier, auto key, const toml::node&) {
+      w.case_points[type][tier] = static_cast<int>(tiers.integer(key, std::nullopt, 0, 100000));
+    });
+  });
+  points.finish();
+  TableReader reports = r.subtable("report_points", false);
+  w.sdr_points = static_cast<int>(reports.integer("sdr", w.sdr_points, 0, 100000));
+  w.fdr_points = static_cast<int>(reports.integer("fdr", w.fdr_points, 0, 100000));
+  w.parole_points = static_cast<int>(reports.integer("parole", w.parole_points, 0, 100000));
+  reports.finish();
+  r.finish();
+}
+
+void read_allocation(TableReader& r, model::AllocationParameters& a) {
+  a.policy = model::PolicyKind(r.choice("policy", model::kPolicyNames, 0, "allocation policy"));
+  a.cap_percent = r.positive("cap_percent", a.cap_percent);
+  a.preference_threshold_percent =
+      r.positive("preference_threshold_percent", a.preference_threshold_percent);
+  TableReader elig = r.subtable("eligibility", false);
+  for_each_named(elig, model::kProtectLevelNames, "protect level (tier letter)",
+                 [&](int level, auto key, const toml::node& n) {
+                   const std::string expected = "an array of grades, most preferred first";
+                   if (!n.is_array()) elig.fail_type(key, n, expected);
+                   std::vector<Grade> grades;
+                   for (const toml::node& g : *n.as_array()) {
+                     const auto grade = Grade(elig.choice_node(key, g, model::kGradeNames, "grade"));
+                     if (grade == Grade::SPO || grade == Grade::VLO)
+                       r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) +
+                                                    "\" holds no offender caseload: expected PO, PQiP or PSO");
+                     for (Grade seen : grades)
+                       if (seen == grade)
+                         r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) +
+                                                      "\" is listed twice");
+                     grades.push_back(grade);
+                   }
+                   if (grades.empty())
+                     r.ctx().fail(n.source(), "'" + elig.key_path(key) + "' is empty: expected " + expected);
+                   a.eligibility[level] = std::move(grades);
+                 });
+  elig.finish();
+  r.finish();
+}
+
+void read_case_types(TableReader& r, model::Scenario& s, std::array<bool, model::kCaseTypeCount>& defined,
+                     Context& ctx) {
+  for_each_named(r, model::kCaseTypeNames, "case type", [&](int t, auto key, const toml::node& n) {
+    if (!n.is_table()) r.fail_type(key, n, "a table");
+    TableReader c(ctx, *n.as_table(), r.key_path(key));
+    model::CaseTypeParameters& p = s.case_types[t];
+    defined[t] = true;
+    p.duration = read_distribution(c, "duration_days");
+    TableReader mix = c.subtable("tier_mix", true);
+    double total = 0.0;
+    for_each_named(mix, model::kTierNames, "tier", [&](int tier, auto tier_key, const toml::node&) {
+      p.tier_mix[tier] = mix.probability(tier_key);
+      total += p.tier_mix[tier];
+    });
+    if (std::abs(total - 1.0) > 1e-6) {
+      std::ostringstream msg;
+      msg << std::setprecision(10) << "'" << mix.path() << "' sums to " << total
+          << ": expected the shares of the tiers to sum to 1";
+      ctx.fail(mix.table().source(), msg.str());
+    }
+    mix.finish();
+    if (const toml::node* b = c.find("becomes")) {
+      const auto next = CaseType(c.choice_node("becomes", *b, model::kCaseTypeNames, "case type"));
+      if (static_cast<int>(next) == t)
+        ctx.fail(b->source(), "'" + c.key_path("becomes") + "': a case type cannot become itself");
+      p.becomes = next;
+    }
+    if (c.find("victim_probability")) {
+      const double v = c.probability("victim_probability");
+      if (v > 0.0)
+        ctx.warnings.push_back(c.key_path("victim_probability") +
+                               ": victim work is not modelled yet in this version; ignored");
+    }
+    c.finish();
+  });
+  r.finish();
+  // Phases must end: no chain of `becomes` may loop.
+  for (int t = 0; t < model::kCaseTypeCount; ++t) {
+    int steps = 0;
+    for (auto next = s.case_types[t].becomes; next; next = s.case_types[static_cast<int>(*next)].becomes)
+      if (++steps > model::kCaseTypeCount)
+        ctx.fail(r.table().source(), "case types' 'becomes' form a loop: a case would never end");
+  }
+  for (int t = 0; t < model::kCaseTypeCount; ++t)
+    if (auto next = s.case_types[t].becomes; next && !defined[static_cast<int>(*next)])
+      ctx.fail(r.table().source(), "case type \"" + std::string(model::kCaseTypeNames[t]) +
+                                       "\" becomes \"" + std::string(model::name(*next)) +
+                                       "\", which has no [case_types." + std::string(model::name(*next)) + "]");
+}
+
+void read_ldus(TableReader& root, model::Scenario& s,
+               const std::array<bool, model::kCaseTypeCount>& defined, Context& ctx) {
+  const toml::array* ldus = root.array("ldu");
+  if (!ldus || ldus->empty()) {
+    if (ldus) ctx.fail(ldus->source(), "'ldu' is empty: expected at least one [[ldu]]");
+    root.fail_missing("ldu", "at least one [[ldu]] table");
+  }
+  std::vector<std::vector<std::pair<std::string, toml::source_region>>> neighbour_names;
+  for (std::size_t i = 0; i < ldus->size(); ++i) {
+    const toml::node& n = *ldus->get(i);
+    const std::string path = "ldu[" + std::to_string(i) + "]";
+    if (!n.is_table()) ctx.fail(n.source(), "'" + path + "' is " + type_name(n) + ", expected a table");
+    TableReader r(ctx, *n.as_table(), path);
+    model::LduParameters ldu;
+    ldu.name = r.string("name", std::nullopt);
+    if (ldu.name.empty()) ctx.fail(r.find("name")->source(), "'" + path + ".name' is empty");
+    for (const auto& other : s.ldus)
+      if (other.name == ldu.name)
+        ctx.fail(r.find("name")->source(), "LDU name \"" + ldu.name + "\" is used twice");
+
+    auto& names = neighbour_names.emplace_back();
+    if (const toml::array* nb = r.array("neighbours"))
+      for (const toml::node& x : *nb) {
+        if (!x.is_string()) r.fail_type("neighbours", x, "an LDU name (string)");
+        names.emplace_back(**x.as_string(), x.source());
+      }
+
+    TableReader staff = r.subtable("staff", false);
+    for_each_named(staff, model::kGradeNames, "grade", [&](int g, auto key, const toml::node& sn) {
+      if (!sn.is_table())
+        staff.fail_type(key, sn, "a table { establishment, in_post, contracted_hours }");
+      TableReader gr(ctx, *sn.as_table(), staff.key_path(key));
+      model::StaffGroup& group = ldu.staff[g];
+      group.establishment = static_cast<int>(gr.integer("establishment", std::nullopt, 0, 1000000));
+      group.in_post = static_cast<int>(gr.integer("in_post", group.establishment, 0, 1000000));
+      group.contracted_hours = gr.positive("contracted_hours", s.workload.default_contracted_hours);
+      group.reduction_percent = gr.number("reduction_percent", 0.0, 0.0, 100.0, false, false,
+                                          "a percentage of contracted hours in [0, 100]");
+      gr.finish();
+    });
+    staff.finish();
+
+    TableReader arrivals = r.subtable("arrivals_per_week", false);
+    for_each_named(arrivals, model::kCaseTypeNames, "case type", [&](int t, auto key, const toml::node& an) {
+      ldu.arrivals_per_week[t] = arrivals.non_negative(key);
+      if (ldu.arrivals_per_week[t] > 0.0 && !defined[t])
+        ctx.fail(an.source(), "'" + arrivals.key_path(key) + "' has arrivals but there is no [case_types." +
+                                  std::string(key) + "]");
+    });
+    arrivals.finish();
+    ldu.court_reports_per_week = r.non_negative("court_reports_per_week", 0.0);
+    if (ldu.court_reports_per_week > 0.0)
+      ctx.warnings.push_back(path + ".court_reports_per_week: court reports are not modelled yet "
+                                    "in this version; ignored");
+    r.finish();
+    s.ldus.push_back(std::move(ldu));
+  }
+  for (std::size_t i = 0; i < s.ldus.size(); ++i)
+    for (const auto& [name, where] : neighbour_names[i]) {
+      int found = -1;
+      for (std::size_t j = 0; j < s.ldus.size(); ++j)
+        if (s.ldus[j].name == name) found = static_cast<int>(j);
+      if (found < 0) ctx.fail(where, "neighbour \"" + name + "\" of LDU \"" + s.ldus[i].name + "\" is not an LDU of this scenario");
+      if (found == static_cast<int>(i)) ctx.fail(where, "LDU \"" + name + "\" cannot be its own neighbour");
+      s.ldus[i].neighbours.push_back(found);
+    }
+}
+
+model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
+  TableReader root(ctx, doc, "");
+  model::Scenario s;
+  root.integer("schema_version", std::nullopt, kScenarioSchemaVersion, kScenarioSchemaVersion);
+  s.name = root.string("name", std::string("unnamed scenario"));
+  s.seed = static_cast<std::uint64_t>(root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+  if (const toml::node* d = root.find("start_date")) {
+    if (!d->is_date()) root.fail_type("start_date", *d, "a date such as 2018-08-01");
+    std::ostringstream out;
+    out << **d->as_date();
+    s.start_date = out.str();
+  }
+  s.horizon_days = root.positive("horizon_days", s.horizon_days);
+  s.warmup_days = root.number("warmup_days", 0.0, 0.0, s.horizon_days, false, true,
+                              "a number of days >= 0 and below horizon_days");
+  s.snapshot_every_days = root.positive("snapshot_every_days", s.snapshot_every_days);
+  s.replications = static_cast<int>(root.integer("replications", 1, 1, 100000));
+  s.initial_state = model::InitialState(
+      root.choice("initial_state", model::kInitialStateNames, 0, "initial state"));
+
+  TableReader workload = root.subtable("workload", false);
+  read_workload(workload, s.workload);
+  TableReader allocation = root.subtable("allocation", false);
+  read_allocation(allocation, s.allocation);
+  std::array<bool, model::kCaseTypeCount> defined{};
+  TableReader types = root.subtable("case_types", true);
+  read_case_types(types, s, defined, ctx);
+  read_ldus(root, s, defined, ctx);
+  root.finish();
+  return s;
+}
+
+// toml++ writes doubles with full round-trip precision; integers stay integers.
+toml::table distribution_table(const sim::Distribution& d) {
+  toml::table t{{"dist", std::string(sim::to_string(d.kind()))}};
+  switch (d.kind()) {
+  case sim::DistributionKind::exponential: t.insert("mean", d.param1()); break;
+  case sim::DistributionKind::lognormal: t.insert("mean", d.mean()); t.insert("sd", d.sd()); break;
+  case sim::DistributionKind::gamma:
+  case sim::DistributionKind::weibull: t.insert("shape", d.param1()); t.insert("scale", d.param2()); break;
+  case sim::DistributionKind::uniform: t.insert("min", d.param1()); t.insert("max", d.param2()); break;
+  case sim::DistributionKind::fixed: t.insert("value", d.param1()); break;
+  }
+  return t;
+}
+
+} // namespace
+
+LoadedScenario parse_scenario(std::string_view text, std::string_view source_name) {
+  Context ctx{std::string(source_name)};
+  toml::table doc;
+  try {
+    doc = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    ctx.fail(e.source(), "malformed TOML: " + std::string(e.description()));
+  }
+  LoadedScenario out{read_scenario(doc, ctx), std::string(text), std::move(ctx.warnings)};
+  return out;
+}
+
+LoadedScenario load_scenario(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path))
+    throw InputError(path.string(), 0, 0, "cannot read the scenario file (does it exist?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path.string());
+}
+
+std::string resolved_toml(const model::Scenario& s) {
+  toml::table root;
+  root.insert("schema_version", kScenarioSchemaVersion);
+  root.insert("name", s.name);
+  root.insert("seed", static_cast<std::int64_t>(s.seed));
+  {
+    int y = 0, m = 0, d = 0;
+    std::sscanf(s.start_date.c_str(), "%d-%d-%d", &y, &m, &d);
+    root.insert("start_date", toml::date{y, m, d});
+  }
+  root.insert("horizon_days", s.horizon_days);
+  root.insert("warmup_days", s.warmup_days);
+  root.insert("snapshot_every_days", s.snapshot_every_days);
+  root.insert("replications", s.replications);
+  root.insert("initial_state", std::string(model::kInitialStateNames[static_cast<int>(s.initial_state)]));
+
+  const auto& w = s.workload;
+  toml::table points;
+  for (int t = 0; t < model::kCaseTypeCount; ++t) {
+    toml::table row;
+    for (int tier = 0; tier < model::kTierCount; ++tier) row.insert(model::kTierNames[tier], w.case_points[t][tier]);
+    points.insert(model::kCaseTypeNames[t], std::move(row));
+  }
+  root.insert("workload", toml::table{{"nominal_target_points", w.nominal_target_points},
+                                      {"default_contracted_hours", w.default_contracted_hours},
+                                      {"case_points", std::move(points)},
+                                      {"report_points", toml::table{{"sdr", w.sdr_points},
+                                                                    {"fdr", w.fdr_points},
+                                                                    {"parole", w.parole_points}}}});
+  toml::table eligibility;
+  for (int level = 0; level < model::kProtectLevelCount; ++level) {
+    toml::array grades;
+    for (Grade g : s.allocation.eligibility[level]) grades.push_back(std::string(model::name(g)));
+    eligibility.insert(model::kProtectLevelNames[level], std::move(grades));
+  }
+  root.insert("allocation",
+              toml::table{{"policy", std::string(model::kPolicyNames[static_cast<int>(s.allocation.policy)])},
+                          {"cap_percent", s.allocation.cap_percent},
+                          {"preference_threshold_percent", s.allocation.preference_threshold_percent},
+                          {"eligibility", std::move(eligibility)}});
+  toml::table types;
+  for (int t = 0; t < model::kCaseTypeCount; ++t) {
+    const auto& c = s.case_types[t];
+    bool used = c.becomes.has_value();
+    for (const auto& l : s.ldus) used = used || l.arrivals_per_week[t] > 0.0;
+    for (const auto& other : s.case_types) used = used || other.becomes == CaseType(t);
+    if (!used) continue;
+    toml::table mix;
+    for (int tier = 0; tier < model::kTierCount; ++tier)
+      if (c.tier_mix[tier] > 0.0) mix.insert(model::kTierNames[tier], c.tier_mix[tier]);
+    toml::table type{{"duration_days", distribution_table(c.duration)}, {"tier_mix", std::move(mix)}};
+    if (c.becomes) type.insert("becomes", std::string(model::name(*c.becomes)));
+    types.insert(model::kCaseTypeNames[t], std::move(type));
+  }
+  root.insert("case_types", std::move(types));
+  toml::array ldus;
+  for (const auto& l : s.ldus) {
+    toml::array neighbours;
+    for (int n : l.neighbours) neighbours.push_back(s.ldus[n].name);
+    toml::table staff;
+    for (int g = 0; g < model::kGradeCount; ++g) {
+      const auto& grp = l.staff[g];
+      if (grp.establishment == 0 && grp.in_post == 0) continue;
+      staff.insert(model::kGradeNames[g], toml::table{{"establishment", grp.establishment},
+                                                      {"in_post", grp.in_post},
+                                                      {"contracted_hours", grp.contracted_hours},
+                                                      {"reduction_percent", grp.reduction_percent}});
+    }
+    toml::table arrivals;
+    for (int t = 0; t < model::kCaseTypeCount; ++t)
+      if (l.arrivals_per_week[t] > 0.0) arrivals.insert(model::kCaseTypeNames[t], l.arrivals_per_week[t]);
+    ldus.push_back(toml::table{{"name", l.name},
+                               {"neighbours", std::move(neighbours)},
+                               {"staff", std::move(staff)},
+                               {"arrivals_per_week", std::move(arrivals)},
+                               {"court_reports_per_week", l.court_reports_per_week}});
+  }
+  root.insert("ldu", std::move(ldus));
+  std::ostringstream out;
+  out << root << "\n";
+  return out.str();
+}
+
+} // namespace caseload::io
