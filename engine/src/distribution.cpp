@@ -52,7 +52,7 @@ Distribution Distribution::lognormal(double mean, double sd) {
           "lognormal mean and sd must be positive and finite");
   // Boost's lognormal takes the parameters of the underlying normal.
   const double sigma2 = std::log1p((sd * sd) / (mean * mean));
-  return {DistributionKind::lognormal, std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2)};
+  return {DistributionKind::lognormal, mean, sd, std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2)};
 }
 
 Distribution Distribution::gamma(double shape, double scale) {
@@ -103,7 +103,7 @@ double Distribution::sample(Engine& engine) const {
   case DistributionKind::exponential:
     return boost::random::exponential_distribution<double>(1.0 / p1_)(engine);
   case DistributionKind::lognormal:
-    return boost::random::lognormal_distribution<double>(p1_, p2_)(engine);
+    return boost::random::lognormal_distribution<double>(p3_, p4_)(engine);
   case DistributionKind::gamma:
     return boost::random::gamma_distribution<double>(p1_, p2_)(engine);
   case DistributionKind::weibull:
@@ -121,7 +121,7 @@ double Distribution::sample_length_biased(Engine& engine) const {
   case DistributionKind::exponential: // x e^{-x/m} is gamma(2, m)
     return boost::random::gamma_distribution<double>(2.0, p1_)(engine);
   case DistributionKind::lognormal: // shifts mu by sigma^2
-    return boost::random::lognormal_distribution<double>(p1_ + p2_ * p2_, p2_)(engine);
+    return boost::random::lognormal_distribution<double>(p3_ + p4_ * p4_, p4_)(engine);
   case DistributionKind::gamma: // gamma(k+1, theta)
     return boost::random::gamma_distribution<double>(p1_ + 1.0, p2_)(engine);
   case DistributionKind::weibull: { // (X/lambda)^k is gamma(1 + 1/k, 1) after biasing
@@ -148,7 +148,7 @@ double Distribution::sample_residual(Engine& engine) const {
 double Distribution::mean() const {
   switch (kind_) {
   case DistributionKind::exponential: return p1_;
-  case DistributionKind::lognormal: return std::exp(p1_ + 0.5 * p2_ * p2_);
+  case DistributionKind::lognormal: return p1_;
   case DistributionKind::gamma: return p1_ * p2_;
   case DistributionKind::weibull: return p2_ * std::tgamma(1.0 + 1.0 / p1_);
   case DistributionKind::uniform: return 0.5 * (p1_ + p2_);
@@ -160,7 +160,7 @@ double Distribution::mean() const {
 double Distribution::sd() const {
   switch (kind_) {
   case DistributionKind::exponential: return p1_;
-  case DistributionKind::lognormal: return mean() * std::sqrt(std::expm1(p2_ * p2_));
+  case DistributionKind::lognormal: return p2_;
   case DistributionKind::gamma: return std::sqrt(p1_) * p2_;
   case DistributionKind::weibull: return mean() * weibull_cv(p1_);
   case DistributionKind::uniform: return (p2_ - p1_) / std::sqrt(12.0);

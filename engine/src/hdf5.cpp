@@ -87,11 +87,7 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
   if (count > 0) check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
-  if (!units.empty()) {
-    Handle str = string_type(units.size());
-    Handle scalar = scalar_space();
-    write_attribute(dataset.id(), "units", str.id(), scalar.id(), units.data());
-  }
+  if (!units.empty()) Group(std::move(dataset)).attribute("units", units);
 }
 
 void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {
@@ -109,11 +105,12 @@ void Group::write_strings(const std::string& name, const std::vector<std::string
 }
 
 void Group::attribute(const std::string& name, std::string_view value) const {
-  Handle type = string_type(std::max<std::size_t>(value.size(), 1));
+  // Variable-length UTF-8, which h5py returns as str and R's hdf5r as character.
+  Handle type = string_type(0);
   Handle space = scalar_space();
-  std::string padded(value);
-  padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
-  write_attribute(id(), name, type.id(), space.id(), padded.data());
+  const std::string text(value);
+  const char* pointer = text.c_str();
+  write_attribute(id(), name, type.id(), space.id(), &pointer);
 }
 
 void Group::attribute(const std::string& name, double value) const {

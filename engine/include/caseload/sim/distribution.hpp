@@ -41,21 +41,26 @@ public:
   [[nodiscard]] double mean() const;
   [[nodiscard]] double sd() const;
   [[nodiscard]] DistributionKind kind() const { return kind_; }
-  // The parameters in the distribution's own terms (see describe()).
+  // The parameters as stored (see the members below).
   [[nodiscard]] double param1() const { return p1_; }
   [[nodiscard]] double param2() const { return p2_; }
   [[nodiscard]] std::string describe() const;
 
 private:
-  Distribution(DistributionKind kind, double p1, double p2) : kind_(kind), p1_(p1), p2_(p2) {}
+  Distribution(DistributionKind kind, double p1, double p2, double p3 = 0.0, double p4 = 0.0)
+      : kind_(kind), p1_(p1), p2_(p2), p3_(p3), p4_(p4) {}
   // A draw from the length-biased distribution, density x f(x) / E[X].
   [[nodiscard]] double sample_length_biased(Engine& engine) const;
 
   DistributionKind kind_;
-  // exponential: mean, -; lognormal: mu, sigma of log; gamma: shape, scale;
-  // weibull: shape, scale; uniform: min, max; fixed: value, -.
+  // exponential: mean, -; lognormal: mean, sd (as given, so that they print
+  // back exactly); gamma: shape, scale; weibull: shape, scale; uniform: min,
+  // max; fixed: value, -.
   double p1_;
   double p2_;
+  // lognormal only: mu and sigma of the underlying normal, which Boost takes.
+  double p3_;
+  double p4_;
 };
 
 } // namespace caseload::sim

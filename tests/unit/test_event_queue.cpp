@@ -1,0 +1,62 @@
+#include "caseload/sim/event_queue.hpp"
+#include "caseload/sim/random.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <vector>
+
+using caseload::sim::Event;
+using caseload::sim::EventQueue;
+
+TEST(EventQueue, PopsInTimeOrder) {
+  EventQueue q;
+  q.push(5.0, 0, 5);
+  q.push(1.0, 0, 1);
+  q.push(3.0, 0, 3);
+  EXPECT_EQ(q.pop().id, 1u);
+  EXPECT_DOUBLE_EQ(q.now(), 1.0);
+  EXPECT_EQ(q.pop().id, 3u);
+  EXPECT_EQ(q.pop().id, 5u);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, TiesRunInInsertionOrder) {
+  EventQueue q;
+  for (std::uint32_t i = 0; i < 100; ++i) q.push(2.0, i % 3, i);
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    const Event e = q.pop();
+    EXPECT_EQ(e.id, i);
+    EXPECT_EQ(e.kind, i % 3);
+  }
+}
+
+TEST(EventQueue, MatchesAStableSortOfRandomSchedules) {
+  // Interleaved pushes and pops, with many equal times, against a reference
+  // that orders by (time, insertion sequence).
+  caseload::sim::Engine rng(42);
+  boost::random::uniform_int_distribution<int> coarse_time(0, 50), coin(0, 2);
+  EventQueue q;
+  std::vector<Event> reference;
+  std::uint64_t seq = 0;
+  double now = 0.0;
+  for (int step = 0; step < 20000; ++step) {
+    if (coin(rng) != 0 || reference.empty()) {
+      const double t = now + coarse_time(rng);
+      q.push(t, 0, static_cast<std::uint32_t>(seq));
+      reference.push_back(Event{t, seq++, 0, 0});
+    } else {
+      auto it = std::min_element(reference.begin(), reference.end(),
+                                 [](const Event& a, const Event& b) {
+                                   return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+                                 });
+      const Event got = q.pop();
+      ASSERT_EQ(got.id, it->seq);
+      ASSERT_EQ(got.time, it->time);
+      now = got.time;
+      reference.erase(it);
+    }
+  }
+  EXPECT_EQ(q.size(), reference.size());
+}

@@ -1,0 +1,138 @@
+#include "caseload/model/experiment.hpp"
+#include "caseload/model/simulation.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace caseload;
+
+namespace {
+
+void expect_conserved(const model::FlowSummary& f) {
+  // Every case that ever existed is held, waiting or closed at the end.
+  EXPECT_EQ(f.initial_cases + f.total_arrivals, f.held_at_end + f.waiting_at_end + f.total_closures);
+}
+
+void expect_same(const model::ReplicationResult& a, const model::ReplicationResult& b) {
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.snapshots.officer_points, b.snapshots.officer_points);
+  EXPECT_EQ(a.snapshots.unallocated, b.snapshots.unallocated);
+  EXPECT_EQ(a.division_flow.total_arrivals, b.division_flow.total_arrivals);
+  EXPECT_EQ(a.division_flow.mean_held, b.division_flow.mean_held);
+  EXPECT_EQ(a.division_flow.total_wait_days, b.division_flow.total_wait_days);
+}
+
+class EveryPolicy : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryPolicy, ConservesCasesAndRespectsEligibility) {
+  // 4 POs in LDU A against ~250 cases forces the capped policy to queue.
+  const model::Scenario s = test::parse(test::two_ldu_scenario(GetParam(), 4));
+  model::Simulation sim(s, 0);
+  const model::ReplicationResult r = sim.run();
+  for (const auto& f : r.ldu_flows) expect_conserved(f);
+  expect_conserved(r.division_flow);
+  EXPECT_GT(r.division_flow.total_arrivals, 0);
+  EXPECT_GT(r.division_flow.initial_cases, 0);
+  EXPECT_GT(r.snapshots.count(), 100u);
+  for (const auto& o : sim.officers()) {
+    EXPECT_GE(o.points, 0);
+    EXPECT_GE(o.cases, 0);
+    if (!o.holds_caseload()) {
+      EXPECT_EQ(o.cases, 0);
+    }
+  }
+  // Cases held by officers add up to the LDU's holding at the end.
+  std::int64_t held = 0;
+  for (const auto& o : sim.officers()) held += o.cases;
+  EXPECT_EQ(held, r.division_flow.held_at_end);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, EveryPolicy,
+                         ::testing::Values("policy = \"least_loaded\"", "policy = \"round_robin\"",
+                                           "policy = \"random\"",
+                                           "policy = \"capped\"\ncap_percent = 100"));
+
+} // namespace
+
+TEST(Simulation, CappedPolicyQueuesWhenFullAndNeverAllocatesAtTheCap) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"capped\"\ncap_percent = 100", 4));
+  const model::ReplicationResult r = model::Simulation(s, 0).run();
+  const model::FlowSummary& a = r.ldu_flows[0];
+  EXPECT_GT(a.waited, 0);
+  EXPECT_GT(a.mean_waiting, 0.0);
+  EXPECT_GT(a.mean_wait_days(), 0.0);
+
+  // Community cases only (no custody release can raise a load later): an
+  // officer takes a case only while below the cap, so no one ever exceeds it
+  // by more than one case's points.
+  const model::Scenario community = test::parse(R"(
+schema_version = 1
+horizon_days = 400
+[allocation]
+policy = "capped"
+cap_percent = 100
+[case_types.community]
+duration_days = { dist = "exponential", mean = 200 }
+tier_mix = { A3 = 0.5, D0 = 0.5 }
+[[ldu]]
+name = "Busy"
+staff.PO = { establishment = 3 }
+arrivals_per_week = { community = 5 }
+)");
+  const model::ReplicationResult c = model::Simulation(community, 0).run();
+  EXPECT_GT(c.division_flow.waited, 0);
+  for (std::size_t i = 0; i < c.snapshots.officer_capacity_percent.size(); ++i) {
+    const double available = c.officers[i % c.officers.size()].available_points;
+    EXPECT_LT(c.snapshots.officer_capacity_percent[i], 100.0 + 100.0 * 206 / available);
+  }
+}
+
+TEST(Simulation, SameSeedSameResults) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  expect_same(model::Simulation(s, 3).run(), model::Simulation(s, 3).run());
+}
+
+TEST(Simulation, ReplicationsDiffer) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario());
+  EXPECT_NE(model::Simulation(s, 0).run().division_flow.mean_held,
+            model::Simulation(s, 1).run().division_flow.mean_held);
+}
+
+TEST(Simulation, ResultsDoNotDependOnThreadCount) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  const auto one = model::run_replications(s, 4, 1);
+  const auto two = model::run_replications(s, 4, 2);
+  const auto four = model::run_replications(s, 4, 4);
+  for (int r = 0; r < 4; ++r) {
+    expect_same(one[r], two[r]);
+    expect_same(one[r], four[r]);
+  }
+}
+
+TEST(Simulation, StaffingChangesLeaveArrivalsAndDurationsUntouched) {
+  // Common random numbers: fewer POs under a cap changes who waits, not which
+  // cases arrive or how long their supervision lasts.
+  const model::Scenario full = test::parse(test::two_ldu_scenario("policy = \"capped\"", 12));
+  const model::Scenario short_staffed = test::parse(test::two_ldu_scenario("policy = \"capped\"", 3));
+  const auto a = model::Simulation(full, 0).run();
+  const auto b = model::Simulation(short_staffed, 0).run();
+  for (std::size_t l = 0; l < a.ldu_flows.size(); ++l) {
+    EXPECT_EQ(a.ldu_flows[l].total_arrivals, b.ldu_flows[l].total_arrivals);
+    EXPECT_EQ(a.ldu_flows[l].initial_cases, b.ldu_flows[l].initial_cases);
+  }
+  // LDU B's staffing did not change: its whole history is identical.
+  EXPECT_EQ(a.ldu_flows[1].total_closures, b.ldu_flows[1].total_closures);
+  EXPECT_EQ(a.ldu_flows[1].mean_held, b.ldu_flows[1].mean_held);
+  EXPECT_GT(b.ldu_flows[0].waited, a.ldu_flows[0].waited);
+}
+
+TEST(Simulation, WarmupIsExcludedFromStatistics) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", 12, "warmup_days = 365\n"));
+  const auto r = model::Simulation(s, 0).run();
+  EXPECT_DOUBLE_EQ(r.snapshots.time_days.front(), 365.0);
+  EXPECT_LT(r.division_flow.arrivals, r.division_flow.total_arrivals);
+  EXPECT_GT(r.division_flow.arrivals, 0);
+  expect_conserved(r.division_flow);
+}
