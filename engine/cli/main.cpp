@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -123,6 +124,14 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and say what is wrong");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
 
+  // CLI11 would report a mistyped command as a missing one; name it instead.
+  const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
+  const bool known = std::any_of(commands.begin(), commands.end(),
+                                 [&](const CLI::App* c) { return argc > 1 && c->check_name(argv[1]); });
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    fmt::print(stderr, "caseload: error: unknown command '{}': expected run or validate\n", argv[1]);
+    return kExitInvalid;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -450,10 +450,21 @@ model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
     out << **d->as_date();
     s.start_date = out.str();
   }
-  s.horizon_days = root.positive("horizon_days", s.horizon_days);
+  // Bounds that keep a run finite in time and memory: 10^7 days is over
+  // 27,000 years, and 10^6 snapshots of even one officer fill memory fast.
+  constexpr double kMaxHorizonDays = 1e7;
+  constexpr double kMaxSnapshots = 1e6;
+  s.horizon_days = root.number("horizon_days", s.horizon_days, 0.0, kMaxHorizonDays, true, false,
+                               "a positive number of days, at most 10000000");
   s.warmup_days = root.number("warmup_days", 0.0, 0.0, s.horizon_days, false, true,
                               "a number of days >= 0 and below horizon_days");
   s.snapshot_every_days = root.positive("snapshot_every_days", s.snapshot_every_days);
+  if ((s.horizon_days - s.warmup_days) / s.snapshot_every_days > kMaxSnapshots) {
+    const toml::node* n = root.find("snapshot_every_days");
+    ctx.fail(n ? n->source() : doc.source(),
+             "snapshot_every_days is too small for horizon_days: expected at most 1000000 "
+             "snapshots, i.e. snapshot_every_days >= (horizon_days - warmup_days) / 1000000");
+  }
   s.replications = static_cast<int>(root.integer("replications", 1, 1, 100000));
   s.initial_state = model::InitialState(
       root.choice("initial_state", model::kInitialStateNames, 0, "initial state"));
@@ -500,8 +511,12 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view source_nam
 
 LoadedScenario load_scenario(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path))
-    throw InputError(path.string(), 0, 0, "cannot read the scenario file (does it exist?)");
+  if (std::filesystem::is_directory(path))
+    throw InputError(path.string(), 0, 0, "is a directory, expected a scenario file (TOML)");
+  if (!in)
+    throw InputError(path.string(), 0, 0,
+                     std::filesystem::exists(path) ? "cannot read the scenario file"
+                                                   : "no such scenario file");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_scenario(text.str(), path.string());

@@ -1,26 +1,14 @@
 """Fixtures for the end-to-end tests of the `caseload` command line.
 
-The binary under test comes from the environment variable CASELOAD_BIN (set by
-the test runner); only when it is unset do we fall back to the CI build.
+The binary under test comes from the `caseload_bin` fixture in tests/conftest.py.
 """
 
-import os
 import pathlib
 import subprocess
 
 import pytest
 
-DEFAULT_BIN = "/work/main/build/ci/caseload"
 TIMEOUT_SECONDS = 30
-
-
-@pytest.fixture(scope="session")
-def caseload_bin() -> pathlib.Path:
-    path = pathlib.Path(os.environ.get("CASELOAD_BIN") or DEFAULT_BIN)
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"caseload binary not found or not executable: {path} "
-                    "(set CASELOAD_BIN to the binary under test)")
-    return path
 
 
 @pytest.fixture

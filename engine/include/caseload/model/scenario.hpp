@@ -25,12 +25,14 @@ inline constexpr std::array<std::string_view, 2> kInitialStateNames{"steady_stat
 using EligibilityTable = std::array<std::vector<Grade>, kProtectLevelCount>;
 
 inline EligibilityTable default_eligibility() {
-  // High and very high RoSH (A, B) to POs only; below that, PSOs first (as a
-  // manager reading the Manage a Workforce list would), then trainees, then POs.
+  // High and very high RoSH (A, B) to POs only (DESIGN.md §3). Below that,
+  // trainees first, so that a PQiP's protected (reduced) caseload is filled,
+  // then PSOs, and POs only when both are full: with PSOs first, trainees on
+  // 20-60% of a full week would never be given a case.
   return {{{Grade::PO},
            {Grade::PO},
-           {Grade::PSO, Grade::PQiP, Grade::PO},
-           {Grade::PSO, Grade::PQiP, Grade::PO}}};
+           {Grade::PQiP, Grade::PSO, Grade::PO},
+           {Grade::PQiP, Grade::PSO, Grade::PO}}};
 }
 
 struct AllocationParameters {
