@@ -114,8 +114,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("scenario", run_opt.scenario, "Scenario file (TOML)")->required();
   run_cmd->add_option("-o,--output", run_opt.output, "HDF5 results file to write");
   run_cmd->add_option("-r,--replications", run_opt.replications, "Number of replications")
-      ->check(CLI::Range(1, 100000));
-  run_cmd->add_option("-s,--seed", run_opt.seed, "Master seed (overrides the scenario's)");
+      ->check(CLI::Range(1, caseload::io::kMaxReplications));
+  run_cmd->add_option("-s,--seed", run_opt.seed, "Master seed (overrides the scenario's)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
   run_cmd->add_option("-j,--threads", run_opt.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(0, 4096));
   run_cmd->add_flag("-q,--quiet", run_opt.quiet, "Print nothing on success");

@@ -386,6 +386,9 @@ void read_ldus(TableReader& root, model::Scenario& s,
     model::LduParameters ldu;
     ldu.name = r.string("name", std::nullopt);
     if (ldu.name.empty()) ctx.fail(r.find("name")->source(), "'" + path + ".name' is empty");
+    if (ldu.name == "division")
+      ctx.fail(r.find("name")->source(),
+               "LDU name \"division\" is reserved for the division-wide rows of the results");
     for (const auto& other : s.ldus)
       if (other.name == ldu.name)
         ctx.fail(r.find("name")->source(), "LDU name \"" + ldu.name + "\" is used twice");
@@ -465,7 +468,7 @@ model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
              "snapshot_every_days is too small for horizon_days: expected at most 1000000 "
              "snapshots, i.e. snapshot_every_days >= (horizon_days - warmup_days) / 1000000");
   }
-  s.replications = static_cast<int>(root.integer("replications", 1, 1, 100000));
+  s.replications = static_cast<int>(root.integer("replications", 1, 1, kMaxReplications));
   s.initial_state = model::InitialState(
       root.choice("initial_state", model::kInitialStateNames, 0, "initial state"));
 

@@ -8,6 +8,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace caseload::model {
 namespace {
@@ -99,34 +100,35 @@ std::uint32_t Simulation::new_case(std::uint16_t ldu, CaseType type, int tier, d
 
 void Simulation::seed_initial_state() {
   if (scenario_.initial_state != InitialState::steady_state) return;
-  // In steady state an M/G/inf population is Poisson with mean (inflow ×
-  // mean duration), each case with an equilibrium residual duration; custody
-  // releases feed the licence population.
+  // In steady state each phase of an M/G/inf flow holds a Poisson number of
+  // cases with mean (arrival rate × mean phase duration), each with an
+  // equilibrium residual duration. A flow that `becomes` another type (custody
+  // → licence) also populates the later phases, keeping the tier drawn from
+  // its own mix, as released cases do.
   for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) {
-    std::array<double, kCaseTypeCount> inflow_per_day{};
-    for (int t = 0; t < kCaseTypeCount; ++t) {
-      const double rate = arrival_rate_per_day_[flow_index(l, CaseType(t))];
-      inflow_per_day[t] += rate;
-      if (const auto& next = scenario_.case_types[t].becomes)
-        inflow_per_day[static_cast<int>(*next)] += rate;
-    }
-    for (int t = 0; t < kCaseTypeCount; ++t) {
-      const CaseTypeParameters& type = scenario_.case_types[t];
-      const double mean_count = inflow_per_day[t] * type.duration.mean();
-      if (mean_count <= 0.0) continue;
-      sim::Engine engine = sim::make_stream(stream_key(
-          scenario_.seed, replication_, StreamPurpose::initial_state, flow_index(l, CaseType(t))));
-      const auto n = boost::random::poisson_distribution<std::int64_t, double>(mean_count)(engine);
-      for (std::int64_t i = 0; i < n; ++i) {
-        const std::uint32_t id = new_case(static_cast<std::uint16_t>(l), CaseType(t),
-                                          draw_tier(type.tier_mix, engine), 0.0);
-        Case& c = cases_[id];
-        c.phase_days = type.duration.sample_residual(engine);
-        if (type.becomes)
-          c.next_phase_days =
-              scenario_.case_types[static_cast<int>(*type.becomes)].duration.sample(engine);
-        ++flows_[l].initial_cases;
-        place_or_queue(id, 0.0);
+    for (int source = 0; source < kCaseTypeCount; ++source) {
+      const std::uint32_t flow = flow_index(l, CaseType(source));
+      const double rate = arrival_rate_per_day_[flow];
+      if (rate <= 0.0) continue;
+      const auto& tier_mix = scenario_.case_types[source].tier_mix;
+      sim::Engine engine = sim::make_stream(
+          stream_key(scenario_.seed, replication_, StreamPurpose::initial_state, flow));
+      for (std::optional<CaseType> phase = CaseType(source); phase;
+           phase = scenario_.case_types[static_cast<int>(*phase)].becomes) {
+        const CaseTypeParameters& type = scenario_.case_types[static_cast<int>(*phase)];
+        const auto n =
+            boost::random::poisson_distribution<std::int64_t, double>(rate * type.duration.mean())(engine);
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::uint32_t id =
+              new_case(static_cast<std::uint16_t>(l), *phase, draw_tier(tier_mix, engine), 0.0);
+          Case& c = cases_[id];
+          c.phase_days = type.duration.sample_residual(engine);
+          if (type.becomes)
+            c.next_phase_days =
+                scenario_.case_types[static_cast<int>(*type.becomes)].duration.sample(engine);
+          ++flows_[l].initial_cases;
+          place_or_queue(id, 0.0);
+        }
       }
     }
   }

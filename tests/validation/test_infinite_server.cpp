@@ -37,6 +37,39 @@ TEST(InfiniteServer, MeanCaseloadFollowsLittlesLawFromASteadyStateStart) {
   EXPECT_NEAR(i.mean, expected, test::kStandardErrors * std::sqrt(expected / initial.size()));
 }
 
+TEST(InfiniteServer, LaterPhasesAreSeededInSteadyStateToo) {
+  const model::Scenario s = load("infinite-server-two-phase.toml").scenario;
+  const auto& types = s.case_types;
+  const double custody = s.ldus[0].arrivals_per_week[1] / 7.0;
+  const double licence = s.ldus[0].arrivals_per_week[2] / 7.0;
+  const double expected = custody * (types[1].duration.mean() + types[2].duration.mean()) +
+                          licence * types[2].duration.mean();
+  const auto results = model::run_replications(s, s.replications, 0);
+  std::vector<double> held;
+  for (const auto& r : results) held.push_back(r.division_flow.mean_held);
+  const auto h = test::across(held);
+  EXPECT_NEAR(h.mean, expected, test::kStandardErrors * h.standard_error);
+
+  // Released custody cases keep their custody tier (A1): the licence points of
+  // A1 and B2 differ, so the day-0 points reveal which tier the synthesis used.
+  // Expected day-0 points: custody phase at custody A1 points, licence phase
+  // from custody at licence A1, direct licence at licence B2.
+  const auto& w = s.workload;
+  const int a1 = *model::index_of(model::kTierNames, "A1");
+  const int b2 = *model::index_of(model::kTierNames, "B2");
+  const double points = custody * types[1].duration.mean() * w.points(model::CaseType::custody, a1) +
+                        custody * types[2].duration.mean() * w.points(model::CaseType::licence, a1) +
+                        licence * types[2].duration.mean() * w.points(model::CaseType::licence, b2);
+  std::vector<double> day0;
+  for (const auto& r : results) {
+    double sum = 0;
+    for (std::size_t o = 0; o < r.officers.size(); ++o) sum += r.snapshots.officer_points[o];
+    day0.push_back(sum);
+  }
+  const auto p = test::across(day0);
+  EXPECT_NEAR(p.mean, points, test::kStandardErrors * p.standard_error);
+}
+
 TEST(InfiniteServer, CountHeldIsPoissonWithMeanLambdaTimesExpectedMinOfDurationAndTime) {
   const model::Scenario s = load("infinite-server-empty.toml").scenario;
   const sim::Distribution& d = s.case_types[0].duration;

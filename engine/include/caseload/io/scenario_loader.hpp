@@ -12,6 +12,8 @@
 namespace caseload::io {
 
 inline constexpr int kScenarioSchemaVersion = 1;
+// Replication groups in the results file are named with four digits.
+inline constexpr int kMaxReplications = 9999;
 
 struct LoadedScenario {
   model::Scenario scenario;
