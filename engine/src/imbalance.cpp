@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <vector>
 #include <cmath>
 #include <limits>
 
@@ -73,6 +74,43 @@ Spread spread(std::span<double> values) {
   out.share_over_100 = share_above(a, 100.0);
   out.share_over_110 = share_above(a, 110.0);
   out.share_over_120 = share_above(a, 120.0);
+  return out;
+}
+
+} // namespace caseload::metrics
+
+namespace caseload::metrics {
+
+TheilParts theil(std::span<const double> values, std::span<const int> groups, int group_count) {
+  TheilParts out;
+  const auto n = static_cast<double>(values.size());
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  if (values.empty() || !(sum > 0.0)) {
+    out.total = out.between = out.within = std::numeric_limits<double>::quiet_NaN();
+    return out;
+  }
+  const double mu = sum / n;
+  auto term = [](double x_over_mu) { return x_over_mu > 0.0 ? x_over_mu * std::log(x_over_mu) : 0.0; };
+  std::vector<double> g_sum(static_cast<std::size_t>(group_count), 0.0), g_n(g_sum.size(), 0.0);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out.total += term(values[i] / mu);
+    g_sum[groups[i]] += values[i];
+    g_n[groups[i]] += 1.0;
+  }
+  out.total /= n;
+  std::vector<double> g_theil(g_sum.size(), 0.0);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto g = static_cast<std::size_t>(groups[i]);
+    const double mu_g = g_sum[g] / g_n[g];
+    if (mu_g > 0.0) g_theil[g] += term(values[i] / mu_g) / g_n[g];
+  }
+  for (std::size_t g = 0; g < g_sum.size(); ++g) {
+    if (!(g_sum[g] > 0.0)) continue;
+    const double share = g_sum[g] / sum;
+    out.between += share * std::log((g_sum[g] / g_n[g]) / mu);
+    out.within += share * g_theil[g];
+  }
   return out;
 }
 

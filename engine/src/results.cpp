@@ -15,29 +15,25 @@ FlowSummary& FlowSummary::operator+=(const FlowSummary& o) {
   total_closures += o.total_closures;
   held_at_end += o.held_at_end;
   waiting_at_end += o.waiting_at_end;
+  overflow_allocations += o.overflow_allocations;
+  for (int i = 0; i < kReallocationCauseCount; ++i) reallocations[i] += o.reallocations[i];
+  closed_reallocated += o.closed_reallocated;
+  escalations += o.escalations;
+  deescalations += o.deescalations;
+  victim_cases += o.victim_cases;
   return *this;
 }
 
-void GroupSeries::append(const metrics::Spread& s, std::int32_t cases_held,
-                         std::int32_t points_held) {
-  officers.push_back(s.officers);
-  cases.push_back(cases_held);
-  points.push_back(points_held);
-  mean.push_back(s.mean);
-  median.push_back(s.median);
-  p90.push_back(s.p90);
-  max.push_back(s.max);
-  share_over_100.push_back(s.share_over_100);
-  share_over_110.push_back(s.share_over_110);
-  share_over_120.push_back(s.share_over_120);
-}
-
-void ImbalanceSeries::append(const metrics::Imbalance& m) {
-  gini.push_back(m.gini);
-  cv.push_back(m.cv);
-  max_over_median.push_back(m.max_over_median);
-  share_over_100.push_back(m.share_over_100);
-  share_over_110.push_back(m.share_over_110);
+TaskSummary& TaskSummary::operator+=(const TaskSummary& o) {
+  created += o.created;
+  completed += o.completed;
+  due += o.due;
+  on_time += o.on_time;
+  total_days += o.total_days;
+  open_at_end += o.open_at_end;
+  total_created += o.total_created;
+  total_completed += o.total_completed;
+  return *this;
 }
 
 } // namespace caseload::model

@@ -1,3 +1,5 @@
+// Cases: arrivals, allocation, phases, ends; the event loop.
+
 #include "caseload/model/simulation.hpp"
 
 #include <boost/random/discrete_distribution.hpp>
@@ -12,8 +14,6 @@
 
 namespace caseload::model {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 int draw_tier(const std::array<double, kTierCount>& mix, sim::Engine& engine) {
   return boost::random::discrete_distribution<int, double>(mix.begin(), mix.end())(engine);
@@ -31,7 +31,9 @@ sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamP
 }
 
 Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
-    : scenario_(scenario), replication_(replication) {
+    : scenario_(scenario), replication_(replication), allocation_(scenario.allocation),
+      hours_per_point_(scenario.workload.default_contracted_hours /
+                       scenario.workload.nominal_target_points) {
   const auto ldu_count = static_cast<std::uint32_t>(scenario.ldus.size());
   const std::uint32_t flow_count = ldu_count * kCaseTypeCount;
   auto streams = [&](StreamPurpose purpose, std::uint32_t n) {
@@ -43,41 +45,28 @@ Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
   };
   arrival_streams_ = streams(StreamPurpose::arrivals, flow_count);
   duration_streams_ = streams(StreamPurpose::durations, flow_count);
-  policy_ = policy::make_policy(scenario.allocation, ldu_count,
-                                streams(StreamPurpose::policy, ldu_count));
+  court_streams_ = streams(StreamPurpose::court, ldu_count);
+  risk_streams_ = streams(StreamPurpose::risk, ldu_count);
+  victim_streams_ = streams(StreamPurpose::victims, ldu_count);
+  staffing_streams_ = streams(StreamPurpose::staffing, ldu_count);
+  sickness_streams_ = streams(StreamPurpose::sickness, ldu_count);
+  policy_ = policy::make_policy(allocation_, ldu_count, streams(StreamPurpose::policy, ldu_count));
 
   arrival_rate_per_day_.resize(flow_count);
+  next_arrival_.assign(flow_count, -1.0);
   for (std::uint32_t l = 0; l < ldu_count; ++l)
     for (int t = 0; t < kCaseTypeCount; ++t)
-      arrival_rate_per_day_[flow_index(l, CaseType(t))] =
-          scenario.ldus[l].arrivals_per_week[t] / 7.0;
+      arrival_rate_per_day_[flow_index(l, CaseType(t))] = scenario.ldus[l].arrivals_per_week[t] / 7.0;
+  demand_factor_.assign(ldu_count, 1.0);
+  next_court_report_.assign(ldu_count, -1.0);
 
   queues_.resize(ldu_count);
+  unassigned_tasks_.resize(ldu_count);
+  unassigned_victims_.resize(ldu_count);
   flows_.resize(ldu_count);
   held_.resize(ldu_count);
   waiting_.resize(ldu_count);
   build_staff();
-}
-
-void Simulation::build_staff() {
-  const WorkloadParameters& w = scenario_.workload;
-  rosters_.resize(scenario_.ldus.size());
-  for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) {
-    for (int g = 0; g < kGradeCount; ++g) {
-      const StaffGroup& group = scenario_.ldus[l].staff[g];
-      const Grade grade = Grade(g);
-      // SPOs manage; VLOs hold victim cases, not WMT points.
-      const bool holds_caseload = grade != Grade::SPO && grade != Grade::VLO;
-      const double available =
-          holds_caseload ? w.available_points(group.contracted_hours,
-                                              group.contracted_hours * group.reduction_percent / 100.0)
-                         : 0.0;
-      for (int i = 0; i < group.in_post; ++i) {
-        rosters_[l].by_grade[g].push_back(static_cast<std::uint32_t>(officers_.size()));
-        officers_.push_back(Officer{l, grade, group.contracted_hours, available, 0, 0});
-      }
-    }
-  }
 }
 
 std::uint32_t Simulation::new_case(std::uint16_t ldu, CaseType type, int tier, double now) {
@@ -90,7 +79,9 @@ std::uint32_t Simulation::new_case(std::uint16_t ldu, CaseType type, int tier, d
     free_cases_.pop_back();
   }
   Case& c = cases_[id];
+  const std::uint32_t generation = c.generation + 1;
   c = Case{};
+  c.generation = generation;
   c.arrived = now;
   c.ldu = ldu;
   c.type = type;
@@ -128,6 +119,7 @@ void Simulation::seed_initial_state() {
                 scenario_.case_types[static_cast<int>(*type.becomes)].duration.sample(engine);
           ++flows_[l].initial_cases;
           place_or_queue(id, 0.0);
+          maybe_open_victim_case(id, 0.0, true);
         }
       }
     }
@@ -139,70 +131,74 @@ ReplicationResult Simulation::run() {
   const double warmup = scenario_.warmup_days;
   in_window_ = warmup <= 0.0;
   seed_initial_state();
-  for (std::uint32_t f = 0; f < arrival_rate_per_day_.size(); ++f)
-    if (arrival_rate_per_day_[f] > 0.0) schedule_next_arrival(f, 0.0);
+  for (std::uint32_t f = 0; f < arrival_rate_per_day_.size(); ++f) schedule_next_arrival(f, 0.0);
+  for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) schedule_next_court_report(l, 0.0);
+  for (std::uint32_t i = 0; i < scenario_.interventions.size(); ++i)
+    events_.push(scenario_.interventions[i].at_day, kIntervention, i);
   if (warmup > 0.0) events_.push(warmup, kWarmupEnd, 0);
   events_.push(warmup, kSnapshot, 0);
 
-  std::uint64_t processed = 0;
   while (!events_.empty() && events_.top().time <= horizon) {
     const sim::Event e = events_.pop();
-    ++processed;
+    ++processed_;
     switch (e.kind) {
     case kArrival: on_arrival(e.id, e.time); break;
     case kRelease: on_release(e.id, e.time); break;
     case kCaseEnd: on_case_end(e.id, e.time); break;
     case kSnapshot: on_snapshot(e.time); break;
     case kWarmupEnd: on_warmup_end(e.time); break;
+    case kCourtReport: on_court_report(e.id, e.time); break;
+    case kTaskDone: on_task_done(e.id, e.time); break;
+    case kRiskChange: on_risk_change(e.id, e.time); break;
+    case kParoleReport: on_parole_report(e.id, e.time); break;
+    case kVictimOptOut: on_victim_opt_out(e.id, e.time); break;
+    case kStaffStep: on_staff_step(e.id, e.time); break;
+    case kLeave: on_leave(e.id, e.time); break;
+    case kHire: on_hire(e.id, e.time); break;
+    case kAbsenceStart: on_absence_start(e.id, e.time); break;
+    case kAbsenceEnd: on_absence_end(e.id, e.time); break;
+    case kReallocateAbsent: on_reallocate_absent(e.id, e.time); break;
+    case kIntervention: on_intervention(e.id, e.time); break;
     default: assert(false && "unknown event kind");
     }
   }
+  return finish();
+}
 
-  ReplicationResult result;
-  result.events = processed;
-  result.officers.reserve(officers_.size());
-  for (const Officer& o : officers_)
-    result.officers.push_back(OfficerInfo{o.ldu, o.grade, o.contracted_hours, o.available_points});
-  for (std::uint32_t l = 0; l < flows_.size(); ++l) {
-    FlowSummary& f = flows_[l];
-    f.mean_held = held_[l].mean(horizon);
-    f.mean_waiting = waiting_[l].mean(horizon);
-    f.held_at_end = static_cast<std::int64_t>(std::llround(held_[l].value()));
-    f.waiting_at_end = static_cast<std::int64_t>(queues_[l].size());
-    result.division_flow += f;
+void Simulation::schedule_next_arrival(std::uint32_t flow, double now) {
+  const double rate = arrival_rate_per_day_[flow] * demand_factor_[flow / kCaseTypeCount];
+  if (rate <= 0.0) {
+    next_arrival_[flow] = -1.0;
+    return;
   }
-  result.ldu_flows = flows_;
-  result.snapshots = std::move(snapshots_);
-  return result;
+  const double gap = boost::random::exponential_distribution<double>(rate)(arrival_streams_[flow]);
+  next_arrival_[flow] = now + gap;
+  events_.push(now + gap, kArrival, flow);
 }
 
-void Simulation::schedule_next_arrival(std::uint32_t stream, double now) {
-  const double gap = boost::random::exponential_distribution<double>(arrival_rate_per_day_[stream])(
-      arrival_streams_[stream]);
-  events_.push(now + gap, kArrival, stream);
-}
-
-void Simulation::on_arrival(std::uint32_t stream, double now) {
-  const auto ldu = static_cast<std::uint16_t>(stream / kCaseTypeCount);
-  const auto type = CaseType(stream % kCaseTypeCount);
+void Simulation::on_arrival(std::uint32_t flow, double now) {
+  if (now != next_arrival_[flow]) return; // superseded by a change of demand
+  const auto ldu = static_cast<std::uint16_t>(flow / kCaseTypeCount);
+  const auto type = CaseType(flow % kCaseTypeCount);
   const CaseTypeParameters& params = scenario_.case_types[static_cast<int>(type)];
-  const int tier = draw_tier(params.tier_mix, arrival_streams_[stream]);
-  schedule_next_arrival(stream, now);
+  const int tier = draw_tier(params.tier_mix, arrival_streams_[flow]);
+  schedule_next_arrival(flow, now);
 
   const std::uint32_t id = new_case(ldu, type, tier, now);
   Case& c = cases_[id];
   c.in_window = in_window_;
   // Durations are drawn at arrival, in arrival order, so they never depend on
   // how or when the case is allocated (common random numbers).
-  sim::Engine& durations = duration_streams_[stream];
+  sim::Engine& durations = duration_streams_[flow];
   c.phase_days = params.duration.sample(durations);
   if (params.becomes)
     c.next_phase_days =
         scenario_.case_types[static_cast<int>(*params.becomes)].duration.sample(durations);
-  FlowSummary& flow = flows_[ldu];
-  ++flow.total_arrivals;
-  if (in_window_) ++flow.arrivals;
-  if (!place_or_queue(id, now) && in_window_) ++flow.waited;
+  FlowSummary& flow_stats = flows_[ldu];
+  ++flow_stats.total_arrivals;
+  if (in_window_) ++flow_stats.arrivals;
+  if (!place_or_queue(id, now) && in_window_) ++flow_stats.waited;
+  maybe_open_victim_case(id, now, false);
 }
 
 bool Simulation::place_or_queue(std::uint32_t id, double now) {
@@ -215,10 +211,19 @@ bool Simulation::place_or_queue(std::uint32_t id, double now) {
 
 bool Simulation::try_allocate(std::uint32_t id, double now) {
   const Case& c = cases_[id];
-  const policy::AllocationRequest request{c.ldu, protect_level(c.tier),
-                                          scenario_.workload.points(c.type, c.tier)};
-  const std::uint32_t officer =
-      policy_->choose(request, policy::AllocationView{officers_, rosters_[c.ldu]});
+  const policy::AllocationRequest request{c.ldu, protect_level(c.tier), points_of(c)};
+  std::uint32_t officer = policy_->choose(request, policy::AllocationView{officers_, rosters_[c.ldu]});
+  if (officer == kNoOfficer && allocation_.overflow) {
+    for (int n : scenario_.ldus[c.ldu].neighbours) {
+      policy::AllocationRequest there = request;
+      there.ldu = static_cast<std::uint32_t>(n);
+      officer = policy_->choose(there, policy::AllocationView{officers_, rosters_[n]});
+      if (officer != kNoOfficer) {
+        if (in_window_) ++flows_[c.ldu].overflow_allocations;
+        break;
+      }
+    }
+  }
   if (officer == kNoOfficer) return false;
   hold(id, officer, now);
   return true;
@@ -229,21 +234,68 @@ void Simulation::hold(std::uint32_t id, std::uint32_t officer, double now) {
   assert(c.officer == kNoOfficer);
   c.officer = officer;
   Officer& o = officers_[officer];
-  o.points += scenario_.workload.points(c.type, c.tier);
+  o.points += points_of(c);
   ++o.cases;
   held_[c.ldu].add(now, 1.0);
-  if (c.in_window) {
-    FlowSummary& flow = flows_[c.ldu];
-    ++flow.allocations;
-    flow.total_wait_days += now - c.arrived;
+  if (!c.started) {
+    // Supervision (and its clock) starts at the first allocation.
+    c.started = true;
+    if (c.in_window) {
+      FlowSummary& flow = flows_[c.ldu];
+      ++flow.allocations;
+      flow.total_wait_days += now - c.arrived;
+    }
+    schedule_phase_end(id, now);
+    schedule_risk(id, now);
   }
+  if (c.pending_review != kNone) {
+    const std::uint32_t review = c.pending_review;
+    c.pending_review = kNone;
+    assign_task(review, officer, now);
+  }
+  officer_load_changed(officer, now);
+}
+
+void Simulation::schedule_phase_end(std::uint32_t id, double now) {
+  Case& c = cases_[id];
+  c.phase_ends = now + c.phase_days;
   const bool has_next_phase = scenario_.case_types[static_cast<int>(c.type)].becomes.has_value();
-  events_.push(now + c.phase_days, has_next_phase ? kRelease : kCaseEnd, id);
+  events_.push(c.phase_ends, has_next_phase ? kRelease : kCaseEnd, id);
+  if (has_next_phase) schedule_parole_report(id, now);
+}
+
+void Simulation::release_from_officer(std::uint32_t id, double now) {
+  Case& c = cases_[id];
+  const std::uint32_t officer = c.officer;
+  assert(officer != kNoOfficer);
+  --officers_[officer].cases;
+  held_[c.ldu].add(now, -1.0);
+  c.officer = kNoOfficer;
+  change_points(officer, -points_of(c), now);
+}
+
+void Simulation::reallocate(std::uint32_t id, ReallocationCause cause, double now) {
+  Case& c = cases_[id];
+  ++lives_[c.officer].reallocated_away;
+  release_from_officer(id, now);
+  ++c.reallocations;
+  if (in_window_) ++flows_[c.ldu].reallocations[static_cast<int>(cause)];
+  place_or_queue(id, now);
 }
 
 void Simulation::change_points(std::uint32_t officer, std::int32_t delta, double now) {
   officers_[officer].points += delta;
-  if (delta < 0 && policy_->queues_on_load()) serve_queue(officers_[officer].ldu, now);
+  officer_load_changed(officer, now);
+  if (delta < 0 && policy_->queues_on_load()) serve_queues_near(officers_[officer].ldu, now);
+}
+
+void Simulation::serve_queues_near(std::uint32_t ldu, double now) {
+  serve_queue(ldu, now);
+  // With overflow, an officer with room may also take a neighbour's waiting case.
+  if (allocation_.overflow)
+    for (std::size_t l = 0; l < scenario_.ldus.size(); ++l)
+      for (int n : scenario_.ldus[l].neighbours)
+        if (static_cast<std::uint32_t>(n) == ldu) serve_queue(static_cast<std::uint32_t>(l), now);
 }
 
 void Simulation::on_release(std::uint32_t id, double now) {
@@ -254,24 +306,33 @@ void Simulation::on_release(std::uint32_t id, double now) {
   const std::int32_t delta = w.points(next, c.tier) - w.points(c.type, c.tier);
   c.type = next;
   c.phase_days = c.next_phase_days;
-  const bool has_next_phase = scenario_.case_types[static_cast<int>(next)].becomes.has_value();
-  events_.push(now + c.phase_days, has_next_phase ? kRelease : kCaseEnd, id);
-  change_points(c.officer, delta, now);
+  schedule_phase_end(id, now);
+  schedule_risk(id, now); // rates differ by case type
+  if (c.victim != kNone) victim_contact(c.victim, now);
+  if (c.officer != kNoOfficer) change_points(c.officer, delta, now);
 }
 
 void Simulation::on_case_end(std::uint32_t id, double now) {
   Case& c = cases_[id];
-  Officer& o = officers_[c.officer];
-  --o.cases;
-  held_[c.ldu].add(now, -1.0);
   FlowSummary& flow = flows_[c.ldu];
   ++flow.total_closures;
-  if (in_window_) ++flow.closures;
-  const std::uint32_t officer = c.officer;
-  const std::int32_t points = scenario_.workload.points(c.type, c.tier);
-  c.officer = kNoOfficer;
+  if (in_window_) {
+    ++flow.closures;
+    if (c.reallocations > 0) ++flow.closed_reallocated;
+  }
+  if (c.victim != kNone) {
+    victim_contact(c.victim, now); // end of sentence
+    close_victim_case(c.victim, false, now);
+  }
+  if (c.officer != kNoOfficer) {
+    release_from_officer(id, now);
+  } else { // reallocated into the queue and still waiting
+    auto& queue = queues_[c.ldu];
+    queue.erase(std::find(queue.begin(), queue.end(), id));
+    waiting_[c.ldu].add(now, -1.0);
+  }
+  c.next_risk = -1.0;
   free_cases_.push_back(id);
-  change_points(officer, -points, now);
 }
 
 void Simulation::serve_queue(std::uint32_t ldu, double now) {
@@ -307,44 +368,6 @@ void Simulation::on_warmup_end(double now) {
     held_[l].restart(now);
     waiting_[l].restart(now);
   }
-}
-
-void Simulation::on_snapshot(double now) {
-  Snapshots& s = snapshots_;
-  s.time_days.push_back(now);
-  for (const Officer& o : officers_) {
-    s.officer_cases.push_back(o.cases);
-    s.officer_points.push_back(o.points);
-    s.officer_capacity_percent.push_back(o.holds_caseload() ? o.capacity_percent() : kNaN);
-  }
-  std::vector<double>& values = scratch_;
-  auto add_capacities = [&](std::span<const std::uint32_t> ids) {
-    for (std::uint32_t o : ids)
-      if (officers_[o].holds_caseload()) values.push_back(officers_[o].capacity_percent());
-  };
-  for (std::uint32_t l = 0; l < rosters_.size(); ++l) {
-    s.unallocated.push_back(static_cast<std::int32_t>(queues_[l].size()));
-    for (const auto& ids : rosters_[l].by_grade) {
-      std::int32_t cases = 0, points = 0;
-      for (std::uint32_t o : ids) {
-        cases += officers_[o].cases;
-        points += officers_[o].points;
-      }
-      values.clear();
-      add_capacities(ids);
-      s.ldu_grade.append(metrics::spread(values), cases, points);
-    }
-    values.clear();
-    for (const auto& ids : rosters_[l].by_grade) add_capacities(ids);
-    s.ldu.append(metrics::imbalance(values));
-  }
-  values.clear();
-  for (const Officer& o : officers_)
-    if (o.holds_caseload()) values.push_back(o.capacity_percent());
-  s.division.append(metrics::imbalance(values));
-
-  const double next = now + scenario_.snapshot_every_days;
-  if (next <= scenario_.horizon_days) events_.push(next, kSnapshot, 0);
 }
 
 } // namespace caseload::model

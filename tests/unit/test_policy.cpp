@@ -19,7 +19,7 @@ struct Fixture {
   Fixture() {
     auto add = [&](Grade g, int points, double available = 2176.0) {
       roster.by_grade[static_cast<int>(g)].push_back(static_cast<std::uint32_t>(officers.size()));
-      officers.push_back(Officer{0, g, 37.0, available, points, points > 0 ? 1 : 0});
+      officers.push_back(Officer{0, g, model::OfficerState::in_post, 37.0, available, points, points > 0 ? 1 : 0});
     };
     add(Grade::PO, 2000);
     add(Grade::PO, 1000);

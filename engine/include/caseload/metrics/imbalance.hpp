@@ -38,3 +38,20 @@ struct Spread {
 Spread spread(std::span<double> values);
 
 } // namespace caseload::metrics
+
+namespace caseload::metrics {
+
+// The Theil index T = mean((x/mu) ln(x/mu)) and its exact decomposition over
+// groups: T = between + within, between = sum_g s_g ln(mu_g / mu), within =
+// sum_g s_g T_g, with s_g the group's share of the total. Zero values
+// contribute 0 (x ln x -> 0). NaN when there are no values or their sum is 0.
+struct TheilParts {
+  double total = 0.0;
+  double between = 0.0;
+  double within = 0.0;
+};
+
+// values[i] belongs to group groups[i] (0 <= group < group_count).
+TheilParts theil(std::span<const double> values, std::span<const int> groups, int group_count);
+
+} // namespace caseload::metrics

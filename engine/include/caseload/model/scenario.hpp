@@ -42,12 +42,83 @@ struct AllocationParameters {
   // of the preferred grade is at or above this capacity %.
   double preference_threshold_percent = 100.0;
   EligibilityTable eligibility = default_eligibility();
+  // When every eligible local officer is refused (at the cap, or none in
+  // post), try the LDU's neighbours in the order listed before queueing.
+  bool overflow = false;
 };
 
 struct CaseTypeParameters {
   sim::Distribution duration = sim::Distribution::fixed(365.0);
   std::array<double, kTierCount> tier_mix{}; // sums to 1
   std::optional<CaseType> becomes;           // custody → licence on release
+  // Victim contact: the chance that a case of this type, at sentence, has a
+  // victim who joins the Victim Contact Scheme (qualifying offence and opt-in).
+  double victim_probability = 0.0;
+  // Risk changes per case-year, by protect level (A, B, C, D): escalation
+  // moves the tier up one protect level, de-escalation down one.
+  std::array<double, kProtectLevelCount> escalations_per_year{};
+  std::array<double, kProtectLevelCount> deescalations_per_year{};
+};
+
+// Officer time and tasks (DESIGN.md §3).
+struct TaskParameters {
+  // Written court reports are FDR or SDR; the SDR share of written reports
+  // (2019/20: 45% FDR, 3% SDR → 3/48).
+  double sdr_share = 0.0625;
+  double fdr_deadline_working_days = 1.0;
+  double sdr_deadline_working_days = 15.0;
+  std::vector<Grade> court_grades{Grade::PSO, Grade::PO};
+  bool parole_reports = true;
+  // Parole reports for custody phases at least this long, due this many days
+  // before release, created this many days before release.
+  double parole_min_custody_days = 730.0;
+  double parole_lead_days = 112.0;
+  double parole_due_before_release_days = 28.0;
+  double review_hours = 3.0;
+  double review_deadline_working_days = 5.0;
+};
+
+// Victim contact (DESIGN.md §3).
+struct VictimParameters {
+  double first_contact_working_days = 40.0;
+  double contact_hours = 1.5;
+  double contact_deadline_working_days = 10.0; // contacts at parole, release and sentence end
+  double hours_per_case_per_week = 0.15;
+  double opt_out_per_year = 0.1;
+};
+
+struct ReductionStep {
+  double months = 6.0;
+  double percent = 0.0;
+};
+
+// Staffing dynamics (DESIGN.md §3). Present = staff join, train, fall sick and leave.
+struct StaffingParameters {
+  std::array<double, kGradeCount> leavers_per_year{};
+  sim::Distribution time_to_hire_days = sim::Distribution::lognormal(120.0, 40.0);
+  bool refill_vacancies = true; // posts vacated during the run are refilled
+  std::vector<ReductionStep> trainee_reductions{{6, 80}, {6, 60}, {6, 40}};
+  std::vector<ReductionStep> newly_qualified_reductions{{9, 20}};
+  double short_sickness_per_year = 0.0;
+  sim::Distribution short_sickness_days = sim::Distribution::lognormal(5.0, 4.0);
+  double long_sickness_per_year = 0.0;
+  sim::Distribution long_sickness_days = sim::Distribution::lognormal(90.0, 60.0);
+  double reallocate_after_weeks = 4.0; // a long-term absence's cases move after this
+};
+
+enum class RecruitKind : std::uint8_t { experienced, trainee };
+inline constexpr std::array<std::string_view, 2> kRecruitNames{"experienced", "trainee"};
+
+// What-if changes on a timeline.
+struct Intervention {
+  double at_day = 0.0;
+  std::optional<int> ldu; // none = every LDU
+  std::array<int, kGradeCount> add_staff{}; // negative removes staff (and their posts)
+  RecruitKind recruits = RecruitKind::experienced;
+  std::optional<double> demand_factor;      // multiplies arrivals and court reports from now on
+  std::optional<PolicyKind> policy;
+  std::optional<double> cap_percent;
+  std::optional<bool> overflow;
 };
 
 struct StaffGroup {
@@ -78,6 +149,10 @@ struct Scenario {
   AllocationParameters allocation;
   std::array<CaseTypeParameters, kCaseTypeCount> case_types{};
   std::vector<LduParameters> ldus;
+  TaskParameters tasks;     // tasks arise only from court reports, parole, escalations, victims
+  VictimParameters victims; // used only where a case type has a victim_probability
+  std::optional<StaffingParameters> staffing;
+  std::vector<Intervention> interventions; // sorted by at_day
 };
 
 } // namespace caseload::model

@@ -27,6 +27,7 @@ enum class StreamPurpose : std::uint32_t {
   victims = 6,
   policy = 7,
   initial_state = 8,
+  court = 9,
 };
 
 sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamPurpose purpose,
@@ -41,52 +42,134 @@ public:
   // Runs to the horizon and returns what was recorded.
   ReplicationResult run();
 
-  // Read access for tests and observers.
+  // Read access for tests.
   [[nodiscard]] std::span<const Officer> officers() const { return officers_; }
+  [[nodiscard]] std::span<const OfficerLife> officer_lives() const { return lives_; }
   [[nodiscard]] std::size_t unallocated(std::size_t ldu) const { return queues_[ldu].size(); }
+  [[nodiscard]] double available_hours(std::uint32_t officer) const;
 
 private:
-  enum EventKind : std::uint32_t { kArrival, kRelease, kCaseEnd, kSnapshot, kWarmupEnd };
+  enum EventKind : std::uint32_t {
+    kArrival, kRelease, kCaseEnd, kSnapshot, kWarmupEnd, kCourtReport, kTaskDone, kRiskChange,
+    kParoleReport, kVictimOptOut, kStaffStep, kLeave, kHire, kAbsenceStart, kAbsenceEnd,
+    kReallocateAbsent, kIntervention,
+  };
+  struct Hire {
+    std::uint32_t ldu;
+    Grade grade;
+    RecruitKind kind;
+  };
 
-  void build_staff();
+  // --- cases (simulation.cpp)
   void seed_initial_state();
-  void schedule_next_arrival(std::uint32_t stream, double now);
-
+  void schedule_next_arrival(std::uint32_t flow, double now);
   std::uint32_t new_case(std::uint16_t ldu, CaseType type, int tier, double now);
-  void on_arrival(std::uint32_t stream, double now);
+  void on_arrival(std::uint32_t flow, double now);
   void on_release(std::uint32_t id, double now);
   void on_case_end(std::uint32_t id, double now);
-  void on_snapshot(double now);
   void on_warmup_end(double now);
-
-  // Allocates the case now, or puts it in its LDU's unallocated queue; true if placed.
   bool place_or_queue(std::uint32_t id, double now);
-  // Tries to allocate the case now; true if it was placed.
   bool try_allocate(std::uint32_t id, double now);
   void hold(std::uint32_t id, std::uint32_t officer, double now);
+  void release_from_officer(std::uint32_t id, double now); // the case leaves its officer
+  void reallocate(std::uint32_t id, ReallocationCause cause, double now);
+  void schedule_phase_end(std::uint32_t id, double now);
   void change_points(std::uint32_t officer, std::int32_t delta, double now);
   void serve_queue(std::uint32_t ldu, double now);
+  void serve_queues_near(std::uint32_t ldu, double now);
+  [[nodiscard]] std::int32_t points_of(const Case& c) const {
+    return scenario_.workload.points(c.type, c.tier);
+  }
+
+  // --- tasks, risk and victims (work.cpp)
+  std::uint32_t new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject, double hours,
+                         double deadline, double now);
+  void assign_task(std::uint32_t task, std::uint32_t officer, double now);
+  void place_task(std::uint32_t task, double now); // choose who does it, or leave it unassigned
+  void advance_work(std::uint32_t officer, double now);
+  void reschedule_work(std::uint32_t officer, double now);
+  void officer_load_changed(std::uint32_t officer, double now);
+  void on_task_done(std::uint32_t officer, double now);
+  void on_court_report(std::uint32_t ldu, double now);
+  void schedule_next_court_report(std::uint32_t ldu, double now);
+  void schedule_risk(std::uint32_t id, double now);
+  void on_risk_change(std::uint32_t id, double now);
+  void schedule_parole_report(std::uint32_t id, double now);
+  void on_parole_report(std::uint32_t id, double now);
+  void maybe_open_victim_case(std::uint32_t id, double now, bool initial);
+  void assign_victim_case(std::uint32_t victim, double now);
+  void victim_contact(std::uint32_t victim, double now);
+  void close_victim_case(std::uint32_t victim, bool opted_out, double now);
+  void on_victim_opt_out(std::uint32_t victim, double now);
+  std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const;
+  [[nodiscard]] double load_hours(std::uint32_t officer) const;
+  [[nodiscard]] double backlog_hours(std::uint32_t officer) const;
+  void retry_unassigned(std::uint32_t ldu, double now);
+
+  // --- staff (staff.cpp)
+  void build_staff();
+  std::uint32_t add_officer(std::uint32_t ldu, Grade grade, RecruitKind kind, double now,
+                            double training_elapsed_days);
+  void update_capacity(std::uint32_t officer, double now);
+  void schedule_step(std::uint32_t officer, double now, double step_elapsed_days);
+  void on_staff_step(std::uint32_t officer, double now);
+  void schedule_leave(std::uint32_t officer, double now);
+  void schedule_absence(std::uint32_t officer, double now);
+  void on_leave(std::uint32_t officer, double now);
+  void remove_officer(std::uint32_t officer, ReallocationCause cause, double now);
+  void on_hire(std::uint32_t hire, double now);
+  void on_absence_start(std::uint32_t officer, double now);
+  void on_absence_end(std::uint32_t officer, double now);
+  void on_reallocate_absent(std::uint32_t officer, double now);
+  void move_work_away(std::uint32_t officer, ReallocationCause cause, double now);
+  void on_intervention(std::uint32_t index, double now);
+  void set_demand(std::uint32_t ldu, double factor, double now);
+
+  // --- observation (observe.cpp)
+  void on_snapshot(double now);
+  ReplicationResult finish();
 
   const Scenario& scenario_;
   std::uint32_t replication_;
+  AllocationParameters allocation_;
+  double days_per_month_ = 365.25 / 12.0;
+  double hours_per_point_;   // a week's hours per WMT point held
 
   sim::EventQueue events_;
   std::vector<Officer> officers_;
+  std::vector<OfficerLife> lives_;
   std::vector<LduRoster> rosters_;
+  std::vector<std::array<int, kGradeCount>> establishment_;
   std::vector<Case> cases_;
   std::vector<std::uint32_t> free_cases_;
   std::vector<std::vector<std::uint32_t>> queues_; // unallocated cases per LDU, FIFO
+  std::vector<std::vector<std::uint32_t>> unassigned_tasks_; // per LDU
+  std::vector<std::vector<std::uint32_t>> unassigned_victims_; // per LDU
   std::unique_ptr<policy::AllocationPolicy> policy_;
+  std::vector<Task> tasks_;
+  std::vector<VictimCase> victims_;
+  std::vector<Hire> hires_;
 
   std::vector<sim::Engine> arrival_streams_;  // per (LDU, case type)
   std::vector<sim::Engine> duration_streams_; // per (LDU, case type)
-  std::vector<double> arrival_rate_per_day_;  // per (LDU, case type)
+  std::vector<sim::Engine> court_streams_;    // per LDU
+  std::vector<sim::Engine> risk_streams_;     // per LDU
+  std::vector<sim::Engine> victim_streams_;   // per LDU
+  std::vector<sim::Engine> staffing_streams_; // per LDU
+  std::vector<sim::Engine> sickness_streams_; // per LDU
+  std::vector<double> arrival_rate_per_day_;  // per (LDU, case type), demand factor included
+  std::vector<double> next_arrival_;          // per (LDU, case type)
+  std::vector<double> demand_factor_;         // per LDU
+  std::vector<double> next_court_report_;     // per LDU
 
   std::vector<FlowSummary> flows_;
   std::vector<sim::TimeAverage> held_, waiting_; // per LDU
   bool in_window_ = true;
   Snapshots snapshots_;
+  std::vector<std::size_t> snapshot_officers_; // officers alive at each snapshot
   std::vector<double> scratch_;
+  std::vector<int> scratch_groups_;
+  std::uint64_t processed_ = 0;
 };
 
 } // namespace caseload::model

@@ -1,6 +1,6 @@
 #pragma once
-// The model's state during a replication: officers and cases in contiguous
-// arrays, addressed by index.
+// The model's state during a replication: officers, cases, tasks and victim
+// cases in contiguous arrays, addressed by index.
 
 #include "caseload/model/domain.hpp"
 
@@ -11,32 +11,97 @@
 
 namespace caseload::model {
 
-inline constexpr std::uint32_t kNoOfficer = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::uint32_t kNoOfficer = kNone;
+
+enum class OfficerState : std::uint8_t { in_post, absent, left };
 
 struct Officer {
   std::uint32_t ldu = 0;
   Grade grade = Grade::PO;
+  OfficerState state = OfficerState::in_post;
   double contracted_hours = 0.0;
-  double available_points = 0.0; // 0 for staff who hold no WMT caseload (SPO, VLO)
-  std::int32_t points = 0;        // WMT points of the cases held
+  double available_points = 0.0; // 0 for staff who hold no WMT caseload, or are absent or gone
+  std::int32_t points = 0;       // WMT points of the cases held
   std::int32_t cases = 0;
 
   [[nodiscard]] bool holds_caseload() const { return available_points > 0.0; }
   [[nodiscard]] double capacity_percent() const { return 100.0 * points / available_points; }
 };
 
+// What the staffing and task models keep per officer, beside the policy's view.
+struct OfficerLife {
+  double joined = 0.0;
+  double left = -1.0;
+  Grade first_grade = Grade::PO;
+  double static_reduction = 0.0;   // fraction of contracted hours, from the scenario
+  double schedule_reduction = 0.0; // trainee / newly qualified
+  std::uint32_t schedule_step = kNone; // index into the trainee + newly-qualified steps
+  double leave_at = -1.0;          // scheduled departure (stale events compare against it)
+  double absent_until = -1.0;
+  double reallocate_at = -1.0;
+  std::int32_t victim_cases = 0;
+  std::int32_t reallocated_away = 0;
+  double over_110_days = 0.0;      // length of the current run of snapshots above 110%
+  // Task work: an EDF heap of task ids, worked at `rate` hours a day.
+  std::vector<std::uint32_t> tasks;
+  std::uint32_t working_on = kNone;
+  double work_since = 0.0;
+  double rate = 0.0;
+  double next_done = -1.0;
+};
+
 struct Case {
   double arrived = 0.0;         // day the case arrived (day 0 for the initial caseload)
   double phase_days = 0.0;      // length of the current phase, counted from allocation
   double next_phase_days = 0.0; // length of the licence that follows custody, if any
+  double phase_ends = -1.0;     // day the current phase ends, once supervision started
+  double next_risk = -1.0;      // scheduled risk change (stale events compare against it)
   std::uint32_t officer = kNoOfficer;
+  std::uint32_t victim = kNone;         // victim case, if any
+  std::uint32_t pending_review = kNone; // a plan review waiting for the case to be allocated
+  std::uint32_t generation = 0;         // bumped each time the slot is reused
   std::uint16_t ldu = 0;
+  std::uint16_t reallocations = 0;
   CaseType type = CaseType::community;
   std::uint8_t tier = 0;
   bool in_window = false; // arrived inside the statistics window
+  bool started = false;   // supervision has begun (first allocation)
 };
 
-// Officers of one LDU, grouped by grade, as indices into the officer array.
+enum class TaskKind : std::uint8_t { fdr, sdr, parole_report, plan_review, victim_first_contact, victim_contact };
+inline constexpr int kTaskKindCount = 6;
+inline constexpr std::array<std::string_view, kTaskKindCount> kTaskKindNames{
+    "fdr", "sdr", "parole_report", "plan_review", "victim_first_contact", "victim_contact"};
+
+struct Task {
+  double created = 0.0;
+  double deadline = 0.0;
+  double started = -1.0;
+  double completed = -1.0;
+  double hours = 0.0;
+  double hours_left = 0.0;
+  std::uint32_t officer = kNone;
+  std::uint32_t subject = kNone; // case or victim case
+  std::uint32_t subject_generation = 0; // of a case subject, to tell a reused slot
+  std::uint16_t ldu = 0;
+  TaskKind kind = TaskKind::fdr;
+  bool in_window = false;
+};
+
+struct VictimCase {
+  double created = 0.0;
+  double ended = -1.0;
+  double opt_out_at = -1.0;
+  std::uint32_t vlo = kNone;
+  std::uint32_t offender_case = kNone;
+  std::uint32_t first_contact = kNone; // task
+  std::uint16_t ldu = 0;
+  bool opted_out = false;
+};
+
+// Officers of one LDU who are in post or absent (not those who left),
+// grouped by grade, as indices into the officer array.
 struct LduRoster {
   std::array<std::vector<std::uint32_t>, kGradeCount> by_grade;
 };

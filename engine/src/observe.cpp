@@ -1,0 +1,199 @@
+// Weekly snapshots and the end-of-run results.
+
+#include "caseload/model/simulation.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace caseload::model {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kExcessiveDays = 28.0; // over 110% for 4 consecutive weeks (DESIGN.md §2)
+
+// Pads a [snapshot][officers then] series to [snapshot][officers at the end].
+template <class T>
+std::vector<T> pad(const std::vector<T>& ragged, const std::vector<std::size_t>& widths,
+                   std::size_t width, T fill) {
+  std::vector<T> out;
+  out.reserve(widths.size() * width);
+  std::size_t at = 0;
+  for (std::size_t w : widths) {
+    out.insert(out.end(), ragged.begin() + static_cast<std::ptrdiff_t>(at),
+               ragged.begin() + static_cast<std::ptrdiff_t>(at + w));
+    out.insert(out.end(), width - w, fill);
+    at += w;
+  }
+  return out;
+}
+
+} // namespace
+
+void ImbalanceSeries::append(const metrics::Imbalance& m, const metrics::TheilParts& by_ldu,
+                             const metrics::TheilParts& by_grade, std::int32_t excessive_officers) {
+  gini.push_back(m.gini);
+  cv.push_back(m.cv);
+  max_over_median.push_back(m.max_over_median);
+  share_over_100.push_back(m.share_over_100);
+  share_over_110.push_back(m.share_over_110);
+  theil.push_back(by_grade.total);
+  theil_between_ldu.push_back(by_ldu.between);
+  theil_within_ldu.push_back(by_ldu.within);
+  theil_between_grade.push_back(by_grade.between);
+  theil_within_grade.push_back(by_grade.within);
+  excessive.push_back(excessive_officers);
+}
+
+void Simulation::on_snapshot(double now) {
+  Snapshots& s = snapshots_;
+  s.time_days.push_back(now);
+  snapshot_officers_.push_back(officers_.size());
+  const double every = scenario_.snapshot_every_days;
+  for (std::uint32_t i = 0; i < officers_.size(); ++i) {
+    const Officer& o = officers_[i];
+    OfficerLife& life = lives_[i];
+    const bool holds = o.holds_caseload();
+    life.over_110_days = holds && o.capacity_percent() > 110.0 ? life.over_110_days + every : 0.0;
+    const double backlog = life.tasks.empty() ? 0.0 : backlog_hours(i);
+    s.officer_cases.push_back(o.cases);
+    s.officer_points.push_back(o.points);
+    s.officer_capacity_percent.push_back(holds ? o.capacity_percent() : kNaN);
+    s.officer_hours_demanded.push_back(load_hours(i) + backlog);
+    s.officer_backlog_hours.push_back(backlog);
+    s.officer_victim_cases.push_back(life.victim_cases);
+    s.officer_state.push_back(static_cast<std::int8_t>(o.state));
+  }
+  auto excessive = [&](std::uint32_t o) { return lives_[o].over_110_days >= kExcessiveDays - 1e-9; };
+
+  std::vector<double>& values = scratch_;
+  std::vector<int>& groups = scratch_groups_;
+  GroupSeries& cells = s.ldu_grade;
+  std::int32_t division_excessive = 0;
+  for (std::uint32_t l = 0; l < rosters_.size(); ++l) {
+    s.unallocated.push_back(static_cast<std::int32_t>(queues_[l].size()));
+    std::int32_t ldu_excessive = 0;
+    for (int g = 0; g < kGradeCount; ++g) {
+      const auto& ids = rosters_[l].by_grade[g];
+      std::int32_t cases = 0, points = 0, over = 0, victims = 0;
+      double hours = 0.0, backlog = 0.0;
+      values.clear();
+      for (std::uint32_t o : ids) {
+        cases += officers_[o].cases;
+        points += officers_[o].points;
+        victims += lives_[o].victim_cases;
+        const double b = lives_[o].tasks.empty() ? 0.0 : backlog_hours(o);
+        hours += load_hours(o) + b;
+        backlog += b;
+        if (officers_[o].holds_caseload()) {
+          values.push_back(officers_[o].capacity_percent());
+          over += excessive(o);
+        }
+      }
+      const metrics::Spread sp = metrics::spread(values);
+      cells.officers.push_back(sp.officers);
+      cells.cases.push_back(cases);
+      cells.points.push_back(points);
+      cells.in_post.push_back(static_cast<std::int32_t>(ids.size()));
+      cells.establishment.push_back(establishment_[l][g]);
+      cells.excessive.push_back(over);
+      cells.victim_cases.push_back(victims);
+      cells.mean.push_back(sp.mean);
+      cells.median.push_back(sp.median);
+      cells.p90.push_back(sp.p90);
+      cells.max.push_back(sp.max);
+      cells.share_over_100.push_back(sp.share_over_100);
+      cells.share_over_110.push_back(sp.share_over_110);
+      cells.share_over_120.push_back(sp.share_over_120);
+      cells.hours_demanded.push_back(ids.empty() ? kNaN : hours / static_cast<double>(ids.size()));
+      cells.backlog_hours.push_back(backlog);
+      ldu_excessive += over;
+    }
+    values.clear();
+    groups.clear();
+    for (int g = 0; g < kGradeCount; ++g)
+      for (std::uint32_t o : rosters_[l].by_grade[g])
+        if (officers_[o].holds_caseload()) {
+          values.push_back(officers_[o].capacity_percent());
+          groups.push_back(g);
+        }
+    const metrics::TheilParts by_grade = metrics::theil(values, groups, kGradeCount);
+    const metrics::TheilParts no_ldu_split{by_grade.total, kNaN, kNaN};
+    s.ldu.append(metrics::imbalance(values), no_ldu_split, by_grade, ldu_excessive);
+    division_excessive += ldu_excessive;
+  }
+  values.clear();
+  groups.clear();
+  std::vector<int> ldu_of;
+  for (const Officer& o : officers_)
+    if (o.holds_caseload()) {
+      values.push_back(o.capacity_percent());
+      groups.push_back(static_cast<int>(o.grade));
+      ldu_of.push_back(static_cast<int>(o.ldu));
+    }
+  const metrics::TheilParts by_grade = metrics::theil(values, groups, kGradeCount);
+  const metrics::TheilParts by_ldu =
+      metrics::theil(values, ldu_of, static_cast<int>(scenario_.ldus.size()));
+  s.division.append(metrics::imbalance(values), by_ldu, by_grade, division_excessive);
+
+  const double next = now + every;
+  if (next <= scenario_.horizon_days) events_.push(next, kSnapshot, 0);
+}
+
+ReplicationResult Simulation::finish() {
+  const double horizon = scenario_.horizon_days;
+  ReplicationResult result;
+  result.events = processed_;
+  result.officers.reserve(officers_.size());
+  for (std::uint32_t i = 0; i < officers_.size(); ++i) {
+    const Officer& o = officers_[i];
+    result.officers.push_back(OfficerInfo{o.ldu, o.grade, lives_[i].first_grade, o.contracted_hours,
+                                          o.available_points, lives_[i].joined, lives_[i].left});
+  }
+  for (std::uint32_t l = 0; l < flows_.size(); ++l) {
+    FlowSummary& f = flows_[l];
+    f.mean_held = held_[l].mean(horizon);
+    f.mean_waiting = waiting_[l].mean(horizon);
+    f.held_at_end = static_cast<std::int64_t>(std::llround(held_[l].value()));
+    f.waiting_at_end = static_cast<std::int64_t>(queues_[l].size());
+    result.division_flow += f;
+  }
+  result.ldu_flows = flows_;
+
+  const std::size_t ldu_count = scenario_.ldus.size();
+  result.task_summary.resize(ldu_count + 1);
+  for (const Task& t : tasks_) {
+    TaskSummary& ts = result.task_summary[t.ldu][static_cast<int>(t.kind)];
+    const bool done = t.completed >= 0.0;
+    ++ts.total_created;
+    if (done) ++ts.total_completed;
+    else ++ts.open_at_end;
+    if (!t.in_window) continue;
+    ++ts.created;
+    if (done) {
+      ++ts.completed;
+      ts.total_days += t.completed - t.created;
+    }
+    if (t.deadline <= horizon) {
+      ++ts.due;
+      if (done && t.completed <= t.deadline) ++ts.on_time;
+    }
+  }
+  for (std::size_t l = 0; l < ldu_count; ++l)
+    for (int k = 0; k < kTaskKindCount; ++k) result.task_summary[ldu_count][k] += result.task_summary[l][k];
+
+  Snapshots& s = snapshots_;
+  const std::size_t width = officers_.size();
+  s.officer_cases = pad(s.officer_cases, snapshot_officers_, width, std::int32_t{-1});
+  s.officer_points = pad(s.officer_points, snapshot_officers_, width, std::int32_t{-1});
+  s.officer_capacity_percent = pad(s.officer_capacity_percent, snapshot_officers_, width, kNaN);
+  s.officer_hours_demanded = pad(s.officer_hours_demanded, snapshot_officers_, width, kNaN);
+  s.officer_backlog_hours = pad(s.officer_backlog_hours, snapshot_officers_, width, kNaN);
+  s.officer_victim_cases = pad(s.officer_victim_cases, snapshot_officers_, width, std::int32_t{-1});
+  s.officer_state = pad(s.officer_state, snapshot_officers_, width, std::int8_t{-1});
+  result.snapshots = std::move(s);
+  result.tasks = std::move(tasks_);
+  result.victims = std::move(victims_);
+  return result;
+}
+
+} // namespace caseload::model

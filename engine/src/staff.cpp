@@ -1,0 +1,302 @@
+// Staff: establishment and officers in post, trainees' reduction schedule and
+// qualification, leavers and refills, sickness absence, and interventions.
+
+#include "caseload/model/simulation.hpp"
+
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include <algorithm>
+#include <cassert>
+
+namespace caseload::model {
+namespace {
+
+constexpr double kDaysPerYear = 365.25;
+
+const StaffingParameters& staffing_or_default(const Scenario& s) {
+  static const StaffingParameters kDefault{}; // no leavers, no sickness; WMT trainee schedule
+  return s.staffing ? *s.staffing : kDefault;
+}
+
+bool holds_caseload(Grade g) { return g != Grade::SPO && g != Grade::VLO; }
+
+// The trainee steps, then the newly qualified steps.
+std::vector<ReductionStep> schedule_of(const StaffingParameters& p) {
+  std::vector<ReductionStep> steps = p.trainee_reductions;
+  steps.insert(steps.end(), p.newly_qualified_reductions.begin(), p.newly_qualified_reductions.end());
+  return steps;
+}
+
+} // namespace
+
+void Simulation::build_staff() {
+  const std::size_t ldu_count = scenario_.ldus.size();
+  rosters_.resize(ldu_count);
+  establishment_.resize(ldu_count);
+  const StaffingParameters& staffing = staffing_or_default(scenario_);
+  double training_days = 0.0;
+  for (const auto& step : staffing.trainee_reductions) training_days += step.months * days_per_month_;
+  for (std::uint32_t l = 0; l < ldu_count; ++l) {
+    for (int g = 0; g < kGradeCount; ++g) {
+      const StaffGroup& group = scenario_.ldus[l].staff[g];
+      establishment_[l][g] = group.establishment;
+      for (int i = 0; i < group.in_post; ++i) {
+        // With staffing dynamics, trainees in post at day 0 are spread evenly
+        // through their training; without, they keep the scenario's static reduction.
+        double elapsed = -1.0;
+        if (scenario_.staffing && Grade(g) == Grade::PQiP)
+          elapsed = boost::random::uniform_real_distribution<double>(0.0, training_days)(
+              staffing_streams_[l]);
+        add_officer(l, Grade(g), RecruitKind::experienced, 0.0, elapsed);
+      }
+    }
+  }
+}
+
+std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKind kind, double now,
+                                      double training_elapsed_days) {
+  if (kind == RecruitKind::trainee && grade == Grade::PO) grade = Grade::PQiP;
+  const bool trainee = grade == Grade::PQiP && (kind == RecruitKind::trainee || training_elapsed_days >= 0.0);
+  const StaffGroup& group = scenario_.ldus[ldu].staff[static_cast<int>(grade)];
+  const auto id = static_cast<std::uint32_t>(officers_.size());
+  Officer o;
+  o.ldu = ldu;
+  o.grade = grade;
+  o.contracted_hours = group.contracted_hours > 0.0 ? group.contracted_hours
+                                                    : scenario_.workload.default_contracted_hours;
+  officers_.push_back(o);
+  OfficerLife life;
+  life.joined = now;
+  life.first_grade = grade;
+  // A trainee's schedule replaces the static reduction of the PQiP grade.
+  life.static_reduction = trainee ? 0.0 : group.reduction_percent / 100.0;
+  life.work_since = now;
+  lives_.push_back(life);
+  rosters_[ldu].by_grade[static_cast<int>(grade)].push_back(id);
+  if (trainee) schedule_step(id, now, std::max(0.0, training_elapsed_days));
+  if (scenario_.staffing) {
+    schedule_leave(id, now);
+    schedule_absence(id, now);
+  }
+  update_capacity(id, now);
+  if (now > 0.0) retry_unassigned(ldu, now);
+  return id;
+}
+
+void Simulation::update_capacity(std::uint32_t officer, double now) {
+  Officer& o = officers_[officer];
+  const double before = o.available_points;
+  const OfficerLife& life = lives_[officer];
+  const double reduction = std::min(1.0, life.static_reduction + life.schedule_reduction);
+  o.available_points = holds_caseload(o.grade) && o.state == OfficerState::in_post
+                           ? scenario_.workload.available_points(o.contracted_hours,
+                                                                 o.contracted_hours * reduction)
+                           : 0.0;
+  officer_load_changed(officer, now);
+  if (o.available_points > before) serve_queues_near(o.ldu, now);
+}
+
+// Puts the officer at the step of the reduction schedule that `elapsed` days
+// of it reach, and books the next change.
+void Simulation::schedule_step(std::uint32_t officer, double now, double elapsed) {
+  const auto steps = schedule_of(staffing_or_default(scenario_));
+  OfficerLife& life = lives_[officer];
+  double start = 0.0;
+  for (std::uint32_t k = 0; k < steps.size(); ++k) {
+    const double end = start + steps[k].months * days_per_month_;
+    if (elapsed < end) {
+      life.schedule_step = k;
+      life.schedule_reduction = steps[k].percent / 100.0;
+      events_.push(now + (end - elapsed), kStaffStep, officer);
+      return;
+    }
+    start = end;
+  }
+  life.schedule_step = kNone;
+  life.schedule_reduction = 0.0;
+}
+
+void Simulation::on_staff_step(std::uint32_t officer, double now) {
+  Officer& o = officers_[officer];
+  OfficerLife& life = lives_[officer];
+  if (o.state == OfficerState::left || life.schedule_step == kNone) return;
+  const StaffingParameters& p = staffing_or_default(scenario_);
+  const auto steps = schedule_of(p);
+  const std::uint32_t next = life.schedule_step + 1;
+  if (next == p.trainee_reductions.size() && o.grade == Grade::PQiP) {
+    // Qualifies: a newly qualified PO, keeping the cases held.
+    auto& trainees = rosters_[o.ldu].by_grade[static_cast<int>(Grade::PQiP)];
+    trainees.erase(std::find(trainees.begin(), trainees.end(), officer));
+    rosters_[o.ldu].by_grade[static_cast<int>(Grade::PO)].push_back(officer);
+    o.grade = Grade::PO;
+    if (scenario_.staffing) schedule_leave(officer, now); // a PO's leaving rate from now on
+  }
+  if (next < steps.size()) {
+    life.schedule_step = next;
+    life.schedule_reduction = steps[next].percent / 100.0;
+    events_.push(now + steps[next].months * days_per_month_, kStaffStep, officer);
+  } else {
+    life.schedule_step = kNone;
+    life.schedule_reduction = 0.0;
+  }
+  update_capacity(officer, now);
+}
+
+void Simulation::schedule_leave(std::uint32_t officer, double now) {
+  OfficerLife& life = lives_[officer];
+  const double rate = scenario_.staffing->leavers_per_year[static_cast<int>(officers_[officer].grade)];
+  life.leave_at = -1.0;
+  if (rate <= 0.0) return;
+  life.leave_at = now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(
+                            staffing_streams_[officers_[officer].ldu]);
+  events_.push(life.leave_at, kLeave, officer);
+}
+
+void Simulation::on_leave(std::uint32_t officer, double now) {
+  const Officer& o = officers_[officer];
+  if (o.state == OfficerState::left || now != lives_[officer].leave_at) return;
+  const std::uint32_t ldu = o.ldu;
+  const Grade grade = o.grade;
+  remove_officer(officer, ReallocationCause::leaver, now);
+  const StaffingParameters& p = *scenario_.staffing;
+  if (!p.refill_vacancies) return;
+  // The post is advertised again; a PQiP post is refilled by a new trainee.
+  hires_.push_back(Hire{ldu, grade, grade == Grade::PQiP ? RecruitKind::trainee : RecruitKind::experienced});
+  events_.push(now + p.time_to_hire_days.sample(staffing_streams_[ldu]), kHire,
+               static_cast<std::uint32_t>(hires_.size() - 1));
+}
+
+void Simulation::on_hire(std::uint32_t hire, double now) {
+  const Hire& h = hires_[hire];
+  const auto& roster = rosters_[h.ldu].by_grade[static_cast<int>(h.grade)];
+  // An intervention may have cut the post meanwhile.
+  if (static_cast<int>(roster.size()) >= establishment_[h.ldu][static_cast<int>(h.grade)]) return;
+  add_officer(h.ldu, h.grade, h.kind, now, h.kind == RecruitKind::trainee ? 0.0 : -1.0);
+}
+
+void Simulation::remove_officer(std::uint32_t officer, ReallocationCause cause, double now) {
+  Officer& o = officers_[officer];
+  advance_work(officer, now);
+  // Out of the roster and without capacity first, so no work comes back.
+  o.state = OfficerState::left;
+  lives_[officer].left = now;
+  o.available_points = 0.0;
+  auto& roster = rosters_[o.ldu].by_grade[static_cast<int>(o.grade)];
+  roster.erase(std::find(roster.begin(), roster.end(), officer));
+  move_work_away(officer, cause, now);
+}
+
+void Simulation::move_work_away(std::uint32_t officer, ReallocationCause cause, double now) {
+  OfficerLife& life = lives_[officer];
+  advance_work(officer, now);
+  // Victim cases, then offender cases, then the tasks, which follow them.
+  for (std::uint32_t v = 0; v < victims_.size(); ++v) {
+    if (victims_[v].vlo != officer || victims_[v].ended >= 0.0) continue;
+    victims_[v].vlo = kNone;
+    --life.victim_cases;
+    assign_victim_case(v, now);
+  }
+  for (std::uint32_t id = 0; id < cases_.size(); ++id)
+    if (cases_[id].officer == officer) reallocate(id, cause, now);
+  std::vector<std::uint32_t> tasks;
+  tasks.swap(life.tasks);
+  life.working_on = kNone;
+  life.next_done = -1.0;
+  for (std::uint32_t t : tasks) {
+    tasks_[t].officer = kNone;
+    place_task(t, now);
+  }
+}
+
+void Simulation::schedule_absence(std::uint32_t officer, double now) {
+  const StaffingParameters& p = *scenario_.staffing;
+  const double rate = p.short_sickness_per_year + p.long_sickness_per_year;
+  if (rate <= 0.0) return;
+  events_.push(now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(
+                         sickness_streams_[officers_[officer].ldu]),
+               kAbsenceStart, officer);
+}
+
+void Simulation::on_absence_start(std::uint32_t officer, double now) {
+  Officer& o = officers_[officer];
+  if (o.state != OfficerState::in_post) return;
+  const StaffingParameters& p = *scenario_.staffing;
+  sim::Engine& engine = sickness_streams_[o.ldu];
+  const bool long_term = boost::random::bernoulli_distribution<double>(
+      p.long_sickness_per_year / (p.short_sickness_per_year + p.long_sickness_per_year))(engine);
+  const double days = (long_term ? p.long_sickness_days : p.short_sickness_days).sample(engine);
+  OfficerLife& life = lives_[officer];
+  advance_work(officer, now);
+  o.state = OfficerState::absent;
+  life.absent_until = now + days;
+  events_.push(life.absent_until, kAbsenceEnd, officer);
+  life.reallocate_at = -1.0;
+  if (long_term && p.reallocate_after_weeks * 7.0 < days) {
+    life.reallocate_at = now + p.reallocate_after_weeks * 7.0;
+    events_.push(life.reallocate_at, kReallocateAbsent, officer);
+  }
+  update_capacity(officer, now);
+}
+
+void Simulation::on_absence_end(std::uint32_t officer, double now) {
+  Officer& o = officers_[officer];
+  if (o.state != OfficerState::absent || now != lives_[officer].absent_until) return;
+  advance_work(officer, now);
+  o.state = OfficerState::in_post;
+  update_capacity(officer, now);
+  schedule_absence(officer, now);
+}
+
+void Simulation::on_reallocate_absent(std::uint32_t officer, double now) {
+  if (officers_[officer].state != OfficerState::absent || now != lives_[officer].reallocate_at) return;
+  move_work_away(officer, ReallocationCause::absence, now);
+}
+
+void Simulation::set_demand(std::uint32_t ldu, double factor, double now) {
+  demand_factor_[ldu] = factor;
+  // Exponential gaps are memoryless: drawing the next arrival afresh at the
+  // new rate is exact; the pending events become stale.
+  for (int t = 0; t < kCaseTypeCount; ++t)
+    schedule_next_arrival(ldu * kCaseTypeCount + static_cast<std::uint32_t>(t), now);
+  schedule_next_court_report(ldu, now);
+}
+
+void Simulation::on_intervention(std::uint32_t index, double now) {
+  const Intervention& in = scenario_.interventions[index];
+  std::vector<std::uint32_t> ldus;
+  if (in.ldu) ldus.push_back(static_cast<std::uint32_t>(*in.ldu));
+  else
+    for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) ldus.push_back(l);
+  for (std::uint32_t l : ldus) {
+    for (int g = 0; g < kGradeCount; ++g) {
+      int n = in.add_staff[g];
+      if (n > 0) {
+        // Trainees recruited to PO posts fill PQiP places until they qualify.
+        const Grade post = in.recruits == RecruitKind::trainee && Grade(g) == Grade::PO ? Grade::PQiP : Grade(g);
+        establishment_[l][static_cast<int>(post)] += n;
+        for (int i = 0; i < n; ++i) add_officer(l, Grade(g), in.recruits, now, in.recruits == RecruitKind::trainee ? 0.0 : -1.0);
+      } else if (n < 0) {
+        establishment_[l][g] = std::max(0, establishment_[l][g] + n);
+        auto& roster = rosters_[l].by_grade[g];
+        for (; n < 0 && !roster.empty(); ++n) // the most recent joiners go first
+          remove_officer(roster.back(), ReallocationCause::intervention, now);
+      }
+    }
+    if (in.demand_factor) set_demand(l, *in.demand_factor, now);
+  }
+  if (in.policy || in.cap_percent || in.overflow) {
+    if (in.policy) allocation_.policy = *in.policy;
+    if (in.cap_percent) allocation_.cap_percent = *in.cap_percent;
+    if (in.overflow) allocation_.overflow = *in.overflow;
+    std::vector<sim::Engine> streams;
+    for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l)
+      streams.push_back(sim::make_stream(
+          stream_key(scenario_.seed, replication_, StreamPurpose::policy, 1000000 + index * 65536 + l)));
+    policy_ = policy::make_policy(allocation_, scenario_.ldus.size(), std::move(streams));
+    for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) serve_queue(l, now);
+  }
+}
+
+} // namespace caseload::model
