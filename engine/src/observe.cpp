@@ -67,46 +67,31 @@ void Simulation::on_snapshot(double now) {
 
   std::vector<double>& values = scratch_;
   std::vector<int>& groups = scratch_groups_;
-  GroupSeries& cells = s.ldu_grade;
+  std::array<CellTotals, kGradeCount> division_cells;
   std::int32_t division_excessive = 0;
   for (std::uint32_t l = 0; l < rosters_.size(); ++l) {
     s.unallocated.push_back(static_cast<std::int32_t>(queues_[l].size()));
     std::int32_t ldu_excessive = 0;
     for (int g = 0; g < kGradeCount; ++g) {
+      CellTotals cell;
       const auto& ids = rosters_[l].by_grade[g];
-      std::int32_t cases = 0, points = 0, over = 0, victims = 0;
-      double hours = 0.0, backlog = 0.0;
-      values.clear();
+      cell.in_post = static_cast<std::int32_t>(ids.size());
+      cell.establishment = establishment_[l][g];
       for (std::uint32_t o : ids) {
-        cases += officers_[o].cases;
-        points += officers_[o].points;
-        victims += lives_[o].victim_cases;
+        cell.cases += officers_[o].cases;
+        cell.points += officers_[o].points;
+        cell.victim_cases += lives_[o].victim_cases;
         const double b = lives_[o].tasks.empty() ? 0.0 : backlog_hours(o);
-        hours += load_hours(o) + b;
-        backlog += b;
+        cell.hours_demanded += load_hours(o) + b;
+        cell.backlog_hours += b;
         if (officers_[o].holds_caseload()) {
-          values.push_back(officers_[o].capacity_percent());
-          over += excessive(o);
+          cell.capacity.push_back(officers_[o].capacity_percent());
+          cell.excessive += excessive(o);
         }
       }
-      const metrics::Spread sp = metrics::spread(values);
-      cells.officers.push_back(sp.officers);
-      cells.cases.push_back(cases);
-      cells.points.push_back(points);
-      cells.in_post.push_back(static_cast<std::int32_t>(ids.size()));
-      cells.establishment.push_back(establishment_[l][g]);
-      cells.excessive.push_back(over);
-      cells.victim_cases.push_back(victims);
-      cells.mean.push_back(sp.mean);
-      cells.median.push_back(sp.median);
-      cells.p90.push_back(sp.p90);
-      cells.max.push_back(sp.max);
-      cells.share_over_100.push_back(sp.share_over_100);
-      cells.share_over_110.push_back(sp.share_over_110);
-      cells.share_over_120.push_back(sp.share_over_120);
-      cells.hours_demanded.push_back(ids.empty() ? kNaN : hours / static_cast<double>(ids.size()));
-      cells.backlog_hours.push_back(backlog);
-      ldu_excessive += over;
+      ldu_excessive += cell.excessive;
+      division_cells[g].add(cell);
+      cell.append_to(s.ldu_grade);
     }
     values.clear();
     groups.clear();
@@ -121,6 +106,7 @@ void Simulation::on_snapshot(double now) {
     s.ldu.append(metrics::imbalance(values), no_ldu_split, by_grade, ldu_excessive);
     division_excessive += ldu_excessive;
   }
+  for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
   values.clear();
   groups.clear();
   std::vector<int> ldu_of;

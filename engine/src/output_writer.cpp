@@ -1,6 +1,7 @@
 #include "caseload/io/output_writer.hpp"
 
 #include "caseload/io/hdf5.hpp"
+#include "caseload/metrics/headline.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +10,6 @@
 namespace caseload::io {
 namespace {
 
-using model::FlowSummary;
 
 template <class T> std::span<const T> view(const std::vector<T>& v) { return v; }
 
@@ -19,51 +19,124 @@ void write_imbalance(const h5::Group& g, const model::ImbalanceSeries& s, std::v
   g.write<double>("max_over_median", view(s.max_over_median), dims);
   g.write<double>("share_over_100", view(s.share_over_100), dims, "fraction of officers");
   g.write<double>("share_over_110", view(s.share_over_110), dims, "fraction of officers");
+  g.write<double>("theil", view(s.theil), dims);
+  g.write<double>("theil_between_ldu", view(s.theil_between_ldu), dims);
+  g.write<double>("theil_within_ldu", view(s.theil_within_ldu), dims);
+  g.write<double>("theil_between_grade", view(s.theil_between_grade), dims);
+  g.write<double>("theil_within_grade", view(s.theil_within_grade), dims);
+  g.write<std::int32_t>("excessive", view(s.excessive), dims, "officers");
 }
 
-// Flow figures as columns of one table: a row per LDU, then the division.
-struct FlowColumns {
-  std::vector<std::int64_t> replication, arrivals, allocations, closures, waited, initial_cases,
-      total_arrivals, total_closures, held_at_end, waiting_at_end;
-  std::vector<double> mean_held, mean_waiting, mean_wait_days, share_waited;
-  std::vector<std::string> ldu;
-
-  void add(std::int64_t rep, const std::string& name, const FlowSummary& f) {
-    replication.push_back(rep);
-    ldu.push_back(name);
-    arrivals.push_back(f.arrivals);
-    allocations.push_back(f.allocations);
-    closures.push_back(f.closures);
-    waited.push_back(f.waited);
-    initial_cases.push_back(f.initial_cases);
-    total_arrivals.push_back(f.total_arrivals);
-    total_closures.push_back(f.total_closures);
-    held_at_end.push_back(f.held_at_end);
-    waiting_at_end.push_back(f.waiting_at_end);
-    mean_held.push_back(f.mean_held);
-    mean_waiting.push_back(f.mean_waiting);
-    mean_wait_days.push_back(f.mean_wait_days());
-    share_waited.push_back(f.share_waited());
+// Headline figures as columns of one table: a row per LDU, then the division,
+// for each replication in turn.
+class SummaryTable {
+public:
+  void add(const model::Scenario& scenario, const model::ReplicationResult& r, std::int64_t rep) {
+    for (int l = 0; l <= static_cast<int>(scenario.ldus.size()); ++l) {
+      const bool division = l == static_cast<int>(scenario.ldus.size());
+      replication_.push_back(rep);
+      ldu_.push_back(division ? "division" : scenario.ldus[l].name);
+      const auto figures = metrics::headline_figures(scenario, r, division ? -1 : l);
+      if (columns_.empty())
+        for (const auto& f : figures) columns_.push_back({f.name, f.units, f.integer, {}});
+      for (std::size_t c = 0; c < figures.size(); ++c) columns_[c].values.push_back(figures[c].value);
+    }
   }
 
   void write(const h5::Group& g) const {
-    g.write("replication", replication);
-    g.write_strings("ldu", ldu);
-    g.write("arrivals", arrivals, "cases");
-    g.write("allocations", allocations, "cases");
-    g.write("closures", closures, "cases");
-    g.write("waited", waited, "cases");
-    g.write("mean_held", mean_held, "cases");
-    g.write("mean_waiting", mean_waiting, "cases");
-    g.write("mean_wait_days", mean_wait_days, "days");
-    g.write("share_waited", share_waited, "fraction of arrivals");
-    g.write("initial_cases", initial_cases, "cases");
-    g.write("total_arrivals", total_arrivals, "cases");
-    g.write("total_closures", total_closures, "cases");
-    g.write("held_at_end", held_at_end, "cases");
-    g.write("waiting_at_end", waiting_at_end, "cases");
+    g.write("replication", replication_);
+    g.write_strings("ldu", ldu_);
+    for (const auto& c : columns_) {
+      if (c.integer) {
+        std::vector<std::int64_t> ints(c.values.begin(), c.values.end());
+        g.write(c.name, ints, c.units);
+      } else {
+        g.write(c.name, c.values, c.units);
+      }
+    }
   }
+
+private:
+  struct Column {
+    std::string name, units;
+    bool integer;
+    std::vector<double> values;
+  };
+  std::vector<std::int64_t> replication_;
+  std::vector<std::string> ldu_;
+  std::vector<Column> columns_;
 };
+
+void write_cells(const h5::Group& cells, const model::GroupSeries& c, const std::vector<hsize_t>& dims) {
+  cells.write<std::int32_t>("officers", view(c.officers), dims, "officers");
+  cells.write<std::int32_t>("in_post", view(c.in_post), dims, "officers");
+  cells.write<std::int32_t>("establishment", view(c.establishment), dims, "posts");
+  cells.write<std::int32_t>("cases", view(c.cases), dims, "cases");
+  cells.write<std::int32_t>("points", view(c.points), dims, "WMT points");
+  cells.write<std::int32_t>("victim_cases", view(c.victim_cases), dims, "victim cases");
+  cells.write<std::int32_t>("excessive", view(c.excessive), dims, "officers");
+  cells.write<double>("mean", view(c.mean), dims, "percent");
+  cells.write<double>("median", view(c.median), dims, "percent");
+  cells.write<double>("p90", view(c.p90), dims, "percent");
+  cells.write<double>("max", view(c.max), dims, "percent");
+  cells.write<double>("share_over_100", view(c.share_over_100), dims, "fraction of officers");
+  cells.write<double>("share_over_110", view(c.share_over_110), dims, "fraction of officers");
+  cells.write<double>("share_over_120", view(c.share_over_120), dims, "fraction of officers");
+  cells.write<double>("hours_demanded", view(c.hours_demanded), dims, "hours per officer");
+  cells.write<double>("backlog_hours", view(c.backlog_hours), dims, "hours");
+}
+
+void write_tasks(const h5::Group& g, const std::vector<model::Task>& tasks, double horizon) {
+  std::vector<std::int32_t> kind, ldu, on_time;
+  std::vector<std::int64_t> officer, subject;
+  std::vector<double> created, started, completed, deadline, hours;
+  for (const auto& t : tasks) {
+    kind.push_back(static_cast<std::int32_t>(t.kind));
+    ldu.push_back(t.ldu);
+    officer.push_back(t.officer == model::kNone ? -1 : static_cast<std::int64_t>(t.officer));
+    subject.push_back(t.subject == model::kNone ? -1 : static_cast<std::int64_t>(t.subject));
+    created.push_back(t.created);
+    started.push_back(t.started);
+    completed.push_back(t.completed);
+    deadline.push_back(t.deadline);
+    hours.push_back(t.hours);
+    // 1 done by the deadline, 0 late (done late, or open past it), -1 not yet due
+    on_time.push_back(t.completed >= 0.0 && t.completed <= t.deadline ? 1
+                      : (t.completed >= 0.0 || t.deadline <= horizon) ? 0 : -1);
+  }
+  g.write("kind", kind);
+  g.write("ldu", ldu);
+  g.write("officer", officer);
+  g.write("subject", subject);
+  g.write("created", created, "days");
+  g.write("started", started, "days");
+  g.write("completed", completed, "days");
+  g.write("deadline", deadline, "days");
+  g.write("hours", hours, "hours");
+  g.write("on_time", on_time);
+}
+
+void write_victims(const h5::Group& g, const std::vector<model::VictimCase>& victims) {
+  std::vector<std::int32_t> ldu, opted_out;
+  std::vector<std::int64_t> vlo, offender_case, first_contact;
+  std::vector<double> created, ended;
+  for (const auto& v : victims) {
+    ldu.push_back(v.ldu);
+    opted_out.push_back(v.opted_out);
+    vlo.push_back(v.vlo == model::kNone ? -1 : static_cast<std::int64_t>(v.vlo));
+    offender_case.push_back(static_cast<std::int64_t>(v.offender_case));
+    first_contact.push_back(v.first_contact == model::kNone ? -1 : static_cast<std::int64_t>(v.first_contact));
+    created.push_back(v.created);
+    ended.push_back(v.ended);
+  }
+  g.write("ldu", ldu);
+  g.write("vlo", vlo);
+  g.write("offender_case", offender_case);
+  g.write("first_contact_task", first_contact);
+  g.write("created", created, "days");
+  g.write("ended", ended, "days");
+  g.write("opted_out", opted_out);
+}
 
 void write_replication(const h5::Group& g, const model::Scenario& scenario,
                        const model::ReplicationResult& r, std::int64_t index) {
@@ -71,16 +144,22 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
   const h5::Group officers = g.create_group("officers");
-  std::vector<std::int32_t> ldu, grade;
-  std::vector<double> hours, available;
+  std::vector<std::int32_t> ldu, grade, first_grade;
+  std::vector<double> hours, available, joined, left;
   for (const auto& o : r.officers) {
     ldu.push_back(static_cast<std::int32_t>(o.ldu));
     grade.push_back(static_cast<std::int32_t>(o.grade));
+    first_grade.push_back(static_cast<std::int32_t>(o.first_grade));
     hours.push_back(o.contracted_hours);
     available.push_back(o.available_points);
+    joined.push_back(o.joined_day);
+    left.push_back(o.left_day);
   }
   officers.write("ldu", ldu);
   officers.write("grade", grade);
+  officers.write("first_grade", first_grade);
+  officers.write("joined_day", joined, "days");
+  officers.write("left_day", left, "days");
   officers.write("contracted_hours", hours, "hours per week");
   officers.write("available_points", available, "WMT points");
 
@@ -93,31 +172,26 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
   snaps.write<std::int32_t>("officer_points", view(s.officer_points), {n_snap, n_off}, "WMT points");
   snaps.write<double>("officer_capacity_percent", view(s.officer_capacity_percent), {n_snap, n_off},
                       "percent");
+  snaps.write<double>("officer_hours_demanded", view(s.officer_hours_demanded), {n_snap, n_off},
+                      "hours");
+  snaps.write<double>("officer_backlog_hours", view(s.officer_backlog_hours), {n_snap, n_off}, "hours");
+  snaps.write<std::int32_t>("officer_victim_cases", view(s.officer_victim_cases), {n_snap, n_off},
+                            "victim cases");
+  snaps.write<std::int8_t>("officer_state", view(s.officer_state), {n_snap, n_off});
   snaps.write<std::int32_t>("unallocated", view(s.unallocated), {n_snap, n_ldu}, "cases");
 
-  const h5::Group cells = snaps.create_group("ldu_grade");
-  const std::vector<hsize_t> cell_dims{n_snap, n_ldu, n_grade};
-  const model::GroupSeries& c = s.ldu_grade;
-  cells.write<std::int32_t>("officers", view(c.officers), cell_dims, "officers");
-  cells.write<std::int32_t>("cases", view(c.cases), cell_dims, "cases");
-  cells.write<std::int32_t>("points", view(c.points), cell_dims, "WMT points");
-  cells.write<double>("mean", view(c.mean), cell_dims, "percent");
-  cells.write<double>("median", view(c.median), cell_dims, "percent");
-  cells.write<double>("p90", view(c.p90), cell_dims, "percent");
-  cells.write<double>("max", view(c.max), cell_dims, "percent");
-  cells.write<double>("share_over_100", view(c.share_over_100), cell_dims, "fraction of officers");
-  cells.write<double>("share_over_110", view(c.share_over_110), cell_dims, "fraction of officers");
-  cells.write<double>("share_over_120", view(c.share_over_120), cell_dims, "fraction of officers");
+  write_cells(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
+  write_cells(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
 
   const h5::Group imbalance = g.create_group("imbalance");
   write_imbalance(imbalance.create_group("division"), s.division, {n_snap});
   write_imbalance(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
 
-  FlowColumns flows;
-  for (std::size_t l = 0; l < r.ldu_flows.size(); ++l)
-    flows.add(index, scenario.ldus[l].name, r.ldu_flows[l]);
-  flows.add(index, "division", r.division_flow);
-  flows.write(g.create_group("summary"));
+  write_tasks(g.create_group("tasks"), r.tasks, scenario.horizon_days);
+  write_victims(g.create_group("victims"), r.victims);
+  SummaryTable summary;
+  summary.add(scenario, r, index);
+  summary.write(g.create_group("summary"));
 }
 
 } // namespace
@@ -145,15 +219,14 @@ void write_results(const std::filesystem::path& path, const model::Scenario& sce
   for (const auto& l : scenario.ldus) ldu_names.push_back(l.name);
   file.write_strings("ldu_names", ldu_names);
   file.write_strings("grade_names", {model::kGradeNames.begin(), model::kGradeNames.end()});
+  file.write_strings("task_kind_names", {model::kTaskKindNames.begin(), model::kTaskKindNames.end()});
 
   const h5::Group reps = file.create_group("replications");
-  FlowColumns all;
+  SummaryTable all;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto index = static_cast<std::int64_t>(i);
     write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, results[i], index);
-    for (std::size_t l = 0; l < results[i].ldu_flows.size(); ++l)
-      all.add(index, scenario.ldus[l].name, results[i].ldu_flows[l]);
-    all.add(index, "division", results[i].division_flow);
+    all.add(scenario, results[i], index);
   }
   all.write(file.create_group("summary"));
   file.flush();

@@ -1,5 +1,7 @@
 #include "caseload/model/results.hpp"
 
+#include <limits>
+
 namespace caseload::model {
 
 FlowSummary& FlowSummary::operator+=(const FlowSummary& o) {
@@ -34,6 +36,39 @@ TaskSummary& TaskSummary::operator+=(const TaskSummary& o) {
   total_created += o.total_created;
   total_completed += o.total_completed;
   return *this;
+}
+
+void CellTotals::add(const CellTotals& o) {
+  cases += o.cases;
+  points += o.points;
+  in_post += o.in_post;
+  establishment += o.establishment;
+  excessive += o.excessive;
+  victim_cases += o.victim_cases;
+  hours_demanded += o.hours_demanded;
+  backlog_hours += o.backlog_hours;
+  capacity.insert(capacity.end(), o.capacity.begin(), o.capacity.end());
+}
+
+void CellTotals::append_to(GroupSeries& g) {
+  const metrics::Spread sp = metrics::spread(capacity);
+  g.officers.push_back(sp.officers);
+  g.cases.push_back(cases);
+  g.points.push_back(points);
+  g.in_post.push_back(in_post);
+  g.establishment.push_back(establishment);
+  g.excessive.push_back(excessive);
+  g.victim_cases.push_back(victim_cases);
+  g.mean.push_back(sp.mean);
+  g.median.push_back(sp.median);
+  g.p90.push_back(sp.p90);
+  g.max.push_back(sp.max);
+  g.share_over_100.push_back(sp.share_over_100);
+  g.share_over_110.push_back(sp.share_over_110);
+  g.share_over_120.push_back(sp.share_over_120);
+  g.hours_demanded.push_back(in_post > 0 ? hours_demanded / in_post
+                                         : std::numeric_limits<double>::quiet_NaN());
+  g.backlog_hours.push_back(backlog_hours);
 }
 
 } // namespace caseload::model

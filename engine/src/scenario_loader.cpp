@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -142,6 +143,17 @@ public:
       ctx_.fail(n->source(), "'" + key_path(key) + "' = " + std::to_string(v) +
                                  " is out of range: expected " + expected);
     return v;
+  }
+
+  bool boolean(std::string_view key, bool fallback) {
+    const toml::node* n = find(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail_type(key, *n, "true or false");
+    return **n->as_boolean();
+  }
+
+  double deadline(std::string_view key, double fallback) {
+    return number(key, fallback, 0.0, HUGE_VAL, true, false, "a positive number of working days");
   }
 
   std::string string(std::string_view key, std::optional<std::string> fallback) {
@@ -290,31 +302,34 @@ void read_workload(TableReader& r, model::WorkloadParameters& w) {
   r.finish();
 }
 
+// A non-empty array of distinct grades that hold offender caseloads, most preferred first.
+std::vector<Grade> read_caseload_grades(const TableReader& r, std::string_view key, const toml::node& n) {
+  const std::string expected = "an array of grades, most preferred first";
+  if (!n.is_array()) r.fail_type(key, n, expected);
+  std::vector<Grade> grades;
+  for (const toml::node& g : *n.as_array()) {
+    const auto grade = Grade(r.choice_node(key, g, model::kGradeNames, "grade"));
+    if (grade == Grade::SPO || grade == Grade::VLO)
+      r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) +
+                                   "\" holds no offender caseload: expected PO, PQiP or PSO");
+    if (std::find(grades.begin(), grades.end(), grade) != grades.end())
+      r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) + "\" is listed twice");
+    grades.push_back(grade);
+  }
+  if (grades.empty()) r.ctx().fail(n.source(), "'" + r.key_path(key) + "' is empty: expected " + expected);
+  return grades;
+}
+
 void read_allocation(TableReader& r, model::AllocationParameters& a) {
   a.policy = model::PolicyKind(r.choice("policy", model::kPolicyNames, 0, "allocation policy"));
   a.cap_percent = r.positive("cap_percent", a.cap_percent);
   a.preference_threshold_percent =
       r.positive("preference_threshold_percent", a.preference_threshold_percent);
+  a.overflow = r.boolean("overflow", a.overflow);
   TableReader elig = r.subtable("eligibility", false);
   for_each_named(elig, model::kProtectLevelNames, "protect level (tier letter)",
                  [&](int level, auto key, const toml::node& n) {
-                   const std::string expected = "an array of grades, most preferred first";
-                   if (!n.is_array()) elig.fail_type(key, n, expected);
-                   std::vector<Grade> grades;
-                   for (const toml::node& g : *n.as_array()) {
-                     const auto grade = Grade(elig.choice_node(key, g, model::kGradeNames, "grade"));
-                     if (grade == Grade::SPO || grade == Grade::VLO)
-                       r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) +
-                                                    "\" holds no offender caseload: expected PO, PQiP or PSO");
-                     for (Grade seen : grades)
-                       if (seen == grade)
-                         r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) +
-                                                      "\" is listed twice");
-                     grades.push_back(grade);
-                   }
-                   if (grades.empty())
-                     r.ctx().fail(n.source(), "'" + elig.key_path(key) + "' is empty: expected " + expected);
-                   a.eligibility[level] = std::move(grades);
+                   a.eligibility[level] = read_caseload_grades(elig, key, n);
                  });
   elig.finish();
   r.finish();
@@ -347,12 +362,15 @@ void read_case_types(TableReader& r, model::Scenario& s, std::array<bool, model:
         ctx.fail(b->source(), "'" + c.key_path("becomes") + "': a case type cannot become itself");
       p.becomes = next;
     }
-    if (c.find("victim_probability")) {
-      const double v = c.probability("victim_probability");
-      if (v > 0.0)
-        ctx.warnings.push_back(c.key_path("victim_probability") +
-                               ": victim work is not modelled yet in this version; ignored");
-    }
+    p.victim_probability = c.probability("victim_probability", 0.0);
+    auto read_rates = [&](std::string_view key, std::array<double, model::kProtectLevelCount>& rates) {
+      TableReader t = c.subtable(key, false);
+      for_each_named(t, model::kProtectLevelNames, "protect level (tier letter)",
+                     [&](int level, auto level_key, const toml::node&) { rates[level] = t.non_negative(level_key); });
+      t.finish();
+    };
+    read_rates("escalations_per_year", p.escalations_per_year);
+    read_rates("deescalations_per_year", p.deescalations_per_year);
     c.finish();
   });
   r.finish();
@@ -424,9 +442,6 @@ void read_ldus(TableReader& root, model::Scenario& s,
     });
     arrivals.finish();
     ldu.court_reports_per_week = r.non_negative("court_reports_per_week", 0.0);
-    if (ldu.court_reports_per_week > 0.0)
-      ctx.warnings.push_back(path + ".court_reports_per_week: court reports are not modelled yet "
-                                    "in this version; ignored");
     r.finish();
     s.ldus.push_back(std::move(ldu));
   }
@@ -439,6 +454,108 @@ void read_ldus(TableReader& root, model::Scenario& s,
       if (found == static_cast<int>(i)) ctx.fail(where, "LDU \"" + name + "\" cannot be its own neighbour");
       s.ldus[i].neighbours.push_back(found);
     }
+}
+
+void read_tasks(TableReader& r, model::TaskParameters& t) {
+  t.sdr_share = r.probability("sdr_share", t.sdr_share);
+  t.fdr_deadline_working_days = r.deadline("fdr_deadline_working_days", t.fdr_deadline_working_days);
+  t.sdr_deadline_working_days = r.deadline("sdr_deadline_working_days", t.sdr_deadline_working_days);
+  if (const toml::node* n = r.find("court_grades")) t.court_grades = read_caseload_grades(r, "court_grades", *n);
+  t.parole_reports = r.boolean("parole_reports", t.parole_reports);
+  t.parole_min_custody_days = r.positive("parole_min_custody_days", t.parole_min_custody_days);
+  t.parole_lead_days = r.positive("parole_lead_days", t.parole_lead_days);
+  t.parole_due_before_release_days =
+      r.number("parole_due_before_release_days", t.parole_due_before_release_days, 0.0, t.parole_lead_days,
+               false, true, "a number of days >= 0 and below parole_lead_days");
+  t.review_hours = r.positive("review_hours", t.review_hours);
+  t.review_deadline_working_days = r.deadline("review_deadline_working_days", t.review_deadline_working_days);
+  r.finish();
+}
+
+void read_victims(TableReader& r, model::VictimParameters& v) {
+  v.first_contact_working_days = r.deadline("first_contact_working_days", v.first_contact_working_days);
+  v.contact_hours = r.positive("contact_hours", v.contact_hours);
+  v.contact_deadline_working_days =
+      r.deadline("contact_deadline_working_days", v.contact_deadline_working_days);
+  v.hours_per_case_per_week = r.non_negative("hours_per_case_per_week", v.hours_per_case_per_week);
+  v.opt_out_per_year = r.non_negative("opt_out_per_year", v.opt_out_per_year);
+  r.finish();
+}
+
+std::vector<model::ReductionStep> read_reduction_steps(TableReader& r, std::string_view key,
+                                                       std::vector<model::ReductionStep> fallback) {
+  const toml::array* a = r.array(key);
+  if (!a) return fallback;
+  std::vector<model::ReductionStep> steps;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const toml::node& n = *a->get(i);
+    const std::string path = r.key_path(key) + "[" + std::to_string(i) + "]";
+    if (!n.is_table())
+      r.ctx().fail(n.source(), "'" + path + "' is " + type_name(n) + ", expected { months = .., percent = .. }");
+    TableReader step(r.ctx(), *n.as_table(), path);
+    model::ReductionStep s;
+    s.months = step.positive("months");
+    s.percent = step.number("percent", std::nullopt, 0.0, 100.0, false, false,
+                            "a reduction in percent of contracted hours, from 0 to 100");
+    step.finish();
+    steps.push_back(s);
+  }
+  return steps;
+}
+
+void read_staffing(TableReader& r, model::StaffingParameters& p) {
+  TableReader leavers = r.subtable("leavers_per_year", false);
+  for_each_named(leavers, model::kGradeNames, "grade", [&](int g, auto key, const toml::node&) {
+    p.leavers_per_year[g] = leavers.non_negative(key);
+  });
+  leavers.finish();
+  if (r.table().contains("time_to_hire_days")) p.time_to_hire_days = read_distribution(r, "time_to_hire_days");
+  p.refill_vacancies = r.boolean("refill_vacancies", p.refill_vacancies);
+  p.trainee_reductions = read_reduction_steps(r, "trainee_reductions", p.trainee_reductions);
+  p.newly_qualified_reductions =
+      read_reduction_steps(r, "newly_qualified_reductions", p.newly_qualified_reductions);
+  p.short_sickness_per_year = r.non_negative("short_sickness_per_year", p.short_sickness_per_year);
+  if (r.table().contains("short_sickness_days")) p.short_sickness_days = read_distribution(r, "short_sickness_days");
+  p.long_sickness_per_year = r.non_negative("long_sickness_per_year", p.long_sickness_per_year);
+  if (r.table().contains("long_sickness_days")) p.long_sickness_days = read_distribution(r, "long_sickness_days");
+  p.reallocate_after_weeks = r.non_negative("reallocate_after_weeks", p.reallocate_after_weeks);
+  r.finish();
+}
+
+void read_interventions(TableReader& root, model::Scenario& s, Context& ctx) {
+  const toml::array* list = root.array("intervention");
+  if (!list) return;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& n = *list->get(i);
+    const std::string path = "intervention[" + std::to_string(i) + "]";
+    if (!n.is_table()) ctx.fail(n.source(), "'" + path + "' is " + type_name(n) + ", expected a table");
+    TableReader r(ctx, *n.as_table(), path);
+    model::Intervention in;
+    in.at_day = r.number("at_day", std::nullopt, 0.0, s.horizon_days, false, true,
+                         "a day from 0 up to (not including) horizon_days");
+    if (const toml::node* l = r.find("ldu")) {
+      if (!l->is_string()) r.fail_type("ldu", *l, "an LDU name (string)");
+      const std::string& name = **l->as_string();
+      for (std::size_t j = 0; j < s.ldus.size(); ++j)
+        if (s.ldus[j].name == name) in.ldu = static_cast<int>(j);
+      if (!in.ldu) ctx.fail(l->source(), "'" + r.key_path("ldu") + "': \"" + name + "\" is not an LDU of this scenario");
+    }
+    TableReader add = r.subtable("add_staff", false);
+    for_each_named(add, model::kGradeNames, "grade", [&](int g, auto key, const toml::node&) {
+      in.add_staff[g] = static_cast<int>(add.integer(key, std::nullopt, -100000, 100000));
+    });
+    add.finish();
+    in.recruits = model::RecruitKind(r.choice("recruits", model::kRecruitNames, 0, "kind of recruit"));
+    if (r.table().contains("demand_factor")) in.demand_factor = r.non_negative("demand_factor");
+    if (r.table().contains("policy"))
+      in.policy = model::PolicyKind(r.choice("policy", model::kPolicyNames, std::nullopt, "allocation policy"));
+    if (r.table().contains("cap_percent")) in.cap_percent = r.positive("cap_percent");
+    if (r.table().contains("overflow")) in.overflow = r.boolean("overflow", false);
+    r.finish();
+    s.interventions.push_back(in);
+  }
+  std::stable_sort(s.interventions.begin(), s.interventions.end(),
+                   [](const auto& a, const auto& b) { return a.at_day < b.at_day; });
 }
 
 model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
@@ -480,8 +597,25 @@ model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
   TableReader types = root.subtable("case_types", true);
   read_case_types(types, s, defined, ctx);
   read_ldus(root, s, defined, ctx);
+  TableReader tasks = root.subtable("tasks", false);
+  read_tasks(tasks, s.tasks);
+  TableReader victims = root.subtable("victims", false);
+  read_victims(victims, s.victims);
+  if (root.table().contains("staffing")) {
+    TableReader staffing = root.subtable("staffing", true);
+    s.staffing.emplace();
+    read_staffing(staffing, *s.staffing);
+  }
+  read_interventions(root, s, ctx);
   root.finish();
   return s;
+}
+
+toml::table per_level(const std::array<double, model::kProtectLevelCount>& rates) {
+  toml::table t;
+  for (int level = 0; level < model::kProtectLevelCount; ++level)
+    if (rates[level] > 0.0) t.insert(model::kProtectLevelNames[level], rates[level]);
+  return t;
 }
 
 // toml++ writes doubles with full round-trip precision; integers stay integers.
@@ -564,6 +698,7 @@ std::string resolved_toml(const model::Scenario& s) {
               toml::table{{"policy", std::string(model::kPolicyNames[static_cast<int>(s.allocation.policy)])},
                           {"cap_percent", s.allocation.cap_percent},
                           {"preference_threshold_percent", s.allocation.preference_threshold_percent},
+                          {"overflow", s.allocation.overflow},
                           {"eligibility", std::move(eligibility)}});
   toml::table types;
   for (int t = 0; t < model::kCaseTypeCount; ++t) {
@@ -577,6 +712,9 @@ std::string resolved_toml(const model::Scenario& s) {
       if (c.tier_mix[tier] > 0.0) mix.insert(model::kTierNames[tier], c.tier_mix[tier]);
     toml::table type{{"duration_days", distribution_table(c.duration)}, {"tier_mix", std::move(mix)}};
     if (c.becomes) type.insert("becomes", std::string(model::name(*c.becomes)));
+    type.insert("victim_probability", c.victim_probability);
+    type.insert("escalations_per_year", per_level(c.escalations_per_year));
+    type.insert("deescalations_per_year", per_level(c.deescalations_per_year));
     types.insert(model::kCaseTypeNames[t], std::move(type));
   }
   root.insert("case_types", std::move(types));
@@ -603,6 +741,64 @@ std::string resolved_toml(const model::Scenario& s) {
                                {"court_reports_per_week", l.court_reports_per_week}});
   }
   root.insert("ldu", std::move(ldus));
+
+  const model::TaskParameters& t = s.tasks;
+  toml::array court_grades;
+  for (Grade g : t.court_grades) court_grades.push_back(std::string(model::name(g)));
+  root.insert("tasks", toml::table{{"sdr_share", t.sdr_share},
+                                   {"fdr_deadline_working_days", t.fdr_deadline_working_days},
+                                   {"sdr_deadline_working_days", t.sdr_deadline_working_days},
+                                   {"court_grades", std::move(court_grades)},
+                                   {"parole_reports", t.parole_reports},
+                                   {"parole_min_custody_days", t.parole_min_custody_days},
+                                   {"parole_lead_days", t.parole_lead_days},
+                                   {"parole_due_before_release_days", t.parole_due_before_release_days},
+                                   {"review_hours", t.review_hours},
+                                   {"review_deadline_working_days", t.review_deadline_working_days}});
+  const model::VictimParameters& v = s.victims;
+  root.insert("victims", toml::table{{"first_contact_working_days", v.first_contact_working_days},
+                                     {"contact_hours", v.contact_hours},
+                                     {"contact_deadline_working_days", v.contact_deadline_working_days},
+                                     {"hours_per_case_per_week", v.hours_per_case_per_week},
+                                     {"opt_out_per_year", v.opt_out_per_year}});
+  if (s.staffing) {
+    const model::StaffingParameters& p = *s.staffing;
+    toml::table leavers;
+    for (int g = 0; g < model::kGradeCount; ++g) leavers.insert(model::kGradeNames[g], p.leavers_per_year[g]);
+    auto steps = [](const std::vector<model::ReductionStep>& list) {
+      toml::array out;
+      for (const auto& step : list) out.push_back(toml::table{{"months", step.months}, {"percent", step.percent}});
+      return out;
+    };
+    root.insert("staffing", toml::table{{"leavers_per_year", std::move(leavers)},
+                                        {"time_to_hire_days", distribution_table(p.time_to_hire_days)},
+                                        {"refill_vacancies", p.refill_vacancies},
+                                        {"trainee_reductions", steps(p.trainee_reductions)},
+                                        {"newly_qualified_reductions", steps(p.newly_qualified_reductions)},
+                                        {"short_sickness_per_year", p.short_sickness_per_year},
+                                        {"short_sickness_days", distribution_table(p.short_sickness_days)},
+                                        {"long_sickness_per_year", p.long_sickness_per_year},
+                                        {"long_sickness_days", distribution_table(p.long_sickness_days)},
+                                        {"reallocate_after_weeks", p.reallocate_after_weeks}});
+  }
+  if (!s.interventions.empty()) {
+    toml::array list;
+    for (const model::Intervention& in : s.interventions) {
+      toml::table t{{"at_day", in.at_day}};
+      if (in.ldu) t.insert("ldu", s.ldus[*in.ldu].name);
+      toml::table add;
+      for (int g = 0; g < model::kGradeCount; ++g)
+        if (in.add_staff[g] != 0) add.insert(model::kGradeNames[g], in.add_staff[g]);
+      if (!add.empty()) t.insert("add_staff", std::move(add));
+      t.insert("recruits", std::string(model::kRecruitNames[static_cast<int>(in.recruits)]));
+      if (in.demand_factor) t.insert("demand_factor", *in.demand_factor);
+      if (in.policy) t.insert("policy", std::string(model::kPolicyNames[static_cast<int>(*in.policy)]));
+      if (in.cap_percent) t.insert("cap_percent", *in.cap_percent);
+      if (in.overflow) t.insert("overflow", *in.overflow);
+      list.push_back(std::move(t));
+    }
+    root.insert("intervention", std::move(list));
+  }
   std::ostringstream out;
   out << root << "\n";
   return out.str();

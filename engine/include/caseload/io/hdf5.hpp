@@ -38,6 +38,7 @@ template <> inline hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; 
 template <> inline hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
 template <> inline hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
 template <> inline hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <> inline hid_t native_type<std::int8_t>() { return H5T_NATIVE_INT8; }
 
 class Group {
 public:

@@ -83,6 +83,15 @@ struct GroupSeries {
       hours_demanded, backlog_hours;
 };
 
+// The officers of one cell (an LDU × grade, or a grade division-wide) at a snapshot.
+struct CellTotals {
+  std::int32_t cases = 0, points = 0, in_post = 0, establishment = 0, excessive = 0, victim_cases = 0;
+  double hours_demanded = 0.0, backlog_hours = 0.0;
+  std::vector<double> capacity; // of those holding a caseload
+  void add(const CellTotals& o);
+  void append_to(GroupSeries& series); // sorts `capacity`
+};
+
 struct ImbalanceSeries {
   std::vector<double> gini, cv, max_over_median, share_over_100, share_over_110, theil,
       theil_between_ldu, theil_within_ldu, theil_between_grade, theil_within_grade;
@@ -104,6 +113,7 @@ struct Snapshots {
   std::vector<std::int8_t> officer_state; // 0 in post, 1 absent, 2 left, -1 not yet joined
   std::vector<std::int32_t> unallocated; // [snapshot][ldu]
   GroupSeries ldu_grade;                 // [snapshot][ldu][grade]
+  GroupSeries division_grade;            // [snapshot][grade]
   ImbalanceSeries division;              // [snapshot]
   ImbalanceSeries ldu;                   // [snapshot][ldu]
   [[nodiscard]] std::size_t count() const { return time_days.size(); }
