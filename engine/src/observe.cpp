@@ -58,6 +58,7 @@ void Simulation::on_snapshot(double now) {
     s.officer_cases.push_back(o.cases);
     s.officer_points.push_back(o.points);
     s.officer_capacity_percent.push_back(holds ? o.capacity_percent() : kNaN);
+    s.officer_available_points.push_back(o.available_points);
     s.officer_hours_demanded.push_back(load_hours(i) + backlog);
     s.officer_backlog_hours.push_back(backlog);
     s.officer_victim_cases.push_back(life.victim_cases);
@@ -172,6 +173,7 @@ ReplicationResult Simulation::finish() {
   s.officer_cases = pad(s.officer_cases, snapshot_officers_, width, std::int32_t{-1});
   s.officer_points = pad(s.officer_points, snapshot_officers_, width, std::int32_t{-1});
   s.officer_capacity_percent = pad(s.officer_capacity_percent, snapshot_officers_, width, kNaN);
+  s.officer_available_points = pad(s.officer_available_points, snapshot_officers_, width, kNaN);
   s.officer_hours_demanded = pad(s.officer_hours_demanded, snapshot_officers_, width, kNaN);
   s.officer_backlog_hours = pad(s.officer_backlog_hours, snapshot_officers_, width, kNaN);
   s.officer_victim_cases = pad(s.officer_victim_cases, snapshot_officers_, width, std::int32_t{-1});

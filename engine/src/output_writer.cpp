@@ -172,6 +172,8 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
   snaps.write<std::int32_t>("officer_points", view(s.officer_points), {n_snap, n_off}, "WMT points");
   snaps.write<double>("officer_capacity_percent", view(s.officer_capacity_percent), {n_snap, n_off},
                       "percent");
+  snaps.write<double>("officer_available_points", view(s.officer_available_points), {n_snap, n_off},
+                      "WMT points");
   snaps.write<double>("officer_hours_demanded", view(s.officer_hours_demanded), {n_snap, n_off},
                       "hours");
   snaps.write<double>("officer_backlog_hours", view(s.officer_backlog_hours), {n_snap, n_off}, "hours");

@@ -588,6 +588,8 @@ model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
   s.replications = static_cast<int>(root.integer("replications", 1, 1, kMaxReplications));
   s.initial_state = model::InitialState(
       root.choice("initial_state", model::kInitialStateNames, 0, "initial state"));
+  s.arrival_process = model::ArrivalProcess(
+      root.choice("arrival_process", model::kArrivalProcessNames, 0, "arrival process"));
 
   TableReader workload = root.subtable("workload", false);
   read_workload(workload, s.workload);
@@ -674,6 +676,8 @@ std::string resolved_toml(const model::Scenario& s) {
   root.insert("snapshot_every_days", s.snapshot_every_days);
   root.insert("replications", s.replications);
   root.insert("initial_state", std::string(model::kInitialStateNames[static_cast<int>(s.initial_state)]));
+  root.insert("arrival_process",
+              std::string(model::kArrivalProcessNames[static_cast<int>(s.arrival_process)]));
 
   const auto& w = s.workload;
   toml::table points;

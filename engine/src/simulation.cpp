@@ -165,13 +165,18 @@ ReplicationResult Simulation::run() {
   return finish();
 }
 
+double Simulation::next_gap(double rate_per_day, sim::Engine& engine) const {
+  if (scenario_.arrival_process == ArrivalProcess::regular) return 1.0 / rate_per_day;
+  return boost::random::exponential_distribution<double>(rate_per_day)(engine);
+}
+
 void Simulation::schedule_next_arrival(std::uint32_t flow, double now) {
   const double rate = arrival_rate_per_day_[flow] * demand_factor_[flow / kCaseTypeCount];
   if (rate <= 0.0) {
     next_arrival_[flow] = -1.0;
     return;
   }
-  const double gap = boost::random::exponential_distribution<double>(rate)(arrival_streams_[flow]);
+  const double gap = next_gap(rate, arrival_streams_[flow]);
   next_arrival_[flow] = now + gap;
   events_.push(now + gap, kArrival, flow);
 }

@@ -255,12 +255,28 @@ void Simulation::on_reallocate_absent(std::uint32_t officer, double now) {
 }
 
 void Simulation::set_demand(std::uint32_t ldu, double factor, double now) {
+  const double before = demand_factor_[ldu];
+  if (factor == before) return;
   demand_factor_[ldu] = factor;
-  // Exponential gaps are memoryless: drawing the next arrival afresh at the
-  // new rate is exact; the pending events become stale.
-  for (int t = 0; t < kCaseTypeCount; ++t)
-    schedule_next_arrival(ldu * kCaseTypeCount + static_cast<std::uint32_t>(t), now);
-  schedule_next_court_report(ldu, now);
+  // The time left to each pending arrival is rescaled by old rate / new rate.
+  // For an exponential gap (memoryless) that is exact, and it keeps the same
+  // draws, so a variant stays paired with its baseline (common random numbers).
+  // The events already queued become stale.
+  auto rescale = [&](double& next, EventKind kind, std::uint32_t id, auto restart) {
+    if (factor <= 0.0) {
+      next = -1.0; // demand stops
+    } else if (next < 0.0) {
+      restart(); // demand starts again: a fresh draw
+    } else {
+      next = now + (next - now) * before / factor;
+      events_.push(next, kind, id);
+    }
+  };
+  for (int t = 0; t < kCaseTypeCount; ++t) {
+    const std::uint32_t flow = ldu * kCaseTypeCount + static_cast<std::uint32_t>(t);
+    rescale(next_arrival_[flow], kArrival, flow, [&] { schedule_next_arrival(flow, now); });
+  }
+  rescale(next_court_report_[ldu], kCourtReport, ldu, [&] { schedule_next_court_report(ldu, now); });
 }
 
 void Simulation::on_intervention(std::uint32_t index, double now) {

@@ -204,8 +204,7 @@ void Simulation::schedule_next_court_report(std::uint32_t ldu, double now) {
     next_court_report_[ldu] = -1.0;
     return;
   }
-  next_court_report_[ldu] =
-      now + boost::random::exponential_distribution<double>(rate)(court_streams_[ldu]);
+  next_court_report_[ldu] = now + next_gap(rate, court_streams_[ldu]);
   events_.push(next_court_report_[ldu], kCourtReport, ldu);
 }
 

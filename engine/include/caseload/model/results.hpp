@@ -107,6 +107,7 @@ struct Snapshots {
   std::vector<std::int32_t> officer_cases;
   std::vector<std::int32_t> officer_points;
   std::vector<double> officer_capacity_percent;
+  std::vector<double> officer_available_points; // after reductions; 0 while absent or gone
   std::vector<double> officer_hours_demanded; // hours a week of cases held + open task hours
   std::vector<double> officer_backlog_hours;
   std::vector<std::int32_t> officer_victim_cases;

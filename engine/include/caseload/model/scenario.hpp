@@ -19,6 +19,11 @@ inline constexpr std::array<std::string_view, 4> kPolicyNames{"least_loaded", "r
                                                               "random", "capped"};
 
 enum class InitialState : std::uint8_t { steady_state, empty };
+
+// How arrivals (cases and court reports) are spaced: Poisson, or exactly
+// evenly (for scenarios whose answer is worked out by hand).
+enum class ArrivalProcess : std::uint8_t { poisson, regular };
+inline constexpr std::array<std::string_view, 2> kArrivalProcessNames{"poisson", "regular"};
 inline constexpr std::array<std::string_view, 2> kInitialStateNames{"steady_state", "empty"};
 
 // Which grades may hold cases of each protect level (tier letter), in order of preference.
@@ -145,6 +150,7 @@ struct Scenario {
   double snapshot_every_days = 7.0;
   int replications = 1;
   InitialState initial_state = InitialState::steady_state;
+  ArrivalProcess arrival_process = ArrivalProcess::poisson;
   WorkloadParameters workload;
   AllocationParameters allocation;
   std::array<CaseTypeParameters, kCaseTypeCount> case_types{};

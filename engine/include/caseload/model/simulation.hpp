@@ -9,6 +9,7 @@
 #include "caseload/sim/random.hpp"
 #include "caseload/sim/time_average.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -45,6 +46,10 @@ public:
   // Read access for tests.
   [[nodiscard]] std::span<const Officer> officers() const { return officers_; }
   [[nodiscard]] std::span<const OfficerLife> officer_lives() const { return lives_; }
+  [[nodiscard]] std::span<const Case> cases() const { return cases_; }
+  [[nodiscard]] bool case_is_open(std::uint32_t id) const {
+    return std::find(free_cases_.begin(), free_cases_.end(), id) == free_cases_.end();
+  }
   [[nodiscard]] std::size_t unallocated(std::size_t ldu) const { return queues_[ldu].size(); }
   [[nodiscard]] double available_hours(std::uint32_t officer) const;
 
@@ -63,6 +68,8 @@ private:
   // --- cases (simulation.cpp)
   void seed_initial_state();
   void schedule_next_arrival(std::uint32_t flow, double now);
+  // The time to the next arrival of a process with this rate.
+  double next_gap(double rate_per_day, sim::Engine& engine) const;
   std::uint32_t new_case(std::uint16_t ldu, CaseType type, int tier, double now);
   void on_arrival(std::uint32_t flow, double now);
   void on_release(std::uint32_t id, double now);

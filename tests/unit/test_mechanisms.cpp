@@ -1,0 +1,442 @@
+// Each mechanism of the full model in a scenario small enough to work out by hand.
+
+#include "caseload/model/experiment.hpp"
+#include "caseload/model/simulation.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace caseload;
+using model::Grade;
+using model::TaskKind;
+
+namespace {
+
+constexpr double kMonth = 365.25 / 12.0;
+
+model::ReplicationResult run(const model::Scenario& s, std::uint32_t replication = 0) {
+  return model::Simulation(s, replication).run();
+}
+
+const model::TaskSummary& division_tasks(const model::ReplicationResult& r, TaskKind kind) {
+  return r.task_summary.back()[static_cast<int>(kind)];
+}
+
+// Every task is either done or still open, in every LDU and kind.
+void expect_tasks_conserved(const model::ReplicationResult& r) {
+  for (const auto& row : r.task_summary)
+    for (const auto& t : row) EXPECT_EQ(t.total_created, t.total_completed + t.open_at_end);
+  std::int64_t done = 0;
+  for (const auto& t : r.tasks) {
+    EXPECT_GE(t.hours_left, 0.0);
+    if (t.completed >= 0.0) {
+      ++done;
+      EXPECT_GE(t.started, t.created);
+      EXPECT_GE(t.completed, t.started);
+    }
+  }
+  std::int64_t completed = 0;
+  for (const auto& t : r.task_summary.back()) completed += t.total_completed;
+  EXPECT_EQ(done, completed);
+}
+
+void expect_no_negative_hours(const model::ReplicationResult& r) {
+  for (double h : r.snapshots.officer_hours_demanded)
+    if (!std::isnan(h)) {
+      EXPECT_GE(h, 0.0);
+    }
+  for (double h : r.snapshots.officer_backlog_hours)
+    if (!std::isnan(h)) {
+      EXPECT_GE(h, 0.0);
+    }
+  for (double a : r.snapshots.officer_available_points)
+    if (!std::isnan(a)) {
+      EXPECT_GE(a, 0.0);
+    }
+}
+
+} // namespace
+
+TEST(Trainees, AvailablePointsFollowTheReductionScheduleExactly) {
+  // One trainee recruited on day 0: 80/60/40% reductions for 6 months each,
+  // then a newly qualified PO at 20% for 9 months, then full capacity.
+  const model::Scenario s = test::parse(R"(
+schema_version = 1
+horizon_days = 1100
+snapshot_every_days = 1
+initial_state = "empty"
+[staffing]
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Training"
+staff.PO = { establishment = 0 }
+[[intervention]]
+at_day = 0
+add_staff.PO = 1
+recruits = "trainee"
+)");
+  const model::ReplicationResult r = run(s);
+  ASSERT_EQ(r.officers.size(), 1u);
+  EXPECT_EQ(r.officers[0].first_grade, Grade::PQiP);
+  EXPECT_EQ(r.officers[0].grade, Grade::PO);
+  const double full = 2176.0;
+  for (std::size_t i = 0; i < r.snapshots.count(); ++i) {
+    const double t = r.snapshots.time_days[i];
+    const double expected = t < 6 * kMonth    ? 0.2 * full
+                            : t < 12 * kMonth ? 0.4 * full
+                            : t < 18 * kMonth ? 0.6 * full
+                            : t < 27 * kMonth ? 0.8 * full
+                                              : full;
+    // Snapshots sit on whole days; a step falls between them, never on one here.
+    ASSERT_NEAR(r.snapshots.officer_available_points[i], expected, 1e-9) << "day " << t;
+  }
+}
+
+TEST(Tasks, ASpareOfficerWorksReportsAtTheRateOfTheirSpareHours) {
+  // One PO on 18.5 hours with no cases: 18.5/7 hours a day for tasks. One FDR
+  // a day (65 points = 65/2176 × 37 hours), all done well within a day.
+  const model::Scenario s = test::parse(R"(
+schema_version = 1
+horizon_days = 50
+initial_state = "empty"
+arrival_process = "regular"
+[tasks]
+sdr_share = 0
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Court"
+staff.PO = { establishment = 1, contracted_hours = 18.5 }
+court_reports_per_week = 7
+)");
+  const model::ReplicationResult r = run(s);
+  const double hours = 65.0 / 2176.0 * 37.0;
+  const double rate = 18.5 / 7.0;
+  ASSERT_GE(r.tasks.size(), 49u);
+  for (const model::Task& t : r.tasks) {
+    EXPECT_EQ(t.kind, TaskKind::fdr);
+    if (t.created + hours / rate > s.horizon_days) continue; // finishes after the run
+    ASSERT_GE(t.completed, 0.0);
+    EXPECT_DOUBLE_EQ(t.started, t.created);
+    EXPECT_NEAR(t.completed - t.created, hours / rate, 1e-9);
+    EXPECT_NEAR(t.deadline - t.created, 7.0 / 5.0, 1e-12); // one working day
+  }
+  EXPECT_DOUBLE_EQ(division_tasks(r, TaskKind::fdr).share_on_time(), 1.0);
+  expect_tasks_conserved(r);
+}
+
+TEST(Tasks, AnOfficerAtFullCapacityHasNoTimeForTasks) {
+  // The PO's one case is worth a full week of points: no spare hours, so the
+  // court reports wait and are all late.
+  const model::Scenario s = test::parse(R"(
+schema_version = 1
+horizon_days = 60
+initial_state = "empty"
+arrival_process = "regular"
+[workload.case_points.community]
+C1 = 2176
+[tasks]
+sdr_share = 0
+[case_types.community]
+duration_days = { dist = "fixed", value = 1000 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Full"
+staff.PO = { establishment = 1 }
+arrivals_per_week = { community = 7 }
+court_reports_per_week = 3.5
+)");
+  const model::ReplicationResult r = run(s);
+  // The first case arrives on day 1; from then on the PO holds >= 100%.
+  std::int64_t done_after_day_1 = 0;
+  for (const model::Task& t : r.tasks)
+    if (t.created > 1.0 && t.completed >= 0.0) ++done_after_day_1;
+  EXPECT_EQ(done_after_day_1, 0);
+  EXPECT_GT(division_tasks(r, TaskKind::fdr).open_at_end, 20);
+  EXPECT_LT(division_tasks(r, TaskKind::fdr).share_on_time(), 0.1);
+  expect_tasks_conserved(r);
+  expect_no_negative_hours(r);
+}
+
+TEST(Tasks, EarliestDeadlineFirstWithPreemption) {
+  // Busy officers with a mix of FDRs (1 working day) and SDRs (15): whenever
+  // task A is finished while B is open, A's deadline is no later than B's.
+  const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", 12) +
+                                        "[tasks]\nsdr_share = 0.5\n");
+  model::Scenario busy = s;
+  busy.ldus[0].court_reports_per_week = 60;
+  busy.ldus[1].court_reports_per_week = 20;
+  const model::ReplicationResult r = run(busy);
+  ASSERT_GT(r.tasks.size(), 1000u);
+  std::vector<std::vector<const model::Task*>> by_officer(r.officers.size());
+  for (const auto& t : r.tasks)
+    if (t.officer != model::kNone) by_officer[t.officer].push_back(&t);
+  int pairs = 0;
+  for (const auto& list : by_officer)
+    for (const model::Task* a : list) {
+      if (a->completed < 0.0) continue;
+      for (const model::Task* b : list) {
+        if (a == b || b->created >= a->completed) continue;      // b not yet there
+        if (b->completed >= 0.0 && b->completed <= a->completed) continue; // b done first
+        ++pairs;
+        EXPECT_LE(a->deadline, b->deadline);
+      }
+    }
+  EXPECT_GT(pairs, 100);
+  expect_tasks_conserved(r);
+  expect_no_negative_hours(r);
+}
+
+TEST(Risk, EscalationsMovePointsCreateReviewsAndMoveCasesToEligibleGrades) {
+  const std::string text = test::two_ldu_scenario() + R"(
+[tasks]
+review_deadline_working_days = 5
+)";
+  model::Scenario s = test::parse(text);
+  for (auto& type : s.case_types) {
+    type.escalations_per_year = {0.0, 1.0, 1.5, 1.0};
+    type.deescalations_per_year = {1.0, 0.5, 0.2, 0.0};
+  }
+  model::Simulation sim(s, 0);
+  const model::ReplicationResult r = sim.run();
+  const model::FlowSummary& f = r.division_flow;
+  EXPECT_GT(f.escalations, 100);
+  EXPECT_GT(f.deescalations, 50);
+  EXPECT_GT(f.reallocations[static_cast<int>(model::ReallocationCause::escalation)], 0);
+  // One plan review per escalation (all in the window, no warm-up).
+  EXPECT_EQ(division_tasks(r, TaskKind::plan_review).total_created, f.escalations);
+  for (const auto& t : r.tasks)
+    if (t.kind == TaskKind::plan_review) {
+      EXPECT_NEAR(t.deadline - t.created, 7.0, 1e-9);
+    }
+  // Every open case sits with a grade eligible for its current risk, and each
+  // officer's points are the sum of the points of the cases held.
+  std::vector<std::int64_t> points(sim.officers().size(), 0);
+  const auto cases = sim.cases();
+  for (std::uint32_t id = 0; id < cases.size(); ++id) {
+    const model::Case& c = cases[id];
+    if (!sim.case_is_open(id) || c.officer == model::kNoOfficer) continue;
+    points[c.officer] += s.workload.points(c.type, c.tier);
+    const auto& eligible = s.allocation.eligibility[model::protect_level(c.tier)];
+    EXPECT_NE(std::find(eligible.begin(), eligible.end(), sim.officers()[c.officer].grade), eligible.end());
+  }
+  for (std::size_t o = 0; o < points.size(); ++o) EXPECT_EQ(points[o], sim.officers()[o].points);
+  expect_tasks_conserved(r);
+}
+
+TEST(Victims, EveryQualifyingCustodyCaseGetsAVloAndTimelyFirstContact) {
+  model::Scenario s = test::parse(test::two_ldu_scenario());
+  s.case_types[static_cast<int>(model::CaseType::custody)].victim_probability = 1.0;
+  s.victims.opt_out_per_year = 0.5;
+  s.ldus[0].staff[static_cast<int>(Grade::VLO)] = {2, 2, 37.0, 0.0};
+  s.ldus[1].staff[static_cast<int>(Grade::VLO)] = {1, 1, 37.0, 0.0};
+  const model::ReplicationResult r = run(s);
+  // One victim case per custody arrival (no warm-up), plus day-0 custody cases.
+  std::int64_t custody_arrivals = 0;
+  for (const auto& v : r.victims) {
+    EXPECT_NE(v.vlo, model::kNone);
+    if (v.created > 0.0) ++custody_arrivals;
+    if (v.ended >= 0.0) {
+      EXPECT_GE(v.ended, v.created);
+    }
+  }
+  EXPECT_EQ(r.division_flow.victim_cases, static_cast<std::int64_t>(r.victims.size()));
+  EXPECT_GT(custody_arrivals, 100);
+  // VLOs with spare hours make every first contact on time.
+  const auto& first = division_tasks(r, TaskKind::victim_first_contact);
+  EXPECT_EQ(first.total_created, custody_arrivals);
+  EXPECT_DOUBLE_EQ(first.share_on_time(), 1.0);
+  // VLO caseloads: the open victim cases, held by VLOs only.
+  const std::size_t n_off = r.officers.size();
+  const std::size_t last = r.snapshots.count() - 1;
+  std::int64_t held = 0;
+  for (std::size_t o = 0; o < n_off; ++o) {
+    const std::int32_t v = r.snapshots.officer_victim_cases[last * n_off + o];
+    if (r.officers[o].grade != Grade::VLO) {
+      EXPECT_EQ(v, 0);
+    }
+    held += v;
+  }
+  EXPECT_GT(held, 0);
+  expect_tasks_conserved(r);
+}
+
+TEST(Victims, WithoutVlosFirstContactsWait) {
+  model::Scenario s = test::parse(test::two_ldu_scenario());
+  s.case_types[static_cast<int>(model::CaseType::custody)].victim_probability = 1.0;
+  const model::ReplicationResult r = run(s);
+  const auto& first = division_tasks(r, TaskKind::victim_first_contact);
+  EXPECT_GT(first.total_created, 0);
+  EXPECT_EQ(first.total_completed, 0);
+  EXPECT_EQ(first.open_at_end, first.total_created);
+}
+
+TEST(Staffing, LeaversSicknessAndRefillsConserveCasesAndReallocate) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario() + R"(
+[staffing]
+leavers_per_year = { PO = 0.5, PSO = 0.5, PQiP = 0.3 }
+time_to_hire_days = { dist = "fixed", value = 60 }
+short_sickness_per_year = 3
+long_sickness_per_year = 0.5
+long_sickness_days = { dist = "fixed", value = 100 }
+reallocate_after_weeks = 4
+[tasks]
+sdr_share = 0.2
+)");
+  model::Scenario with_court = s;
+  with_court.ldus[0].court_reports_per_week = 10;
+  model::Simulation sim(with_court, 0);
+  const model::ReplicationResult r = sim.run();
+  const model::FlowSummary& f = r.division_flow;
+  EXPECT_EQ(f.initial_cases + f.total_arrivals, f.held_at_end + f.waiting_at_end + f.total_closures);
+  EXPECT_GT(f.reallocations[static_cast<int>(model::ReallocationCause::leaver)], 0);
+  EXPECT_GT(f.reallocations[static_cast<int>(model::ReallocationCause::absence)], 0);
+  // Refills: each leaver's post is taken 60 days later by a new officer.
+  int leavers = 0, joiners = 0;
+  for (const auto& o : r.officers) {
+    if (o.left_day >= 0.0 && o.left_day + 60.0 <= s.horizon_days) ++leavers;
+    if (o.joined_day > 0.0) ++joiners;
+  }
+  EXPECT_GT(leavers, 5);
+  EXPECT_GE(joiners, leavers);
+  // Nobody who left, or is absent, holds a case.
+  const auto cases = sim.cases();
+  for (std::uint32_t id = 0; id < cases.size(); ++id)
+    if (sim.case_is_open(id) && cases[id].officer != model::kNoOfficer) {
+      EXPECT_NE(sim.officers()[cases[id].officer].state, model::OfficerState::left);
+    }
+  expect_tasks_conserved(r);
+  expect_no_negative_hours(r);
+}
+
+TEST(Interventions, AddStaffScaleDemandAndChangePolicyOnTheDay) {
+  const model::Scenario s = test::parse(R"(
+schema_version = 1
+horizon_days = 200
+initial_state = "empty"
+arrival_process = "regular"
+[case_types.community]
+duration_days = { dist = "fixed", value = 1000 }
+tier_mix = { A3 = 1.0 }
+[[ldu]]
+name = "A"
+staff.PO = { establishment = 2 }
+arrivals_per_week = { community = 7 }
+[[intervention]]
+at_day = 100.5
+ldu = "A"
+add_staff.PO = 3
+demand_factor = 2
+policy = "capped"
+cap_percent = 50
+)");
+  const model::ReplicationResult r = run(s);
+  // Regular arrivals: one a day to day 100, then two a day.
+  EXPECT_EQ(r.division_flow.total_arrivals, 100 + 199);
+  ASSERT_EQ(r.officers.size(), 5u);
+  EXPECT_DOUBLE_EQ(r.officers[4].joined_day, 100.5);
+  const std::size_t g_po = static_cast<std::size_t>(Grade::PO);
+  for (std::size_t i = 0; i < r.snapshots.count(); ++i) {
+    const double t = r.snapshots.time_days[i];
+    EXPECT_EQ(r.snapshots.ldu_grade.in_post[i * model::kGradeCount + g_po], t < 100.5 ? 2 : 5);
+  }
+  // From day 100.5 the cap of 50% (5 A3 cases of 206 points) stops allocation.
+  EXPECT_GT(r.division_flow.waiting_at_end, 0);
+}
+
+TEST(Overflow, CasesGoToANeighbourWhenEveryLocalOfficerIsAtTheCap) {
+  const std::string base = R"(
+schema_version = 1
+horizon_days = 300
+initial_state = "empty"
+[allocation]
+policy = "capped"
+cap_percent = 100
+OVERFLOW
+[case_types.community]
+duration_days = { dist = "exponential", mean = 200 }
+tier_mix = { A3 = 1.0 }
+[[ldu]]
+name = "Short"
+neighbours = ["Spare"]
+staff.PO = { establishment = 1 }
+arrivals_per_week = { community = 3 }
+[[ldu]]
+name = "Spare"
+neighbours = ["Short"]
+staff.PO = { establishment = 20 }
+arrivals_per_week = { community = 1 }
+)";
+  auto with = [&](const char* overflow) {
+    std::string text = base;
+    text.replace(text.find("OVERFLOW"), 8, overflow);
+    return run(test::parse(text));
+  };
+  const auto off = with("overflow = false");
+  const auto on = with("overflow = true");
+  EXPECT_EQ(off.ldu_flows[0].overflow_allocations, 0);
+  EXPECT_GT(off.ldu_flows[0].waited, 10);
+  EXPECT_GT(on.ldu_flows[0].overflow_allocations, 10);
+  EXPECT_EQ(on.ldu_flows[0].waited, 0);
+  EXPECT_EQ(on.ldu_flows[0].total_arrivals, off.ldu_flows[0].total_arrivals);
+}
+
+TEST(Mechanisms, SwitchedOffTheyChangeNothing) {
+  // The same scenario with every new mechanism present at zero rates gives the
+  // case results of the scenario without them.
+  const std::string text = test::two_ldu_scenario("policy = \"capped\"\ncap_percent = 100", 5);
+  std::string no_pqip = text;
+  no_pqip.replace(no_pqip.find("staff.PQiP"), 10, "staff.PSO2");
+  no_pqip.replace(no_pqip.find("staff.PSO2 = { establishment = 2, reduction_percent = 60 }"),
+                  std::string("staff.PSO2 = { establishment = 2, reduction_percent = 60 }").size(), "");
+  const model::Scenario plain = test::parse(no_pqip);
+  const model::Scenario zeroed = test::parse(no_pqip + R"(
+[staffing]
+leavers_per_year = { PO = 0, PSO = 0 }
+short_sickness_per_year = 0
+long_sickness_per_year = 0
+[victims]
+opt_out_per_year = 0.2
+[[intervention]]
+at_day = 100
+demand_factor = 1
+)");
+  const auto a = run(plain), b = run(zeroed);
+  EXPECT_EQ(a.snapshots.officer_points, b.snapshots.officer_points);
+  EXPECT_EQ(a.snapshots.unallocated, b.snapshots.unallocated);
+  EXPECT_EQ(a.division_flow.total_closures, b.division_flow.total_closures);
+  EXPECT_EQ(a.division_flow.total_wait_days, b.division_flow.total_wait_days);
+}
+
+TEST(Shortage, PairedRunsShowLatenessAndOverloadRisingWithPoVacancies) {
+  // Common random numbers: the same cases and court reports meet 12, 10 and
+  // 8 POs in post out of 12 posts.
+  std::vector<double> on_time, over_110;
+  for (int in_post : {12, 10, 8}) {
+    model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", in_post) +
+                                    "[tasks]\nsdr_share = 0.1\ncourt_grades = [\"PO\"]\n");
+    s.ldus[0].staff[static_cast<int>(Grade::PO)].establishment = 12;
+    s.ldus[0].court_reports_per_week = 15;
+    const auto results = model::run_replications(s, 4, 2);
+    double late_share = 0, over = 0;
+    for (const auto& r : results) {
+      model::TaskSummary court = r.task_summary[0][static_cast<int>(TaskKind::fdr)];
+      court += r.task_summary[0][static_cast<int>(TaskKind::sdr)];
+      late_share += court.share_on_time() / results.size();
+      double sum = 0;
+      for (std::size_t t = 0; t < r.snapshots.count(); ++t) sum += r.snapshots.ldu.share_over_110[t * 2];
+      over += sum / r.snapshots.count() / results.size();
+    }
+    on_time.push_back(late_share);
+    over_110.push_back(over);
+  }
+  EXPECT_GT(on_time[0], on_time[1]);
+  EXPECT_GT(on_time[1], on_time[2]);
+  EXPECT_LT(over_110[0], over_110[1]);
+  EXPECT_LT(over_110[1], over_110[2]);
+}
