@@ -702,3 +702,86 @@ def test_base_scenario_edits_are_sound():
     assert locate(BASE, "schema_version") == (1, 1)
     assert locate(BASE, "horizon_days") == (3, 1)
     assert locate(BASE, 'name = "One"', '"One"') == (15, 8)
+
+
+# --------------------------------------------------------------------------- the full model's keys
+
+END = BASE  # new sections are appended after the [[ldu]] table
+
+
+def _full_model():
+    t = []
+    s = END + "[[intervention]]\nat_day = 10\nldu = \"Nowhere\"\nadd_staff.PO = 2\n"
+    t.append(bad("intervention-unknown-ldu", s, '"Nowhere"', mentions=["Nowhere"]))
+    s = END + "[[intervention]]\nat_day = 400\nadd_staff.PO = 2\n"
+    t.append(bad("intervention-after-horizon", s, "at_day = 400", "400", mentions=["at_day"]))
+    s = END + "[[intervention]]\nat_day = -1\nadd_staff.PO = 2\n"
+    t.append(bad("intervention-negative-day", s, "at_day = -1", "-1", mentions=["at_day"]))
+    s = END + "[[intervention]]\nat_day = 10\nadd_staff.PX = 2\n"
+    t.append(bad("intervention-unknown-grade", s, "PX", mentions=["PX"]))
+    s = END + "[[intervention]]\nat_day = 10\nrecruits = \"apprentice\"\n"
+    t.append(bad("intervention-unknown-recruits", s, '"apprentice"', mentions=["apprentice"]))
+    s = END + "[[intervention]]\nat_day = 10\ndemand_factor = -0.5\n"
+    t.append(bad("intervention-negative-demand", s, "-0.5", mentions=["demand_factor"]))
+    s = edit("staff.PSO = { establishment = 5 }", "staff.PSO = { establishment = 5, reduction_percent = 120 }")
+    t.append(bad("reduction-over-100", s, "120", mentions=["reduction_percent"]))
+    s = END + "[staffing]\ntrainee_reductions = [{ months = 6, percent = 180 }]\n"
+    t.append(bad("trainee-reduction-over-100", s, "180", mentions=["percent"]))
+    s = END + "[staffing]\nleavers_per_year = { PO = -0.1 }\n"
+    t.append(bad("negative-leaver-rate", s, "-0.1", mentions=["PO"]))
+    s = END + "[staffing]\nleavers_per_year = { Officer = 0.1 }\n"
+    t.append(bad("leavers-unknown-grade", s, "Officer", mentions=["Officer"]))
+    s = insert_after('becomes = "licence"', "victim_probability = 1.5\n")
+    t.append(bad("victim-probability-over-1", s, "victim_probability = 1.5", "1.5",
+                 mentions=["victim_probability"]))
+    s = END + "[tasks]\nsdr_share = -0.2\n"
+    t.append(bad("sdr-share-negative", s, "-0.2", mentions=["sdr_share"]))
+    s = END + "[tasks]\nreview_deadline_working_days = 0\n"
+    t.append(bad("review-deadline-zero", s, "review_deadline_working_days = 0", "0",
+                 mentions=["review_deadline_working_days"]))
+    s = END + "[victims]\nfirst_contact_working_days = -40\n"
+    t.append(bad("first-contact-deadline-negative", s, "-40", mentions=["first_contact_working_days"]))
+    s = END + "[tasks]\nsdr_deadline_working_days = inf\n"
+    t.append(bad("sdr-deadline-infinite", s, "inf", mentions=["sdr_deadline_working_days"]))
+    s = END + '[tasks]\ncourt_grades = ["PO", "SPO"]\n'
+    t.append(bad("court-grades-spo", s, '"SPO"', mentions=["SPO"]))
+    s = insert_after('becomes = "licence"', "escalations_per_year = { A = 0.1, E = 0.2 }\n")
+    t.append(bad("escalation-unknown-level", s, "E = 0.2", "E", mentions=["E"]))
+    s = END + "[victims]\nfirst_contact_days = 40\n"
+    t.append(bad("victims-unknown-key", s, "first_contact_days", mentions=["first_contact_days"]))
+    s = edit(COMMUNITY, "[allocation]\noverflow = \"yes\"\n" + COMMUNITY)
+    t.append(bad("overflow-not-boolean", s, '"yes"', mentions=["overflow"]))
+    return t
+
+
+FULL_MODEL = _full_model()
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS)
+@cases_param(FULL_MODEL)
+def test_bad_full_model_key(caseload, tmp_path, case, subcommand):
+    check_bad_scenario(caseload, tmp_path, case, subcommand)
+
+
+def test_full_model_keys_are_accepted(caseload, tmp_path):
+    text = insert_after('becomes = "licence"', "victim_probability = 0.6\n"
+                        "escalations_per_year = { B = 0.2, C = 0.1 }\n") + """\
+[tasks]
+sdr_share = 0.1
+[victims]
+opt_out_per_year = 0.2
+[staffing]
+leavers_per_year = { PO = 0.1 }
+time_to_hire_days = { dist = "fixed", value = 90 }
+[[intervention]]
+at_day = 100
+ldu = "One"
+add_staff.PO = 2
+recruits = "trainee"
+demand_factor = 1.2
+"""
+    path = write_scenario(tmp_path, text)
+    proc = caseload("run", path, "-o", tmp_path / "out.h5", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert (tmp_path / "out.h5").exists()
