@@ -119,7 +119,9 @@ void Simulation::seed_initial_state() {
                 scenario_.case_types[static_cast<int>(*type.becomes)].duration.sample(engine);
           ++flows_[l].initial_cases;
           place_or_queue(id, 0.0);
-          maybe_open_victim_case(id, 0.0, true);
+          // Victims follow the sentence: a licence case that came from custody
+          // has the custody case's chance of one.
+          maybe_open_victim_case(id, scenario_.case_types[source].victim_probability, 0.0, true);
         }
       }
     }
@@ -203,7 +205,7 @@ void Simulation::on_arrival(std::uint32_t flow, double now) {
   ++flow_stats.total_arrivals;
   if (in_window_) ++flow_stats.arrivals;
   if (!place_or_queue(id, now) && in_window_) ++flow_stats.waited;
-  maybe_open_victim_case(id, now, false);
+  maybe_open_victim_case(id, params.victim_probability, now, false);
 }
 
 bool Simulation::place_or_queue(std::uint32_t id, double now) {

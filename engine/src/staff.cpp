@@ -126,10 +126,16 @@ void Simulation::on_staff_step(std::uint32_t officer, double now) {
   const auto steps = schedule_of(p);
   const std::uint32_t next = life.schedule_step + 1;
   if (next == p.trainee_reductions.size() && o.grade == Grade::PQiP) {
-    // Qualifies: a newly qualified PO, keeping the cases held.
+    // Qualifies: a newly qualified PO, keeping the cases held. The training
+    // place closes and the new PO fills a vacant PO post, or a new one.
     auto& trainees = rosters_[o.ldu].by_grade[static_cast<int>(Grade::PQiP)];
     trainees.erase(std::find(trainees.begin(), trainees.end(), officer));
-    rosters_[o.ldu].by_grade[static_cast<int>(Grade::PO)].push_back(officer);
+    auto& pos = rosters_[o.ldu].by_grade[static_cast<int>(Grade::PO)];
+    pos.push_back(officer);
+    auto& posts = establishment_[o.ldu];
+    posts[static_cast<int>(Grade::PQiP)] = std::max(0, posts[static_cast<int>(Grade::PQiP)] - 1);
+    posts[static_cast<int>(Grade::PO)] =
+        std::max(posts[static_cast<int>(Grade::PO)], static_cast<int>(pos.size()));
     o.grade = Grade::PO;
     if (scenario_.staffing) schedule_leave(officer, now); // a PO's leaving rate from now on
   }
@@ -247,6 +253,7 @@ void Simulation::on_absence_end(std::uint32_t officer, double now) {
   o.state = OfficerState::in_post;
   update_capacity(officer, now);
   schedule_absence(officer, now);
+  retry_unassigned(o.ldu, now); // work that found nobody while they were away
 }
 
 void Simulation::on_reallocate_absent(std::uint32_t officer, double now) {

@@ -289,10 +289,9 @@ void Simulation::on_risk_change(std::uint32_t id, double now) {
 
 // --- victims
 
-void Simulation::maybe_open_victim_case(std::uint32_t id, double now, bool initial) {
-  Case& c = cases_[id];
-  const double p = scenario_.case_types[static_cast<int>(c.type)].victim_probability;
+void Simulation::maybe_open_victim_case(std::uint32_t id, double p, double now, bool initial) {
   if (p <= 0.0) return;
+  Case& c = cases_[id];
   sim::Engine& engine = victim_streams_[c.ldu];
   if (!boost::random::bernoulli_distribution<double>(p)(engine)) return;
   const VictimParameters& v = scenario_.victims;
@@ -309,7 +308,6 @@ void Simulation::maybe_open_victim_case(std::uint32_t id, double now, bool initi
   if (in_window_) ++flows_[c.ldu].victim_cases;
   if (victim.opt_out_at >= 0.0) events_.push(victim.opt_out_at, kVictimOptOut, index);
   assign_victim_case(index, now);
-  // A case already under way at day 0 made its first contact before the run.
   if (!initial)
     victims_[index].first_contact =
         new_task(TaskKind::victim_first_contact, c.ldu, index, v.contact_hours,

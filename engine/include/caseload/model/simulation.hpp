@@ -103,7 +103,9 @@ private:
   void on_risk_change(std::uint32_t id, double now);
   void schedule_parole_report(std::uint32_t id, double now);
   void on_parole_report(std::uint32_t id, double now);
-  void maybe_open_victim_case(std::uint32_t id, double now, bool initial);
+  // With the given probability (that of the case's type at sentence), opens a
+  // victim case; a day-0 case has made its first contact before the run.
+  void maybe_open_victim_case(std::uint32_t id, double probability, double now, bool initial);
   void assign_victim_case(std::uint32_t victim, double now);
   void victim_contact(std::uint32_t victim, double now);
   void close_victim_case(std::uint32_t victim, bool opted_out, double now);
