@@ -1,11 +1,14 @@
 // The `caseload` command: a thin layer over the engine library.
 // Exit codes: 0 ok, 2 invalid input or usage, 1 anything else.
 
+#include "info.hpp"
+#include "progress.hpp"
 #include "summary.hpp"
 
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
+#include "caseload/metrics/replication_stats.hpp"
 #include "caseload/model/experiment.hpp"
 
 #include <CLI/CLI.hpp>
@@ -17,6 +20,7 @@
 #include <ctime>
 #include <filesystem>
 #include <optional>
+#include <thread>
 
 namespace {
 
@@ -36,70 +40,190 @@ std::string utc_now() {
   return buf;
 }
 
+caseload::io::RunMetadata file_metadata() { return {CASELOAD_VERSION, utc_now()}; }
+
 // Refuses, before any work is done, an output path that cannot be written.
 void check_output_path(const fs::path& out) {
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
-    throw InputError(out.string(), 0, 0,
-                     "output directory '" + dir.string() + "' does not exist");
+    throw InputError(out.string(), 0, 0, "output directory '" + dir.string() + "' does not exist");
   if (fs::is_directory(out))
     throw InputError(out.string(), 0, 0, "output path is a directory, expected a file name");
 }
 
-caseload::io::LoadedScenario load(const std::string& path) {
-  auto loaded = caseload::io::load_scenario(path);
-  for (const auto& w : loaded.warnings) fmt::print(stderr, "{}: warning: {}\n", path, w);
-  return loaded;
-}
-
-struct RunOptions {
-  std::string scenario;
+struct CommonOptions {
   std::string output;
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
   int threads = 0;
   bool quiet = false;
+  bool stats = false;
 };
 
-int run(const RunOptions& opt) {
-  if (!opt.output.empty()) check_output_path(opt.output);
-  auto loaded = load(opt.scenario);
-  caseload::model::Scenario& scenario = loaded.scenario;
-  if (opt.seed) scenario.seed = *opt.seed;
-  if (opt.replications) scenario.replications = *opt.replications;
+// A scenario loaded, with the command line's overrides applied.
+struct Loaded {
+  caseload::io::LoadedScenario file;
+  std::string resolved;
+};
 
+Loaded load(const std::string& path, const CommonOptions& opt,
+            std::span<const caseload::io::Override> overrides = {}) {
+  Loaded out{caseload::io::load_scenario(path, overrides), {}};
+  for (const auto& w : out.file.warnings) fmt::print(stderr, "{}: warning: {}\n", path, w);
+  auto& s = out.file.scenario;
+  if (opt.seed) s.seed = *opt.seed;
+  if (opt.replications) s.replications = *opt.replications;
+  out.resolved = caseload::io::resolved_toml(s);
+  return out;
+}
+
+struct Timed {
+  std::vector<caseload::model::ReplicationResult> results;
+  double seconds = 0.0;
+  std::uint64_t events = 0;
+};
+
+Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, const std::string& label) {
+  caseload::cli::Progress progress(label, s.replications, s.horizon_days, !opt.quiet);
   const auto start = std::chrono::steady_clock::now();
-  const auto results =
-      caseload::model::run_replications(scenario, scenario.replications, opt.threads);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Timed t;
+  t.results = caseload::model::run_replications(
+      s, s.replications, opt.threads,
+      [&](int done, int total, const caseload::model::ReplicationResult& r) { progress.update(done, total, r.events); });
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& r : t.results) t.events += r.events;
+  progress.finish();
+  return t;
+}
 
-  if (!opt.output.empty()) {
-    const caseload::io::RunMetadata meta{CASELOAD_VERSION, caseload::io::resolved_toml(scenario),
-                                         loaded.source_text, utc_now()};
-    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_results(tmp, scenario, meta, results);
-    });
+void print_stats(const Timed& t, int threads) {
+  fmt::print("\n{} events in {:.3f} s: {:.3g} events/s ({} thread{})\n", t.events, t.seconds,
+             t.seconds > 0 ? static_cast<double>(t.events) / t.seconds : 0.0,
+             threads, threads == 1 ? "" : "s");
+}
+
+int effective_threads(const CommonOptions& opt, int replications) {
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::min(opt.threads > 0 ? opt.threads : hw, replications);
+}
+
+caseload::io::RunOutput output_of(const Loaded& l, const Timed& t) {
+  return {&l.file.scenario, l.resolved, l.file.source_text, t.results};
+}
+
+// KEY=V1,V2,... → the key and its values.
+std::pair<std::string, std::vector<std::string>> parse_vary(const std::string& spec) {
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw InputError("--vary", 0, 0, "expected KEY=V1,V2,..., got '" + spec + "'");
+  std::vector<std::string> values;
+  std::size_t start = eq + 1;
+  for (std::size_t comma; (comma = spec.find(',', start)) != std::string::npos; start = comma + 1)
+    values.push_back(spec.substr(start, comma - start));
+  values.push_back(spec.substr(start));
+  return {spec.substr(0, eq), values};
+}
+
+int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary) {
+  if (!opt.output.empty()) check_output_path(opt.output);
+  if (!vary.empty()) {
+    const auto [key, values] = parse_vary(vary);
+    std::vector<Loaded> loaded;
+    for (const auto& v : values) {
+      const caseload::io::Override o{key, v};
+      loaded.push_back(load(scenario_path, opt, std::span(&o, 1)));
+    }
+    std::vector<Timed> timed;
+    for (std::size_t i = 0; i < loaded.size(); ++i)
+      timed.push_back(simulate(loaded[i].file.scenario, opt, key + "=" + values[i]));
+    if (!opt.quiet) {
+      std::vector<const caseload::model::Scenario*> scenarios;
+      std::vector<std::span<const caseload::model::ReplicationResult>> results;
+      for (std::size_t i = 0; i < loaded.size(); ++i) {
+        scenarios.push_back(&loaded[i].file.scenario);
+        results.push_back(timed[i].results);
+      }
+      caseload::cli::print_sweep(stdout, key, values, scenarios, results);
+    }
+    if (!opt.output.empty()) {
+      std::vector<caseload::io::RunOutput> runs;
+      for (std::size_t i = 0; i < loaded.size(); ++i) runs.push_back(output_of(loaded[i], timed[i]));
+      caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
+        caseload::io::write_sweep(tmp, file_metadata(), key, values, runs);
+      });
+    }
+    return kExitOk;
   }
+  const Loaded loaded = load(scenario_path, opt);
+  const auto& scenario = loaded.file.scenario;
+  const Timed t = simulate(scenario, opt, scenario.name);
+  if (!opt.output.empty())
+    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
+      caseload::io::write_results(tmp, file_metadata(), output_of(loaded, t));
+    });
   if (!opt.quiet) {
-    caseload::cli::print_summary(stdout, scenario, results);
-    std::uint64_t events = 0;
-    for (const auto& r : results) events += r.events;
-    fmt::print("\n{} events in {:.3f} s ({:.3g} events/s){}\n", events, seconds,
-               seconds > 0 ? static_cast<double>(events) / seconds : 0.0,
-               opt.output.empty() ? "" : "; results in " + opt.output);
+    caseload::cli::print_summary(stdout, scenario, t.results);
+    if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
+  }
+  if (opt.stats) print_stats(t, effective_threads(opt, scenario.replications));
+  return kExitOk;
+}
+
+int compare(const std::string& base_path, const std::string& variant_path, const CommonOptions& opt,
+            bool independent) {
+  if (!opt.output.empty()) check_output_path(opt.output);
+  const Loaded base = load(base_path, opt);
+  Loaded variant = load(variant_path, opt);
+  // Common random numbers: the variant runs with the base's seed and number of
+  // replications, so replication r of both draws from the same streams.
+  variant.file.scenario.seed = base.file.scenario.seed;
+  variant.file.scenario.replications = base.file.scenario.replications;
+  if (independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
+  variant.resolved = caseload::io::resolved_toml(variant.file.scenario);
+  const Timed a = simulate(base.file.scenario, opt, "base: " + base.file.scenario.name);
+  const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name);
+  const auto differences = caseload::metrics::paired_differences(base.file.scenario, a.results,
+                                                                 variant.file.scenario, b.results);
+  if (!opt.output.empty())
+    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
+      caseload::io::write_comparison(tmp, file_metadata(), output_of(base, a), output_of(variant, b),
+                                     differences);
+    });
+  if (!opt.quiet) {
+    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, differences,
+                                    independent);
+    if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
+  }
+  if (opt.stats) {
+    Timed both;
+    both.events = a.events + b.events;
+    both.seconds = a.seconds + b.seconds;
+    print_stats(both, effective_threads(opt, base.file.scenario.replications));
   }
   return kExitOk;
 }
 
 int validate(const std::string& path) {
-  const auto loaded = load(path);
-  const auto& s = loaded.scenario;
+  const auto loaded = load(path, CommonOptions{});
+  const auto& s = loaded.file.scenario;
   int officers = 0;
   for (const auto& l : s.ldus)
     for (const auto& g : l.staff) officers += g.in_post;
   fmt::print("{}: valid scenario \"{}\": {} LDUs, {} staff in post, {:g} days\n", path, s.name,
              s.ldus.size(), officers, s.horizon_days);
   return kExitOk;
+}
+
+void add_common(CLI::App* cmd, CommonOptions& opt) {
+  cmd->add_option("-o,--output", opt.output, "HDF5 results file to write");
+  cmd->add_option("-r,--replications", opt.replications, "Number of replications")
+      ->check(CLI::Range(1, caseload::io::kMaxReplications));
+  cmd->add_option("-s,--seed", opt.seed, "Master seed (overrides the scenario's)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
+  cmd->add_option("-j,--threads", opt.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(0, 4096));
+  cmd->add_flag("-q,--quiet", opt.quiet, "Print nothing on success");
+  cmd->add_flag("--stats", opt.stats, "Print events processed and events per second");
 }
 
 } // namespace
@@ -109,28 +233,41 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", CASELOAD_VERSION);
 
-  RunOptions run_opt;
+  CommonOptions run_opt;
+  std::string run_path, vary;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario and write its results");
-  run_cmd->add_option("scenario", run_opt.scenario, "Scenario file (TOML)")->required();
-  run_cmd->add_option("-o,--output", run_opt.output, "HDF5 results file to write");
-  run_cmd->add_option("-r,--replications", run_opt.replications, "Number of replications")
-      ->check(CLI::Range(1, caseload::io::kMaxReplications));
-  run_cmd->add_option("-s,--seed", run_opt.seed, "Master seed (overrides the scenario's)")
-      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
-  run_cmd->add_option("-j,--threads", run_opt.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(0, 4096));
-  run_cmd->add_flag("-q,--quiet", run_opt.quiet, "Print nothing on success");
+  run_cmd->add_option("scenario", run_path, "Scenario file (TOML)")->required();
+  add_common(run_cmd, run_opt);
+  run_cmd->add_option("--vary", vary,
+                      "Run once per value: KEY=V1,V2,... (a dotted scenario key such as "
+                      "allocation.cap_percent or ldu[*].staff.PO.in_post, or vacancy_rate.GRADE)");
+
+  CommonOptions compare_opt;
+  std::string base_path, variant_path;
+  bool independent = false;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare", "Run a base and a variant with common random numbers and report paired differences");
+  compare_cmd->add_option("base", base_path, "Base scenario (TOML)")->required();
+  compare_cmd->add_option("variant", variant_path, "Variant scenario (TOML)")->required();
+  add_common(compare_cmd, compare_opt);
+  compare_cmd->add_flag("--independent", independent,
+                        "Give the variant its own random streams (to measure what CRN saves)");
 
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and say what is wrong");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+
+  std::string info_path;
+  CLI::App* info_cmd = app.add_subcommand("info", "Describe a results file");
+  info_cmd->add_option("file", info_path, "HDF5 results file")->required();
 
   // CLI11 would report a mistyped command as a missing one; name it instead.
   const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
   const bool known = std::any_of(commands.begin(), commands.end(),
                                  [&](const CLI::App* c) { return argc > 1 && c->check_name(argv[1]); });
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    fmt::print(stderr, "caseload: error: unknown command '{}': expected run or validate\n", argv[1]);
+    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, validate or info\n",
+               argv[1]);
     return kExitInvalid;
   }
   try {
@@ -147,8 +284,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run_cmd) return run(run_opt);
+    if (*run_cmd) return run(run_path, run_opt, vary);
+    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent);
     if (*validate_cmd) return validate(validate_path);
+    if (*info_cmd) return caseload::cli::info(stdout, info_path);
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return kExitInvalid;

@@ -1,6 +1,7 @@
 #include "summary.hpp"
 
 #include "caseload/metrics/headline.hpp"
+#include "caseload/metrics/replication_stats.hpp"
 
 #include <fmt/format.h>
 
@@ -10,28 +11,30 @@
 namespace caseload::cli {
 namespace {
 
-// Each headline figure of one row (LDU or division), averaged over replications.
+// Each headline figure of one row (LDU or division) across replications.
 class Row {
 public:
-  Row(const model::Scenario& scenario, std::span<const model::ReplicationResult> results, int ldu) {
-    std::map<std::string, std::pair<double, int>> sums;
-    for (const auto& r : results)
-      for (const auto& f : metrics::headline_figures(scenario, r, ldu))
-        if (std::isfinite(f.value)) {
-          auto& [sum, n] = sums[f.name];
-          sum += f.value;
-          ++n;
-        }
-    for (const auto& [name, sn] : sums) means_[name] = sn.first / sn.second;
+  Row(std::span<const metrics::HeadlineStatistic> stats, const std::string& ldu) {
+    for (const auto& st : stats)
+      if (st.ldu == ldu) figures_[st.figure] = st.interval;
   }
-  [[nodiscard]] double operator[](const std::string& name) const {
-    const auto it = means_.find(name);
-    return it == means_.end() ? NAN : it->second;
+  [[nodiscard]] double operator[](const std::string& name) const { return interval(name).mean; }
+  [[nodiscard]] metrics::Interval interval(const std::string& name) const {
+    const auto it = figures_.find(name);
+    return it == figures_.end() ? metrics::Interval{0, NAN, NAN} : it->second;
   }
 
 private:
-  std::map<std::string, double> means_;
+  std::map<std::string, metrics::Interval> figures_;
 };
+
+constexpr const char* kHeadline[] = {
+    "mean_held", "mean_waiting", "mean_wait_days", "capacity_mean_PO", "capacity_p90_PO",
+    "capacity_mean_PSO", "capacity_mean_PQiP", "share_over_110", "excessive_officers", "gini",
+    "theil", "theil_between_ldu", "theil_within_ldu", "theil_between_grade", "theil_within_grade",
+    "unallocated", "court_reports_share_on_time", "plan_review_share_on_time", "plan_review_mean_days",
+    "parole_report_share_on_time", "victim_first_contact_share_on_time", "vlo_caseload",
+    "reallocations"};
 
 std::string num(double v, int decimals) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : "-";
@@ -43,13 +46,14 @@ std::string pct(double share) { return num(100.0 * share, 1); }
 void print_summary(std::FILE* out, const model::Scenario& scenario,
                    std::span<const model::ReplicationResult> results) {
   const int n_ldu = static_cast<int>(scenario.ldus.size());
+  const auto stats = metrics::headline_statistics(scenario, results);
   std::vector<Row> rows;
   std::vector<std::string> names;
   for (int l = 0; l < n_ldu; ++l) {
-    rows.emplace_back(scenario, results, l);
+    rows.emplace_back(stats, scenario.ldus[l].name);
     names.push_back(scenario.ldus[l].name);
   }
-  rows.emplace_back(scenario, results, -1);
+  rows.emplace_back(stats, "division");
   names.emplace_back("Division");
 
   fmt::print(out, "{}: {} replication(s), {:g} days ({:g} warm-up), seed {}{}\n\n", scenario.name,
@@ -95,12 +99,57 @@ void print_summary(std::FILE* out, const model::Scenario& scenario,
   }
 
   const Row& d = rows.back();
+  if (results.size() > 1) {
+    fmt::print(out, "\nDivision headline figures: mean and 95% interval across {} replications\n",
+               results.size());
+    for (const char* name : kHeadline) {
+      const metrics::Interval i = d.interval(name);
+      if (std::isfinite(i.mean))
+        fmt::print(out, "  {:<38} {:>10}  [{}, {}]\n", name, num(i.mean, 3), num(i.low(), 3), num(i.high(), 3));
+    }
+  }
   fmt::print(out,
              "\nDivision imbalance of capacity %: Gini {}, CV {}, over 110% {}% of officers; "
              "Theil {} = between LDUs {} + within {}; = between grades {} + within {}\n",
              num(d["gini"], 3), num(d["cv"], 3), pct(d["share_over_110"]), num(d["theil"], 3),
              num(d["theil_between_ldu"], 3), num(d["theil_within_ldu"], 3),
              num(d["theil_between_grade"], 3), num(d["theil_within_grade"], 3));
+}
+
+void print_comparison(std::FILE* out, const model::Scenario& base, const model::Scenario& variant,
+                      std::span<const metrics::PairedDifference> differences, bool independent) {
+  fmt::print(out, "{} (base) vs {} (variant): {} replications each, seed {}, {}\n\n", base.name,
+             variant.name, base.replications, base.seed,
+             independent ? "independent random streams" : "common random numbers (paired)");
+  fmt::print(out, "Division: mean of base and variant, paired difference (variant - base) and its 95% interval;\n"
+                  "* marks a difference whose interval excludes 0. Per-LDU rows are in the output file.\n");
+  fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  {:<24}\n", "figure", "base", "variant", "diff", "95% interval");
+  for (const auto& d : differences) {
+    if (d.ldu != "division" || !std::isfinite(d.base.mean) || !std::isfinite(d.variant.mean)) continue;
+    fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  [{}, {}]{}\n", d.figure, num(d.base.mean, 3),
+               num(d.variant.mean, 3), num(d.difference.mean, 3), num(d.difference.low(), 3),
+               num(d.difference.high(), 3), d.difference.excludes_zero() ? " *" : "");
+  }
+}
+
+void print_sweep(std::FILE* out, const std::string& key, std::span<const std::string> values,
+                 std::span<const model::Scenario* const> scenarios,
+                 std::span<const std::span<const model::ReplicationResult>> results) {
+  fmt::print(out, "Sweep over {}: division means and 95% intervals\n", key);
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    rows.emplace_back(metrics::headline_statistics(*scenarios[i], results[i]), "division");
+  fmt::print(out, "{:<38}", "figure");
+  for (const auto& v : values) fmt::print(out, " {:>22}", key.substr(key.rfind('.') + 1) + "=" + v);
+  fmt::print(out, "\n");
+  for (const char* name : kHeadline) {
+    fmt::print(out, "{:<38}", name);
+    for (const Row& r : rows) {
+      const metrics::Interval i = r.interval(name);
+      fmt::print(out, " {:>22}", std::isfinite(i.mean) ? fmt::format("{} ±{}", num(i.mean, 3), num(i.half_width, 3)) : "-");
+    }
+    fmt::print(out, "\n");
+  }
 }
 
 } // namespace caseload::cli

@@ -133,9 +133,111 @@ void Group::attribute(const std::string& name, std::span<const std::int64_t> val
   write_attribute(id(), name, H5T_NATIVE_INT64, space.id(), values.data());
 }
 
-File::File(const std::string& path)
-    : Group(Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                   "file " + path)) {}
+File::File(const std::string& path, bool read_only)
+    : Group(read_only ? Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+                               "an HDF5 file from " + path)
+                      : Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
+                               H5Fclose, "file " + path)) {}
+
+Group Group::open_group(const std::string& name) const {
+  return Group(Handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose, "group " + name));
+}
+
+bool Group::has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }
+
+bool Group::has_attribute(const std::string& name) const { return H5Aexists(id(), name.c_str()) > 0; }
+
+namespace {
+
+Handle open_attribute(hid_t object, const std::string& name) {
+  return Handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+}
+
+hssize_t element_count(hid_t space) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n < 0) throw std::runtime_error("HDF5: cannot size a dataspace");
+  return n;
+}
+
+// Reads variable- or fixed-length strings of `type` through `read`.
+template <class Read>
+std::vector<std::string> read_string_values(hid_t type, std::size_t count, Read&& read) {
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type) > 0) {
+    std::vector<char*> pointers(count, nullptr);
+    Handle mem = string_type(0);
+    check(read(mem.id(), pointers.data()), "reading strings");
+    for (char* p : pointers) {
+      out.emplace_back(p ? p : "");
+      H5free_memory(p);
+    }
+  } else {
+    const std::size_t size = H5Tget_size(type);
+    std::vector<char> buffer(count * size + 1, '\0');
+    Handle mem = string_type(size);
+    check(read(mem.id(), buffer.data()), "reading strings");
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string s(buffer.data() + i * size, size);
+      out.push_back(s.substr(0, s.find('\0')));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::string Group::read_string_attribute(const std::string& name) const {
+  Handle attr = open_attribute(id(), name);
+  Handle type(H5Aget_type(attr.id()), H5Tclose, "attribute type");
+  const auto values = read_string_values(type.id(), 1, [&](hid_t mem, void* buf) {
+    return H5Aread(attr.id(), mem, buf);
+  });
+  return values.front();
+}
+
+std::vector<std::int64_t> Group::read_int_attribute(const std::string& name) const {
+  Handle attr = open_attribute(id(), name);
+  Handle space(H5Aget_space(attr.id()), H5Sclose, "attribute space");
+  std::vector<std::int64_t> out(static_cast<std::size_t>(element_count(space.id())));
+  check(H5Aread(attr.id(), H5T_NATIVE_INT64, out.data()), "reading attribute " + name);
+  return out;
+}
+
+double Group::read_double_attribute(const std::string& name) const {
+  Handle attr = open_attribute(id(), name);
+  double value = 0.0;
+  check(H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &value), "reading attribute " + name);
+  return value;
+}
+
+namespace {
+template <class T>
+std::vector<T> read_numbers(hid_t group, const std::string& name, hid_t mem_type) {
+  Handle dataset(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, "dataset " + name);
+  Handle space(H5Dget_space(dataset.id()), H5Sclose, "dataspace");
+  std::vector<T> out(static_cast<std::size_t>(element_count(space.id())));
+  if (!out.empty()) check(H5Dread(dataset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "reading " + name);
+  return out;
+}
+} // namespace
+
+std::vector<double> Group::read_doubles(const std::string& name) const {
+  return read_numbers<double>(id(), name, H5T_NATIVE_DOUBLE);
+}
+
+std::vector<std::int64_t> Group::read_ints(const std::string& name) const {
+  return read_numbers<std::int64_t>(id(), name, H5T_NATIVE_INT64);
+}
+
+std::vector<std::string> Group::read_strings(const std::string& name) const {
+  Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "dataset " + name);
+  Handle space(H5Dget_space(dataset.id()), H5Sclose, "dataspace");
+  Handle type(H5Dget_type(dataset.id()), H5Tclose, "dataset type");
+  const auto count = static_cast<std::size_t>(element_count(space.id()));
+  return read_string_values(type.id(), count, [&](hid_t mem, void* buf) {
+    return H5Dread(dataset.id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+  });
+}
 
 void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush"); }
 

@@ -2,6 +2,7 @@
 
 #include "caseload/io/hdf5.hpp"
 #include "caseload/metrics/headline.hpp"
+#include "caseload/metrics/replication_stats.hpp"
 
 #include <fmt/format.h>
 
@@ -198,39 +199,151 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
 
 } // namespace
 
-void write_results(const std::filesystem::path& path, const model::Scenario& scenario,
-                   const RunMetadata& meta, std::span<const model::ReplicationResult> results) {
+namespace {
+
+void write_header(const h5::File& file, std::string_view kind, const RunMetadata& meta) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // errors become exceptions, not stderr noise
-  const h5::File file(path.string());
   file.attribute("format", "caseload");
   const std::int64_t version[2] = {kOutputSchemaMajor, kOutputSchemaMinor};
   file.attribute("schema_version", std::span<const std::int64_t>(version));
+  file.attribute("kind", kind);
   file.attribute("engine_version", meta.engine_version);
-  file.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
-  file.attribute("replications", static_cast<std::int64_t>(results.size()));
-  file.attribute("scenario_name", scenario.name);
-  file.attribute("scenario", meta.resolved_scenario);
-  file.attribute("scenario_source", meta.scenario_source);
-  file.attribute("start_date", scenario.start_date);
-  file.attribute("horizon_days", scenario.horizon_days);
-  file.attribute("warmup_days", scenario.warmup_days);
-  file.attribute("snapshot_every_days", scenario.snapshot_every_days);
   file.attribute("created", meta.created);
+}
+
+void write_statistics(const h5::Group& g, std::span<const metrics::HeadlineStatistic> stats) {
+  std::vector<std::string> ldu, figure, units;
+  std::vector<std::int64_t> n;
+  std::vector<double> mean, half, low, high;
+  for (const auto& st : stats) {
+    ldu.push_back(st.ldu);
+    figure.push_back(st.figure);
+    units.push_back(st.units);
+    n.push_back(st.interval.n);
+    mean.push_back(st.interval.mean);
+    half.push_back(st.interval.half_width);
+    low.push_back(st.interval.low());
+    high.push_back(st.interval.high());
+  }
+  g.attribute("confidence", 0.95);
+  g.write_strings("ldu", ldu);
+  g.write_strings("figure", figure);
+  g.write_strings("units", units);
+  g.write("n", n);
+  g.write("mean", mean);
+  g.write("half_width", half);
+  g.write("ci_low", low);
+  g.write("ci_high", high);
+}
+
+// Everything about one run (a scenario's replications) into `root`.
+void write_run(const h5::Group& root, const RunOutput& run) {
+  const model::Scenario& scenario = *run.scenario;
+  root.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
+  root.attribute("replications", static_cast<std::int64_t>(run.results.size()));
+  root.attribute("scenario_name", scenario.name);
+  root.attribute("scenario", run.resolved_scenario);
+  root.attribute("scenario_source", run.scenario_source);
+  root.attribute("start_date", scenario.start_date);
+  root.attribute("horizon_days", scenario.horizon_days);
+  root.attribute("warmup_days", scenario.warmup_days);
+  root.attribute("snapshot_every_days", scenario.snapshot_every_days);
 
   std::vector<std::string> ldu_names;
   for (const auto& l : scenario.ldus) ldu_names.push_back(l.name);
-  file.write_strings("ldu_names", ldu_names);
-  file.write_strings("grade_names", {model::kGradeNames.begin(), model::kGradeNames.end()});
-  file.write_strings("task_kind_names", {model::kTaskKindNames.begin(), model::kTaskKindNames.end()});
+  root.write_strings("ldu_names", ldu_names);
+  root.write_strings("grade_names", {model::kGradeNames.begin(), model::kGradeNames.end()});
+  root.write_strings("task_kind_names", {model::kTaskKindNames.begin(), model::kTaskKindNames.end()});
 
-  const h5::Group reps = file.create_group("replications");
+  const h5::Group reps = root.create_group("replications");
   SummaryTable all;
-  for (std::size_t i = 0; i < results.size(); ++i) {
+  for (std::size_t i = 0; i < run.results.size(); ++i) {
     const auto index = static_cast<std::int64_t>(i);
-    write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, results[i], index);
-    all.add(scenario, results[i], index);
+    write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, run.results[i], index);
+    all.add(scenario, run.results[i], index);
   }
-  all.write(file.create_group("summary"));
+  all.write(root.create_group("summary"));
+  write_statistics(root.create_group("statistics"), metrics::headline_statistics(scenario, run.results));
+}
+
+} // namespace
+
+void write_results(const std::filesystem::path& path, const RunMetadata& meta, const RunOutput& run) {
+  const h5::File file(path.string());
+  write_header(file, "run", meta);
+  write_run(file, run);
+  file.flush();
+}
+
+void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
+                      const RunOutput& base, const RunOutput& variant,
+                      std::span<const metrics::PairedDifference> differences) {
+  const h5::File file(path.string());
+  write_header(file, "comparison", meta);
+  file.attribute("seed", static_cast<std::uint64_t>(base.scenario->seed));
+  file.attribute("replications", static_cast<std::int64_t>(base.results.size()));
+  write_run(file.create_group("base"), base);
+  write_run(file.create_group("variant"), variant);
+  const h5::Group g = file.create_group("comparison");
+  std::vector<std::string> ldu, figure, units;
+  std::vector<std::int64_t> n, significant;
+  std::vector<double> base_mean, base_half, variant_mean, variant_half, diff, diff_half, low, high;
+  for (const auto& d : differences) {
+    ldu.push_back(d.ldu);
+    figure.push_back(d.figure);
+    units.push_back(d.units);
+    n.push_back(d.difference.n);
+    base_mean.push_back(d.base.mean);
+    base_half.push_back(d.base.half_width);
+    variant_mean.push_back(d.variant.mean);
+    variant_half.push_back(d.variant.half_width);
+    diff.push_back(d.difference.mean);
+    diff_half.push_back(d.difference.half_width);
+    low.push_back(d.difference.low());
+    high.push_back(d.difference.high());
+    significant.push_back(d.difference.excludes_zero());
+  }
+  g.attribute("confidence", 0.95);
+  g.write_strings("ldu", ldu);
+  g.write_strings("figure", figure);
+  g.write_strings("units", units);
+  g.write("n", n);
+  g.write("base_mean", base_mean);
+  g.write("base_half_width", base_half);
+  g.write("variant_mean", variant_mean);
+  g.write("variant_half_width", variant_half);
+  g.write("difference", diff);
+  g.write("difference_half_width", diff_half);
+  g.write("difference_low", low);
+  g.write("difference_high", high);
+  g.write("significant", significant);
+  file.flush();
+}
+
+void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
+                 std::span<const std::string> values, std::span<const RunOutput> runs) {
+  const h5::File file(path.string());
+  write_header(file, "sweep", meta);
+  file.attribute("vary_key", key);
+  file.write_strings("vary_values", {values.begin(), values.end()});
+  const h5::Group group = file.create_group("runs");
+  std::vector<std::int64_t> run_index;
+  std::vector<std::string> value;
+  std::vector<metrics::HeadlineStatistic> all;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const h5::Group g = group.create_group(fmt::format("{:04d}", i));
+    g.attribute("vary_value", values[i]);
+    write_run(g, runs[i]);
+    for (auto& st : metrics::headline_statistics(*runs[i].scenario, runs[i].results)) {
+      run_index.push_back(static_cast<std::int64_t>(i));
+      value.push_back(values[i]);
+      all.push_back(std::move(st));
+    }
+  }
+  const h5::Group sweep = file.create_group("sweep");
+  sweep.write("run", run_index);
+  sweep.write_strings("value", value);
+  write_statistics(sweep, all);
   file.flush();
 }
 

@@ -636,7 +636,92 @@ toml::table distribution_table(const sim::Distribution& d) {
 
 } // namespace
 
-LoadedScenario parse_scenario(std::string_view text, std::string_view source_name) {
+namespace {
+
+// Sets `value` at a dotted path: `a.b.c`, with `name[i]` or `name[*]` to
+// index arrays of tables (e.g. `ldu[*].staff.PO.in_post`).
+void set_path(toml::node& node, std::span<const std::string> segments, const toml::node& value,
+              const std::string& key) {
+  auto bad = [&](const std::string& why) {
+    throw InputError("--vary", 0, 0, "cannot set '" + key + "': " + why);
+  };
+  if (segments.empty()) bad("empty key");
+  std::string segment = segments.front();
+  std::optional<std::string> index;
+  if (const auto open = segment.find('['); open != std::string::npos) {
+    if (segment.back() != ']') bad("expected name[index] or name[*]");
+    index = segment.substr(open + 1, segment.size() - open - 2);
+    segment = segment.substr(0, open);
+  }
+  toml::table* table = node.as_table();
+  if (!table) bad("'" + segment + "' is not inside a table");
+  const auto rest = segments.subspan(1);
+  if (!index) {
+    if (rest.empty()) {
+      table->insert_or_assign(segment, value);
+      return;
+    }
+    toml::node* child = table->get(segment);
+    if (!child) {
+      table->insert(segment, toml::table{});
+      child = table->get(segment);
+    }
+    set_path(*child, rest, value, key);
+    return;
+  }
+  toml::array* array = table->get_as<toml::array>(segment);
+  if (!array) bad("'" + segment + "' is not an array of tables");
+  if (rest.empty()) bad("an array element needs a key below it");
+  if (*index == "*") {
+    for (toml::node& element : *array) set_path(element, rest, value, key);
+    return;
+  }
+  std::size_t i = 0;
+  try {
+    i = std::stoul(*index);
+  } catch (const std::exception&) {
+    bad("index '" + *index + "' is not a number or *");
+  }
+  if (i >= array->size()) bad("index " + *index + " is past the end of '" + segment + "'");
+  set_path(*array->get(i), rest, value, key);
+}
+
+void apply_override(toml::table& doc, const Override& o) {
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + o.value);
+  } catch (const toml::parse_error& e) {
+    throw InputError("--vary", 0, 0, "value '" + o.value + "' for '" + o.key + "' is not a TOML value: " +
+                                         std::string(e.description()));
+  }
+  const toml::node& value = *parsed.get("value");
+  // vacancy_rate.<GRADE> = v sets in_post = round(establishment × (1 − v)) in every LDU.
+  const std::string prefix = "vacancy_rate.";
+  if (o.key.rfind(prefix, 0) == 0) {
+    const std::string grade = o.key.substr(prefix.size());
+    const auto rate = value.value<double>();
+    if (!rate || !(*rate >= 0.0 && *rate <= 1.0))
+      throw InputError("--vary", 0, 0, "'" + o.key + "' needs a rate in [0, 1], got '" + o.value + "'");
+    if (toml::array* ldus = doc.get_as<toml::array>("ldu"))
+      for (toml::node& l : *ldus)
+        if (toml::table* staff = l.as_table() ? l.as_table()->get_as<toml::table>("staff") : nullptr)
+          if (toml::table* group = staff->get_as<toml::table>(grade))
+            if (const auto posts = group->get("establishment") ? group->get("establishment")->value<std::int64_t>() : std::nullopt)
+              group->insert_or_assign("in_post", static_cast<std::int64_t>(std::llround(*posts * (1.0 - *rate))));
+    return;
+  }
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = o.key.find('.', start)) != std::string::npos; start = dot + 1)
+    segments.push_back(o.key.substr(start, dot - start));
+  segments.push_back(o.key.substr(start));
+  set_path(doc, segments, value, o.key);
+}
+
+} // namespace
+
+LoadedScenario parse_scenario(std::string_view text, std::string_view source_name,
+                              std::span<const Override> overrides) {
   Context ctx{std::string(source_name)};
   toml::table doc;
   try {
@@ -644,11 +729,12 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view source_nam
   } catch (const toml::parse_error& e) {
     ctx.fail(e.source(), "malformed TOML: " + std::string(e.description()));
   }
+  for (const Override& o : overrides) apply_override(doc, o);
   LoadedScenario out{read_scenario(doc, ctx), std::string(text), std::move(ctx.warnings)};
   return out;
 }
 
-LoadedScenario load_scenario(const std::filesystem::path& path) {
+LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides) {
   std::ifstream in(path, std::ios::binary);
   if (std::filesystem::is_directory(path))
     throw InputError(path.string(), 0, 0, "is a directory, expected a scenario file (TOML)");
@@ -658,7 +744,7 @@ LoadedScenario load_scenario(const std::filesystem::path& path) {
                                                    : "no such scenario file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_scenario(text.str(), path.string());
+  return parse_scenario(text.str(), path.string(), overrides);
 }
 
 std::string resolved_toml(const model::Scenario& s) {

@@ -46,6 +46,17 @@ public:
   [[nodiscard]] hid_t id() const { return handle_.id(); }
 
   Group create_group(const std::string& name) const;
+  [[nodiscard]] Group open_group(const std::string& name) const;
+  [[nodiscard]] bool has(const std::string& name) const;
+  [[nodiscard]] bool has_attribute(const std::string& name) const;
+
+  // Reading back (for `caseload info`): attributes and 1-D datasets.
+  [[nodiscard]] std::string read_string_attribute(const std::string& name) const;
+  [[nodiscard]] std::vector<std::int64_t> read_int_attribute(const std::string& name) const;
+  [[nodiscard]] double read_double_attribute(const std::string& name) const;
+  [[nodiscard]] std::vector<double> read_doubles(const std::string& name) const;
+  [[nodiscard]] std::vector<std::int64_t> read_ints(const std::string& name) const;
+  [[nodiscard]] std::vector<std::string> read_strings(const std::string& name) const;
 
   // An n-dimensional array of T; compressed (shuffle + deflate) in chunks of
   // whole leading-dimension rows when it is large enough to gain from it.
@@ -72,10 +83,11 @@ private:
   Handle handle_;
 };
 
-// A new file; fails if it exists (callers write to a fresh temporary name).
+// A new file, which must not exist (callers write to a fresh temporary
+// name); or, with `read_only`, an existing file opened for reading.
 class File : public Group {
 public:
-  explicit File(const std::string& path);
+  explicit File(const std::string& path, bool read_only = false);
   void flush() const;
 };
 

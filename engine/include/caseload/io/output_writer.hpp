@@ -1,6 +1,7 @@
 #pragma once
 // The HDF5 results file (layout: docs/hdf5-format.md).
 
+#include "caseload/metrics/replication_stats.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
@@ -14,17 +15,32 @@ namespace caseload::io {
 // Bump the minor version for additions readers may ignore, the major version
 // for anything that breaks an existing reader.
 inline constexpr std::int64_t kOutputSchemaMajor = 1;
-inline constexpr std::int64_t kOutputSchemaMinor = 1;
+inline constexpr std::int64_t kOutputSchemaMinor = 2;
 
 struct RunMetadata {
   std::string engine_version;
-  std::string resolved_scenario; // TOML with every default filled in
-  std::string scenario_source;   // the file as the user wrote it
-  std::string created;           // ISO 8601 UTC; the one part of a file that varies run to run
+  std::string created; // ISO 8601 UTC; the one part of a file that varies run to run
 };
 
-void write_results(const std::filesystem::path& path, const model::Scenario& scenario,
-                   const RunMetadata& meta, std::span<const model::ReplicationResult> results);
+// One scenario's replications and where the scenario came from.
+struct RunOutput {
+  const model::Scenario* scenario = nullptr;
+  std::string resolved_scenario; // TOML with every default filled in
+  std::string scenario_source;   // the file as the user wrote it
+  std::span<const model::ReplicationResult> results;
+};
+
+// kind = "run": the run's attributes and groups at the root.
+void write_results(const std::filesystem::path& path, const RunMetadata& meta, const RunOutput& run);
+
+// kind = "comparison": /base and /variant runs and the /comparison table.
+void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
+                      const RunOutput& base, const RunOutput& variant,
+                      std::span<const metrics::PairedDifference> differences);
+
+// kind = "sweep": /runs/NNNN, one per value of `key`, and the /sweep table.
+void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
+                 std::span<const std::string> values, std::span<const RunOutput> runs);
 
 // Runs write(temporary path) and renames the temporary over `path` only if it
 // succeeds, so a failure never leaves a partial file or clobbers an old one.

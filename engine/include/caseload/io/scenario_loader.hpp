@@ -5,6 +5,7 @@
 #include "caseload/model/scenario.hpp"
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +22,21 @@ struct LoadedScenario {
   std::vector<std::string> warnings; // valid but noteworthy input, for the user
 };
 
+// A value set on top of the file, e.g. from `caseload run --vary KEY=V1,V2`:
+// `key` is a dotted path (`allocation.cap_percent`, `ldu[*].staff.PO.in_post`,
+// `ldu[0].arrivals_per_week.custody`) or `vacancy_rate.<GRADE>`, which sets
+// every LDU's in_post to establishment × (1 − rate); `value` is a TOML value.
+struct Override {
+  std::string key;
+  std::string value;
+};
+
 // Throws InputError, with file, line and column, for anything that is not a
 // valid scenario: unreadable file, malformed TOML, unknown keys, wrong types,
 // values out of range, inconsistent references.
-LoadedScenario load_scenario(const std::filesystem::path& path);
-LoadedScenario parse_scenario(std::string_view text, std::string_view source_name);
+LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides = {});
+LoadedScenario parse_scenario(std::string_view text, std::string_view source_name,
+                              std::span<const Override> overrides = {});
 
 // The scenario with every default filled in, as TOML that load_scenario reads back.
 std::string resolved_toml(const model::Scenario& scenario);
