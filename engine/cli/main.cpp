@@ -49,6 +49,8 @@ void check_output_path(const fs::path& out) {
     throw InputError(out.string(), 0, 0, "output directory '" + dir.string() + "' does not exist");
   if (fs::is_directory(out))
     throw InputError(out.string(), 0, 0, "output path is a directory, expected a file name");
+  if (fs::exists(out) && !fs::is_regular_file(out))
+    throw InputError(out.string(), 0, 0, "output path exists and is not a regular file; refusing to replace it");
 }
 
 struct CommonOptions {

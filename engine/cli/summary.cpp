@@ -92,7 +92,7 @@ void print_summary(std::FILE* out, const model::Scenario& scenario,
       return fmt::format("{} ({})", pct(r[share]), num(r[days], 1));
     };
     fmt::print(out, "{:<34} {:>15} {:>15} {:>15} {:>15}\n", names[i],
-               cell("court_reports_share_on_time", "fdr_mean_days"),
+               cell("court_reports_share_on_time", "court_reports_mean_days"),
                cell("plan_review_share_on_time", "plan_review_mean_days"),
                cell("parole_report_share_on_time", "parole_report_mean_days"),
                cell("victim_first_contact_share_on_time", "victim_first_contact_mean_days"));

@@ -30,7 +30,7 @@ double weibull_cv(double k) {
   return std::sqrt(g2 / (g1 * g1) - 1.0);
 }
 
-double uniform01(Engine& engine) { return boost::random::uniform_01<double>{}(engine); }
+template <class E> double uniform01(E& engine) { return boost::random::uniform_01<double>{}(engine); }
 
 } // namespace
 
@@ -98,7 +98,7 @@ Distribution Distribution::fixed(double value) {
   return {DistributionKind::fixed, value, 0.0};
 }
 
-double Distribution::sample(Engine& engine) const {
+template <class E> double Distribution::sample(E& engine) const {
   switch (kind_) {
   case DistributionKind::exponential:
     return boost::random::exponential_distribution<double>(1.0 / p1_)(engine);
@@ -116,7 +116,7 @@ double Distribution::sample(Engine& engine) const {
   return p1_;
 }
 
-double Distribution::sample_length_biased(Engine& engine) const {
+template <class E> double Distribution::sample_length_biased(E& engine) const {
   switch (kind_) {
   case DistributionKind::exponential: // x e^{-x/m} is gamma(2, m)
     return boost::random::gamma_distribution<double>(2.0, p1_)(engine);
@@ -138,12 +138,18 @@ double Distribution::sample_length_biased(Engine& engine) const {
   return p1_;
 }
 
-double Distribution::sample_residual(Engine& engine) const {
-  // A uniformly placed point inside a length-biased interval has the
-  // equilibrium residual distribution.
+template <class E> Distribution::InProgress Distribution::sample_in_progress(E& engine) const {
+  // A uniformly placed point inside a length-biased interval splits it into
+  // elapsed and remaining parts, each with the equilibrium distribution.
   const double length = sample_length_biased(engine);
-  return uniform01(engine) * length;
+  const double remaining = uniform01(engine) * length;
+  return {length - remaining, remaining};
 }
+
+template double Distribution::sample(Engine&) const;
+template double Distribution::sample(SmallEngine&) const;
+template Distribution::InProgress Distribution::sample_in_progress(Engine&) const;
+template Distribution::InProgress Distribution::sample_in_progress(SmallEngine&) const;
 
 double Distribution::mean() const {
   switch (kind_) {

@@ -105,13 +105,14 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
     out.push_back({kind + "_created", "tasks", double(t.created), true});
     out.push_back({kind + "_due", "tasks", double(t.due), true});
     out.push_back({kind + "_on_time", "tasks", double(t.on_time), true});
-    add(kind + "_share_on_time", "fraction of tasks due", t.due > 0 ? t.share_on_time() : kNaN);
+    add(kind + "_share_on_time", "fraction of tasks due", t.share_on_time());
     add(kind + "_mean_days", "days", t.completed > 0 ? t.mean_days() : kNaN);
     out.push_back({kind + "_open_at_end", "tasks", double(t.open_at_end), true});
   }
   model::TaskSummary court = tasks[static_cast<int>(model::TaskKind::fdr)];
   court += tasks[static_cast<int>(model::TaskKind::sdr)];
-  add("court_reports_share_on_time", "fraction of tasks due", court.due > 0 ? court.share_on_time() : kNaN);
+  add("court_reports_share_on_time", "fraction of tasks due", court.share_on_time());
+  add("court_reports_mean_days", "days", court.completed > 0 ? court.mean_days() : kNaN);
   return out;
 }
 

@@ -63,6 +63,7 @@ void Simulation::on_snapshot(double now) {
     s.officer_backlog_hours.push_back(backlog);
     s.officer_victim_cases.push_back(life.victim_cases);
     s.officer_state.push_back(static_cast<std::int8_t>(o.state));
+    s.officer_grade.push_back(static_cast<std::int8_t>(o.grade));
   }
   auto excessive = [&](std::uint32_t o) { return lives_[o].over_110_days >= kExcessiveDays - 1e-9; };
 
@@ -178,6 +179,7 @@ ReplicationResult Simulation::finish() {
   s.officer_backlog_hours = pad(s.officer_backlog_hours, snapshot_officers_, width, kNaN);
   s.officer_victim_cases = pad(s.officer_victim_cases, snapshot_officers_, width, std::int32_t{-1});
   s.officer_state = pad(s.officer_state, snapshot_officers_, width, std::int8_t{-1});
+  s.officer_grade = pad(s.officer_grade, snapshot_officers_, width, std::int8_t{-1});
   result.snapshots = std::move(s);
   result.tasks = std::move(tasks_);
   result.victims = std::move(victims_);

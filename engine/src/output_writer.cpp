@@ -181,6 +181,7 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
   snaps.write<std::int32_t>("officer_victim_cases", view(s.officer_victim_cases), {n_snap, n_off},
                             "victim cases");
   snaps.write<std::int8_t>("officer_state", view(s.officer_state), {n_snap, n_off});
+  snaps.write<std::int8_t>("officer_grade", view(s.officer_grade), {n_snap, n_off});
   snaps.write<std::int32_t>("unallocated", view(s.unallocated), {n_snap, n_ldu}, "cases");
 
   write_cells(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});

@@ -467,7 +467,10 @@ void read_tasks(TableReader& r, model::TaskParameters& t) {
   t.parole_due_before_release_days =
       r.number("parole_due_before_release_days", t.parole_due_before_release_days, 0.0, t.parole_lead_days,
                false, true, "a number of days >= 0 and below parole_lead_days");
+  t.report_points_period_days = r.positive("report_points_period_days", t.report_points_period_days);
   t.review_hours = r.positive("review_hours", t.review_hours);
+  t.minimum_task_share = r.number("minimum_task_share", t.minimum_task_share, 0.0, 1.0, false, false,
+                                  "a share of available hours in [0, 1]");
   t.review_deadline_working_days = r.deadline("review_deadline_working_days", t.review_deadline_working_days);
   r.finish();
 }
@@ -486,6 +489,7 @@ std::vector<model::ReductionStep> read_reduction_steps(TableReader& r, std::stri
                                                        std::vector<model::ReductionStep> fallback) {
   const toml::array* a = r.array(key);
   if (!a) return fallback;
+  if (a->empty()) r.ctx().fail(a->source(), "'" + r.key_path(key) + "' is empty: expected at least one { months, percent } step");
   std::vector<model::ReductionStep> steps;
   for (std::size_t i = 0; i < a->size(); ++i) {
     const toml::node& n = *a->get(i);
@@ -511,6 +515,9 @@ void read_staffing(TableReader& r, model::StaffingParameters& p) {
   leavers.finish();
   if (r.table().contains("time_to_hire_days")) p.time_to_hire_days = read_distribution(r, "time_to_hire_days");
   p.refill_vacancies = r.boolean("refill_vacancies", p.refill_vacancies);
+  p.fill_initial_vacancies = r.boolean("fill_initial_vacancies", p.fill_initial_vacancies);
+  p.refill_po_with = model::RecruitKind(r.choice("refill_po_with", model::kRecruitNames,
+                                                  static_cast<int>(p.refill_po_with), "kind of recruit"));
   p.trainee_reductions = read_reduction_steps(r, "trainee_reductions", p.trainee_reductions);
   p.newly_qualified_reductions =
       read_reduction_steps(r, "newly_qualified_reductions", p.newly_qualified_reductions);
@@ -551,6 +558,9 @@ void read_interventions(TableReader& root, model::Scenario& s, Context& ctx) {
       in.policy = model::PolicyKind(r.choice("policy", model::kPolicyNames, std::nullopt, "allocation policy"));
     if (r.table().contains("cap_percent")) in.cap_percent = r.positive("cap_percent");
     if (r.table().contains("overflow")) in.overflow = r.boolean("overflow", false);
+    if (in.ldu && (in.policy || in.cap_percent || in.overflow))
+      ctx.fail(r.find("ldu")->source(), "'" + path + "': policy, cap_percent and overflow apply to the whole "
+                                            "division; give them in an intervention without 'ldu'");
     r.finish();
     s.interventions.push_back(in);
   }
@@ -843,7 +853,9 @@ std::string resolved_toml(const model::Scenario& s) {
                                    {"parole_min_custody_days", t.parole_min_custody_days},
                                    {"parole_lead_days", t.parole_lead_days},
                                    {"parole_due_before_release_days", t.parole_due_before_release_days},
+                                   {"report_points_period_days", t.report_points_period_days},
                                    {"review_hours", t.review_hours},
+                                   {"minimum_task_share", t.minimum_task_share},
                                    {"review_deadline_working_days", t.review_deadline_working_days}});
   const model::VictimParameters& v = s.victims;
   root.insert("victims", toml::table{{"first_contact_working_days", v.first_contact_working_days},
@@ -863,6 +875,8 @@ std::string resolved_toml(const model::Scenario& s) {
     root.insert("staffing", toml::table{{"leavers_per_year", std::move(leavers)},
                                         {"time_to_hire_days", distribution_table(p.time_to_hire_days)},
                                         {"refill_vacancies", p.refill_vacancies},
+                                        {"fill_initial_vacancies", p.fill_initial_vacancies},
+                                        {"refill_po_with", std::string(model::kRecruitNames[static_cast<int>(p.refill_po_with)])},
                                         {"trainee_reductions", steps(p.trainee_reductions)},
                                         {"newly_qualified_reductions", steps(p.newly_qualified_reductions)},
                                         {"short_sickness_per_year", p.short_sickness_per_year},

@@ -49,7 +49,6 @@ Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
   risk_streams_ = streams(StreamPurpose::risk, ldu_count);
   victim_streams_ = streams(StreamPurpose::victims, ldu_count);
   staffing_streams_ = streams(StreamPurpose::staffing, ldu_count);
-  sickness_streams_ = streams(StreamPurpose::sickness, ldu_count);
   policy_ = policy::make_policy(allocation_, ldu_count, streams(StreamPurpose::policy, ldu_count));
 
   arrival_rate_per_day_.resize(flow_count);
@@ -104,6 +103,7 @@ void Simulation::seed_initial_state() {
       const auto& tier_mix = scenario_.case_types[source].tier_mix;
       sim::Engine engine = sim::make_stream(
           stream_key(scenario_.seed, replication_, StreamPurpose::initial_state, flow));
+      double earlier_phases_days = 0.0; // mean time spent in the phases before this one
       for (std::optional<CaseType> phase = CaseType(source); phase;
            phase = scenario_.case_types[static_cast<int>(*phase)].becomes) {
         const CaseTypeParameters& type = scenario_.case_types[static_cast<int>(*phase)];
@@ -113,16 +113,24 @@ void Simulation::seed_initial_state() {
           const std::uint32_t id =
               new_case(static_cast<std::uint16_t>(l), *phase, draw_tier(tier_mix, engine), 0.0);
           Case& c = cases_[id];
-          c.phase_days = type.duration.sample_residual(engine);
+          const auto progress = type.duration.sample_in_progress(engine);
+          c.phase_days = progress.remaining;
+          // Parole depends on the whole custody term, not what is left of it.
+          c.parole_eligible = progress.elapsed + progress.remaining >= scenario_.tasks.parole_min_custody_days;
           if (type.becomes)
             c.next_phase_days =
                 scenario_.case_types[static_cast<int>(*type.becomes)].duration.sample(engine);
           ++flows_[l].initial_cases;
           place_or_queue(id, 0.0);
           // Victims follow the sentence: a licence case that came from custody
-          // has the custody case's chance of one.
-          maybe_open_victim_case(id, scenario_.case_types[source].victim_probability, 0.0, true);
+          // has the custody case's chance of one, less the opt-outs since sentence.
+          const double opt_out = scenario_.victims.opt_out_per_year / 365.25;
+          maybe_open_victim_case(id,
+                                 scenario_.case_types[source].victim_probability *
+                                     std::exp(-opt_out * (earlier_phases_days + progress.elapsed)),
+                                 0.0, true);
         }
+        earlier_phases_days += type.duration.mean();
       }
     }
   }
@@ -198,6 +206,7 @@ void Simulation::on_arrival(std::uint32_t flow, double now) {
   // how or when the case is allocated (common random numbers).
   sim::Engine& durations = duration_streams_[flow];
   c.phase_days = params.duration.sample(durations);
+  c.parole_eligible = c.phase_days >= scenario_.tasks.parole_min_custody_days;
   if (params.becomes)
     c.next_phase_days =
         scenario_.case_types[static_cast<int>(*params.becomes)].duration.sample(durations);
@@ -255,10 +264,21 @@ void Simulation::hold(std::uint32_t id, std::uint32_t officer, double now) {
     schedule_phase_end(id, now);
     schedule_risk(id, now);
   }
-  if (c.pending_review != kNone) {
-    const std::uint32_t review = c.pending_review;
-    c.pending_review = kNone;
-    assign_task(review, officer, now);
+  // Reviews and parole reports that waited for this case go to its new officer.
+  auto& waiting = unassigned_tasks_[c.ldu];
+  if (!waiting.empty()) {
+    const auto follows_case = [&](std::uint32_t t) {
+      const Task& task = tasks_[t];
+      return (task.kind == TaskKind::plan_review || task.kind == TaskKind::parole_report) &&
+             task.subject == id && task.subject_generation == c.generation;
+    };
+    std::vector<std::uint32_t> mine;
+    for (std::uint32_t t : waiting)
+      if (follows_case(t)) mine.push_back(t);
+    if (!mine.empty()) {
+      waiting.erase(std::remove_if(waiting.begin(), waiting.end(), follows_case), waiting.end());
+      for (std::uint32_t t : mine) assign_task(t, officer, now);
+    }
   }
   officer_load_changed(officer, now);
 }

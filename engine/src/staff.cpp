@@ -35,6 +35,7 @@ void Simulation::build_staff() {
   const std::size_t ldu_count = scenario_.ldus.size();
   rosters_.resize(ldu_count);
   establishment_.resize(ldu_count);
+  joined_count_.resize(ldu_count);
   const StaffingParameters& staffing = staffing_or_default(scenario_);
   double training_days = 0.0;
   for (const auto& step : staffing.trainee_reductions) training_days += step.months * days_per_month_;
@@ -45,20 +46,49 @@ void Simulation::build_staff() {
       for (int i = 0; i < group.in_post; ++i) {
         // With staffing dynamics, trainees in post at day 0 are spread evenly
         // through their training; without, they keep the scenario's static reduction.
-        double elapsed = -1.0;
+        const std::uint32_t o = add_officer(l, Grade(g), RecruitKind::experienced, 0.0, -1.0);
         if (scenario_.staffing && Grade(g) == Grade::PQiP)
-          elapsed = boost::random::uniform_real_distribution<double>(0.0, training_days)(
-              staffing_streams_[l]);
-        add_officer(l, Grade(g), RecruitKind::experienced, 0.0, elapsed);
+          schedule_step(o, 0.0, boost::random::uniform_real_distribution<double>(0.0, training_days)(
+                                    lives_[o].staffing));
       }
     }
+    if (scenario_.staffing && scenario_.staffing->fill_initial_vacancies) recruit_day0_vacancies(l);
   }
+}
+
+// Day-0 vacancies are already being recruited to: each hire lands after a
+// residual time-to-hire (a recruitment caught in progress). PO vacancies that
+// day-0 trainees will fill on qualifying are not advertised again.
+void Simulation::recruit_day0_vacancies(std::uint32_t ldu) {
+  const StaffingParameters& p = *scenario_.staffing;
+  const auto& staff = scenario_.ldus[ldu].staff;
+  for (int g = 0; g < kGradeCount; ++g) {
+    int vacancies = staff[g].establishment - staff[g].in_post;
+    if (Grade(g) == Grade::PO && p.refill_po_with == RecruitKind::trainee)
+      vacancies -= staff[static_cast<int>(Grade::PQiP)].in_post;
+    for (int i = 0; i < vacancies; ++i)
+      advertise(ldu, Grade(g), p.time_to_hire_days.sample_residual(staffing_streams_[ldu]));
+  }
+}
+
+void Simulation::advertise(std::uint32_t ldu, Grade post, double hire_at) {
+  const StaffingParameters& p = *scenario_.staffing;
+  // PQiP places take new trainees; PO posts take trainees (who fill the post
+  // on qualifying) or experienced POs, as the scenario says.
+  const RecruitKind kind = post == Grade::PQiP || (post == Grade::PO && p.refill_po_with == RecruitKind::trainee)
+                               ? RecruitKind::trainee
+                               : RecruitKind::experienced;
+  hires_.push_back(Hire{ldu, post, kind});
+  events_.push(hire_at, kHire, static_cast<std::uint32_t>(hires_.size() - 1));
 }
 
 std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKind kind, double now,
                                       double training_elapsed_days) {
   if (kind == RecruitKind::trainee && grade == Grade::PO) grade = Grade::PQiP;
-  const bool trainee = grade == Grade::PQiP && (kind == RecruitKind::trainee || training_elapsed_days >= 0.0);
+  // Anyone recruited into a PQiP place during the run starts training; at
+  // day 0, trainees follow the schedule only with staffing dynamics on.
+  const bool trainee = grade == Grade::PQiP && (now > 0.0 || kind == RecruitKind::trainee ||
+                                                training_elapsed_days >= 0.0 || scenario_.staffing);
   const StaffGroup& group = scenario_.ldus[ldu].staff[static_cast<int>(grade)];
   const auto id = static_cast<std::uint32_t>(officers_.size());
   Officer o;
@@ -68,6 +98,12 @@ std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKin
                                                     : scenario_.workload.default_contracted_hours;
   officers_.push_back(o);
   OfficerLife life;
+  const std::uint32_t ordinal = joined_count_[ldu][static_cast<int>(grade)]++;
+  const std::uint32_t key = ((ldu * kGradeCount + static_cast<std::uint32_t>(grade)) << 20) + ordinal;
+  life.staffing = sim::make_stream<sim::SmallEngine>(
+      stream_key(scenario_.seed, replication_, StreamPurpose::staffing, key));
+  life.sickness = sim::make_stream<sim::SmallEngine>(
+      stream_key(scenario_.seed, replication_, StreamPurpose::sickness, key));
   life.joined = now;
   life.first_grade = grade;
   // A trainee's schedule replaces the static reduction of the PQiP grade.
@@ -75,7 +111,9 @@ std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKin
   life.work_since = now;
   lives_.push_back(life);
   rosters_[ldu].by_grade[static_cast<int>(grade)].push_back(id);
-  if (trainee) schedule_step(id, now, std::max(0.0, training_elapsed_days));
+  // Day-0 trainees are placed in their training by build_staff.
+  if (trainee && now > 0.0) schedule_step(id, now, std::max(0.0, training_elapsed_days));
+  else if (trainee && training_elapsed_days >= 0.0) schedule_step(id, now, training_elapsed_days);
   if (scenario_.staffing) {
     schedule_leave(id, now);
     schedule_absence(id, now);
@@ -155,8 +193,7 @@ void Simulation::schedule_leave(std::uint32_t officer, double now) {
   const double rate = scenario_.staffing->leavers_per_year[static_cast<int>(officers_[officer].grade)];
   life.leave_at = -1.0;
   if (rate <= 0.0) return;
-  life.leave_at = now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(
-                            staffing_streams_[officers_[officer].ldu]);
+  life.leave_at = now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(life.staffing);
   events_.push(life.leave_at, kLeave, officer);
 }
 
@@ -167,18 +204,19 @@ void Simulation::on_leave(std::uint32_t officer, double now) {
   const Grade grade = o.grade;
   remove_officer(officer, ReallocationCause::leaver, now);
   const StaffingParameters& p = *scenario_.staffing;
-  if (!p.refill_vacancies) return;
-  // The post is advertised again; a PQiP post is refilled by a new trainee.
-  hires_.push_back(Hire{ldu, grade, grade == Grade::PQiP ? RecruitKind::trainee : RecruitKind::experienced});
-  events_.push(now + p.time_to_hire_days.sample(staffing_streams_[ldu]), kHire,
-               static_cast<std::uint32_t>(hires_.size() - 1));
+  if (p.refill_vacancies) advertise(ldu, grade, now + p.time_to_hire_days.sample(lives_[officer].staffing));
 }
 
 void Simulation::on_hire(std::uint32_t hire, double now) {
   const Hire& h = hires_[hire];
-  const auto& roster = rosters_[h.ldu].by_grade[static_cast<int>(h.grade)];
-  // An intervention may have cut the post meanwhile.
-  if (static_cast<int>(roster.size()) >= establishment_[h.ldu][static_cast<int>(h.grade)]) return;
+  const auto post = static_cast<int>(h.grade);
+  if (h.kind == RecruitKind::trainee && h.grade == Grade::PO) {
+    // A trainee against a PO post: a training place opens, the post stays
+    // vacant until they qualify.
+    ++establishment_[h.ldu][static_cast<int>(Grade::PQiP)];
+  } else if (static_cast<int>(rosters_[h.ldu].by_grade[post].size()) >= establishment_[h.ldu][post]) {
+    return; // an intervention cut the post meanwhile
+  }
   add_officer(h.ldu, h.grade, h.kind, now, h.kind == RecruitKind::trainee ? 0.0 : -1.0);
 }
 
@@ -221,7 +259,7 @@ void Simulation::schedule_absence(std::uint32_t officer, double now) {
   const double rate = p.short_sickness_per_year + p.long_sickness_per_year;
   if (rate <= 0.0) return;
   events_.push(now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(
-                         sickness_streams_[officers_[officer].ldu]),
+                         lives_[officer].sickness),
                kAbsenceStart, officer);
 }
 
@@ -229,7 +267,7 @@ void Simulation::on_absence_start(std::uint32_t officer, double now) {
   Officer& o = officers_[officer];
   if (o.state != OfficerState::in_post) return;
   const StaffingParameters& p = *scenario_.staffing;
-  sim::Engine& engine = sickness_streams_[o.ldu];
+  sim::SmallEngine& engine = lives_[officer].sickness;
   const bool long_term = boost::random::bernoulli_distribution<double>(
       p.long_sickness_per_year / (p.short_sickness_per_year + p.long_sickness_per_year))(engine);
   const double days = (long_term ? p.long_sickness_days : p.short_sickness_days).sample(engine);

@@ -23,8 +23,10 @@ namespace {
 constexpr double kDaysPerWorkingDay = 7.0 / 5.0;
 constexpr double kDaysPerYear = 365.25;
 
-double hours_of_points(const WorkloadParameters& w, int points) {
-  return points * w.default_contracted_hours / w.nominal_target_points;
+// The hours a report takes: its WMT points are a load carried for the
+// counting period, at nominal_target points = default_contracted_hours a week.
+double report_hours(const WorkloadParameters& w, const TaskParameters& t, int points) {
+  return points * w.default_contracted_hours / w.nominal_target_points * t.report_points_period_days / 7.0;
 }
 
 } // namespace
@@ -102,7 +104,8 @@ void Simulation::advance_work(std::uint32_t officer, double now) {
 // urgent task at the current rate, and expect it done when its hours run out.
 void Simulation::reschedule_work(std::uint32_t officer, double now) {
   OfficerLife& life = lives_[officer];
-  life.rate = std::max(0.0, available_hours(officer) - load_hours(officer)) / 7.0;
+  const double available = available_hours(officer);
+  life.rate = std::max(scenario_.tasks.minimum_task_share * available, available - load_hours(officer)) / 7.0;
   life.working_on = life.tasks.empty() ? kNone : life.tasks.front();
   life.next_done = -1.0;
   if (life.working_on == kNone || life.rate <= 0.0) return;
@@ -167,9 +170,8 @@ void Simulation::place_task(std::uint32_t task, double now) {
       officer = least_loaded_by_hours(t.ldu, kPo);
       break;
     }
-    if (c.officer == kNoOfficer) { // done by whoever is allocated the case
-      if (t.kind == TaskKind::plan_review) c.pending_review = task;
-      else unassigned_tasks_[t.ldu].push_back(task);
+    if (c.officer == kNoOfficer) { // waits for whoever is allocated the case next
+      unassigned_tasks_[t.ldu].push_back(task);
       return;
     }
     officer = c.officer;
@@ -188,12 +190,13 @@ void Simulation::place_task(std::uint32_t task, double now) {
 }
 
 void Simulation::retry_unassigned(std::uint32_t ldu, double now) {
-  std::vector<std::uint32_t> waiting;
-  waiting.swap(unassigned_tasks_[ldu]);
-  for (std::uint32_t t : waiting) place_task(t, now);
+  // Victim cases first, so that their waiting contacts find the new VLO.
   std::vector<std::uint32_t> victims;
   victims.swap(unassigned_victims_[ldu]);
   for (std::uint32_t v : victims) assign_victim_case(v, now);
+  std::vector<std::uint32_t> waiting;
+  waiting.swap(unassigned_tasks_[ldu]);
+  for (std::uint32_t t : waiting) place_task(t, now);
 }
 
 // --- court reports
@@ -214,7 +217,7 @@ void Simulation::on_court_report(std::uint32_t ldu, double now) {
   const bool sdr = boost::random::bernoulli_distribution<double>(p.sdr_share)(court_streams_[ldu]);
   schedule_next_court_report(ldu, now);
   const WorkloadParameters& w = scenario_.workload;
-  const double hours = hours_of_points(w, sdr ? w.sdr_points : w.fdr_points);
+  const double hours = report_hours(w, p, sdr ? w.sdr_points : w.fdr_points);
   const double deadline =
       now + kDaysPerWorkingDay * (sdr ? p.sdr_deadline_working_days : p.fdr_deadline_working_days);
   place_task(new_task(sdr ? TaskKind::sdr : TaskKind::fdr, static_cast<std::uint16_t>(ldu), kNone,
@@ -226,8 +229,9 @@ void Simulation::on_court_report(std::uint32_t ldu, double now) {
 
 void Simulation::schedule_parole_report(std::uint32_t id, double now) {
   const TaskParameters& p = scenario_.tasks;
-  const Case& c = cases_[id];
-  if (!p.parole_reports || c.phase_days < p.parole_min_custody_days) return;
+  Case& c = cases_[id];
+  if (!p.parole_reports || !c.parole_eligible) return;
+  c.parole_eligible = false; // one report per sentence
   events_.push(std::max(now, c.phase_ends - p.parole_lead_days), kParoleReport, id);
 }
 
@@ -236,7 +240,7 @@ void Simulation::on_parole_report(std::uint32_t id, double now) {
   Case& c = cases_[id];
   const WorkloadParameters& w = scenario_.workload;
   const double deadline = std::max(now, c.phase_ends - p.parole_due_before_release_days);
-  place_task(new_task(TaskKind::parole_report, c.ldu, id, hours_of_points(w, w.parole_points),
+  place_task(new_task(TaskKind::parole_report, c.ldu, id, report_hours(w, p, w.parole_points),
                       deadline, now),
              now);
   if (c.victim != kNone) victim_contact(c.victim, now); // the parole process

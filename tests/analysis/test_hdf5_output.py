@@ -27,7 +27,8 @@ def test_root_attributes_identify_and_version_the_file(midlands):
     path, _ = midlands
     with h5py.File(path, "r") as f:
         assert f.attrs["format"] == "caseload"
-        assert list(f.attrs["schema_version"]) == [1, 1]
+        assert list(f.attrs["schema_version"]) == [1, 2]
+        assert f.attrs["kind"] == "run"
         assert f.attrs["engine_version"]
         assert f.attrs["seed"] == 1
         assert f.attrs["replications"] == 2
@@ -82,23 +83,27 @@ def test_snapshot_figures_agree_with_each_other(midlands):
         rep = f["replications/0001"]
         grade = rep["officers/grade"][()]
         ldu = rep["officers/ldu"][()]
-        available = rep["officers/available_points"][()]
+        available = rep["snapshots/officer_available_points"][()]
         points = rep["snapshots/officer_points"][()]
         cases = rep["snapshots/officer_cases"][()]
         capacity = rep["snapshots/officer_capacity_percent"][()]
         holds = available > 0
-        np.testing.assert_allclose(capacity[:, holds], 100.0 * points[:, holds] / available[holds])
-        assert np.isnan(capacity[:, ~holds]).all()
-        assert (cases[:, grade == 3] == 0).all()  # SPOs hold no cases
+        np.testing.assert_allclose(capacity[holds], 100.0 * points[holds] / available[holds])
+        assert np.isnan(capacity[~holds]).all()  # absent, gone, not yet joined, or no caseload
+        assert (cases[:, grade == 3] <= 0).all()  # SPOs hold no cases (-1: not yet joined)
         # Per LDU × grade cells sum and summarise the officers' own figures.
         cell_cases = rep["snapshots/ldu_grade/cases"][()]
         cell_mean = rep["snapshots/ldu_grade/mean"][()]
+        grade_then = rep["snapshots/officer_grade"][()]
+        state = rep["snapshots/officer_state"][()]
+        in_roster = (state == 0) | (state == 1)  # in post or absent
         for l in range(cell_cases.shape[1]):
-            po = (ldu == l) & (grade == 0)
-            np.testing.assert_array_equal(cell_cases[:, l, 0], cases[:, po].sum(axis=1))
-            np.testing.assert_allclose(cell_mean[:, l, 0], capacity[:, po].mean(axis=1))
+            po = (ldu[None, :] == l) & (grade_then == 0) & in_roster
+            np.testing.assert_array_equal(cell_cases[:, l, 0], np.where(po, cases, 0).sum(axis=1))
+            po_capacity = np.where(po & holds, capacity, np.nan)
+            np.testing.assert_allclose(cell_mean[:, l, 0], np.nanmean(po_capacity, axis=1))
         # Division Gini recomputed from the officers' capacity % (numpy, not C++).
-        last = np.sort(capacity[-1, holds])
+        last = np.sort(capacity[-1, holds[-1]])
         n = len(last)
         gini = np.sum((2 * np.arange(1, n + 1) - n - 1) * last) / (n * n * last.mean())
         assert rep["imbalance/division/gini"][-1] == pytest.approx(gini, rel=1e-12)

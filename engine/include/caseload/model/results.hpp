@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace caseload::model {
@@ -68,7 +69,8 @@ struct TaskSummary {
   std::int64_t total_completed = 0;
 
   [[nodiscard]] double share_on_time() const {
-    return due > 0 ? static_cast<double>(on_time) / static_cast<double>(due) : 0.0;
+    return due > 0 ? static_cast<double>(on_time) / static_cast<double>(due)
+                   : std::numeric_limits<double>::quiet_NaN();
   }
   [[nodiscard]] double mean_days() const {
     return completed > 0 ? total_days / static_cast<double>(completed) : 0.0;
@@ -112,6 +114,7 @@ struct Snapshots {
   std::vector<double> officer_backlog_hours;
   std::vector<std::int32_t> officer_victim_cases;
   std::vector<std::int8_t> officer_state; // 0 in post, 1 absent, 2 left, -1 not yet joined
+  std::vector<std::int8_t> officer_grade; // grade code at the snapshot (trainees qualify), -1 not yet joined
   std::vector<std::int32_t> unallocated; // [snapshot][ldu]
   GroupSeries ldu_grade;                 // [snapshot][ldu][grade]
   GroupSeries division_grade;            // [snapshot][grade]

@@ -70,7 +70,7 @@ struct TaskParameters {
   // Written court reports are FDR or SDR; the SDR share of written reports
   // (2019/20: 45% FDR, 3% SDR → 3/48).
   double sdr_share = 0.0625;
-  double fdr_deadline_working_days = 1.0;
+  double fdr_deadline_working_days = 5.0; // illustrative: a fast report within the week
   double sdr_deadline_working_days = 15.0;
   std::vector<Grade> court_grades{Grade::PSO, Grade::PO};
   bool parole_reports = true;
@@ -79,7 +79,13 @@ struct TaskParameters {
   double parole_min_custody_days = 730.0;
   double parole_lead_days = 112.0;
   double parole_due_before_release_days = 28.0;
+  // WMT counts a report's points for this many days, so a report takes the
+  // hours those points stand for over the period (SDR 138 points: 10.1 hours).
+  double report_points_period_days = 30.0;
   double review_hours = 3.0;
+  // Share of available hours kept for tasks even when cases take them all
+  // (0: an officer at or over 100% does no task work, DESIGN.md §3).
+  double minimum_task_share = 0.0;
   double review_deadline_working_days = 5.0;
 };
 
@@ -92,6 +98,9 @@ struct VictimParameters {
   double opt_out_per_year = 0.1;
 };
 
+enum class RecruitKind : std::uint8_t { experienced, trainee };
+inline constexpr std::array<std::string_view, 2> kRecruitNames{"experienced", "trainee"};
+
 struct ReductionStep {
   double months = 6.0;
   double percent = 0.0;
@@ -101,7 +110,11 @@ struct ReductionStep {
 struct StaffingParameters {
   std::array<double, kGradeCount> leavers_per_year{};
   sim::Distribution time_to_hire_days = sim::Distribution::lognormal(120.0, 40.0);
-  bool refill_vacancies = true; // posts vacated during the run are refilled
+  bool refill_vacancies = true;         // posts vacated during the run are refilled
+  bool fill_initial_vacancies = false;  // day-0 vacancies are recruited to as well
+  // PO posts are refilled by trainees (a PQiP who fills the post on qualifying,
+  // DESIGN.md §2: training takes about two years) or by experienced POs.
+  RecruitKind refill_po_with = RecruitKind::trainee;
   std::vector<ReductionStep> trainee_reductions{{6, 80}, {6, 60}, {6, 40}};
   std::vector<ReductionStep> newly_qualified_reductions{{9, 20}};
   double short_sickness_per_year = 0.0;
@@ -111,8 +124,6 @@ struct StaffingParameters {
   double reallocate_after_weeks = 4.0; // a long-term absence's cases move after this
 };
 
-enum class RecruitKind : std::uint8_t { experienced, trainee };
-inline constexpr std::array<std::string_view, 2> kRecruitNames{"experienced", "trainee"};
 
 // What-if changes on a timeline.
 struct Intervention {

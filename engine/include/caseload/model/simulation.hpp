@@ -127,6 +127,8 @@ private:
   void on_leave(std::uint32_t officer, double now);
   void remove_officer(std::uint32_t officer, ReallocationCause cause, double now);
   void on_hire(std::uint32_t hire, double now);
+  void recruit_day0_vacancies(std::uint32_t ldu);
+  void advertise(std::uint32_t ldu, Grade post, double hire_at);
   void on_absence_start(std::uint32_t officer, double now);
   void on_absence_end(std::uint32_t officer, double now);
   void on_reallocate_absent(std::uint32_t officer, double now);
@@ -149,6 +151,7 @@ private:
   std::vector<OfficerLife> lives_;
   std::vector<LduRoster> rosters_;
   std::vector<std::array<int, kGradeCount>> establishment_;
+  std::vector<std::array<std::uint32_t, kGradeCount>> joined_count_; // officers ever added
   std::vector<Case> cases_;
   std::vector<std::uint32_t> free_cases_;
   std::vector<std::vector<std::uint32_t>> queues_; // unallocated cases per LDU, FIFO
@@ -164,8 +167,7 @@ private:
   std::vector<sim::Engine> court_streams_;    // per LDU
   std::vector<sim::Engine> risk_streams_;     // per LDU
   std::vector<sim::Engine> victim_streams_;   // per LDU
-  std::vector<sim::Engine> staffing_streams_; // per LDU
-  std::vector<sim::Engine> sickness_streams_; // per LDU
+  std::vector<sim::Engine> staffing_streams_; // per LDU: day-0 vacancies
   std::vector<double> arrival_rate_per_day_;  // per (LDU, case type), demand factor included
   std::vector<double> next_arrival_;          // per (LDU, case type)
   std::vector<double> demand_factor_;         // per LDU

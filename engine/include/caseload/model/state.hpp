@@ -3,6 +3,7 @@
 // cases in contiguous arrays, addressed by index.
 
 #include "caseload/model/domain.hpp"
+#include "caseload/sim/random.hpp"
 
 #include <array>
 #include <cstdint>
@@ -31,6 +32,10 @@ struct Officer {
 
 // What the staffing and task models keep per officer, beside the policy's view.
 struct OfficerLife {
+  // The officer's own streams, keyed by (LDU, grade on joining, ordinal), so
+  // that adding or removing one officer leaves every other officer's draws alone.
+  sim::SmallEngine staffing;
+  sim::SmallEngine sickness;
   double joined = 0.0;
   double left = -1.0;
   Grade first_grade = Grade::PO;
@@ -59,7 +64,6 @@ struct Case {
   double next_risk = -1.0;      // scheduled risk change (stale events compare against it)
   std::uint32_t officer = kNoOfficer;
   std::uint32_t victim = kNone;         // victim case, if any
-  std::uint32_t pending_review = kNone; // a plan review waiting for the case to be allocated
   std::uint32_t generation = 0;         // bumped each time the slot is reused
   std::uint16_t ldu = 0;
   std::uint16_t reallocations = 0;
@@ -67,6 +71,7 @@ struct Case {
   std::uint8_t tier = 0;
   bool in_window = false; // arrived inside the statistics window
   bool started = false;   // supervision has begun (first allocation)
+  bool parole_eligible = false; // a custody term long enough for a parole report
 };
 
 enum class TaskKind : std::uint8_t { fdr, sdr, parole_report, plan_review, victim_first_contact, victim_contact };

@@ -32,11 +32,20 @@ public:
 
   Distribution() : Distribution(fixed(1.0)) {}
 
-  [[nodiscard]] double sample(Engine& engine) const;
-  // A draw from the equilibrium (stationary residual) distribution, density
-  // (1 - F(x)) / E[X]: the time left of an item caught in progress at a random
-  // instant. Used to start a simulation in steady state.
-  [[nodiscard]] double sample_residual(Engine& engine) const;
+  // Engines: sim::Engine or sim::SmallEngine.
+  template <class E> [[nodiscard]] double sample(E& engine) const;
+
+  // An item caught in progress at a random instant: its time left has the
+  // equilibrium (stationary residual) density (1 - F(x)) / E[X], and elapsed +
+  // remaining is length-biased. Used to start a simulation in steady state.
+  struct InProgress {
+    double elapsed;
+    double remaining;
+  };
+  template <class E> [[nodiscard]] InProgress sample_in_progress(E& engine) const;
+  template <class E> [[nodiscard]] double sample_residual(E& engine) const {
+    return sample_in_progress(engine).remaining;
+  }
 
   [[nodiscard]] double mean() const;
   [[nodiscard]] double sd() const;
@@ -50,7 +59,7 @@ private:
   Distribution(DistributionKind kind, double p1, double p2, double p3 = 0.0, double p4 = 0.0)
       : kind_(kind), p1_(p1), p2_(p2), p3_(p3), p4_(p4) {}
   // A draw from the length-biased distribution, density x f(x) / E[X].
-  [[nodiscard]] double sample_length_biased(Engine& engine) const;
+  template <class E> [[nodiscard]] double sample_length_biased(E& engine) const;
 
   DistributionKind kind_;
   // exponential: mean, -; lognormal: mean, sd (as given, so that they print

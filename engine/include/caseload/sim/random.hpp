@@ -4,12 +4,16 @@
 // and a change in one part of a model leaves every other stream untouched.
 
 #include <boost/random/mersenne_twister.hpp>
+#include <boost/random/taus88.hpp>
 #include <cstdint>
 #include <random>
 
 namespace caseload::sim {
 
 using Engine = boost::random::mt19937_64;
+// For the many small streams of individual agents (e.g. one per officer):
+// 12 bytes of state instead of 2.5 KB, for streams that draw rarely.
+using SmallEngine = boost::random::taus88;
 
 struct StreamKey {
   std::uint64_t master_seed = 0;
@@ -18,13 +22,14 @@ struct StreamKey {
   std::uint32_t index = 0;   // e.g. a sub-population the stream belongs to
 };
 
-inline Engine make_stream(const StreamKey& key) {
+template <class E = Engine>
+E make_stream(const StreamKey& key) {
   // std::seed_seq's algorithm is fixed by the standard, so the seeds are the
   // same with every standard library.
   std::seed_seq seq{static_cast<std::uint32_t>(key.master_seed),
                     static_cast<std::uint32_t>(key.master_seed >> 32), key.replication,
                     key.purpose, key.index};
-  return Engine(seq);
+  return E(seq);
 }
 
 } // namespace caseload::sim
