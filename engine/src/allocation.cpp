@@ -16,12 +16,12 @@ using model::kNoOfficer;
 template <class F>
 void for_each_eligible(const model::AllocationParameters& params, const AllocationRequest& request,
                        const AllocationView& view, F&& f) {
-  for (Grade grade : params.eligibility[request.protect_level]) {
-    for (std::uint32_t o : view.roster.by_grade[static_cast<int>(grade)]) {
-      if (!view.officers[o].holds_caseload()) continue;
-      if (!f(o)) return;
-    }
-  }
+  for (const auto& level : params.eligibility[request.protect_level])
+    for (Grade grade : level)
+      for (std::uint32_t o : view.roster.by_grade[static_cast<int>(grade)]) {
+        if (!view.officers[o].holds_caseload()) continue;
+        if (!f(o)) return;
+      }
 }
 
 // The officer at position pick(count) of the eligible list, or none if it is empty.
@@ -42,26 +42,27 @@ std::uint32_t nth_eligible(const model::AllocationParameters& params,
   return chosen;
 }
 
-// Lowest capacity % within the first grade of the preference list whose
-// least-loaded officer is below the threshold; failing that, lowest overall.
-// Officers at or above `ceiling` are never chosen.
+// Lowest capacity % within the first preference level whose least-loaded
+// officer is below the threshold; failing that, lowest overall. Officers at or
+// above `ceiling` are never chosen.
 std::uint32_t least_loaded(const model::AllocationParameters& params,
                            const AllocationRequest& request, const AllocationView& view,
                            double ceiling) {
   std::uint32_t best_overall = kNoOfficer;
   double best_overall_pct = std::numeric_limits<double>::infinity();
-  for (Grade grade : params.eligibility[request.protect_level]) {
+  for (const auto& level : params.eligibility[request.protect_level]) {
     std::uint32_t best = kNoOfficer;
     double best_pct = std::numeric_limits<double>::infinity();
-    for (std::uint32_t o : view.roster.by_grade[static_cast<int>(grade)]) {
-      const model::Officer& officer = view.officers[o];
-      if (!officer.holds_caseload()) continue;
-      const double pct = officer.capacity_percent();
-      if (pct < best_pct && pct < ceiling) {
-        best_pct = pct;
-        best = o;
+    for (Grade grade : level)
+      for (std::uint32_t o : view.roster.by_grade[static_cast<int>(grade)]) {
+        const model::Officer& officer = view.officers[o];
+        if (!officer.holds_caseload()) continue;
+        const double pct = officer.capacity_percent();
+        if (pct < best_pct && pct < ceiling) {
+          best_pct = pct;
+          best = o;
+        }
       }
-    }
     if (best == kNoOfficer) continue;
     if (best_pct < params.preference_threshold_percent) return best;
     if (best_pct < best_overall_pct) {

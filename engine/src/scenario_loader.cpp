@@ -22,8 +22,9 @@ using model::Grade;
 class Context {
 public:
   explicit Context(std::string file) : file_(std::move(file)) {}
+  // The node's own file where it has one (a variant's base), else this file.
   [[noreturn]] void fail(const toml::source_region& where, const std::string& what) const {
-    throw InputError(file_, static_cast<int>(where.begin.line),
+    throw InputError(where.path ? *where.path : file_, static_cast<int>(where.begin.line),
                      static_cast<int>(where.begin.column), what);
   }
   [[nodiscard]] const std::string& file() const { return file_; }
@@ -320,6 +321,37 @@ std::vector<Grade> read_caseload_grades(const TableReader& r, std::string_view k
   return grades;
 }
 
+// Levels of preference: each element a grade, or an array of grades of equal
+// standing, e.g. [["PSO", "PQiP"], "PO"]. No grade twice.
+model::EligibilityRow read_preference_levels(const TableReader& r, std::string_view key, const toml::node& n) {
+  const std::string expected = "an array of grades (or arrays of equally preferred grades), most preferred first";
+  if (!n.is_array()) r.fail_type(key, n, expected);
+  model::EligibilityRow row;
+  std::vector<Grade> seen;
+  auto grade_of = [&](const toml::node& g) {
+    const auto grade = Grade(r.choice_node(key, g, model::kGradeNames, "grade"));
+    if (grade == Grade::SPO || grade == Grade::VLO)
+      r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) +
+                                   "\" holds no offender caseload: expected PO, PQiP or PSO");
+    if (std::find(seen.begin(), seen.end(), grade) != seen.end())
+      r.ctx().fail(g.source(), "grade \"" + std::string(model::name(grade)) + "\" is listed twice");
+    seen.push_back(grade);
+    return grade;
+  };
+  for (const toml::node& element : *n.as_array()) {
+    model::PreferenceLevel level;
+    if (const toml::array* equal = element.as_array()) {
+      for (const toml::node& g : *equal) level.push_back(grade_of(g));
+      if (level.empty()) r.ctx().fail(element.source(), "'" + r.key_path(key) + "' has an empty level");
+    } else {
+      level.push_back(grade_of(element));
+    }
+    row.push_back(std::move(level));
+  }
+  if (row.empty()) r.ctx().fail(n.source(), "'" + r.key_path(key) + "' is empty: expected " + expected);
+  return row;
+}
+
 void read_allocation(TableReader& r, model::AllocationParameters& a) {
   a.policy = model::PolicyKind(r.choice("policy", model::kPolicyNames, 0, "allocation policy"));
   a.cap_percent = r.positive("cap_percent", a.cap_percent);
@@ -329,7 +361,7 @@ void read_allocation(TableReader& r, model::AllocationParameters& a) {
   TableReader elig = r.subtable("eligibility", false);
   for_each_named(elig, model::kProtectLevelNames, "protect level (tier letter)",
                  [&](int level, auto key, const toml::node& n) {
-                   a.eligibility[level] = read_caseload_grades(elig, key, n);
+                   a.eligibility[level] = read_preference_levels(elig, key, n);
                  });
   elig.finish();
   r.finish();
@@ -515,7 +547,17 @@ void read_staffing(TableReader& r, model::StaffingParameters& p) {
   leavers.finish();
   if (r.table().contains("time_to_hire_days")) p.time_to_hire_days = read_distribution(r, "time_to_hire_days");
   p.refill_vacancies = r.boolean("refill_vacancies", p.refill_vacancies);
-  p.fill_initial_vacancies = r.boolean("fill_initial_vacancies", p.fill_initial_vacancies);
+  if (const toml::node* fill = r.find("fill_initial_vacancies")) {
+    if (fill->is_boolean()) {
+      p.fill_initial_vacancies.fill(**fill->as_boolean());
+    } else if (const toml::array* grades = fill->as_array()) {
+      p.fill_initial_vacancies.fill(false);
+      for (const toml::node& g : *grades)
+        p.fill_initial_vacancies[r.choice_node("fill_initial_vacancies", g, model::kGradeNames, "grade")] = true;
+    } else {
+      r.fail_type("fill_initial_vacancies", *fill, "true, false or an array of grades");
+    }
+  }
   p.refill_po_with = model::RecruitKind(r.choice("refill_po_with", model::kRecruitNames,
                                                   static_cast<int>(p.refill_po_with), "kind of recruit"));
   p.trainee_reductions = read_reduction_steps(r, "trainee_reductions", p.trainee_reductions);
@@ -623,6 +665,13 @@ model::Scenario read_scenario(const toml::table& doc, Context& ctx) {
   return s;
 }
 
+toml::array grade_list(const std::array<bool, model::kGradeCount>& chosen) {
+  toml::array out;
+  for (int g = 0; g < model::kGradeCount; ++g)
+    if (chosen[g]) out.push_back(std::string(model::kGradeNames[g]));
+  return out;
+}
+
 toml::table per_level(const std::array<double, model::kProtectLevelCount>& rates) {
   toml::table t;
   for (int level = 0; level < model::kProtectLevelCount; ++level)
@@ -653,7 +702,7 @@ namespace {
 void set_path(toml::node& node, std::span<const std::string> segments, const toml::node& value,
               const std::string& key) {
   auto bad = [&](const std::string& why) {
-    throw InputError("--vary", 0, 0, "cannot set '" + key + "': " + why);
+    throw std::invalid_argument("cannot set '" + key + "': " + why);
   };
   if (segments.empty()) bad("empty key");
   std::string segment = segments.front();
@@ -696,6 +745,9 @@ void set_path(toml::node& node, std::span<const std::string> segments, const tom
   set_path(*array->get(i), rest, value, key);
 }
 
+void apply_override(toml::table& doc, const std::string& key, const toml::node& value);
+
+// A command-line override (`--vary`): errors name the option.
 void apply_override(toml::table& doc, const Override& o) {
   toml::table parsed;
   try {
@@ -704,14 +756,22 @@ void apply_override(toml::table& doc, const Override& o) {
     throw InputError("--vary", 0, 0, "value '" + o.value + "' for '" + o.key + "' is not a TOML value: " +
                                          std::string(e.description()));
   }
-  const toml::node& value = *parsed.get("value");
+  try {
+    apply_override(doc, o.key, *parsed.get("value"));
+  } catch (const std::invalid_argument& e) {
+    throw InputError("--vary", 0, 0, e.what());
+  }
+}
+
+void apply_override(toml::table& doc, const std::string& key, const toml::node& value) {
+  const Override o{key, ""};
   // vacancy_rate.<GRADE> = v sets in_post = round(establishment × (1 − v)) in every LDU.
   const std::string prefix = "vacancy_rate.";
   if (o.key.rfind(prefix, 0) == 0) {
     const std::string grade = o.key.substr(prefix.size());
     const auto rate = value.value<double>();
     if (!rate || !(*rate >= 0.0 && *rate <= 1.0))
-      throw InputError("--vary", 0, 0, "'" + o.key + "' needs a rate in [0, 1], got '" + o.value + "'");
+      throw std::invalid_argument("'" + o.key + "' needs a rate in [0, 1]");
     if (toml::array* ldus = doc.get_as<toml::array>("ldu"))
       for (toml::node& l : *ldus)
         if (toml::table* staff = l.as_table() ? l.as_table()->get_as<toml::table>("staff") : nullptr)
@@ -730,21 +790,17 @@ void apply_override(toml::table& doc, const Override& o) {
 
 } // namespace
 
-LoadedScenario parse_scenario(std::string_view text, std::string_view source_name,
-                              std::span<const Override> overrides) {
-  Context ctx{std::string(source_name)};
-  toml::table doc;
+namespace {
+
+toml::table parse_document(std::string_view text, std::string_view source_name, const Context& ctx) {
   try {
-    doc = toml::parse(text, source_name);
+    return toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     ctx.fail(e.source(), "malformed TOML: " + std::string(e.description()));
   }
-  for (const Override& o : overrides) apply_override(doc, o);
-  LoadedScenario out{read_scenario(doc, ctx), std::string(text), std::move(ctx.warnings)};
-  return out;
 }
 
-LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides) {
+std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (std::filesystem::is_directory(path))
     throw InputError(path.string(), 0, 0, "is a directory, expected a scenario file (TOML)");
@@ -754,7 +810,71 @@ LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const 
                                                    : "no such scenario file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_scenario(text.str(), path.string(), overrides);
+  return text.str();
+}
+
+// Lays `variant` over `base`: tables merge key by key, [[intervention]]
+// entries are appended, anything else replaces the base's value.
+void merge_into(toml::table& base, const toml::table& variant) {
+  for (auto&& [key, node] : variant) {
+    toml::node* mine = base.get(key.str());
+    if (mine && mine->is_table() && node.is_table()) {
+      merge_into(*mine->as_table(), *node.as_table());
+    } else if (mine && key.str() == "intervention" && mine->is_array() && node.is_array()) {
+      for (const toml::node& item : *node.as_array()) mine->as_array()->push_back(item);
+    } else {
+      base.insert_or_assign(key, node);
+    }
+  }
+}
+
+// A scenario may say `extends = "base.toml"` (relative to itself): it is then
+// the base with this file's tables laid over it and its [overrides] applied.
+toml::table resolve_extends(toml::table doc, const std::filesystem::path& source, const Context& ctx,
+                            int depth) {
+  const toml::node* extends = doc.get("extends");
+  const toml::node* overrides = doc.get("overrides");
+  if (!extends) {
+    if (overrides) ctx.fail(overrides->source(), "[overrides] needs 'extends' naming the base scenario");
+    return doc;
+  }
+  if (!extends->is_string()) ctx.fail(extends->source(), "'extends' is " + type_name(*extends) + ", expected a file name");
+  if (depth > 8) ctx.fail(extends->source(), "'extends' nests more than 8 deep (a loop?)");
+  const std::filesystem::path base_path = source.parent_path() / **extends->as_string();
+  if (!std::filesystem::is_regular_file(base_path))
+    ctx.fail(extends->source(), "'extends': no scenario file " + base_path.string());
+  const std::string base_text = read_text(base_path);
+  toml::table base = resolve_extends(parse_document(base_text, base_path.string(), ctx), base_path, ctx, depth + 1);
+  toml::table layer = doc;
+  layer.erase("extends");
+  layer.erase("overrides");
+  merge_into(base, layer);
+  if (overrides) {
+    if (!overrides->is_table()) ctx.fail(overrides->source(), "'overrides' must be a table of \"key\" = value");
+    for (auto&& [key, value] : *overrides->as_table()) {
+      try {
+        apply_override(base, std::string(key.str()), value);
+      } catch (const std::invalid_argument& e) {
+        ctx.fail(key.source(), e.what());
+      }
+    }
+  }
+  return base;
+}
+
+} // namespace
+
+LoadedScenario parse_scenario(std::string_view text, std::string_view source_name,
+                              std::span<const Override> overrides) {
+  Context ctx{std::string(source_name)};
+  toml::table doc = resolve_extends(parse_document(text, source_name, ctx), std::string(source_name), ctx, 0);
+  for (const Override& o : overrides) apply_override(doc, o);
+  LoadedScenario out{read_scenario(doc, ctx), std::string(text), std::move(ctx.warnings)};
+  return out;
+}
+
+LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides) {
+  return parse_scenario(read_text(path), path.string(), overrides);
 }
 
 std::string resolved_toml(const model::Scenario& s) {
@@ -790,9 +910,17 @@ std::string resolved_toml(const model::Scenario& s) {
                                                                     {"parole", w.parole_points}}}});
   toml::table eligibility;
   for (int level = 0; level < model::kProtectLevelCount; ++level) {
-    toml::array grades;
-    for (Grade g : s.allocation.eligibility[level]) grades.push_back(std::string(model::name(g)));
-    eligibility.insert(model::kProtectLevelNames[level], std::move(grades));
+    toml::array levels;
+    for (const auto& pref : s.allocation.eligibility[level]) {
+      if (pref.size() == 1) {
+        levels.push_back(std::string(model::name(pref.front())));
+        continue;
+      }
+      toml::array equal;
+      for (Grade g : pref) equal.push_back(std::string(model::name(g)));
+      levels.push_back(std::move(equal));
+    }
+    eligibility.insert(model::kProtectLevelNames[level], std::move(levels));
   }
   root.insert("allocation",
               toml::table{{"policy", std::string(model::kPolicyNames[static_cast<int>(s.allocation.policy)])},
@@ -875,7 +1003,7 @@ std::string resolved_toml(const model::Scenario& s) {
     root.insert("staffing", toml::table{{"leavers_per_year", std::move(leavers)},
                                         {"time_to_hire_days", distribution_table(p.time_to_hire_days)},
                                         {"refill_vacancies", p.refill_vacancies},
-                                        {"fill_initial_vacancies", p.fill_initial_vacancies},
+                                        {"fill_initial_vacancies", grade_list(p.fill_initial_vacancies)},
                                         {"refill_po_with", std::string(model::kRecruitNames[static_cast<int>(p.refill_po_with)])},
                                         {"trainee_reductions", steps(p.trainee_reductions)},
                                         {"newly_qualified_reductions", steps(p.newly_qualified_reductions)},

@@ -52,7 +52,7 @@ void Simulation::build_staff() {
                                     lives_[o].staffing));
       }
     }
-    if (scenario_.staffing && scenario_.staffing->fill_initial_vacancies) recruit_day0_vacancies(l);
+    if (scenario_.staffing) recruit_day0_vacancies(l);
   }
 }
 
@@ -63,6 +63,7 @@ void Simulation::recruit_day0_vacancies(std::uint32_t ldu) {
   const StaffingParameters& p = *scenario_.staffing;
   const auto& staff = scenario_.ldus[ldu].staff;
   for (int g = 0; g < kGradeCount; ++g) {
+    if (!p.fill_initial_vacancies[g]) continue;
     int vacancies = staff[g].establishment - staff[g].in_post;
     if (Grade(g) == Grade::PO && p.refill_po_with == RecruitKind::trainee)
       vacancies -= staff[static_cast<int>(Grade::PQiP)].in_post;

@@ -281,8 +281,7 @@ void Simulation::on_risk_change(std::uint32_t id, double now) {
   // Higher risk may need a higher grade: move the case if its officer's grade
   // is no longer eligible; then the (new) holder reviews the risk plan.
   if (c.officer != kNoOfficer) {
-    const auto& eligible = allocation_.eligibility[protect_level(c.tier)];
-    if (std::find(eligible.begin(), eligible.end(), officers_[c.officer].grade) == eligible.end())
+    if (!eligible(allocation_.eligibility[protect_level(c.tier)], officers_[c.officer].grade))
       reallocate(id, ReallocationCause::escalation, now);
   }
   const TaskParameters& p = scenario_.tasks;

@@ -224,8 +224,8 @@ review_deadline_working_days = 5
     const model::Case& c = cases[id];
     if (!sim.case_is_open(id) || c.officer == model::kNoOfficer) continue;
     points[c.officer] += s.workload.points(c.type, c.tier);
-    const auto& eligible = s.allocation.eligibility[model::protect_level(c.tier)];
-    EXPECT_NE(std::find(eligible.begin(), eligible.end(), sim.officers()[c.officer].grade), eligible.end());
+    EXPECT_TRUE(model::eligible(s.allocation.eligibility[model::protect_level(c.tier)],
+                                sim.officers()[c.officer].grade));
   }
   for (std::size_t o = 0; o < points.size(); ++o) EXPECT_EQ(points[o], sim.officers()[o].points);
   expect_tasks_conserved(r);

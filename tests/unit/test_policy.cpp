@@ -62,6 +62,18 @@ TEST(LeastLoaded, LowerRiskPrefersPsosUntilTheyAreFull) {
   EXPECT_EQ(f.choose(*p, 2), 4u);
 }
 
+TEST(LeastLoaded, GradesOfEqualPreferenceCompeteOnCapacity) {
+  Fixture f;
+  f.roster.by_grade[static_cast<int>(Grade::PQiP)].push_back(static_cast<std::uint32_t>(f.officers.size()));
+  f.officers.push_back(Officer{0, Grade::PQiP, model::OfficerState::in_post, 37.0, 435.2, 40, 1}); // 9.2%
+  auto p = make(model::PolicyKind::least_loaded); // default: C, D -> [[PSO, PQiP], PO]
+  EXPECT_EQ(f.choose(*p, 2), 4u);                 // a tie at 9.19%: the officer listed first
+  f.officers[4].points = 1000;                     // PSO 46%: now the trainee is lighter
+  EXPECT_EQ(f.choose(*p, 2), 6u);
+  f.officers[6].points = 500;                      // trainee 115%: back to the lighter PSO (23%)
+  EXPECT_EQ(f.choose(*p, 3), 3u);
+}
+
 TEST(Capped, RefusesWhenEveryEligibleOfficerIsAtTheCap) {
   Fixture f;
   auto p = make(model::PolicyKind::capped, 90.0);

@@ -26,18 +26,27 @@ enum class ArrivalProcess : std::uint8_t { poisson, regular };
 inline constexpr std::array<std::string_view, 2> kArrivalProcessNames{"poisson", "regular"};
 inline constexpr std::array<std::string_view, 2> kInitialStateNames{"steady_state", "empty"};
 
-// Which grades may hold cases of each protect level (tier letter), in order of preference.
-using EligibilityTable = std::array<std::vector<Grade>, kProtectLevelCount>;
+// Which grades may hold cases of each protect level (tier letter): levels of
+// preference, most preferred first, each one or more grades of equal standing.
+using PreferenceLevel = std::vector<Grade>;
+using EligibilityRow = std::vector<PreferenceLevel>;
+using EligibilityTable = std::array<EligibilityRow, kProtectLevelCount>;
+
+inline bool eligible(const EligibilityRow& row, Grade grade) {
+  for (const auto& level : row)
+    for (Grade g : level)
+      if (g == grade) return true;
+  return false;
+}
 
 inline EligibilityTable default_eligibility() {
   // High and very high RoSH (A, B) to POs only (DESIGN.md §3). Below that,
-  // trainees first, so that a PQiP's protected (reduced) caseload is filled,
-  // then PSOs, and POs only when both are full: with PSOs first, trainees on
-  // 20-60% of a full week would never be given a case.
-  return {{{Grade::PO},
-           {Grade::PO},
-           {Grade::PQiP, Grade::PSO, Grade::PO},
-           {Grade::PQiP, Grade::PSO, Grade::PO}}};
+  // PSOs and trainees alike, by capacity % (a trainee's is of their reduced
+  // hours), and POs only when both are full.
+  return {{{{Grade::PO}},
+           {{Grade::PO}},
+           {{Grade::PSO, Grade::PQiP}, {Grade::PO}},
+           {{Grade::PSO, Grade::PQiP}, {Grade::PO}}}};
 }
 
 struct AllocationParameters {
@@ -111,7 +120,9 @@ struct StaffingParameters {
   std::array<double, kGradeCount> leavers_per_year{};
   sim::Distribution time_to_hire_days = sim::Distribution::lognormal(120.0, 40.0);
   bool refill_vacancies = true;         // posts vacated during the run are refilled
-  bool fill_initial_vacancies = false;  // day-0 vacancies are recruited to as well
+  // Grades whose day-0 vacancies are already in recruitment (the others' stay
+  // vacant: a structural shortage).
+  std::array<bool, kGradeCount> fill_initial_vacancies{};
   // PO posts are refilled by trainees (a PQiP who fills the post on qualifying,
   // DESIGN.md §2: training takes about two years) or by experienced POs.
   RecruitKind refill_po_with = RecruitKind::trainee;
