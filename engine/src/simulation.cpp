@@ -15,9 +15,6 @@
 namespace caseload::model {
 namespace {
 
-int draw_tier(const std::array<double, kTierCount>& mix, sim::Engine& engine) {
-  return boost::random::discrete_distribution<int, double>(mix.begin(), mix.end())(engine);
-}
 
 std::uint32_t flow_index(std::uint32_t ldu, CaseType type) {
   return ldu * kCaseTypeCount + static_cast<std::uint32_t>(type);
@@ -51,6 +48,12 @@ Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
   staffing_streams_ = streams(StreamPurpose::staffing, ldu_count);
   policy_ = policy::make_policy(allocation_, ldu_count, streams(StreamPurpose::policy, ldu_count));
 
+  for (int t = 0; t < kCaseTypeCount; ++t) {
+    const auto& mix = scenario.case_types[t].tier_mix;
+    double total = 0.0;
+    for (double share : mix) total += share;
+    if (total > 0.0) tier_draws_[t] = TierDraw(mix.begin(), mix.end());
+  }
   arrival_rate_per_day_.resize(flow_count);
   next_arrival_.assign(flow_count, -1.0);
   for (std::uint32_t l = 0; l < ldu_count; ++l)
@@ -100,7 +103,7 @@ void Simulation::seed_initial_state() {
       const std::uint32_t flow = flow_index(l, CaseType(source));
       const double rate = arrival_rate_per_day_[flow];
       if (rate <= 0.0) continue;
-      const auto& tier_mix = scenario_.case_types[source].tier_mix;
+      const auto& tier_mix = tier_draws_[source];
       sim::Engine engine = sim::make_stream(
           stream_key(scenario_.seed, replication_, StreamPurpose::initial_state, flow));
       double earlier_phases_days = 0.0; // mean time spent in the phases before this one
@@ -111,7 +114,7 @@ void Simulation::seed_initial_state() {
             boost::random::poisson_distribution<std::int64_t, double>(rate * type.duration.mean())(engine);
         for (std::int64_t i = 0; i < n; ++i) {
           const std::uint32_t id =
-              new_case(static_cast<std::uint16_t>(l), *phase, draw_tier(tier_mix, engine), 0.0);
+              new_case(static_cast<std::uint16_t>(l), *phase, tier_mix(engine), 0.0);
           Case& c = cases_[id];
           const auto progress = type.duration.sample_in_progress(engine);
           c.phase_days = progress.remaining;
@@ -196,7 +199,7 @@ void Simulation::on_arrival(std::uint32_t flow, double now) {
   const auto ldu = static_cast<std::uint16_t>(flow / kCaseTypeCount);
   const auto type = CaseType(flow % kCaseTypeCount);
   const CaseTypeParameters& params = scenario_.case_types[static_cast<int>(type)];
-  const int tier = draw_tier(params.tier_mix, arrival_streams_[flow]);
+  const int tier = tier_draws_[static_cast<int>(type)](arrival_streams_[flow]);
   schedule_next_arrival(flow, now);
 
   const std::uint32_t id = new_case(ldu, type, tier, now);
@@ -249,6 +252,11 @@ void Simulation::hold(std::uint32_t id, std::uint32_t officer, double now) {
   Case& c = cases_[id];
   assert(c.officer == kNoOfficer);
   c.officer = officer;
+  OfficerLife& life = lives_[officer];
+  c.prev_held = kNone;
+  c.next_held = life.first_case;
+  if (life.first_case != kNone) cases_[life.first_case].prev_held = id;
+  life.first_case = id;
   Officer& o = officers_[officer];
   o.points += points_of(c);
   ++o.cases;
@@ -295,6 +303,10 @@ void Simulation::release_from_officer(std::uint32_t id, double now) {
   Case& c = cases_[id];
   const std::uint32_t officer = c.officer;
   assert(officer != kNoOfficer);
+  if (c.prev_held != kNone) cases_[c.prev_held].next_held = c.next_held;
+  else lives_[officer].first_case = c.next_held;
+  if (c.next_held != kNone) cases_[c.next_held].prev_held = c.prev_held;
+  c.prev_held = c.next_held = kNone;
   --officers_[officer].cases;
   held_[c.ldu].add(now, -1.0);
   c.officer = kNoOfficer;

@@ -127,9 +127,11 @@ std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKin
 void Simulation::update_capacity(std::uint32_t officer, double now) {
   Officer& o = officers_[officer];
   const double before = o.available_points;
-  const OfficerLife& life = lives_[officer];
+  OfficerLife& life = lives_[officer];
   const double reduction = std::min(1.0, life.static_reduction + life.schedule_reduction);
-  o.available_points = holds_caseload(o.grade) && o.state == OfficerState::in_post
+  const bool in_post = o.state == OfficerState::in_post;
+  life.available_hours = in_post ? o.contracted_hours * (1.0 - reduction) : 0.0;
+  o.available_points = holds_caseload(o.grade) && in_post
                            ? scenario_.workload.available_points(o.contracted_hours,
                                                                  o.contracted_hours * reduction)
                            : 0.0;
@@ -228,6 +230,7 @@ void Simulation::remove_officer(std::uint32_t officer, ReallocationCause cause, 
   o.state = OfficerState::left;
   lives_[officer].left = now;
   o.available_points = 0.0;
+  lives_[officer].available_hours = 0.0;
   auto& roster = rosters_[o.ldu].by_grade[static_cast<int>(o.grade)];
   roster.erase(std::find(roster.begin(), roster.end(), officer));
   move_work_away(officer, cause, now);
@@ -237,16 +240,16 @@ void Simulation::move_work_away(std::uint32_t officer, ReallocationCause cause, 
   OfficerLife& life = lives_[officer];
   advance_work(officer, now);
   // Victim cases, then offender cases, then the tasks, which follow them.
-  for (std::uint32_t v = 0; v < victims_.size(); ++v) {
+  for (std::uint32_t v = 0; life.victim_cases > 0 && v < victims_.size(); ++v) {
     if (victims_[v].vlo != officer || victims_[v].ended >= 0.0) continue;
     victims_[v].vlo = kNone;
     --life.victim_cases;
     assign_victim_case(v, now);
   }
-  for (std::uint32_t id = 0; id < cases_.size(); ++id)
-    if (cases_[id].officer == officer) reallocate(id, cause, now);
+  while (life.first_case != kNone) reallocate(life.first_case, cause, now);
   std::vector<std::uint32_t> tasks;
   tasks.swap(life.tasks);
+  life.task_hours = 0.0;
   life.working_on = kNone;
   life.next_done = -1.0;
   for (std::uint32_t t : tasks) {

@@ -31,27 +31,6 @@ double report_hours(const WorkloadParameters& w, const TaskParameters& t, int po
 
 } // namespace
 
-double Simulation::available_hours(std::uint32_t officer) const {
-  const Officer& o = officers_[officer];
-  const OfficerLife& life = lives_[officer];
-  if (o.state != OfficerState::in_post) return 0.0;
-  const double reduction = std::min(1.0, life.static_reduction + life.schedule_reduction);
-  return o.contracted_hours * (1.0 - reduction);
-}
-
-double Simulation::load_hours(std::uint32_t officer) const {
-  return officers_[officer].points * hours_per_point_ +
-         lives_[officer].victim_cases * scenario_.victims.hours_per_case_per_week;
-}
-
-double Simulation::backlog_hours(std::uint32_t officer) const {
-  double hours = 0.0;
-  const OfficerLife& life = lives_[officer];
-  for (std::uint32_t t : life.tasks) hours += tasks_[t].hours_left;
-  if (life.working_on != kNone) // progress since the last update
-    hours -= life.rate * (events_.now() - life.work_since);
-  return std::max(0.0, hours);
-}
 
 std::uint32_t Simulation::new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject,
                                    double hours, double deadline, double now) {
@@ -84,6 +63,7 @@ struct LaterDeadline {
 void Simulation::assign_task(std::uint32_t task, std::uint32_t officer, double now) {
   advance_work(officer, now);
   tasks_[task].officer = officer;
+  lives_[officer].task_hours += tasks_[task].hours_left;
   auto& heap = lives_[officer].tasks;
   heap.push_back(task);
   std::push_heap(heap.begin(), heap.end(), LaterDeadline{&tasks_});
@@ -95,7 +75,9 @@ void Simulation::advance_work(std::uint32_t officer, double now) {
   OfficerLife& life = lives_[officer];
   if (life.working_on != kNone) {
     Task& t = tasks_[life.working_on];
-    t.hours_left = std::max(0.0, t.hours_left - life.rate * (now - life.work_since));
+    const double done = std::min(t.hours_left, life.rate * (now - life.work_since));
+    t.hours_left -= done;
+    life.task_hours = std::max(0.0, life.task_hours - done);
   }
   life.work_since = now;
 }
@@ -129,6 +111,7 @@ void Simulation::on_task_done(std::uint32_t officer, double now) {
   std::pop_heap(heap.begin(), heap.end(), LaterDeadline{&tasks_});
   Task& t = tasks_[heap.back()];
   heap.pop_back();
+  life.task_hours = heap.empty() ? 0.0 : std::max(0.0, life.task_hours - t.hours_left);
   t.hours_left = 0.0;
   t.completed = now;
   life.working_on = kNone;

@@ -9,6 +9,8 @@
 #include "caseload/sim/random.hpp"
 #include "caseload/sim/time_average.hpp"
 
+#include <boost/random/discrete_distribution.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -51,7 +53,8 @@ public:
     return std::find(free_cases_.begin(), free_cases_.end(), id) == free_cases_.end();
   }
   [[nodiscard]] std::size_t unallocated(std::size_t ldu) const { return queues_[ldu].size(); }
-  [[nodiscard]] double available_hours(std::uint32_t officer) const;
+  // Hours a week after reductions; 0 while absent or gone.
+  [[nodiscard]] double available_hours(std::uint32_t officer) const { return lives_[officer].available_hours; }
 
 private:
   enum EventKind : std::uint32_t {
@@ -111,8 +114,19 @@ private:
   void close_victim_case(std::uint32_t victim, bool opted_out, double now);
   void on_victim_opt_out(std::uint32_t victim, double now);
   std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const;
-  [[nodiscard]] double load_hours(std::uint32_t officer) const;
-  [[nodiscard]] double backlog_hours(std::uint32_t officer) const;
+  // Hours a week the cases (and victim cases) held take.
+  [[nodiscard]] double load_hours(std::uint32_t officer) const {
+    return officers_[officer].points * hours_per_point_ +
+           lives_[officer].victim_cases * scenario_.victims.hours_per_case_per_week;
+  }
+  // Hours left of the officer's open tasks, now.
+  [[nodiscard]] double backlog_hours(std::uint32_t officer) const {
+    const OfficerLife& life = lives_[officer];
+    double hours = life.task_hours;
+    if (life.working_on != kNone) // progress since the last update
+      hours -= std::min(tasks_[life.working_on].hours_left, life.rate * (events_.now() - life.work_since));
+    return std::max(0.0, hours);
+  }
   void retry_unassigned(std::uint32_t ldu, double now);
 
   // --- staff (staff.cpp)
@@ -162,6 +176,9 @@ private:
   std::vector<VictimCase> victims_;
   std::vector<Hire> hires_;
 
+  // The tier mix of each case type, built once (Boost's alias table is costly to set up).
+  using TierDraw = boost::random::discrete_distribution<int, double>;
+  std::array<TierDraw, kCaseTypeCount> tier_draws_;
   std::vector<sim::Engine> arrival_streams_;  // per (LDU, case type)
   std::vector<sim::Engine> duration_streams_; // per (LDU, case type)
   std::vector<sim::Engine> court_streams_;    // per LDU

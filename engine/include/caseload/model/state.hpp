@@ -48,8 +48,11 @@ struct OfficerLife {
   std::int32_t victim_cases = 0;
   std::int32_t reallocated_away = 0;
   double over_110_days = 0.0;      // length of the current run of snapshots above 110%
+  std::uint32_t first_case = kNone; // the cases held, as a list through Case::next_held
   // Task work: an EDF heap of task ids, worked at `rate` hours a day.
   std::vector<std::uint32_t> tasks;
+  double task_hours = 0.0; // hours left of the queued tasks, as of work_since
+  double available_hours = 0.0; // a week, after reductions; 0 while absent or gone
   std::uint32_t working_on = kNone;
   double work_since = 0.0;
   double rate = 0.0;
@@ -65,6 +68,8 @@ struct Case {
   std::uint32_t officer = kNoOfficer;
   std::uint32_t victim = kNone;         // victim case, if any
   std::uint32_t generation = 0;         // bumped each time the slot is reused
+  std::uint32_t prev_held = kNone;      // the officer's other cases (a doubly linked list)
+  std::uint32_t next_held = kNone;
   std::uint16_t ldu = 0;
   std::uint16_t reallocations = 0;
   CaseType type = CaseType::community;

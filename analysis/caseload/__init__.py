@@ -1,0 +1,25 @@
+"""caseload: read the probation workload simulator's HDF5 results into pandas.
+
+    import caseload
+    out = caseload.open("out.h5")          # checks format and schema version
+    out.officer_snapshots                  # tidy DataFrames (see caseload.results.Run)
+    caseload.plots.lorenz(out)             # matplotlib Figures
+    caseload.report.write_report(out, "report.html")
+
+Command line: python3 -m caseload report OUT.h5 -o report.html
+"""
+
+from .results import (KNOWN_MINOR, SUPPORTED_MAJOR, Comparison, FormatError, Results, Run,
+                      RunResults, Sweep, open)
+
+__all__ = ["open", "FormatError", "Results", "Run", "RunResults", "Comparison", "Sweep",
+           "SUPPORTED_MAJOR", "KNOWN_MINOR", "plots", "report"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # The plotting and report modules import matplotlib: load them only when asked for.
+    if name in ("plots", "report"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'caseload' has no attribute {name!r}")

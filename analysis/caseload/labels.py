@@ -1,0 +1,171 @@
+"""Plain-English names and number formats for the headline figures.
+
+The engine names its figures like `plan_review_share_on_time`; a report says
+"Risk plan reviews on time" and writes 0.86 as 86.0%. Each figure has a
+label and a style:
+
+- "percent": a capacity % already in percent (110.0%); differences in points;
+- "share": a fraction in [0, 1] shown as a percentage; differences in points;
+- "days", "count" (whole numbers), "number" (one decimal), "index" (3 decimals).
+"""
+
+from __future__ import annotations
+
+import math
+
+FIGURES: dict[str, tuple[str, str]] = {
+    "mean_held": ("Cases held (time average)", "count"),
+    "mean_waiting": ("Cases waiting for an officer (time average)", "number"),
+    "mean_wait_days": ("Days from arrival to allocation", "days"),
+    "share_waited": ("Cases that waited for an officer", "share"),
+    "capacity_mean_PO": ("PO capacity used, mean", "percent"),
+    "capacity_p90_PO": ("PO capacity used, 90th percentile", "percent"),
+    "share_over_110_PO": ("POs over 110% of capacity", "share"),
+    "capacity_mean_PQiP": ("Trainee (PQiP) capacity used, mean", "percent"),
+    "capacity_p90_PQiP": ("Trainee (PQiP) capacity used, 90th percentile", "percent"),
+    "share_over_110_PQiP": ("Trainees over 110% of capacity", "share"),
+    "capacity_mean_PSO": ("PSO capacity used, mean", "percent"),
+    "capacity_p90_PSO": ("PSO capacity used, 90th percentile", "percent"),
+    "share_over_110_PSO": ("PSOs over 110% of capacity", "share"),
+    "share_over_110": ("Officers over 110% of capacity (all grades)", "share"),
+    "excessive_officers": ("Officers over 110% for 4 weeks running", "number"),
+    "gini": ("Gini index of capacity % (0 = even)", "index"),
+    "cv": ("Coefficient of variation of capacity %", "index"),
+    "theil": ("Theil index of capacity % (0 = even)", "index"),
+    "theil_between_ldu": ("Theil index: part between LDUs", "index"),
+    "theil_within_ldu": ("Theil index: part within LDUs", "index"),
+    "theil_between_grade": ("Theil index: part between grades", "index"),
+    "theil_within_grade": ("Theil index: part within grades", "index"),
+    "unallocated": ("Cases waiting for an officer (weekly count)", "number"),
+    "court_reports_share_on_time": ("Court reports on time", "share"),
+    "court_reports_mean_days": ("Days to write a court report", "days"),
+    "fdr_share_on_time": ("Fast delivery reports on time", "share"),
+    "sdr_share_on_time": ("Standard delivery reports on time", "share"),
+    "plan_review_share_on_time": ("Risk plan reviews on time", "share"),
+    "plan_review_mean_days": ("Days to a risk plan review", "days"),
+    "parole_report_share_on_time": ("Parole reports on time", "share"),
+    "parole_report_mean_days": ("Days to write a parole report", "days"),
+    "victim_first_contact_share_on_time": ("Victim first contacts on time", "share"),
+    "victim_first_contact_mean_days": ("Days to a victim first contact", "days"),
+    "victim_contact_share_on_time": ("Other victim contacts on time", "share"),
+    "vlo_caseload": ("Victim cases per VLO", "number"),
+    "reallocations": ("Cases reallocated", "count"),
+    "reallocations_leaver": ("Cases reallocated because an officer left", "count"),
+    "reallocations_absence": ("Cases reallocated because of a long absence", "count"),
+    "arrivals": ("New cases", "count"),
+    "escalations": ("Risk escalations", "count"),
+    "victim_cases": ("Victim cases opened", "count"),
+}
+
+HEADLINE_GROUPS: list[tuple[str, list[str]]] = [
+    ("Workload", ["mean_held", "capacity_mean_PO", "capacity_p90_PO", "share_over_110_PO",
+                  "capacity_mean_PQiP", "capacity_mean_PSO", "share_over_110",
+                  "excessive_officers"]),
+    ("How evenly the work falls", ["gini", "theil", "theil_between_ldu", "theil_within_ldu",
+                                   "theil_between_grade", "theil_within_grade"]),
+    ("Timeliness", ["court_reports_share_on_time", "plan_review_share_on_time",
+                    "plan_review_mean_days", "parole_report_share_on_time",
+                    "victim_first_contact_share_on_time", "victim_contact_share_on_time"]),
+    ("Victim liaison", ["vlo_caseload"]),
+    ("Allocation", ["mean_waiting", "mean_wait_days", "reallocations"]),
+]
+"""The division figures a report shows first, by theme."""
+
+HEADLINE = [f for _, figures in HEADLINE_GROUPS for f in figures]
+"""The same figures in one list."""
+
+BY_LDU = [
+    "capacity_mean_PO", "share_over_110_PO", "court_reports_share_on_time",
+    "plan_review_share_on_time", "victim_first_contact_share_on_time", "vlo_caseload",
+]
+"""The figures of the per-LDU table."""
+
+SHORT = {
+    "capacity_mean_PO": "PO capacity used",
+    "share_over_110_PO": "POs over 110%",
+    "court_reports_share_on_time": "Court reports on time",
+    "plan_review_share_on_time": "Risk reviews on time",
+    "victim_first_contact_share_on_time": "Victim first contacts on time",
+    "vlo_caseload": "Victim cases per VLO",
+}
+"""Short column headings for the per-LDU table."""
+
+TASK_KINDS = {
+    "fdr": "Fast delivery reports",
+    "sdr": "Standard delivery reports",
+    "court_reports": "Court reports",
+    "parole_report": "Parole reports",
+    "plan_review": "Risk plan reviews",
+    "victim_first_contact": "Victim first contacts",
+    "victim_contact": "Other victim contacts",
+}
+
+
+def style(figure: str, units: str = "") -> str:
+    """How a figure's numbers are written (see the module docstring)."""
+    if figure in FIGURES:
+        return FIGURES[figure][1]
+    if units.startswith("fraction"):
+        return "share"
+    if units == "percent":
+        return "percent"
+    if units == "days":
+        return "days"
+    if units in ("cases", "tasks", "officers") and not figure.startswith("mean"):
+        return "count"
+    return "number"
+
+
+def label(figure: str) -> str:
+    """A plain-English name for a figure (its own name, made readable, if unknown)."""
+    if figure in FIGURES:
+        return FIGURES[figure][0]
+    return figure.replace("_", " ").capitalize()
+
+
+def number(figure: str, value: float, units: str = "", unit: bool = True) -> str:
+    """A value as a report writes it, e.g. 110.0%, 86.0%, 5.7 days, 16,983."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    s = style(figure, units)
+    if s == "percent":
+        return f"{value:,.1f}%" if unit else f"{value:,.1f}"
+    if s == "share":
+        return f"{100 * value:,.1f}%" if unit else f"{100 * value:,.1f}"
+    if s == "days":
+        return f"{value:,.1f} days" if unit else f"{value:,.1f}"
+    if s == "count":
+        return f"{value:,.0f}"
+    if s == "index":
+        return f"{value:.3f}"
+    return f"{value:,.1f}"
+
+
+def interval(figure: str, low: float, high: float, units: str = "") -> str:
+    """A 95% interval as "105.0 – 115.2%" (the unit once, at the end)."""
+    if any(v is None or math.isnan(v) for v in (low, high)):
+        return "–"
+    s = style(figure, units)
+    lo, hi = number(figure, low, units, unit=False), number(figure, high, units, unit=False)
+    suffix = {"percent": "%", "share": "%", "days": " days"}.get(s, "")
+    return f"{lo} – {hi}{suffix}"
+
+
+def change(figure: str, difference: float, units: str = "") -> str:
+    """A signed difference: +19.2 points, −4.4 points, +3,355, +0.057."""
+    if difference is None or math.isnan(difference):
+        return "–"
+    s = style(figure, units)
+    sign = "+" if difference > 0 else "−" if difference < 0 else "±"
+    size = abs(difference)
+    if s == "percent":
+        return f"{sign}{size:,.1f} points"
+    if s == "share":
+        return f"{sign}{100 * size:,.1f} points"
+    if s == "days":
+        return f"{sign}{size:,.1f} days"
+    if s == "count":
+        return f"{sign}{size:,.0f}"
+    if s == "index":
+        return f"{sign}{size:.3f}"
+    return f"{sign}{size:,.1f}"

@@ -1,0 +1,411 @@
+"""Plots of caseload results. Each function returns a matplotlib Figure.
+
+Figures are made with `matplotlib.figure.Figure` directly (no pyplot state),
+so they work headless with the Agg backend; save one with
+`fig.savefig("x.png")`. In a notebook, `display(fig)` shows it.
+
+Run plots take a `Run` (a run file as opened, `comparison.base`,
+`comparison.variant` or one of `sweep.runs`):
+`capacity_over_time`, `lorenz`, `capacity_heatmap`, `timeliness`,
+`vlo_caseloads`. `forest` takes a `Comparison`; `sweep_figures` a `Sweep`.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless; set before anything draws
+
+import matplotlib.dates as mdates  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+
+from . import labels  # noqa: E402
+from .results import Comparison, Run, Sweep  # noqa: E402
+
+INK = "#333333"
+MUTED = "#8a8a8a"
+ACCENT = "#2b6a99"      # calm blue: medians, means, the division
+WARM = "#b5523b"        # thresholds and significant changes
+BAND = "#9cc3e0"
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "axes.edgecolor": "#bbbbbb",
+    "axes.labelcolor": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e6e6e6",
+    "grid.linewidth": 0.6,
+    "xtick.color": "#555555",
+    "ytick.color": "#555555",
+    "legend.frameon": False,
+    "figure.dpi": 100,
+}
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    fig.set_facecolor("white")
+    return fig
+
+
+def _as_run(x) -> Run:
+    if isinstance(x, Run):
+        return x
+    if isinstance(x, Comparison):
+        raise TypeError("this plot shows one run: pass comparison.base or comparison.variant")
+    if isinstance(x, Sweep):
+        raise TypeError("this plot shows one run: pass one of sweep.runs")
+    raise TypeError(f"expected a caseload Run, got {type(x).__name__}")
+
+
+def _date_axis(ax) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _thresholds(ax, horizontal: bool = True) -> None:
+    line = ax.axhline if horizontal else ax.axvline
+    line(100, color=MUTED, lw=0.8, ls="--", zorder=1)
+    line(110, color=WARM, lw=0.8, ls=":", zorder=1)
+
+
+def _grid(n: int, ncols: int = 3):
+    ncols = min(ncols, n)
+    return math.ceil(n / ncols), ncols
+
+
+# --------------------------------------------------------------------------- runs
+
+def capacity_quantiles(run: Run, grade: str = "PO",
+                       quantiles=(0.1, 0.25, 0.5, 0.75, 0.9)) -> pd.DataFrame:
+    """Quantiles of capacity % across the officers of a grade, per LDU and snapshot.
+
+    Officers are those holding a WMT caseload at the snapshot (capacity %
+    defined) with that grade then. Quantiles are taken per replication and
+    then averaged over replications. Index (ldu, date); one column per quantile.
+    """
+    snaps = run.officer_snapshots
+    mine = snaps[(snaps["grade_then"] == grade) & snaps["capacity_percent"].notna()]
+    # Group quantiles with numpy (pandas' groupby quantile is slow): sort by group, then
+    # by value, and interpolate linearly between order statistics as numpy does.
+    groups = mine.groupby(["replication", "ldu", "date"], observed=True, sort=True).ngroup().to_numpy()
+    values = mine["capacity_percent"].to_numpy()
+    order = np.lexsort((values, groups))
+    values, groups = values[order], groups[order]
+    counts = np.bincount(groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    keys = (mine.iloc[order].drop_duplicates(["replication", "ldu", "date"])
+            [["replication", "ldu", "date"]].reset_index(drop=True))
+    for q in quantiles:
+        pos = starts + q * (counts - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, starts + counts - 1)
+        keys[q] = values[lo] + (pos - lo) * (values[hi] - values[lo])
+    return keys.groupby(["ldu", "date"], observed=True)[list(quantiles)].mean()
+
+
+def capacity_over_time(run, grade: str = "PO") -> Figure:
+    """Capacity % of a grade's officers over time, one small panel per LDU.
+
+    The line is the median officer, the dark band the middle half (25th–75th
+    percentile) and the light band 10th–90th, across officers at each
+    snapshot, averaged over replications. Dashed: 100% (full capacity);
+    dotted: 110% (over capacity).
+    """
+    run = _as_run(run)
+    q = capacity_quantiles(run, grade)
+    ldus = [l for l in run.ldu_names if l in q.index.get_level_values("ldu")]
+    with matplotlib.rc_context(STYLE):
+        nrows, ncols = _grid(max(len(ldus), 1))
+        fig = _figure(3.2 * ncols, 2.1 * nrows + 0.5)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        for ax, ldu in zip(axes, ldus):
+            d = q.loc[ldu]
+            ax.fill_between(d.index, d[0.1], d[0.9], color=BAND, alpha=0.45, lw=0, label="10th–90th")
+            ax.fill_between(d.index, d[0.25], d[0.75], color=BAND, alpha=0.9, lw=0, label="25th–75th")
+            ax.plot(d.index, d[0.5], color=ACCENT, lw=1.4, label="median")
+            _thresholds(ax)
+            ax.set_title(ldu, loc="left", color=INK)
+            _date_axis(ax)
+        for ax in axes[len(ldus):]:
+            ax.set_visible(False)
+        for ax in axes[::ncols]:
+            ax.set_ylabel("capacity %")
+        if not ldus:
+            axes[0].text(0.5, 0.5, f"no {grade} holds a caseload", ha="center", transform=axes[0].transAxes)
+        if ldus:
+            axes[0].legend(loc="lower left", ncols=3, fontsize=7, handlelength=1.2,
+                           columnspacing=0.8)
+        fig.suptitle(f"{grade} capacity % over time by LDU: median officer and spread "
+                     f"(mean of {run.replications} replications)", x=0.01, ha="left", fontsize=10,
+                     color=INK)
+    return fig
+
+
+def lorenz_points(capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lorenz curve of capacity %: (share of officers, share of total capacity %, Gini).
+
+    The Gini is twice the area between the curve and the diagonal, which is
+    the engine's formula Σ (2i − n − 1) xᵢ / (n² x̄) (docs/model.md §16.2).
+    """
+    x = np.sort(np.asarray(capacity, dtype=float))
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0 or x.sum() == 0:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0]), math.nan
+    share = np.concatenate([[0.0], np.arange(1, n + 1) / n])
+    cum = np.concatenate([[0.0], np.cumsum(x) / x.sum()])
+    gini = 1.0 - np.sum((cum[1:] + cum[:-1]) / n)
+    return share, cum, float(gini)
+
+
+def lorenz(run, day: float | None = None, grade: str | None = None) -> Figure:
+    """Lorenz curve of capacity % at the last snapshot (or `day`), one line per replication.
+
+    Over every officer holding a caseload (or one `grade`). The further the
+    curve sags below the diagonal, the more unevenly the work falls; the
+    legend gives each replication's Gini index.
+    """
+    run = _as_run(run)
+    snaps = run.officer_snapshots
+    day = float(run.snapshot_days[-1]) if day is None else float(day)
+    at = snaps[(snaps["day"] == day) & snaps["capacity_percent"].notna()]
+    if grade is not None:
+        at = at[at["grade_then"] == grade]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(5.2, 4.6)
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, 1], color=MUTED, lw=0.8, ls="--", label="perfect equality")
+        colours = matplotlib.colormaps["Blues"](np.linspace(0.55, 0.95, max(run.replications, 1)))
+        for colour, (rep, d) in zip(colours, at.groupby("replication")):
+            share, cum, gini = lorenz_points(d["capacity_percent"].to_numpy())
+            ax.plot(share, cum, color=colour, lw=1.3, label=f"replication {rep}: Gini {gini:.3f}")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel("officers, least loaded first")
+        ax.set_ylabel("share of all capacity % used")
+        who = f"{grade}s" if grade else "all officers holding a caseload"
+        date = (pd.Timestamp(run.start_date) + pd.Timedelta(days=day)).strftime("%-d %B %Y")
+        ax.set_title(f"Lorenz curve of capacity %\n{who}, {date}", loc="left", color=INK)
+        ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def capacity_heatmap(run, grade: str = "PO") -> Figure:
+    """LDU × week heatmap of the mean capacity % of a grade (mean over replications).
+
+    White is 100% (full capacity); red is over, blue under, on a scale
+    symmetric about 100.
+    """
+    run = _as_run(run)
+    cells = run.ldu_grade
+    mine = cells[cells["grade"] == grade]
+    grid = (mine.groupby(["ldu", "date"], observed=True)["mean"].mean().unstack("date")
+            .reindex(run.ldu_names))
+    values = grid.to_numpy(dtype=float)
+    with matplotlib.rc_context({**STYLE, "axes.grid": False}):
+        fig = _figure(10, 0.36 * len(run.ldu_names) + 1.6)
+        ax = fig.subplots()
+        finite = values[np.isfinite(values)]
+        span = max(float(np.max(np.abs(finite - 100))) if finite.size else 10.0, 5.0)
+        dates = mdates.date2num(grid.columns.to_pydatetime()) if len(grid.columns) else np.array([0, 1])
+        step = (dates[1] - dates[0]) if len(dates) > 1 else 7.0
+        image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="RdBu_r",
+                          norm=Normalize(100 - span, 100 + span), interpolation="nearest",
+                          extent=(dates[0] - step / 2, dates[-1] + step / 2, len(run.ldu_names) - 0.5, -0.5))
+        ax.set_yticks(range(len(run.ldu_names)), run.ldu_names)
+        ax.xaxis_date()
+        _date_axis(ax)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
+        bar.set_label(f"mean {grade} capacity %")
+        bar.outline.set_visible(False)
+        ax.set_title(f"Mean {grade} capacity % by LDU and week (mean of {run.replications} "
+                     f"replications; white = 100%)", loc="left", color=INK)
+    return fig
+
+
+def timeliness(run, kinds=("court_reports", "plan_review", "parole_report", "victim_first_contact",
+                           "victim_contact")) -> Figure:
+    """Share of tasks done on time, per task kind and LDU, with 95% intervals.
+
+    Means and Student-t intervals across replications come from the
+    `statistics` table (`<kind>_share_on_time`); the division is the dark
+    point at the top. Kinds with nothing due are left out.
+    """
+    run = _as_run(run)
+    stats = run.statistics
+    rows = ["division", *run.ldu_names]
+    shown = []
+    for kind in kinds:
+        d = stats[stats["figure"] == f"{kind}_share_on_time"].set_index("ldu").reindex(rows)
+        if d["mean"].notna().any():
+            shown.append((kind, d))
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(min(2.6 * max(len(shown), 1) + 2.2, 15), 0.3 * len(rows) + 1.3)
+        axes = np.atleast_1d(fig.subplots(1, max(len(shown), 1), sharey=True, squeeze=False)).ravel()
+        y = np.arange(len(rows))
+        for ax, (kind, d) in zip(axes, shown):
+            colours = [ACCENT if r == "division" else INK for r in rows]
+            low = (d["mean"] - d["ci_low"]).clip(lower=0).to_numpy()
+            high = (d["ci_high"] - d["mean"]).clip(lower=0).to_numpy()
+            ax.errorbar(d["mean"], y, xerr=[low, high], fmt="none", ecolor=MUTED, elinewidth=1,
+                        capsize=2)
+            ax.scatter(d["mean"], y, c=colours, s=[34 if r == "division" else 18 for r in rows], zorder=3)
+            ax.set_title(labels.TASK_KINDS.get(kind, kind), loc="left", color=INK)
+            lo = np.nanmin(np.r_[d["ci_low"].to_numpy(), d["mean"].to_numpy()])
+            lo = max(0.0, min(lo, 0.95) - 0.03) if np.isfinite(lo) else 0.0
+            ax.set_xlim(lo, 1.005)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.grid(axis="y", visible=False)
+        axes[0].set_yticks(y, rows)
+        axes[0].invert_yaxis()
+        for label in axes[0].get_yticklabels():
+            if label.get_text() == "division":
+                label.set_fontweight("bold")
+        if not shown:
+            axes[0].text(0.5, 0.5, "no tasks were due", ha="center", transform=axes[0].transAxes)
+        fig.suptitle(f"Share of tasks done by their deadline: mean and 95% interval across "
+                     f"{run.replications} replications", x=0.01, ha="left", fontsize=10, color=INK)
+    return fig
+
+
+def vlo_caseload_series(run) -> pd.DataFrame:
+    """Victim cases per VLO in post, per snapshot: one column per LDU and one for the division.
+
+    Mean over replications; NaN where an LDU has no VLO in post.
+    """
+    def per_vlo(cells: pd.DataFrame, by: list[str]) -> pd.Series:
+        vlo = cells[cells["grade"] == "VLO"]
+        ratio = vlo["victim_cases"] / vlo["in_post"].where(vlo["in_post"] > 0)
+        return ratio.groupby([vlo[c] for c in by], observed=True).mean()
+
+    ldus = per_vlo(run.ldu_grade, ["ldu", "date"]).unstack("ldu").reindex(columns=run.ldu_names)
+    ldus.columns = list(ldus.columns)
+    ldus["division"] = per_vlo(run.division_grade, ["date"])
+    return ldus
+
+
+def vlo_caseloads(run) -> Figure:
+    """Victim cases per VLO over time, by LDU, with the division in bold (mean over replications)."""
+    run = _as_run(run)
+    series = vlo_caseload_series(run)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(9, 4.2)
+        ax = fig.subplots()
+        colours = matplotlib.colormaps["tab10"](np.linspace(0, 1, 10))
+        for i, ldu in enumerate(run.ldu_names):
+            if series[ldu].notna().any():
+                ax.plot(series.index, series[ldu], lw=1.0, alpha=0.8, color=colours[i % 10], label=ldu)
+        ax.plot(series.index, series["division"], lw=2.4, color=INK, label="division")
+        _date_axis(ax)
+        ax.set_ylabel("victim cases per VLO")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+        ax.set_title(f"Victim cases per VLO in post (mean of {run.replications} replications)",
+                     loc="left", color=INK)
+    return fig
+
+
+# --------------------------------------------------------------------------- comparisons and sweeps
+
+def _tiny(difference: float, base: float) -> bool:
+    """True for a difference that is floating-point noise (e.g. 1e-12 of a 17,000 mean)."""
+    return abs(difference) <= 1e-9 * max(1.0, abs(base))
+
+
+def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figure:
+    """Forest plot of paired differences (variant − base) with their 95% intervals.
+
+    Figures have different units, so each difference is shown relative to
+    the base mean (% change); the labels give the values themselves.
+    Differences whose interval excludes zero are drawn solid in colour, the
+    others hollow and grey. Figures with a base mean of 0 cannot be shown
+    relative to it and are left out.
+    """
+    if not isinstance(comparison, Comparison):
+        raise TypeError("forest() takes a Comparison (a file written by caseload compare)")
+    table = comparison.comparison
+    table = table[table["ldu"] == ldu].set_index("figure")
+    wanted = [f for f in (figures or labels.HEADLINE) if f in table.index]
+    rows = table.loc[wanted]
+    rows = rows[(rows["base_mean"].abs() > 0) & rows["difference"].notna()]
+    rel = 100 * rows["difference"] / rows["base_mean"].abs()
+    rel_low = 100 * rows["difference_low"] / rows["base_mean"].abs()
+    rel_high = 100 * rows["difference_high"] / rows["base_mean"].abs()
+    real = rows["significant"] & ~np.array([_tiny(d, b) for d, b in
+                                             zip(rows["difference"], rows["base_mean"])], dtype=bool)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(9.5, 0.32 * len(rows) + 1.4)
+        ax = fig.subplots()
+        y = np.arange(len(rows))
+        for i, fig_name in enumerate(rows.index):
+            colour = WARM if real.iloc[i] else MUTED
+            ax.plot([rel_low.iloc[i], rel_high.iloc[i]], [i, i], color=colour, lw=1.6)
+            ax.scatter([rel.iloc[i]], [i], s=30, zorder=3, color=colour if real.iloc[i] else "white",
+                       edgecolors=colour, linewidths=1.2)
+        ax.axvline(0, color=INK, lw=0.8)
+        names = []
+        for fig_name, r in rows.iterrows():
+            units = r["units"]
+            names.append(f"{labels.label(fig_name)}  "
+                         f"({labels.number(fig_name, r['base_mean'], units)} → "
+                         f"{labels.number(fig_name, r['variant_mean'], units)})")
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        for tick, is_real in zip(ax.get_yticklabels(), real):
+            tick.set_color(INK if is_real else MUTED)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%"))
+        ax.set_xlabel("change from base, as % of the base mean (95% interval of the paired difference)")
+        ax.grid(axis="y", visible=False)
+        fig.suptitle(f"{comparison.variant.label} vs {comparison.base.label} ({ldu}): paired "
+                     f"differences; solid = the interval excludes 0", x=0.01, ha="left",
+                     fontsize=10, color=INK)
+    return fig
+
+
+def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
+                                         "plan_review_share_on_time", "gini"),
+                  ldu: str = "division") -> Figure:
+    """Headline figures against the swept value, with 95% intervals, one panel per figure."""
+    if not isinstance(sweep, Sweep):
+        raise TypeError("sweep_figures() takes a Sweep (a file written by caseload run --vary)")
+    table = sweep.sweep
+    table = table[table["ldu"] == ldu]
+    figures = [f for f in figures if (table["figure"] == f).any()]
+    values = sweep.vary_values
+    with matplotlib.rc_context(STYLE):
+        nrows, ncols = _grid(max(len(figures), 1), 4)
+        fig = _figure(2.8 * ncols + 0.4, 2.5 * nrows + 0.5)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+        x = np.arange(len(values))
+        for ax, f in zip(axes, figures):
+            d = table[table["figure"] == f].set_index("value").reindex(values)
+            scale = 100.0 if labels.style(f, d["units"].iloc[0]) == "share" else 1.0
+            mean, low, high = (d[c].to_numpy(float) * scale for c in ("mean", "ci_low", "ci_high"))
+            ax.fill_between(x, low, high, color=BAND, alpha=0.6, lw=0)
+            ax.plot(x, mean, color=ACCENT, marker="o", ms=4, lw=1.4)
+            ax.set_xticks(x, values)
+            ax.set_xlabel(sweep.vary_key)
+            title = labels.label(f) + (" (%)" if scale == 100.0 else "")
+            ax.set_title(textwrap.fill(title, 34), loc="left", color=INK, fontsize=9)
+        for ax in axes[len(figures):]:
+            ax.set_visible(False)
+        fig.suptitle(f"Division figures by {sweep.vary_key}: mean and 95% interval", x=0.01,
+                     ha="left", fontsize=10, color=INK)
+    return fig

@@ -1,0 +1,691 @@
+"""Reading caseload HDF5 results files into tidy pandas DataFrames.
+
+`open(path)` checks the file is a caseload results file of a schema this
+reader knows (major version 1) and returns one of:
+
+- `RunResults` (kind "run"): a `Run` plus the file's own attributes;
+- `Comparison` (kind "comparison"): `.base` and `.variant` runs and the
+  paired differences in `.comparison`;
+- `Sweep` (kind "sweep"): `.runs`, one per value of `.vary_key`, and the
+  headline figures by value in `.sweep`.
+
+Every frame is read when first asked for and then kept. The layout of the file
+is documented in docs/hdf5-format.md; engine/src/output_writer.cpp writes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import pathlib
+import tomllib
+
+import h5py
+import numpy as np
+import pandas as pd
+
+SUPPORTED_MAJOR = 1
+"""The schema major version this reader understands (any minor version)."""
+
+KNOWN_MINOR = 2
+"""The newest minor version this reader was written against; newer minors add
+objects that it ignores."""
+
+STATES = ["in post", "absent", "left"]
+"""Officer states by code (`snapshots/officer_state`); −1 (not yet joined) is dropped."""
+
+_IMBALANCE_FIELDS = ["gini", "cv", "max_over_median", "share_over_100", "share_over_110", "theil",
+                     "theil_between_ldu", "theil_within_ldu", "theil_between_grade",
+                     "theil_within_grade", "excessive"]
+_CELL_FIELDS = ["officers", "in_post", "establishment", "cases", "points", "victim_cases",
+                "excessive", "mean", "median", "p90", "max", "share_over_100", "share_over_110",
+                "share_over_120", "hours_demanded", "backlog_hours"]
+
+
+class FormatError(ValueError):
+    """The file is not a caseload results file, or has a schema this reader does not know."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _attr(value):
+    """An HDF5 attribute as a plain Python value (str, int, float or list)."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.ndarray):
+        return [_attr(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _strings(dataset) -> list[str]:
+    """A 1-D string dataset as a list of str."""
+    return list(dataset.asstr()[()])
+
+
+def _column(dataset) -> np.ndarray:
+    """A 1-D dataset as a numpy array (strings decoded to str objects)."""
+    if dataset.dtype.kind in "OSU":
+        return dataset.asstr()[()].astype(object)
+    return dataset[()]
+
+
+def _never(values: np.ndarray) -> np.ndarray:
+    """A time column with −1 meaning "never" as float with NaN."""
+    out = values.astype(float)
+    out[values < 0] = np.nan
+    return out
+
+
+def _index_or_na(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """An index column with −1 meaning "none" as nullable Int64 with <NA>."""
+    return pd.arrays.IntegerArray(values.astype(np.int64), values < 0)
+
+
+def _codes(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    """Integer codes into `names` as a categorical (code −1 becomes NaN)."""
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=names)
+
+
+def _frame(parts: list[dict], categories: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """One DataFrame from per-replication dicts of equal-length numpy arrays.
+
+    Columns are concatenated as numpy arrays (faster than concatenating
+    DataFrames); the columns named in `categories` hold integer codes and
+    become categoricals of those names.
+    """
+    columns = {}
+    for name in parts[0]:
+        values = [p[name] for p in parts]
+        if isinstance(values[0], pd.api.extensions.ExtensionArray):
+            columns[name] = type(values[0])._concat_same_type(values)
+        else:
+            columns[name] = np.concatenate(values)
+        if categories and name in categories:
+            columns[name] = _codes(columns[name], categories[name])
+    return pd.DataFrame(columns)
+
+
+def _table(group, first: list[str] | None = None) -> pd.DataFrame:
+    """A group of equal-length 1-D datasets as a DataFrame, `first` columns first.
+
+    Each column's `units` attribute, if any, is kept in `frame.attrs["units"]`.
+    """
+    names = list(group.keys())
+    order = [n for n in (first or []) if n in names] + [n for n in names if n not in (first or [])]
+    frame = pd.DataFrame({name: _column(group[name]) for name in order})
+    frame.attrs["units"] = {name: _attr(group[name].attrs["units"])
+                            for name in order if "units" in group[name].attrs}
+    return frame
+
+
+# --------------------------------------------------------------------------- one run
+
+class Run:
+    """The replications of one scenario: a run file's root, or /base, /variant or /runs/NNNN.
+
+    Scalars: `name`, `seed`, `replications`, `start_date`, `horizon_days`,
+    `warmup_days`, `snapshot_every_days`, `ldu_names`, `grade_names`,
+    `task_kind_names`, `scenario` (the resolved scenario as a dict), `attrs`.
+    Frames (pandas, long format, read on first use): `officers`,
+    `officer_snapshots`, `ldu_grade`, `division_grade`, `unallocated`,
+    `imbalance`, `tasks`, `timeliness`, `victims`, `summary`, `statistics`.
+
+    In every frame, `replication` is the replication index, LDU, grade, task
+    kind and state columns hold names (pandas categoricals), −1 markers become
+    NaN (times) or <NA> (indices, flags), and snapshot frames carry `day`
+    (days since day 0), `date` and `week` (whole weeks since the start of the
+    statistics window, 0 at the first snapshot).
+    """
+
+    def __init__(self, group: h5py.Group, label: str | None = None):
+        self._group = group
+        self.attrs: dict = {k: _attr(v) for k, v in group.attrs.items()}
+        """The group's attributes (the run's metadata) as plain Python values."""
+        self.name: str = self.attrs.get("scenario_name", "")
+        self.label: str = label or self.name
+        """A short name for legends and headings (the scenario name, or key=value in a sweep)."""
+        self.seed: int = self.attrs.get("seed")
+        self.horizon_days: float = float(self.attrs["horizon_days"])
+        self.warmup_days: float = float(self.attrs.get("warmup_days", 0.0))
+        self.snapshot_every_days: float = float(self.attrs.get("snapshot_every_days", 7.0))
+        self.start_date: datetime.date = datetime.date.fromisoformat(self.attrs["start_date"])
+        self.ldu_names: list[str] = _strings(group["ldu_names"])
+        self.grade_names: list[str] = _strings(group["grade_names"])
+        self.task_kind_names: list[str] = (_strings(group["task_kind_names"])
+                                           if "task_kind_names" in group else [])
+        reps = group["replications"]
+        self._rep_names: list[str] = sorted(reps.keys())
+        self.replications: int = len(self._rep_names)
+
+    def __repr__(self) -> str:
+        return (f"<caseload.Run {self.label!r}: {len(self.ldu_names)} LDUs, "
+                f"{self.replications} replications, {self.horizon_days:g} days>")
+
+    # ---- plumbing
+
+    def _reps(self, replications=None):
+        """(index, group) of each replication asked for (all by default)."""
+        groups = self._group["replications"]
+        wanted = None if replications is None else {int(r) for r in np.atleast_1d(replications)}
+        for name in self._rep_names:
+            g = groups[name]
+            index = int(g.attrs.get("replication", int(name)))
+            if wanted is None or index in wanted:
+                yield index, g
+
+    def _time_columns(self, days: np.ndarray) -> dict:
+        """day, date and week columns for snapshot times."""
+        week = np.floor((days - self.warmup_days) / 7.0 + 1e-9).astype(np.int64)
+        date = (np.datetime64(self.start_date, "D")
+                + np.round(days * 86400.0).astype("timedelta64[s]")).astype("datetime64[ns]")
+        return {"day": days, "date": date, "week": week}
+
+    def _ldu_scope(self) -> list[str]:
+        return self.ldu_names + ["division"]
+
+    # ---- metadata
+
+    @functools.cached_property
+    def scenario(self) -> dict:
+        """The resolved scenario (every default filled in) parsed with tomllib."""
+        return tomllib.loads(self.attrs["scenario"])
+
+    @functools.cached_property
+    def snapshot_days(self) -> np.ndarray:
+        """Snapshot times in days since day 0 (the same in every replication)."""
+        _, g = next(self._reps())
+        return g["snapshots/time_days"][()]
+
+    # ---- officers
+
+    @functools.cached_property
+    def officers(self) -> pd.DataFrame:
+        """One row per officer per replication: everyone in post at any time.
+
+        Columns: replication, officer (index into the snapshot arrays), ldu,
+        grade (at the end of the run), first_grade (on joining),
+        contracted_hours (per week), available_points (WMT capacity at the
+        end of the run), joined_day (0 for staff in post at day 0), left_day
+        (NaN if still in post at the horizon).
+        """
+        parts = []
+        for rep, g in self._reps():
+            o = g["officers"]
+            n = len(o["ldu"])
+            parts.append({
+                "replication": np.full(n, rep, dtype=np.int64),
+                "officer": np.arange(n, dtype=np.int64),
+                "ldu": o["ldu"][()],
+                "grade": o["grade"][()],
+                "first_grade": o["first_grade"][()],
+                "contracted_hours": o["contracted_hours"][()],
+                "available_points": o["available_points"][()],
+                "joined_day": o["joined_day"][()],
+                "left_day": _never(o["left_day"][()]),
+            })
+        return _frame(parts, {"ldu": self.ldu_names, "grade": self.grade_names,
+                              "first_grade": self.grade_names})
+
+    def read_officer_snapshots(self, replications=None) -> pd.DataFrame:
+        """`officer_snapshots` for some replications only (an int or a list); see there."""
+        parts = []
+        for rep, g in self._reps(replications):
+            s = g["snapshots"]
+            state = s["officer_state"][()]
+            joined = state >= 0                      # −1: not yet joined; those cells are left out
+            snap, officer = np.nonzero(joined)       # C order: snapshot by snapshot, then officer
+            ldu = g["officers/ldu"][()]
+            frame = {"replication": np.full(len(snap), rep, dtype=np.int64)}
+            frame.update(self._time_columns(s["time_days"][()][snap]))
+            frame.update({
+                "officer": officer.astype(np.int64),
+                "ldu": ldu[officer],
+                "grade_then": s["officer_grade"][()][joined],
+                "state": state[joined],
+                "cases": s["officer_cases"][()][joined],
+                "points": s["officer_points"][()][joined],
+                "capacity_percent": s["officer_capacity_percent"][()][joined],
+                "available_points": s["officer_available_points"][()][joined],
+                "hours_demanded": s["officer_hours_demanded"][()][joined],
+                "backlog_hours": s["officer_backlog_hours"][()][joined],
+                "victim_cases": s["officer_victim_cases"][()][joined],
+            })
+            parts.append(frame)
+        return _frame(parts, {"ldu": self.ldu_names, "grade_then": self.grade_names,
+                              "state": STATES})
+
+    @functools.cached_property
+    def officer_snapshots(self) -> pd.DataFrame:
+        """One row per officer per snapshot per replication, from the day they joined.
+
+        Columns: replication, day, date, week, officer, ldu, grade_then (the
+        grade at that snapshot: a trainee is PQiP until they qualify), state
+        ("in post", "absent", "left"; rows after leaving are kept), cases,
+        points, capacity_percent (NaN for staff without a WMT caseload: SPO,
+        VLO, absent, left, full reduction), available_points, hours_demanded
+        (weekly caseload hours plus open task hours), backlog_hours (open task
+        hours), victim_cases (VLOs). Cells before an officer joined are left
+        out. For large files, `read_officer_snapshots(replications=...)`
+        reads a few replications only.
+        """
+        return self.read_officer_snapshots()
+
+    # ---- cells and imbalance
+
+    def _cells(self, path: str, with_ldu: bool) -> pd.DataFrame:
+        parts = []
+        n_grade = len(self.grade_names)
+        n_ldu = len(self.ldu_names) if with_ldu else 1
+        for rep, g in self._reps():
+            cells = g[path]
+            days = g["snapshots/time_days"][()]
+            n = len(days) * n_ldu * n_grade
+            snap = np.repeat(np.arange(len(days)), n_ldu * n_grade)
+            frame = {"replication": np.full(n, rep, dtype=np.int64)}
+            frame.update(self._time_columns(days[snap]))
+            if with_ldu:
+                frame["ldu"] = np.tile(np.repeat(np.arange(n_ldu), n_grade), len(days))
+            frame["grade"] = np.tile(np.arange(n_grade), len(days) * n_ldu)
+            for field in _CELL_FIELDS:
+                if field in cells:
+                    frame[field] = cells[field][()].reshape(-1)
+            parts.append(frame)
+        out = _frame(parts, {"ldu": self.ldu_names, "grade": self.grade_names})
+        if "establishment" in out and "in_post" in out:
+            out["vacancies"] = out["establishment"] - out["in_post"]
+        return out
+
+    @functools.cached_property
+    def ldu_grade(self) -> pd.DataFrame:
+        """One row per LDU × grade cell per snapshot per replication.
+
+        Columns: replication, day, date, week, ldu, grade, then every field of
+        `snapshots/ldu_grade`: officers (holding a WMT caseload), in_post,
+        establishment, cases, points, victim_cases, excessive (over 110% for
+        4 weeks running), mean, median, p90, max (capacity %), share_over_100,
+        share_over_110, share_over_120 (fractions), hours_demanded (mean per
+        officer), backlog_hours (total); and vacancies = establishment − in_post.
+        Capacity statistics are NaN when the cell has no caseload holder.
+        """
+        return self._cells("snapshots/ldu_grade", with_ldu=True)
+
+    @functools.cached_property
+    def division_grade(self) -> pd.DataFrame:
+        """As `ldu_grade` but one row per grade over the whole division (no ldu column)."""
+        return self._cells("snapshots/division_grade", with_ldu=False)
+
+    @functools.cached_property
+    def unallocated(self) -> pd.DataFrame:
+        """Cases waiting for allocation: replication, day, date, week, ldu, unallocated."""
+        parts = []
+        n_ldu = len(self.ldu_names)
+        for rep, g in self._reps():
+            days = g["snapshots/time_days"][()]
+            frame = {"replication": np.full(len(days) * n_ldu, rep, dtype=np.int64)}
+            frame.update(self._time_columns(np.repeat(days, n_ldu)))
+            frame["ldu"] = np.tile(np.arange(n_ldu), len(days))
+            frame["unallocated"] = g["snapshots/unallocated"][()].reshape(-1)
+            parts.append(frame)
+        return _frame(parts, {"ldu": self.ldu_names})
+
+    @functools.cached_property
+    def imbalance(self) -> pd.DataFrame:
+        """Imbalance of capacity % per snapshot per replication, for the division and each LDU.
+
+        Columns: replication, day, date, week, scope (an LDU name, or
+        "division"), gini, cv, max_over_median, share_over_100,
+        share_over_110, theil, theil_between_ldu, theil_within_ldu (NaN for an
+        LDU), theil_between_grade, theil_within_grade, excessive (officers
+        over 110% for 4 weeks running). Division rows come after each
+        snapshot's LDU rows.
+        """
+        parts = []
+        n_ldu = len(self.ldu_names)
+        for rep, g in self._reps():
+            days = g["snapshots/time_days"][()]
+            n_snap = len(days)
+            frame = {"replication": np.full(n_snap * (n_ldu + 1), rep, dtype=np.int64)}
+            frame.update(self._time_columns(np.repeat(days, n_ldu + 1)))
+            frame["scope"] = np.tile(np.arange(n_ldu + 1), n_snap)
+            for field in _IMBALANCE_FIELDS:
+                ldu = g["imbalance/ldu"][field][()].reshape(n_snap, n_ldu)
+                division = g["imbalance/division"][field][()].reshape(n_snap, 1)
+                frame[field] = np.concatenate([ldu, division], axis=1).reshape(-1)
+            parts.append(frame)
+        return _frame(parts, {"scope": self._ldu_scope()})
+
+    # ---- tasks and victims
+
+    @functools.cached_property
+    def tasks(self) -> pd.DataFrame:
+        """One row per task per replication, warm-up included, in order of creation.
+
+        Columns: replication, task (row in the file), kind (fdr, sdr,
+        parole_report, plan_review, victim_first_contact, victim_contact),
+        ldu (where the task arose), officer (who had it at the horizon; <NA>
+        if nobody), subject (case slot or victim row; <NA> for court
+        reports), created, started (NaN if never), completed (NaN if open at
+        the horizon), deadline, hours, on_time (True done by the deadline,
+        False late or overdue, <NA> open and not yet due), days_to_complete
+        (NaN if open), in_window (created inside the statistics window, as
+        the summary counts), due (deadline by the horizon).
+        """
+        parts = []
+        for rep, g in self._reps():
+            t = g["tasks"]
+            n = len(t["kind"])
+            created, completed, deadline = t["created"][()], t["completed"][()], t["deadline"][()]
+            on_time = t["on_time"][()]
+            parts.append({
+                "replication": np.full(n, rep, dtype=np.int64),
+                "task": np.arange(n, dtype=np.int64),
+                "kind": t["kind"][()],
+                "ldu": t["ldu"][()],
+                "officer": _index_or_na(t["officer"][()]),
+                "subject": _index_or_na(t["subject"][()]),
+                "created": created,
+                "started": _never(t["started"][()]),
+                "completed": _never(completed),
+                "deadline": deadline,
+                "hours": t["hours"][()],
+                "on_time": pd.arrays.BooleanArray(on_time == 1, on_time < 0),
+                "days_to_complete": np.where(completed >= 0, completed - created, np.nan),
+                "in_window": created >= self.warmup_days,
+                "due": deadline <= self.horizon_days,
+            })
+        return _frame(parts, {"kind": self.task_kind_names, "ldu": self.ldu_names})
+
+    @functools.cached_property
+    def timeliness(self) -> pd.DataFrame:
+        """Timeliness per replication × ldu × task kind, computed from `tasks`.
+
+        Rows: every replication, every LDU then "division", every task kind.
+        Columns, over tasks created in the statistics window (the summary's
+        `<kind>_*` columns): created; completed; due (deadline by the
+        horizon); on_time (of those due, done by the deadline);
+        share_on_time = on_time / due (NaN if nothing was due); mean_days
+        from creation to completion over those completed (NaN if none); and
+        open_at_end, over the whole run (tasks still open at the horizon).
+        """
+        tasks = self.tasks
+        reps = [rep for rep, _ in self._reps()]
+        n_rep, n_ldu, n_kind = len(reps), len(self.ldu_names), len(self.task_kind_names)
+        shape = (n_rep, n_ldu, n_kind)
+        rep_pos = pd.Index(reps).get_indexer(tasks["replication"].to_numpy())
+        key = ((rep_pos * n_ldu + tasks["ldu"].cat.codes.to_numpy()) * n_kind
+               + tasks["kind"].cat.codes.to_numpy())
+        size = n_rep * n_ldu * n_kind
+
+        def count(mask, weights=None):
+            w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
+            return np.bincount(key, weights=w, minlength=size).reshape(shape)
+
+        window = tasks["in_window"].to_numpy()
+        done = tasks["completed"].notna().to_numpy()
+        due = tasks["due"].to_numpy()
+        in_time = done & (tasks["completed"].to_numpy() <= tasks["deadline"].to_numpy())
+        counts = {
+            "created": count(window),
+            "completed": count(window & done),
+            "due": count(window & due),
+            "on_time": count(window & due & in_time),
+            "total_days": count(window & done, tasks["days_to_complete"].to_numpy()),
+            "open_at_end": count(~done),
+        }
+        # Division: the LDUs summed, appended as one more "LDU".
+        counts = {k: np.concatenate([v, v.sum(axis=1, keepdims=True)], axis=1)
+                  for k, v in counts.items()}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = counts["on_time"] / counts["due"]
+            mean_days = counts["total_days"] / counts["completed"]
+        index = pd.MultiIndex.from_product(
+            [reps, pd.CategoricalIndex(self._ldu_scope(), categories=self._ldu_scope()),
+             pd.CategoricalIndex(self.task_kind_names, categories=self.task_kind_names)],
+            names=["replication", "ldu", "kind"])
+        frame = pd.DataFrame({
+            "created": counts["created"].reshape(-1).astype(np.int64),
+            "completed": counts["completed"].reshape(-1).astype(np.int64),
+            "due": counts["due"].reshape(-1).astype(np.int64),
+            "on_time": counts["on_time"].reshape(-1).astype(np.int64),
+            "share_on_time": share.reshape(-1),
+            "mean_days": mean_days.reshape(-1),
+            "open_at_end": counts["open_at_end"].reshape(-1).astype(np.int64),
+        }, index=index)
+        return frame.reset_index()
+
+    @functools.cached_property
+    def victims(self) -> pd.DataFrame:
+        """One row per victim case per replication, in order of opening.
+
+        Columns: replication, victim (row in the file), ldu, vlo (the VLO
+        holding it at closure or at the horizon; <NA> if none),
+        offender_case (the case slot), first_contact_task (row of the first
+        contact in `tasks`; <NA> for a day-0 case), first_contact_completed
+        (day the first contact was made; NaN if not made or a day-0 case),
+        created, ended (NaN if still open), opted_out (bool).
+        """
+        parts = []
+        for rep, g in self._reps():
+            v = g["victims"]
+            n = len(v["ldu"])
+            first = v["first_contact_task"][()]
+            completed = g["tasks/completed"][()]
+            made = np.full(n, np.nan)
+            has = first >= 0
+            made[has] = _never(completed[first[has]])
+            parts.append({
+                "replication": np.full(n, rep, dtype=np.int64),
+                "victim": np.arange(n, dtype=np.int64),
+                "ldu": v["ldu"][()],
+                "vlo": _index_or_na(v["vlo"][()]),
+                "offender_case": v["offender_case"][()],
+                "first_contact_task": _index_or_na(first),
+                "first_contact_completed": made,
+                "created": v["created"][()],
+                "ended": _never(v["ended"][()]),
+                "opted_out": v["opted_out"][()] == 1,
+            })
+        return _frame(parts, {"ldu": self.ldu_names})
+
+    # ---- headline figures
+
+    @functools.cached_property
+    def statistics(self) -> pd.DataFrame:
+        """Headline figures across replications: mean and 95% Student-t interval.
+
+        One row per LDU (then "division") × figure. Columns: ldu, figure,
+        units, n (replications), mean, half_width, ci_low, ci_high.
+        `frame.attrs["confidence"]` is the confidence level (0.95).
+        """
+        g = self._group["statistics"]
+        frame = _table(g, first=["ldu", "figure", "units", "n", "mean", "half_width",
+                                 "ci_low", "ci_high"])
+        frame.attrs["confidence"] = float(_attr(g.attrs.get("confidence", 0.95)))
+        return frame
+
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        """The headline table: one row per replication × (each LDU, then "division").
+
+        Columns: replication, ldu (str), then every headline figure (flows,
+        capacity by grade, imbalance, queue, timeliness by task kind) in the
+        engine's order. `frame.attrs["units"]` maps columns to units.
+        """
+        figure_order = []
+        if "statistics" in self._group:
+            figure_order = list(dict.fromkeys(_strings(self._group["statistics/figure"])))
+        return _table(self._group["summary"], first=["replication", "ldu", *figure_order])
+
+    def figure(self, figure: str, ldu: str = "division") -> pd.Series:
+        """One row of `statistics` (mean, half_width, ci_low, ci_high, n, units) as a Series."""
+        s = self.statistics
+        rows = s[(s["figure"] == figure) & (s["ldu"] == ldu)]
+        if rows.empty:
+            raise KeyError(f"no headline figure {figure!r} for {ldu!r}")
+        return rows.iloc[0]
+
+
+# --------------------------------------------------------------------------- files
+
+class Results:
+    """An open caseload results file: what every kind of file has.
+
+    Attributes: `path`, `kind` ("run", "comparison" or "sweep"),
+    `schema_version` (major, minor), `engine_version`, `created`,
+    `file_attrs` (the root attributes) and `runs` (every `Run` in the file).
+    Use as a context manager, or call `close()`, to release the file.
+    """
+
+    kind = ""
+
+    def __init__(self, path: pathlib.Path, file: h5py.File, version: tuple[int, int]):
+        self.path = path
+        self.file = file
+        self.schema_version = version
+        self.file_attrs: dict = {k: _attr(v) for k, v in file.attrs.items()}
+        self.engine_version: str = self.file_attrs.get("engine_version", "")
+        self.created: str = self.file_attrs.get("created", "")
+        self.runs: list[Run] = []
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class RunResults(Results, Run):
+    """A file of kind "run": one scenario's replications. It is a `Run` (see there)."""
+
+    kind = "run"
+
+    def __init__(self, path, file, version):
+        Results.__init__(self, path, file, version)
+        Run.__init__(self, file["/"])
+        self.runs = [self]
+
+    def __repr__(self) -> str:
+        return f"<caseload.RunResults {str(self.path)!r}: {Run.__repr__(self)}>"
+
+
+class Comparison(Results):
+    """A file of kind "comparison": a base and a variant run with common random numbers.
+
+    `base`, `variant`: the two `Run`s. `comparison`: paired differences
+    (variant − base) per LDU (then "division") × figure, columns ldu,
+    figure, units, n, base_mean, base_half_width, variant_mean,
+    variant_half_width, difference, difference_half_width, difference_low,
+    difference_high, significant (bool: the interval excludes 0).
+    """
+
+    kind = "comparison"
+
+    def __init__(self, path, file, version):
+        super().__init__(path, file, version)
+        self.base = Run(file["base"])
+        self.variant = Run(file["variant"])
+        if self.base.label == self.variant.label:
+            self.base.label, self.variant.label = "base", "variant"
+        self.runs = [self.base, self.variant]
+
+    @functools.cached_property
+    def comparison(self) -> pd.DataFrame:
+        g = self.file["comparison"]
+        frame = _table(g, first=["ldu", "figure", "units", "n", "base_mean", "base_half_width",
+                                 "variant_mean", "variant_half_width", "difference",
+                                 "difference_half_width", "difference_low", "difference_high",
+                                 "significant"])
+        frame["significant"] = frame["significant"].astype(bool)
+        frame.attrs["confidence"] = float(_attr(g.attrs.get("confidence", 0.95)))
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"<caseload.Comparison {str(self.path)!r}: {self.base.name!r} vs "
+                f"{self.variant.name!r}, {self.base.replications} paired replications>")
+
+
+class Sweep(Results):
+    """A file of kind "sweep": one scenario run at several values of one key.
+
+    `vary_key` (e.g. "vacancy_rate.PO"), `vary_values` (str, in run order),
+    `runs` (a `Run` per value, with `.vary_value` and a `label` "key=value").
+    `sweep`: headline figures by value, columns run, value, ldu, figure,
+    units, n, mean, half_width, ci_low, ci_high.
+    """
+
+    kind = "sweep"
+
+    def __init__(self, path, file, version):
+        super().__init__(path, file, version)
+        self.vary_key: str = self.file_attrs.get("vary_key", "")
+        self.vary_values: list[str] = _strings(file["vary_values"])
+        for name in sorted(file["runs"].keys()):
+            group = file["runs"][name]
+            value = _attr(group.attrs.get("vary_value", name))
+            run = Run(group, label=f"{self.vary_key}={value}")
+            run.vary_value = value
+            self.runs.append(run)
+
+    @functools.cached_property
+    def sweep(self) -> pd.DataFrame:
+        g = self.file["sweep"]
+        frame = _table(g, first=["run", "value", "ldu", "figure", "units", "n", "mean",
+                                 "half_width", "ci_low", "ci_high"])
+        frame.attrs["confidence"] = float(_attr(g.attrs.get("confidence", 0.95)))
+        frame.attrs["vary_key"] = self.vary_key
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"<caseload.Sweep {str(self.path)!r}: {self.vary_key} = "
+                f"{', '.join(self.vary_values)}>")
+
+
+_KINDS = {"run": RunResults, "comparison": Comparison, "sweep": Sweep}
+
+
+def open(path) -> Results:  # noqa: A001 (the name the design gives it)
+    """Open a caseload HDF5 results file and check its format and schema version.
+
+    Returns a `RunResults`, `Comparison` or `Sweep` according to the file's
+    `kind` attribute. Raises `FormatError` if the file is not HDF5, not a
+    caseload results file, of a schema major version other than 1, or of an
+    unknown kind; `FileNotFoundError` if there is no such file.
+    """
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        file = h5py.File(path, "r")
+    except OSError as e:
+        raise FormatError(f"{path}: not an HDF5 file, so not a caseload results file ({e})") from None
+    try:
+        fmt = _attr(file.attrs["format"]) if "format" in file.attrs else None
+        if fmt != "caseload":
+            found = "no 'format' attribute" if fmt is None else f"format = {fmt!r}"
+            raise FormatError(f"{path}: not a caseload results file: found {found}, "
+                              f"expected format = 'caseload'")
+        version = _attr(file.attrs["schema_version"]) if "schema_version" in file.attrs else None
+        if not (isinstance(version, list) and len(version) == 2):
+            raise FormatError(f"{path}: caseload file without a valid schema_version "
+                              f"(found {version!r}); this reader supports schema "
+                              f"{SUPPORTED_MAJOR}.x")
+        major, minor = int(version[0]), int(version[1])
+        if major != SUPPORTED_MAJOR:
+            raise FormatError(f"{path}: caseload schema version {major}.{minor} is not supported: "
+                              f"this reader supports schema {SUPPORTED_MAJOR}.x (up to "
+                              f"{SUPPORTED_MAJOR}.{KNOWN_MINOR}); use a caseload analysis package "
+                              f"that matches the engine that wrote the file "
+                              f"({_attr(file.attrs.get('engine_version', 'unknown'))})")
+        kind = _attr(file.attrs["kind"]) if "kind" in file.attrs else "run"  # 1.0/1.1: runs only
+        if kind not in _KINDS:
+            raise FormatError(f"{path}: unknown kind of caseload file {kind!r}: expected one of "
+                              f"{', '.join(_KINDS)}")
+        return _KINDS[kind](path, file, (major, minor))
+    except BaseException:
+        file.close()
+        raise
