@@ -2,6 +2,9 @@
 
 #include <boost/random/uniform_int_distribution.hpp>
 
+#include "caseload/sim/indexed_heap.hpp"
+
+#include <array>
 #include <cassert>
 #include <limits>
 
@@ -11,99 +14,128 @@ namespace {
 using model::Grade;
 using model::kNoOfficer;
 
-// Calls f(officer index) for every officer of the LDU who may hold the case,
-// grade by grade in order of preference; f returns false to stop.
-template <class F>
-void for_each_eligible(const model::AllocationParameters& params, const AllocationRequest& request,
-                       const AllocationView& view, F&& f) {
-  for (const auto& level : params.eligibility[request.protect_level])
-    for (Grade grade : level)
-      for (std::uint32_t o : view.roster.by_grade[static_cast<int>(grade)]) {
-        if (!view.officers[o].holds_caseload()) continue;
-        if (!f(o)) return;
-      }
-}
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// The officer at position pick(count) of the eligible list, or none if it is empty.
-template <class Pick>
-std::uint32_t nth_eligible(const model::AllocationParameters& params,
-                           const AllocationRequest& request, const AllocationView& view,
-                           Pick&& pick) {
-  std::uint64_t count = 0;
-  for_each_eligible(params, request, view, [&](std::uint32_t) { return ++count, true; });
-  if (count == 0) return kNoOfficer;
-  const std::uint64_t target = pick(count);
-  std::uint64_t i = 0;
-  std::uint32_t chosen = kNoOfficer;
-  for_each_eligible(params, request, view, [&](std::uint32_t o) {
-    if (i++ == target) chosen = o;
-    return chosen == kNoOfficer;
-  });
-  return chosen;
-}
+// The key of an officer in the load index: capacity %, or infinity for those
+// who may hold no case now (absent, gone, no caseload grade).
+double load_key(const model::Officer& o) { return o.holds_caseload() ? o.capacity_percent() : kInfinity; }
+
+// Officers of each (LDU, grade) in a min-heap by capacity %, kept in step with
+// every change of load, so that the least loaded is found in O(log n).
+class LoadIndex {
+public:
+  explicit LoadIndex(std::size_t ldu_count) : heaps_(ldu_count * model::kGradeCount) {}
+
+  void attach(std::span<const model::Officer> officers, std::span<const model::LduRoster> rosters) {
+    for (auto& h : heaps_) h = {};
+    positions_.assign(officers.size(), sim::kNotInHeap);
+    heap_of_.assign(officers.size(), sim::kNotInHeap);
+    for (std::size_t l = 0; l < rosters.size(); ++l)
+      for (const auto& ids : rosters[l].by_grade)
+        for (std::uint32_t o : ids) joined(o, officers);
+  }
+  void joined(std::uint32_t o, std::span<const model::Officer> officers) {
+    const std::uint32_t h = officers[o].ldu * model::kGradeCount + static_cast<std::uint32_t>(officers[o].grade);
+    if (heap_of_.size() <= o) heap_of_.resize(o + 1, sim::kNotInHeap);
+    heap_of_[o] = h;
+    heaps_[h].push(o, load_key(officers[o]), positions_);
+  }
+  void left(std::uint32_t o) {
+    if (o >= heap_of_.size() || heap_of_[o] == sim::kNotInHeap) return;
+    heaps_[heap_of_[o]].erase(o, positions_);
+    heap_of_[o] = sim::kNotInHeap;
+  }
+  void changed(std::uint32_t o, std::span<const model::Officer> officers) {
+    if (o >= heap_of_.size() || heap_of_[o] == sim::kNotInHeap) return;
+    heaps_[heap_of_[o]].update(o, load_key(officers[o]), positions_);
+  }
+  // The least loaded of a grade in an LDU, if any may hold a case.
+  [[nodiscard]] const sim::IndexedMinHeap<double>::Entry* least(std::uint32_t ldu, Grade g) const {
+    const auto& h = heaps_[ldu * model::kGradeCount + static_cast<std::uint32_t>(g)];
+    return h.empty() || h.top().key == kInfinity ? nullptr : &h.top();
+  }
+
+private:
+  std::vector<sim::IndexedMinHeap<double>> heaps_;
+  sim::HeapPositions positions_;
+  std::vector<std::uint32_t> heap_of_;
+};
 
 // Lowest capacity % within the first preference level whose least-loaded
 // officer is below the threshold; failing that, lowest overall. Officers at or
-// above `ceiling` are never chosen.
-std::uint32_t least_loaded(const model::AllocationParameters& params,
-                           const AllocationRequest& request, const AllocationView& view,
-                           double ceiling) {
-  std::uint32_t best_overall = kNoOfficer;
-  double best_overall_pct = std::numeric_limits<double>::infinity();
-  for (const auto& level : params.eligibility[request.protect_level]) {
-    std::uint32_t best = kNoOfficer;
-    double best_pct = std::numeric_limits<double>::infinity();
-    for (Grade grade : level)
-      for (std::uint32_t o : view.roster.by_grade[static_cast<int>(grade)]) {
-        const model::Officer& officer = view.officers[o];
-        if (!officer.holds_caseload()) continue;
-        const double pct = officer.capacity_percent();
-        if (pct < best_pct && pct < ceiling) {
-          best_pct = pct;
-          best = o;
-        }
-      }
-    if (best == kNoOfficer) continue;
-    if (best_pct < params.preference_threshold_percent) return best;
-    if (best_pct < best_overall_pct) {
-      best_overall_pct = best_pct;
-      best_overall = best;
-    }
-  }
-  return best_overall;
-}
-
+// above `ceiling` are never chosen. Ties go to the lower officer number.
 class LeastLoaded final : public AllocationPolicy {
 public:
-  explicit LeastLoaded(const model::AllocationParameters& params) : params_(params) {}
-  std::uint32_t choose(const AllocationRequest& request, const AllocationView& view) override {
-    return least_loaded(params_, request, view, std::numeric_limits<double>::infinity());
+  LeastLoaded(const model::AllocationParameters& params, std::size_t ldu_count, double ceiling, bool queues)
+      : params_(params), index_(ldu_count), ceiling_(ceiling), queues_(queues) {}
+
+  std::uint32_t choose(const AllocationRequest& request, const AllocationView&) override {
+    using Entry = sim::IndexedMinHeap<double>::Entry;
+    const Entry* overall = nullptr;
+    for (const auto& level : params_.eligibility[request.protect_level]) {
+      const Entry* best = nullptr;
+      for (Grade grade : level)
+        if (const Entry* e = index_.least(request.ldu, grade); e && (!best || *e < *best)) best = e;
+      if (!best || best->key >= ceiling_) continue;
+      if (best->key < params_.preference_threshold_percent) return best->item;
+      if (!overall || best->key < overall->key) overall = best;
+    }
+    return overall ? overall->item : kNoOfficer;
   }
+  [[nodiscard]] bool queues_on_load() const override { return queues_; }
+  void attach(std::span<const model::Officer> officers, std::span<const model::LduRoster> rosters) override {
+    index_.attach(officers, rosters);
+  }
+  void load_changed(std::uint32_t o, std::span<const model::Officer> officers) override {
+    index_.changed(o, officers);
+  }
+  void joined(std::uint32_t o, std::span<const model::Officer> officers) override { index_.joined(o, officers); }
+  void left(std::uint32_t o) override { index_.left(o); }
 
 private:
   model::AllocationParameters params_;
+  LoadIndex index_;
+  double ceiling_;
+  bool queues_;
 };
 
-class Capped final : public AllocationPolicy {
-public:
-  explicit Capped(const model::AllocationParameters& params) : params_(params) {}
-  std::uint32_t choose(const AllocationRequest& request, const AllocationView& view) override {
-    return least_loaded(params_, request, view, params_.cap_percent);
+// The eligible officers of a request as one list: grades of the preference
+// levels in order, each grade's roster in order. Position i is found in
+// O(number of grades).
+struct EligibleList {
+  std::array<std::span<const std::uint32_t>, model::kGradeCount> parts{};
+  int part_count = 0;
+  std::size_t total = 0;
+  EligibleList(const model::AllocationParameters& params, const AllocationRequest& request,
+               const AllocationView& view) {
+    for (const auto& level : params.eligibility[request.protect_level])
+      for (Grade grade : level) {
+        parts[part_count++] = view.roster.by_grade[static_cast<int>(grade)];
+        total += parts[part_count - 1].size();
+      }
   }
-  [[nodiscard]] bool queues_on_load() const override { return true; }
-
-private:
-  model::AllocationParameters params_;
+  [[nodiscard]] std::uint32_t at(std::size_t i) const {
+    for (int p = 0;; ++p) {
+      if (i < parts[p].size()) return parts[p][i];
+      i -= parts[p].size();
+    }
+  }
 };
 
-// Takes eligible officers in turn, one cursor per LDU and protect level.
+// Takes eligible officers in turn, one cursor per LDU and protect level,
+// skipping those who may hold no case now.
 class RoundRobin final : public AllocationPolicy {
 public:
   RoundRobin(const model::AllocationParameters& params, std::size_t ldu_count)
       : params_(params), cursor_(ldu_count * model::kProtectLevelCount, 0) {}
   std::uint32_t choose(const AllocationRequest& request, const AllocationView& view) override {
     std::uint64_t& cursor = cursor_[request.ldu * model::kProtectLevelCount + request.protect_level];
-    return nth_eligible(params_, request, view, [&](std::uint64_t n) { return cursor++ % n; });
+    const EligibleList list(params_, request, view);
+    for (std::size_t tries = 0; tries < list.total; ++tries) {
+      const std::uint32_t o = list.at(cursor++ % list.total);
+      if (view.officers[o].holds_caseload()) return o;
+    }
+    return kNoOfficer;
   }
 
 private:
@@ -111,16 +143,27 @@ private:
   std::vector<std::uint64_t> cursor_;
 };
 
-// Any eligible officer, uniformly at random, from the LDU's own policy stream.
+// Any eligible officer, uniformly at random, from the LDU's own policy stream
+// (rejection sampling over the eligible list: exact, and O(1) expected while
+// most officers may hold cases).
 class Random final : public AllocationPolicy {
 public:
   Random(const model::AllocationParameters& params, std::vector<sim::Engine> streams)
       : params_(params), streams_(std::move(streams)) {}
   std::uint32_t choose(const AllocationRequest& request, const AllocationView& view) override {
-    return nth_eligible(params_, request, view, [&](std::uint64_t n) {
-      return boost::random::uniform_int_distribution<std::uint64_t>(0, n - 1)(
-          streams_[request.ldu]);
-    });
+    const EligibleList list(params_, request, view);
+    if (list.total == 0) return kNoOfficer;
+    boost::random::uniform_int_distribution<std::size_t> pick(0, list.total - 1);
+    for (std::size_t tries = 0; tries < 4 * list.total + 16; ++tries) {
+      const std::uint32_t o = list.at(pick(streams_[request.ldu]));
+      if (view.officers[o].holds_caseload()) return o;
+    }
+    // Almost nobody may hold a case: settle it exactly among those who may.
+    std::vector<std::uint32_t> able;
+    for (std::size_t i = 0; i < list.total; ++i)
+      if (view.officers[list.at(i)].holds_caseload()) able.push_back(list.at(i));
+    if (able.empty()) return kNoOfficer;
+    return able[boost::random::uniform_int_distribution<std::size_t>(0, able.size() - 1)(streams_[request.ldu])];
   }
 
 private:
@@ -135,8 +178,10 @@ std::unique_ptr<AllocationPolicy> make_policy(const model::AllocationParameters&
                                               std::vector<sim::Engine> policy_streams) {
   assert(policy_streams.size() == ldu_count);
   switch (params.policy) {
-  case model::PolicyKind::least_loaded: return std::make_unique<LeastLoaded>(params);
-  case model::PolicyKind::capped: return std::make_unique<Capped>(params);
+  case model::PolicyKind::least_loaded:
+    return std::make_unique<LeastLoaded>(params, ldu_count, kInfinity, false);
+  case model::PolicyKind::capped:
+    return std::make_unique<LeastLoaded>(params, ldu_count, params.cap_percent, true);
   case model::PolicyKind::round_robin: return std::make_unique<RoundRobin>(params, ldu_count);
   case model::PolicyKind::random: return std::make_unique<Random>(params, std::move(policy_streams));
   }

@@ -69,6 +69,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
   held_.resize(ldu_count);
   waiting_.resize(ldu_count);
   build_staff();
+  policy_->attach(officers_, rosters_);
 }
 
 std::uint32_t Simulation::new_case(std::uint16_t ldu, CaseType type, int tier, double now) {
@@ -260,6 +261,7 @@ void Simulation::hold(std::uint32_t id, std::uint32_t officer, double now) {
   Officer& o = officers_[officer];
   o.points += points_of(c);
   ++o.cases;
+  policy_->load_changed(officer, officers_);
   held_[c.ldu].add(now, 1.0);
   if (!c.started) {
     // Supervision (and its clock) starts at the first allocation.
@@ -324,6 +326,7 @@ void Simulation::reallocate(std::uint32_t id, ReallocationCause cause, double no
 
 void Simulation::change_points(std::uint32_t officer, std::int32_t delta, double now) {
   officers_[officer].points += delta;
+  policy_->load_changed(officer, officers_);
   officer_load_changed(officer, now);
   if (delta < 0 && policy_->queues_on_load()) serve_queues_near(officers_[officer].ldu, now);
 }

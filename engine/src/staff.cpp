@@ -112,6 +112,7 @@ std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKin
   life.work_since = now;
   lives_.push_back(life);
   rosters_[ldu].by_grade[static_cast<int>(grade)].push_back(id);
+  policy_->joined(id, officers_);
   // Day-0 trainees are placed in their training by build_staff.
   if (trainee && now > 0.0) schedule_step(id, now, std::max(0.0, training_elapsed_days));
   else if (trainee && training_elapsed_days >= 0.0) schedule_step(id, now, training_elapsed_days);
@@ -135,6 +136,7 @@ void Simulation::update_capacity(std::uint32_t officer, double now) {
                            ? scenario_.workload.available_points(o.contracted_hours,
                                                                  o.contracted_hours * reduction)
                            : 0.0;
+  policy_->load_changed(officer, officers_);
   officer_load_changed(officer, now);
   if (o.available_points > before) serve_queues_near(o.ldu, now);
 }
@@ -171,6 +173,7 @@ void Simulation::on_staff_step(std::uint32_t officer, double now) {
     // place closes and the new PO fills a vacant PO post, or a new one.
     auto& trainees = rosters_[o.ldu].by_grade[static_cast<int>(Grade::PQiP)];
     trainees.erase(std::find(trainees.begin(), trainees.end(), officer));
+    policy_->left(officer);
     auto& pos = rosters_[o.ldu].by_grade[static_cast<int>(Grade::PO)];
     pos.push_back(officer);
     auto& posts = establishment_[o.ldu];
@@ -178,6 +181,7 @@ void Simulation::on_staff_step(std::uint32_t officer, double now) {
     posts[static_cast<int>(Grade::PO)] =
         std::max(posts[static_cast<int>(Grade::PO)], static_cast<int>(pos.size()));
     o.grade = Grade::PO;
+    policy_->joined(officer, officers_);
     if (scenario_.staffing) schedule_leave(officer, now); // a PO's leaving rate from now on
   }
   if (next < steps.size()) {
@@ -233,6 +237,7 @@ void Simulation::remove_officer(std::uint32_t officer, ReallocationCause cause, 
   lives_[officer].available_hours = 0.0;
   auto& roster = rosters_[o.ldu].by_grade[static_cast<int>(o.grade)];
   roster.erase(std::find(roster.begin(), roster.end(), officer));
+  policy_->left(officer);
   move_work_away(officer, cause, now);
 }
 
@@ -360,6 +365,7 @@ void Simulation::on_intervention(std::uint32_t index, double now) {
       streams.push_back(sim::make_stream(
           stream_key(scenario_.seed, replication_, StreamPurpose::policy, 1000000 + index * 65536 + l)));
     policy_ = policy::make_policy(allocation_, scenario_.ldus.size(), std::move(streams));
+    policy_->attach(officers_, rosters_);
     for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) serve_queue(l, now);
   }
 }

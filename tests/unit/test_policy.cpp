@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/random/uniform_int_distribution.hpp>
+
+#include <algorithm>
 #include <map>
 
 using namespace caseload;
@@ -28,7 +31,9 @@ struct Fixture {
     add(Grade::PSO, 200);
     add(Grade::SPO, 0, 0.0);
   }
+  // Rebuilds the policy's view of the loads first: tests set loads directly.
   std::uint32_t choose(policy::AllocationPolicy& p, int level) {
+    p.attach(officers, std::span<const model::LduRoster>(&roster, 1));
     return p.choose({0, level, 100}, {officers, roster});
   }
 };
@@ -122,4 +127,49 @@ TEST(AllPolicies, NoEligibleOfficerMeansNoAllocation) {
   for (auto kind : {model::PolicyKind::least_loaded, model::PolicyKind::capped,
                     model::PolicyKind::round_robin, model::PolicyKind::random})
     EXPECT_EQ(f.choose(*make(kind), 0), kNoOfficer);
+}
+
+TEST(LeastLoaded, TheIndexStaysInStepWithLoadChangesJoinersAndLeavers) {
+  // Random loads, joiners and leavers, told to the policy as the simulation
+  // does; after every change its choice equals a plain scan for the lowest
+  // capacity % (ties to the lower officer number).
+  std::vector<Officer> officers;
+  model::LduRoster roster;
+  model::AllocationParameters params;
+  params.eligibility[0] = {{Grade::PO, Grade::PSO}};
+  auto p = policy::make_policy(params, 1, {sim::make_stream({1, 0, 7, 0})});
+  p->attach(officers, std::span<const model::LduRoster>(&roster, 1));
+  sim::Engine rng(99);
+  boost::random::uniform_int_distribution<int> action(0, 9), load(0, 3000);
+  for (int step = 0; step < 5000; ++step) {
+    const int a = action(rng);
+    if (a == 0 || roster.by_grade[0].size() + roster.by_grade[2].size() < 3) {
+      const Grade g = action(rng) < 5 ? Grade::PO : Grade::PSO;
+      const auto id = static_cast<std::uint32_t>(officers.size());
+      officers.push_back(Officer{0, g, model::OfficerState::in_post, 37.0, 2176.0, load(rng), 1});
+      roster.by_grade[static_cast<int>(g)].push_back(id);
+      p->joined(id, officers);
+    } else if (a == 1) {
+      auto& ids = roster.by_grade[action(rng) < 5 ? 0 : 2];
+      if (ids.empty()) continue;
+      const std::uint32_t gone = ids[boost::random::uniform_int_distribution<std::size_t>(0, ids.size() - 1)(rng)];
+      ids.erase(std::find(ids.begin(), ids.end(), gone));
+      p->left(gone);
+    } else {
+      const std::uint32_t o = boost::random::uniform_int_distribution<std::uint32_t>(
+          0, static_cast<std::uint32_t>(officers.size() - 1))(rng);
+      officers[o].points = load(rng);
+      officers[o].available_points = action(rng) == 0 ? 0.0 : 2176.0; // now and then absent
+      p->load_changed(o, officers);
+    }
+    std::uint32_t expected = kNoOfficer;
+    for (int g : {0, 2})
+      for (std::uint32_t o : roster.by_grade[g]) {
+        if (!officers[o].holds_caseload()) continue;
+        if (expected == kNoOfficer || officers[o].capacity_percent() < officers[expected].capacity_percent() ||
+            (officers[o].capacity_percent() == officers[expected].capacity_percent() && o < expected))
+          expected = o;
+      }
+    ASSERT_EQ(p->choose({0, 0, 100}, {officers, roster}), expected) << "step " << step;
+  }
 }

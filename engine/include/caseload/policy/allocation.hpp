@@ -32,6 +32,15 @@ public:
   // Whether a case left waiting may be placed later (when an officer's load
   // falls): true for policies that refuse on load rather than on staffing.
   [[nodiscard]] virtual bool queues_on_load() const { return false; }
+
+  // Keeping any index of the officers in step with the model: an officer's
+  // points or available points changed; an officer joined or left a roster
+  // (or changed grade). Indexes are rebuilt whole by attach().
+  virtual void attach(std::span<const model::Officer> /*officers*/,
+                      std::span<const model::LduRoster> /*rosters*/) {}
+  virtual void load_changed(std::uint32_t /*officer*/, std::span<const model::Officer> /*officers*/) {}
+  virtual void joined(std::uint32_t /*officer*/, std::span<const model::Officer> /*officers*/) {}
+  virtual void left(std::uint32_t /*officer*/) {}
 };
 
 // `policy_streams` holds one engine per LDU, used by policies that break ties

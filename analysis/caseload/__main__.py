@@ -1,0 +1,37 @@
+"""Command line: python3 -m caseload report OUT.h5 [-o report.html]."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+from .results import FormatError
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m caseload",
+                                     description="Analyse caseload HDF5 results files.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser("report", help="write a self-contained HTML report",
+                                 description="Write a self-contained HTML report (plots embedded, "
+                                             "no external files) of a run, comparison or sweep.")
+    report.add_argument("results", type=pathlib.Path, help="a caseload results file (.h5)")
+    report.add_argument("-o", "--output", type=pathlib.Path,
+                        help="the HTML file to write (default: RESULTS with .html)")
+    args = parser.parse_args(argv)
+
+    if args.command == "report":
+        from .report import write_report  # imports matplotlib: only when needed
+        out = args.output or args.results.with_suffix(".html")
+        try:
+            write_report(args.results, out)
+        except (FormatError, FileNotFoundError) as e:
+            print(f"caseload: error: {e}", file=sys.stderr)
+            return 2
+        print(f"Report in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

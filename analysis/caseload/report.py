@@ -1,0 +1,510 @@
+"""A self-contained HTML report of a caseload results file.
+
+    python3 -m caseload report OUT.h5 -o report.html
+
+or, from Python, `caseload.report.write_report(caseload.open("OUT.h5"), "report.html")`.
+
+The page needs nothing but itself: plots are PNG images embedded as base64
+data URIs, the CSS is inline, and there are no scripts, links or web fonts,
+so it can be emailed and opened anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import io
+import math
+import pathlib
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, labels, plots
+from .results import Comparison, Results, Run, RunResults, Sweep
+from .results import open as open_results
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+       sans-serif; color: #2b2b2b; background: #ffffff; line-height: 1.5;
+       max-width: 1040px; margin: 2rem auto; padding: 0 1.5rem; }
+h1 { font-size: 1.6rem; font-weight: 600; margin: 0 0 .3rem; }
+h2 { font-size: 1.2rem; font-weight: 600; margin: 2.4rem 0 .6rem; padding-bottom: .25rem;
+     border-bottom: 1px solid #e2e2e2; }
+h3 { font-size: 1rem; font-weight: 600; margin: 1.6rem 0 .4rem; color: #444; }
+p { margin: .5rem 0; }
+.subtitle { color: #666; margin-bottom: 1.2rem; }
+.lede { background: #f4f7fa; border-left: 3px solid #2b6a99; padding: .8rem 1.1rem;
+        font-size: 1.02rem; }
+table { border-collapse: collapse; font-size: .9rem; margin: .6rem 0 1rem; }
+th, td { padding: .32rem .7rem; border-bottom: 1px solid #ececec; text-align: right;
+         vertical-align: top; }
+th { font-weight: 600; color: #555; border-bottom: 1px solid #cfcfcf; }
+th:first-child, td:first-child { text-align: left; }
+tr.group td { font-weight: 600; color: #2b6a99; border-bottom: none; padding-top: .9rem; }
+tr.division td { font-weight: 600; background: #f7f7f7; }
+.ci { color: #808080; font-size: .85em; white-space: nowrap; }
+.clear { color: #9c3f2b; font-weight: 600; }
+.quiet { color: #8a8a8a; }
+ul.changes li { margin: .25rem 0; }
+figure { margin: 1rem 0 1.6rem; }
+figure img { max-width: 100%; height: auto; display: block; }
+figcaption { color: #666; font-size: .85rem; margin-top: .3rem; }
+.note { color: #666; font-size: .85rem; }
+dl.glossary { font-size: .9rem; color: #444; }
+dl.glossary dt { font-weight: 600; margin-top: .5rem; }
+dl.glossary dd { margin-left: 1.2rem; }
+footer { margin-top: 3rem; padding-top: .6rem; border-top: 1px solid #e2e2e2; color: #888;
+         font-size: .8rem; }
+"""
+
+GRADE_WORDS = {"PO": ("PO", "POs"), "PQiP": ("trainee PO", "trainee POs"), "PSO": ("PSO", "PSOs"),
+               "SPO": ("senior PO", "senior POs"), "VLO": ("VLO", "VLOs")}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _png(fig, dpi: int = 100) -> str:
+    """A Figure as a data URI of a PNG."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(fig, caption: str, alt: str) -> str:
+    return (f'<figure><img src="{_png(fig)}" alt="{_e(alt)}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _date(run: Run, day: float) -> str:
+    d = run.start_date + datetime.timedelta(days=float(day))
+    return f"{d.day} {d:%B %Y}"
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _plural(n: float, one: str, many: str) -> str:
+    return f"{n:,.0f} {one if round(n) == 1 else many}"
+
+
+def _finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def _value_cell(figure: str, mean, low, high, units: str) -> str:
+    """A table cell: the mean, and its interval below it in grey."""
+    ci = labels.interval(figure, low, high, units) if _finite(low) else ""
+    ci_html = f'<br><span class="ci">{_e(ci)}</span>' if ci and ci != "–" else ""
+    return f"<td>{_e(labels.number(figure, mean, units))}{ci_html}</td>"
+
+
+def _statistic(run: Run, figure: str, ldu: str = "division"):
+    s = run.statistics
+    rows = s[(s["figure"] == figure) & (s["ldu"] == ldu)]
+    return None if rows.empty else rows.iloc[0]
+
+
+# --------------------------------------------------------------------------- one run
+
+def scenario_sentence(run: Run) -> str:
+    """The scenario in a sentence: name, LDUs, staff, cases, period, replications, seed."""
+    staff = run.division_grade
+    first = staff[staff["day"] == staff["day"].min()]
+    by_grade = first.groupby("grade", observed=True)[["in_post", "establishment"]].mean()
+    parts = []
+    for grade in run.grade_names:
+        if grade in by_grade.index and by_grade.loc[grade, "establishment"] > 0:
+            in_post, posts = by_grade.loc[grade, ["in_post", "establishment"]]
+            one, many = GRADE_WORDS.get(grade, (grade, grade + "s"))
+            parts.append(f"{_plural(in_post, one, many)} in post of {posts:,.0f} posts")
+    held = _statistic(run, "mean_held")
+    cases = f"about {held['mean']:,.0f} cases held at a time" if held is not None else ""
+    measured = run.horizon_days - run.warmup_days
+    if run.warmup_days > 0:
+        period = (f"measured over {measured:,.0f} days, from {_date(run, run.warmup_days)} to "
+                  f"{_date(run, run.horizon_days)}, after a {run.warmup_days:,.0f}-day warm-up")
+    else:
+        period = (f"over {measured:,.0f} days, from {_date(run, 0)} to "
+                  f"{_date(run, run.horizon_days)}")
+    ldus = run.ldu_names
+    ldu_text = (f"{len(ldus)} local delivery units ({_join(ldus)})" if len(ldus) > 1
+                else f"one local delivery unit ({ldus[0]})")
+    return (f"<strong>{_e(run.name)}</strong> simulates {_e(ldu_text)}, with "
+            f"{_e(_join(parts))} at the start of the measured period, and {_e(cases)}; "
+            f"{_e(period)}. Figures are means of {_plural(run.replications, 'replication', 'replications')} "
+            f"(seed {_e(run.seed)}).")
+
+
+def headline_table(run: Run) -> str:
+    """Division headline figures: mean and 95% interval across replications."""
+    rows = []
+    for group, figures in labels.HEADLINE_GROUPS:
+        body = []
+        for f in figures:
+            st = _statistic(run, f)
+            if st is None or not _finite(st["mean"]):
+                continue
+            ci = labels.interval(f, st["ci_low"], st["ci_high"], st["units"])
+            body.append(f"<tr><td>{_e(labels.label(f))}</td>"
+                        f"<td>{_e(labels.number(f, st['mean'], st['units']))}</td>"
+                        f'<td class="ci">{_e(ci)}</td></tr>')
+        if body:
+            rows.append(f'<tr class="group"><td colspan="3">{_e(group)}</td></tr>' + "".join(body))
+    return ("<table><thead><tr><th>Division</th><th>Mean</th><th>95% interval</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def ldu_table(run: Run) -> str:
+    """Per-LDU table of PO capacity, share over 110%, timeliness and VLO caseload."""
+    stats = run.statistics
+    figures = [f for f in labels.BY_LDU if (stats["figure"] == f).any()]
+    head = "".join(f"<th>{_e(labels.SHORT.get(f, labels.label(f)))}</th>" for f in figures)
+    body = []
+    for ldu in [*run.ldu_names, "division"]:
+        cells = []
+        for f in figures:
+            st = _statistic(run, f, ldu)
+            cells.append(_value_cell(f, st["mean"], st["ci_low"], st["ci_high"], st["units"])
+                         if st is not None else "<td>–</td>")
+        css = ' class="division"' if ldu == "division" else ""
+        body.append(f"<tr{css}><td>{_e(ldu)}</td>{''.join(cells)}</tr>")
+    return (f"<table><thead><tr><th>LDU</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            '<p class="note">Means across replications, with the 95% interval in grey.</p>')
+
+
+def imbalance_words(run: Run) -> str:
+    """The Theil index split into its parts, in words."""
+    parts = {f: _statistic(run, f) for f in ("theil", "theil_between_ldu", "theil_within_ldu",
+                                             "theil_between_grade", "theil_within_grade")}
+    if any(p is None or not _finite(p["mean"]) for p in parts.values()) or parts["theil"]["mean"] <= 0:
+        return ""
+    total = parts["theil"]["mean"]
+    ldu = parts["theil_between_ldu"]["mean"] / total
+    grade = parts["theil_between_grade"]["mean"] / total
+    return (f"<p>Of the unevenness in capacity % across the division (Theil index "
+            f"{total:.3f}), {100 * ldu:.0f}% lies <em>between LDUs</em> and "
+            f"{100 * (1 - ldu):.0f}% within them; {100 * grade:.0f}% lies <em>between grades</em> "
+            f"(POs, trainees and PSOs carry very different loads) and {100 * (1 - grade):.0f}% "
+            f"between officers of the same grade.</p>")
+
+
+def run_plots(run: Run, level: str = "h2") -> str:
+    """The plots of one run, with captions."""
+    n = run.replications
+    out = [f"<{level}>Workload over time</{level}>",
+           _figure(plots.capacity_over_time(run),
+                   f"Capacity % of POs by LDU: the line is the median PO, the bands the middle half and "
+                   f"the middle 80% of POs, averaged over {n} replications. Dashed: 100% (full); "
+                   f"dotted: 110%.", "PO capacity over time by LDU"),
+           _figure(plots.capacity_heatmap(run),
+                   "Mean PO capacity % by LDU and week. Red is over 100%, blue under.",
+                   "Heatmap of PO capacity by LDU and week"),
+           f"<{level}>How evenly the work falls</{level}>",
+           imbalance_words(run),
+           _figure(plots.lorenz(run),
+                   "Lorenz curve of capacity % at the last snapshot, one line per replication: the "
+                   "further below the diagonal, the less even the load.", "Lorenz curve"),
+           f"<{level}>Timeliness</{level}>",
+           _figure(plots.timeliness(run),
+                   "Share of tasks done by their deadline, by LDU, with 95% intervals across "
+                   "replications.", "Timeliness by LDU and task kind")]
+    if (run.ldu_grade.query("grade == 'VLO'")["in_post"] > 0).any():
+        out += [f"<{level}>Victim liaison</{level}>",
+                _figure(plots.vlo_caseloads(run), "Open victim cases per VLO in post, by LDU.",
+                        "VLO caseloads over time")]
+    return "\n".join(out)
+
+
+def _run_body(run: RunResults) -> str:
+    return "\n".join([
+        f"<h1>Caseload report: {_e(run.name)}</h1>",
+        f'<p class="subtitle">Probation workload simulation, {_e(_date(run, run.warmup_days))} '
+        f"to {_e(_date(run, run.horizon_days))}</p>",
+        f'<p class="lede">{scenario_sentence(run)}</p>',
+        "<h2>Headline figures</h2>", headline_table(run),
+        "<h2>By LDU</h2>", ldu_table(run),
+        run_plots(run),
+    ])
+
+
+# --------------------------------------------------------------------------- comparison
+
+def _flatten(value, prefix: str = "") -> dict:
+    """A scenario dict as {dotted.key: value}; LDUs keyed by name, not position."""
+    out = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+        for v in value:
+            out.update(_flatten({k: x for k, x in v.items() if k != "name"}, f"{prefix}[{v['name']}]"))
+    else:
+        out[prefix] = value
+    return out
+
+
+def scenario_differences(base: Run, variant: Run, limit: int = 12) -> list[str]:
+    """What the variant's resolved scenario changes, as "key: base → variant" lines."""
+    a, b = _flatten(base.scenario), _flatten(variant.scenario)
+    lines = []
+    for key in [*a, *[k for k in b if k not in a]]:
+        if key in ("name",) or a.get(key) == b.get(key):
+            continue
+        lines.append(f"{key}: {a.get(key, '(none)')} → {b.get(key, '(none)')}")
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"… and {len(lines) - limit} more"]
+    return lines
+
+
+def _is_tiny(difference: float, base: float) -> bool:
+    return abs(difference) <= 1e-9 * max(1.0, abs(base))
+
+
+def change_words(comparison: Comparison, ldu: str = "division") -> str:
+    """Which differences are real (intervals excluding zero), in plain words."""
+    table = comparison.comparison
+    table = table[table["ldu"] == ldu].set_index("figure")
+    real, unclear, same = [], [], []
+    for f in labels.HEADLINE:
+        if f not in table.index:
+            continue
+        r = table.loc[f]
+        if not _finite(r["difference"]):
+            continue
+        units = r["units"]
+        if _is_tiny(r["difference"], r["base_mean"]) and _is_tiny(r["difference_half_width"], r["base_mean"]):
+            same.append(labels.label(f))
+        elif r["significant"] and not _is_tiny(r["difference"], r["base_mean"]):
+            direction = "up" if r["difference"] > 0 else "down"
+            real.append(
+                f"<li><strong>{_e(labels.label(f))}</strong>: {direction} from "
+                f"{_e(labels.number(f, r['base_mean'], units))} to "
+                f"{_e(labels.number(f, r['variant_mean'], units))} "
+                f"({_e(labels.change(f, r['difference'], units))}; 95% interval "
+                f"{_e(labels.change(f, r['difference_low'], units))} to "
+                f"{_e(labels.change(f, r['difference_high'], units))}).</li>")
+        else:
+            unclear.append(labels.label(f))
+    n = comparison.base.replications
+    out = []
+    if real:
+        out.append(f"<p>These differences are real: across {n} paired replications the 95% interval "
+                   f"of the difference (variant − base) excludes zero.</p>"
+                   f'<ul class="changes">{"".join(real)}</ul>')
+    else:
+        out.append(f"<p>None of the headline figures differs clearly: every 95% interval of the "
+                   f"paired difference across {n} replications includes zero.</p>")
+    if unclear:
+        out.append(f"<p class=\"quiet\">No clear difference (the interval includes zero; more "
+                   f"replications could tell): {_e(_join([u[0].lower() + u[1:] for u in unclear]))}.</p>")
+    if same:
+        out.append(f"<p class=\"quiet\">The same in every replication: "
+                   f"{_e(_join([s[0].lower() + s[1:] for s in same]))}.</p>")
+    return "\n".join(out)
+
+
+def comparison_table(comparison: Comparison, ldu: str = "division") -> str:
+    table = comparison.comparison
+    table = table[table["ldu"] == ldu].set_index("figure")
+    rows = []
+    for group, figures in labels.HEADLINE_GROUPS:
+        body = []
+        for f in figures:
+            if f not in table.index or not _finite(table.loc[f, "base_mean"]):
+                continue
+            r = table.loc[f]
+            units = r["units"]
+            real = bool(r["significant"]) and not _is_tiny(r["difference"], r["base_mean"])
+            css = ' class="clear"' if real else ""
+            ci = (f"{labels.change(f, r['difference_low'], units)} to "
+                  f"{labels.change(f, r['difference_high'], units)}")
+            body.append(f"<tr><td>{_e(labels.label(f))}</td>"
+                        f"<td>{_e(labels.number(f, r['base_mean'], units))}</td>"
+                        f"<td>{_e(labels.number(f, r['variant_mean'], units))}</td>"
+                        f"<td{css}>{_e(labels.change(f, r['difference'], units))}</td>"
+                        f'<td class="ci">{_e(ci)}</td></tr>')
+        if body:
+            rows.append(f'<tr class="group"><td colspan="5">{_e(group)}</td></tr>' + "".join(body))
+    return (f"<table><thead><tr><th>Division</th><th>{_e(comparison.base.label)}</th>"
+            f"<th>{_e(comparison.variant.label)}</th><th>Difference</th>"
+            f"<th>95% interval</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            '<p class="note">Differences in <span class="clear">red</span> are clear: their '
+            "95% interval excludes zero.</p>")
+
+
+def comparison_ldu_table(comparison: Comparison,
+                         figures=("capacity_mean_PO", "share_over_110_PO",
+                                  "plan_review_share_on_time")) -> str:
+    table = comparison.comparison.set_index(["ldu", "figure"])
+    figures = [f for f in figures if (comparison.comparison["figure"] == f).any()]
+    head = "".join(f"<th>{_e(labels.SHORT.get(f, labels.label(f)))}</th>" for f in figures)
+    body = []
+    for ldu in [*comparison.base.ldu_names, "division"]:
+        cells = []
+        for f in figures:
+            if (ldu, f) not in table.index:
+                cells.append("<td>–</td>")
+                continue
+            r = table.loc[(ldu, f)]
+            units = r["units"]
+            real = bool(r["significant"]) and not _is_tiny(r["difference"], r["base_mean"])
+            css = ' class="clear"' if real else ""
+            ci = (f"{labels.change(f, r['difference_low'], units)} to "
+                  f"{labels.change(f, r['difference_high'], units)}")
+            cells.append(f"<td>{_e(labels.number(f, r['base_mean'], units))} → "
+                         f"{_e(labels.number(f, r['variant_mean'], units))}<br>"
+                         f"<span{css}>{_e(labels.change(f, r['difference'], units))}</span> "
+                         f'<span class="ci">({_e(ci)})</span></td>')
+        css = ' class="division"' if ldu == "division" else ""
+        body.append(f"<tr{css}><td>{_e(ldu)}</td>{''.join(cells)}</tr>")
+    return f"<table><thead><tr><th>LDU</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _comparison_body(c: Comparison) -> str:
+    base, variant = c.base, c.variant
+    diffs = scenario_differences(base, variant)
+    diff_html = ("<p>The variant changes these scenario settings:</p><ul class=\"changes\">"
+                 + "".join(f"<li><code>{_e(d)}</code></li>" for d in diffs) + "</ul>") if diffs else ""
+    return "\n".join([
+        f"<h1>Caseload comparison: {_e(variant.label)} vs {_e(base.label)}</h1>",
+        f'<p class="subtitle">Paired replications with common random numbers: each replication of '
+        f"the variant meets the same arrivals as the base.</p>",
+        f'<p class="lede">Base: {scenario_sentence(base)}<br><br>Variant: '
+        f"{scenario_sentence(variant)}</p>",
+        diff_html,
+        "<h2>What changed</h2>", change_words(c),
+        comparison_table(c),
+        _figure(plots.forest(c), "Paired differences (variant − base) relative to the base mean, "
+                "with 95% intervals. Solid: the interval excludes zero.", "Forest plot"),
+        "<h2>By LDU</h2>", comparison_ldu_table(c),
+        f"<h2>Base: {_e(base.label)}</h2>",
+        _figure(plots.capacity_heatmap(base), "Mean PO capacity % by LDU and week (base).",
+                "Heatmap, base"),
+        _figure(plots.timeliness(base), "Share of tasks on time (base).", "Timeliness, base"),
+        f"<h2>Variant: {_e(variant.label)}</h2>",
+        _figure(plots.capacity_heatmap(variant), "Mean PO capacity % by LDU and week (variant).",
+                "Heatmap, variant"),
+        _figure(plots.timeliness(variant), "Share of tasks on time (variant).", "Timeliness, variant"),
+    ])
+
+
+# --------------------------------------------------------------------------- sweep
+
+def sweep_table(s: Sweep, ldu: str = "division") -> str:
+    table = s.sweep
+    table = table[table["ldu"] == ldu].set_index(["figure", "value"])
+    head = "".join(f"<th>{_e(s.vary_key)} = {_e(v)}</th>" for v in s.vary_values)
+    rows = []
+    for group, figures in labels.HEADLINE_GROUPS:
+        body = []
+        for f in figures:
+            if (f, s.vary_values[0]) not in table.index:
+                continue
+            cells = []
+            for v in s.vary_values:
+                r = table.loc[(f, v)]
+                cells.append(_value_cell(f, r["mean"], r["ci_low"], r["ci_high"], r["units"]))
+            body.append(f"<tr><td>{_e(labels.label(f))}</td>{''.join(cells)}</tr>")
+        if body:
+            rows.append(f'<tr class="group"><td colspan="{len(s.vary_values) + 1}">{_e(group)}</td></tr>'
+                        + "".join(body))
+    return (f"<table><thead><tr><th>Division</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+            "</table><p class=\"note\">Means across replications, with the 95% interval in grey.</p>")
+
+
+def sweep_ldu_table(s: Sweep, figure: str = "capacity_mean_PO") -> str:
+    table = s.sweep.set_index(["ldu", "figure", "value"])
+    head = "".join(f"<th>{_e(s.vary_key)} = {_e(v)}</th>" for v in s.vary_values)
+    body = []
+    for ldu in [*s.runs[0].ldu_names, "division"]:
+        cells = []
+        for v in s.vary_values:
+            if (ldu, figure, v) in table.index:
+                r = table.loc[(ldu, figure, v)]
+                cells.append(_value_cell(figure, r["mean"], r["ci_low"], r["ci_high"], r["units"]))
+            else:
+                cells.append("<td>–</td>")
+        css = ' class="division"' if ldu == "division" else ""
+        body.append(f"<tr{css}><td>{_e(ldu)}</td>{''.join(cells)}</tr>")
+    return f"<table><thead><tr><th>LDU</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _sweep_body(s: Sweep) -> str:
+    first = s.runs[0]
+    values = _join(s.vary_values)
+    return "\n".join([
+        f"<h1>Caseload sweep: {_e(first.name)}, {_e(s.vary_key)} = {_e(values)}</h1>",
+        f'<p class="subtitle">The same scenario run at {len(s.runs)} values of '
+        f"<code>{_e(s.vary_key)}</code>, with the same seed.</p>",
+        f'<p class="lede">{scenario_sentence(first)} (At {_e(s.vary_key)} = '
+        f"{_e(s.vary_values[0])}; the other values change it.)</p>",
+        "<h2>Headline figures by value</h2>", sweep_table(s),
+        _figure(plots.sweep_figures(s), f"Division figures against {s.vary_key}, with 95% "
+                "intervals across replications.", "Figures by swept value"),
+        f"<h2>{_e(labels.label('capacity_mean_PO'))}, by LDU</h2>", sweep_ldu_table(s),
+    ])
+
+
+# --------------------------------------------------------------------------- page
+
+GLOSSARY = """
+<h2>Reading this report</h2>
+<dl class="glossary">
+<dt>Capacity %</dt><dd>Workload points an officer holds as a share of the points their hours
+allow (Workload Measurement Tool): 100% is a full load, over 110% is over capacity. Senior
+POs and VLOs hold no points; VLO workload is counted in victim cases.</dd>
+<dt>95% interval</dt><dd>The range that the mean would fall in 95 times out of 100 if the
+simulation were repeated with other random numbers (Student t across replications). A
+narrow interval means the replications agree.</dd>
+<dt>Gini and Theil indexes</dt><dd>How unevenly capacity % is spread over officers: 0 is
+perfectly even. The Theil index splits into a part between groups (LDUs, or grades) and a
+part within them.</dd>
+<dt>On time</dt><dd>Tasks created in the measured period whose deadline fell within it,
+done by the deadline.</dd>
+</dl>
+"""
+
+
+def render(results: Results) -> str:
+    """The report of an open results file as one HTML string."""
+    if isinstance(results, Comparison):
+        body, title = _comparison_body(results), (f"Caseload comparison: {results.variant.label} vs "
+                                                  f"{results.base.label}")
+    elif isinstance(results, Sweep):
+        body, title = _sweep_body(results), f"Caseload sweep: {results.vary_key}"
+    elif isinstance(results, Run):
+        body, title = _run_body(results), f"Caseload report: {results.name}"
+    else:
+        raise TypeError(f"cannot report on {type(results).__name__}")
+    path = getattr(results, "path", "")
+    version = ".".join(map(str, getattr(results, "schema_version", ())))
+    footer = (f"Made by the caseload analysis package {__version__} from "
+              f"<code>{_e(pathlib.Path(path).name)}</code> ({_e(results.kind)} file, schema {_e(version)}, "
+              f"engine {_e(results.engine_version)}, written {_e(results.created)}).")
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
+            f"{GLOSSARY}\n<footer>{footer}</footer>\n</body>\n</html>\n")
+
+
+def write_report(results, out) -> pathlib.Path:
+    """Write the report of `results` (an open file, or a path to one) to `out`; return its path."""
+    out = pathlib.Path(out)
+    if not isinstance(results, Results):
+        with open_results(results) as opened:
+            text = render(opened)
+    else:
+        text = render(results)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    return out
