@@ -1,26 +1,123 @@
-// Whole replications of real scenarios, without output.
+// Whole replications of real and synthetic scenarios, the HDF5 writer, and
+// the snapshot metrics.
 
+#include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
+#include "caseload/metrics/headline.hpp"
+#include "caseload/metrics/imbalance.hpp"
 #include "caseload/model/simulation.hpp"
 
 #include <benchmark/benchmark.h>
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include <filesystem>
 
 namespace {
 
-void BM_MidlandsReplication(benchmark::State& state) {
-  const auto loaded =
-      caseload::io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/midlands-2018.toml");
-  std::uint64_t events = 0;
+using namespace caseload;
+
+model::Scenario scenario_file(const char* name) {
+  return io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/" + name).scenario;
+}
+
+void replications(benchmark::State& state, const model::Scenario& s) {
+  std::uint64_t events = 0, cases = 0, bytes = 0, logs = 0, open = 0;
   std::uint32_t replication = 0;
   for (auto _ : state) {
-    caseload::model::Simulation sim(loaded.scenario, replication++);
-    const auto result = sim.run();
-    events += result.events;
-    benchmark::DoNotOptimize(result.division_flow.mean_held);
+    model::Simulation sim(s, replication++);
+    const auto r = sim.run();
+    events += r.events;
+    cases += static_cast<std::uint64_t>(r.division_flow.initial_cases + r.division_flow.total_arrivals);
+    bytes = std::max(bytes, r.state_bytes);
+    logs = std::max(logs, r.log_bytes);
+    open = std::max(open, r.peak_open_cases);
+    benchmark::DoNotOptimize(r.division_flow.mean_held);
   }
-  state.counters["events_per_second"] =
-      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["case_lifetimes_per_second"] =
+      benchmark::Counter(static_cast<double>(cases), benchmark::Counter::kIsRate);
+  state.counters["case_lifetimes"] = static_cast<double>(cases) / static_cast<double>(state.iterations());
+  state.counters["state_bytes_per_open_case"] = open ? static_cast<double>(bytes) / static_cast<double>(open) : 0.0;
+  state.counters["log_bytes_per_open_case"] = open ? static_cast<double>(logs) / static_cast<double>(open) : 0.0;
+}
+
+void BM_MidlandsReplication(benchmark::State& state) {
+  replications(state, scenario_file("midlands-2018.toml"));
 }
 BENCHMARK(BM_MidlandsReplication)->Unit(benchmark::kMillisecond);
+
+void BM_NationalReplication(benchmark::State& state) {
+  replications(state, scenario_file("national-2019.toml"));
+}
+BENCHMARK(BM_NationalReplication)->Unit(benchmark::kMillisecond);
+
+// The Midlands LDUs repeated until a run holds about `lifetimes` cases (initial
+// caseload + arrivals; about 48,000 per copy of the nine LDUs over 3.5 years),
+// with quarterly snapshots so that recorded output does not swamp the engine.
+void BM_SyntheticLifetimes(benchmark::State& state) {
+  const model::Scenario base = scenario_file("midlands-2018.toml");
+  model::Scenario s = base;
+  s.ldus.clear();
+  s.interventions.clear();
+  s.snapshot_every_days = 91;
+  const auto copies = std::max<std::int64_t>(1, (state.range(0) + 24'000) / 48'400);
+  for (std::int64_t c = 0; c < copies; ++c)
+    for (auto l : base.ldus) {
+      l.name += " #" + std::to_string(c);
+      l.neighbours.clear();
+      s.ldus.push_back(std::move(l));
+    }
+  replications(state, s);
+}
+BENCHMARK(BM_SyntheticLifetimes)
+    ->Arg(100'000)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_WriteHdf5(benchmark::State& state) {
+  const model::Scenario s = scenario_file("midlands-2018.toml");
+  const std::vector<model::ReplicationResult> results{model::Simulation(s, 0).run()};
+  const io::RunOutput run{&s, io::resolved_toml(s), "", results};
+  const auto path = std::filesystem::temp_directory_path() / "caseload-bench-write.h5";
+  std::uintmax_t bytes = 0;
+  for (auto _ : state) {
+    std::filesystem::remove(path);
+    io::write_results(path, {"bench", "now"}, run);
+    bytes += std::filesystem::file_size(path);
+  }
+  std::filesystem::remove(path);
+  state.counters["bytes_per_second"] = benchmark::Counter(static_cast<double>(bytes), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_WriteHdf5)->Unit(benchmark::kMillisecond);
+
+// One weekly snapshot's metrics for n officers: spread and imbalance (sorts)
+// and the Theil decomposition.
+void BM_SnapshotMetrics(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  sim::Engine rng(3);
+  boost::random::uniform_real_distribution<double> load(0.0, 140.0);
+  std::vector<double> base(n);
+  std::vector<int> groups(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    base[i] = load(rng);
+    groups[i] = static_cast<int>(i % 9);
+  }
+  std::vector<double> values;
+  for (auto _ : state) {
+    values = base;
+    benchmark::DoNotOptimize(metrics::spread(values).p90);
+    values = base;
+    benchmark::DoNotOptimize(metrics::imbalance(values).gini);
+    benchmark::DoNotOptimize(metrics::theil(base, groups, 9).between);
+  }
+  state.counters["officers_per_second"] =
+      benchmark::Counter(static_cast<double>(n * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SnapshotMetrics)->Arg(1'000)->Arg(10'000);
+
+void BM_HeadlineFigures(benchmark::State& state) {
+  const model::Scenario s = scenario_file("midlands-2018.toml");
+  const model::ReplicationResult r = model::Simulation(s, 0).run();
+  for (auto _ : state) benchmark::DoNotOptimize(metrics::headline_figures(s, r, -1).size());
+}
+BENCHMARK(BM_HeadlineFigures)->Unit(benchmark::kMicrosecond);
 
 } // namespace

@@ -7,6 +7,7 @@ import pathlib
 import sys
 
 from .results import FormatError
+from .results import open as open_results
 
 
 def main(argv=None) -> int:
@@ -22,13 +23,22 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "report":
-        from .report import write_report  # imports matplotlib: only when needed
         out = args.output or args.results.with_suffix(".html")
         try:
-            write_report(args.results, out)
+            results = open_results(args.results)
         except (FormatError, FileNotFoundError) as e:
             print(f"caseload: error: {e}", file=sys.stderr)
             return 2
+        import matplotlib
+        matplotlib.use("Agg")  # headless, whatever MPLBACKEND says
+        from .report import write_report  # imports matplotlib: only once the file is good
+        with results:
+            try:
+                write_report(results, out)
+            except OSError as e:
+                print(f"caseload: error: cannot write the report {out}: {e.strerror or e}",
+                      file=sys.stderr)
+                return 1
         print(f"Report in {out}")
     return 0
 

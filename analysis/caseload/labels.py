@@ -142,10 +142,13 @@ def number(figure: str, value: float, units: str = "", unit: bool = True) -> str
 
 
 def interval(figure: str, low: float, high: float, units: str = "") -> str:
-    """A 95% interval as "105.0 – 115.2%" (the unit once, at the end)."""
+    """A 95% interval as "105.0 – 115.2%" (the unit once), cut at 0 (and at 100% for shares)."""
     if any(v is None or math.isnan(v) for v in (low, high)):
         return "–"
     s = style(figure, units)
+    # Every headline figure is >= 0, and a share <= 1: a Student-t interval from a few
+    # replications can reach past that, and is cut at the possible range.
+    low, high = max(low, 0.0), (min(high, 1.0) if s == "share" else high)
     lo, hi = number(figure, low, units, unit=False), number(figure, high, units, unit=False)
     suffix = {"percent": "%", "share": "%", "days": " days"}.get(s, "")
     return f"{lo} – {hi}{suffix}"
@@ -169,3 +172,14 @@ def change(figure: str, difference: float, units: str = "") -> str:
     if s == "index":
         return f"{sign}{size:.3f}"
     return f"{sign}{size:,.1f}"
+
+
+def change_interval(figure: str, low: float, high: float, units: str = "") -> str:
+    """The interval of a difference: "+17.2 to +21.2 points" (the unit once, at the end)."""
+    if any(v is None or math.isnan(v) for v in (low, high)):
+        return "–"
+    lo, hi = change(figure, low, units), change(figure, high, units)
+    for unit in (" points", " days"):
+        if lo.endswith(unit) and hi.endswith(unit):
+            lo = lo[: -len(unit)]
+    return f"{lo} to {hi}"

@@ -1,13 +1,17 @@
 """Plots of caseload results. Each function returns a matplotlib Figure.
 
-Figures are made with `matplotlib.figure.Figure` directly (no pyplot state),
-so they work headless with the Agg backend; save one with
-`fig.savefig("x.png")`. In a notebook, `display(fig)` shows it.
+Figures are made with `matplotlib.figure.Figure` directly, not through
+pyplot: they need no display, render with Agg when saved
+(`fig.savefig("x.png")`), leave pyplot's state and backend alone, and are
+freed when dropped. In a notebook, `display(fig)` shows one.
 
 Run plots take a `Run` (a run file as opened, `comparison.base`,
 `comparison.variant` or one of `sweep.runs`):
 `capacity_over_time`, `lorenz`, `capacity_heatmap`, `timeliness`,
-`vlo_caseloads`. `forest` takes a `Comparison`; `sweep_figures` a `Sweep`.
+`vlo_caseloads`. `forest` and `capacity_difference_heatmap` take a
+`Comparison`; `sweep_figures` a `Sweep`. Helpers that return the numbers
+behind a plot: `capacity_quantiles`, `capacity_grid`, `lorenz_points`,
+`vlo_caseload_series`.
 """
 
 from __future__ import annotations
@@ -16,18 +20,15 @@ import math
 import textwrap
 
 import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-matplotlib.use("Agg")  # headless; set before anything draws
-
-import matplotlib.dates as mdates  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
-
-from . import labels  # noqa: E402
-from .results import Comparison, Run, Sweep  # noqa: E402
+from . import labels
+from .results import Comparison, Run, Sweep
 
 INK = "#333333"
 MUTED = "#8a8a8a"
@@ -125,15 +126,18 @@ def capacity_over_time(run, grade: str = "PO") -> Figure:
     """
     run = _as_run(run)
     q = capacity_quantiles(run, grade)
-    ldus = [l for l in run.ldu_names if l in q.index.get_level_values("ldu")]
+    present = set(q.index.get_level_values("ldu"))
+    ldus = [name for name in run.ldu_names if name in present]
     with matplotlib.rc_context(STYLE):
         nrows, ncols = _grid(max(len(ldus), 1))
-        fig = _figure(3.2 * ncols, 2.1 * nrows + 0.5)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        fig = _figure(max(3.2 * ncols, 7.0), (2.1 if ncols > 1 else 3.0) * nrows + 0.5)
+        axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
         for ax, ldu in zip(axes, ldus):
             d = q.loc[ldu]
-            ax.fill_between(d.index, d[0.1], d[0.9], color=BAND, alpha=0.45, lw=0, label="10th–90th")
-            ax.fill_between(d.index, d[0.25], d[0.75], color=BAND, alpha=0.9, lw=0, label="25th–75th")
+            ax.fill_between(d.index, d[0.1], d[0.9], color=BAND, alpha=0.45, lw=0,
+                            label="10th–90th")
+            ax.fill_between(d.index, d[0.25], d[0.75], color=BAND, alpha=0.9, lw=0,
+                            label="25th–75th")
             ax.plot(d.index, d[0.5], color=ACCENT, lw=1.4, label="median")
             _thresholds(ax)
             ax.set_title(ldu, loc="left", color=INK)
@@ -143,7 +147,8 @@ def capacity_over_time(run, grade: str = "PO") -> Figure:
         for ax in axes[::ncols]:
             ax.set_ylabel("capacity %")
         if not ldus:
-            axes[0].text(0.5, 0.5, f"no {grade} holds a caseload", ha="center", transform=axes[0].transAxes)
+            axes[0].text(0.5, 0.5, f"no {grade} holds a caseload", ha="center",
+                         transform=axes[0].transAxes)
         if ldus:
             axes[0].legend(loc="lower left", ncols=3, fontsize=7, handlelength=1.2,
                            columnspacing=0.8)
@@ -205,72 +210,119 @@ def lorenz(run, day: float | None = None, grade: str | None = None) -> Figure:
     return fig
 
 
-def capacity_heatmap(run, grade: str = "PO") -> Figure:
+def capacity_grid(run: Run, grade: str = "PO") -> pd.DataFrame:
+    """Mean capacity % of a grade by LDU (rows) and snapshot date (columns), mean of replications."""
+    cells = run.ldu_grade
+    mine = cells[cells["grade"] == grade]
+    return (mine.groupby(["ldu", "date"], observed=True)["mean"].mean().unstack("date")
+            .reindex(run.ldu_names))
+
+
+def capacity_heatmap(run, grade: str = "PO", span: float | None = None) -> Figure:
     """LDU × week heatmap of the mean capacity % of a grade (mean over replications).
 
     White is 100% (full capacity); red is over, blue under, on a scale
-    symmetric about 100.
+    symmetric about 100 reaching 100 ± `span` (by default the largest distance
+    from 100 in the data; pass the same span to compare two runs).
     """
     run = _as_run(run)
-    cells = run.ldu_grade
-    mine = cells[cells["grade"] == grade]
-    grid = (mine.groupby(["ldu", "date"], observed=True)["mean"].mean().unstack("date")
-            .reindex(run.ldu_names))
+    grid = capacity_grid(run, grade)
+    return _heatmap(grid, centre=100.0, span=span, colour_label=f"mean {grade} capacity %",
+                    title=f"Mean {grade} capacity % by LDU and week, {run.label} (mean of "
+                          f"{run.replications} replications; white = 100%)")
+
+
+def capacity_difference_heatmap(comparison: Comparison, grade: str = "PO") -> Figure:
+    """LDU × week heatmap of the change in mean capacity % of a grade, variant − base.
+
+    Mean over replications of the variant's cell mean minus the base's:
+    where in the division, and when, the change lands. White is no change.
+    """
+    if not isinstance(comparison, Comparison):
+        raise TypeError("capacity_difference_heatmap() takes a Comparison")
+    grid = capacity_grid(comparison.variant, grade) - capacity_grid(comparison.base, grade)
+    return _heatmap(grid, centre=0.0, span=None, colour_label=f"change in {grade} capacity % (points)",
+                    title=f"Change in mean {grade} capacity % by LDU and week, variant − base "
+                          f"(mean of {comparison.base.replications} paired replications; "
+                          f"white = no change)")
+
+
+def _heatmap(grid: pd.DataFrame, centre: float, span: float | None, colour_label: str,
+             title: str) -> Figure:
+    """A rows × dates heatmap on a diverging scale centred on `centre`."""
     values = grid.to_numpy(dtype=float)
+    ldus = list(grid.index)
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
-        fig = _figure(10, 0.36 * len(run.ldu_names) + 1.6)
+        fig = _figure(10, 0.36 * len(ldus) + 1.6)
         ax = fig.subplots()
-        finite = values[np.isfinite(values)]
-        span = max(float(np.max(np.abs(finite - 100))) if finite.size else 10.0, 5.0)
-        dates = mdates.date2num(grid.columns.to_pydatetime()) if len(grid.columns) else np.array([0, 1])
+        if span is None:
+            finite = values[np.isfinite(values)]
+            span = float(np.max(np.abs(finite - centre))) if finite.size else 1.0
+            span = max(span, 1.0 if centre == 0 else 5.0)
+        dates = (mdates.date2num(grid.columns.to_pydatetime()) if len(grid.columns)
+                 else np.array([0.0, 1.0]))
         step = (dates[1] - dates[0]) if len(dates) > 1 else 7.0
         image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="RdBu_r",
-                          norm=Normalize(100 - span, 100 + span), interpolation="nearest",
-                          extent=(dates[0] - step / 2, dates[-1] + step / 2, len(run.ldu_names) - 0.5, -0.5))
-        ax.set_yticks(range(len(run.ldu_names)), run.ldu_names)
+                          norm=Normalize(centre - span, centre + span), interpolation="nearest",
+                          extent=(dates[0] - step / 2, dates[-1] + step / 2, len(ldus) - 0.5, -0.5))
+        ax.set_yticks(range(len(ldus)), ldus)
         ax.xaxis_date()
         _date_axis(ax)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
-        bar.set_label(f"mean {grade} capacity %")
+        bar.set_label(colour_label)
         bar.outline.set_visible(False)
-        ax.set_title(f"Mean {grade} capacity % by LDU and week (mean of {run.replications} "
-                     f"replications; white = 100%)", loc="left", color=INK)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, color=INK)
     return fig
 
 
 def timeliness(run, kinds=("court_reports", "plan_review", "parole_report", "victim_first_contact",
-                           "victim_contact")) -> Figure:
+                           "victim_contact"), versus=None) -> Figure:
     """Share of tasks done on time, per task kind and LDU, with 95% intervals.
 
     Means and Student-t intervals across replications come from the
-    `statistics` table (`<kind>_share_on_time`); the division is the dark
-    point at the top. Kinds with nothing due are left out.
+    `statistics` table (`<kind>_share_on_time`); the division is the
+    coloured point at the top. Kinds with nothing due are left out. Pass
+    another run as `versus` (e.g. a comparison's base) to draw its points
+    in grey just above, on the same scale.
     """
     run = _as_run(run)
-    stats = run.statistics
+    runs = [run] if versus is None else [_as_run(versus), run]
     rows = ["division", *run.ldu_names]
-    shown = []
-    for kind in kinds:
-        d = stats[stats["figure"] == f"{kind}_share_on_time"].set_index("ldu").reindex(rows)
-        if d["mean"].notna().any():
-            shown.append((kind, d))
+
+    def shares(r: Run, kind: str) -> pd.DataFrame:
+        s = r.statistics
+        return s[s["figure"] == f"{kind}_share_on_time"].set_index("ldu").reindex(rows)
+
+    shown = [k for k in kinds if any(shares(r, k)["mean"].notna().any() for r in runs)]
+    offsets = [0.0] if versus is None else [-0.18, 0.18]
     with matplotlib.rc_context(STYLE):
-        fig = _figure(min(2.6 * max(len(shown), 1) + 2.2, 15), 0.3 * len(rows) + 1.3)
+        fig = _figure(min(1.65 * max(len(shown), 1) + 2.4, 10.3),
+                      (0.3 if versus is None else 0.38) * len(rows) + 1.5)
         axes = np.atleast_1d(fig.subplots(1, max(len(shown), 1), sharey=True, squeeze=False)).ravel()
         y = np.arange(len(rows))
-        for ax, (kind, d) in zip(axes, shown):
-            colours = [ACCENT if r == "division" else INK for r in rows]
-            low = (d["mean"] - d["ci_low"]).clip(lower=0).to_numpy()
-            high = (d["ci_high"] - d["mean"]).clip(lower=0).to_numpy()
-            ax.errorbar(d["mean"], y, xerr=[low, high], fmt="none", ecolor=MUTED, elinewidth=1,
-                        capsize=2)
-            ax.scatter(d["mean"], y, c=colours, s=[34 if r == "division" else 18 for r in rows], zorder=3)
-            ax.set_title(labels.TASK_KINDS.get(kind, kind), loc="left", color=INK)
-            lo = np.nanmin(np.r_[d["ci_low"].to_numpy(), d["mean"].to_numpy()])
-            lo = max(0.0, min(lo, 0.95) - 0.03) if np.isfinite(lo) else 0.0
+        for ax, kind in zip(axes, shown):
+            lows = []
+            for r, offset in zip(runs, offsets):
+                d = shares(r, kind)
+                grey = versus is not None and r is runs[0]
+                colours = [MUTED if grey else ACCENT if row == "division" else INK for row in rows]
+                low = (d["mean"] - d["ci_low"]).clip(lower=0).to_numpy()
+                high = (d["ci_high"] - d["mean"]).clip(lower=0).to_numpy()
+                if np.isfinite(low).any():  # no intervals from a single replication
+                    ax.errorbar(d["mean"], y + offset, xerr=[low, high], fmt="none",
+                                ecolor="#c4c4c4" if grey else MUTED, elinewidth=1, capsize=2)
+                ax.scatter(d["mean"], y + offset, c=colours, zorder=3, label=r.label,
+                           s=[34 if row == "division" else 18 for row in rows])
+                lows.append(np.r_[d["ci_low"].to_numpy(), d["mean"].to_numpy()])
+            ax.set_title(textwrap.fill(labels.TASK_KINDS.get(kind, kind), 16), loc="left",
+                         color=INK, fontsize=9)
+            finite = np.concatenate(lows)
+            finite = finite[np.isfinite(finite)]
+            lo = max(0.0, min(finite.min(), 0.95) - 0.03) if finite.size else 0.0
             ax.set_xlim(lo, 1.005)
+            ax.xaxis.set_major_locator(MaxNLocator(3))
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.grid(axis="y", visible=False)
         axes[0].set_yticks(y, rows)
@@ -280,8 +332,12 @@ def timeliness(run, kinds=("court_reports", "plan_review", "parole_report", "vic
                 label.set_fontweight("bold")
         if not shown:
             axes[0].text(0.5, 0.5, "no tasks were due", ha="center", transform=axes[0].transAxes)
-        fig.suptitle(f"Share of tasks done by their deadline: mean and 95% interval across "
-                     f"{run.replications} replications", x=0.01, ha="left", fontsize=10, color=INK)
+        title = (f"Share of tasks done by their deadline, {run.label}: mean and 95% interval "
+                 f"across {run.replications} replications")
+        if versus is not None:
+            title = (f"Share of tasks done by their deadline: {run.label} (dark) and "
+                     f"{runs[0].label} (grey, above); 95% intervals")
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, color=INK)
     return fig
 
 
@@ -336,7 +392,8 @@ def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figur
     the base mean (% change); the labels give the values themselves.
     Differences whose interval excludes zero are drawn solid in colour, the
     others hollow and grey. Figures with a base mean of 0 cannot be shown
-    relative to it and are left out.
+    relative to it, and figures equal in every replication say nothing: both
+    are left out.
     """
     if not isinstance(comparison, Comparison):
         raise TypeError("forest() takes a Comparison (a file written by caseload compare)")
@@ -345,6 +402,10 @@ def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figur
     wanted = [f for f in (figures or labels.HEADLINE) if f in table.index]
     rows = table.loc[wanted]
     rows = rows[(rows["base_mean"].abs() > 0) & rows["difference"].notna()]
+    unchanged = np.array([_tiny(d, b) and _tiny(h, b) for d, h, b in
+                          zip(rows["difference"], rows["difference_half_width"], rows["base_mean"])],
+                         dtype=bool)
+    rows = rows[~unchanged]
     rel = 100 * rows["difference"] / rows["base_mean"].abs()
     rel_low = 100 * rows["difference_low"] / rows["base_mean"].abs()
     rel_high = 100 * rows["difference_high"] / rows["base_mean"].abs()
@@ -371,7 +432,8 @@ def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figur
         for tick, is_real in zip(ax.get_yticklabels(), real):
             tick.set_color(INK if is_real else MUTED)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%"))
-        ax.set_xlabel("change from base, as % of the base mean (95% interval of the paired difference)")
+        ax.set_xlabel("change from base, as % of the base mean "
+                      "(95% interval of the paired difference)")
         ax.grid(axis="y", visible=False)
         fig.suptitle(f"{comparison.variant.label} vs {comparison.base.label} ({ldu}): paired "
                      f"differences; solid = the interval excludes 0", x=0.01, ha="left",
@@ -391,7 +453,7 @@ def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
     values = sweep.vary_values
     with matplotlib.rc_context(STYLE):
         nrows, ncols = _grid(max(len(figures), 1), 4)
-        fig = _figure(2.8 * ncols + 0.4, 2.5 * nrows + 0.5)
+        fig = _figure(min(2.5 * ncols + 0.4, 10.3), 2.6 * nrows + 0.5)
         axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
         x = np.arange(len(values))
         for ax, f in zip(axes, figures):

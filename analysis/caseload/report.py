@@ -19,7 +19,6 @@ import math
 import pathlib
 
 import numpy as np
-import pandas as pd
 
 from . import __version__, labels, plots
 from .results import Comparison, Results, Run, RunResults, Sweep
@@ -28,7 +27,7 @@ from .results import open as open_results
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
        sans-serif; color: #2b2b2b; background: #ffffff; line-height: 1.5;
-       max-width: 1040px; margin: 2rem auto; padding: 0 1.5rem; }
+       max-width: 1060px; margin: 2rem auto; padding: 0 1.5rem; }
 h1 { font-size: 1.6rem; font-weight: 600; margin: 0 0 .3rem; }
 h2 { font-size: 1.2rem; font-weight: 600; margin: 2.4rem 0 .6rem; padding-bottom: .25rem;
      border-bottom: 1px solid #e2e2e2; }
@@ -39,9 +38,10 @@ p { margin: .5rem 0; }
         font-size: 1.02rem; }
 table { border-collapse: collapse; font-size: .9rem; margin: .6rem 0 1rem; }
 th, td { padding: .32rem .7rem; border-bottom: 1px solid #ececec; text-align: right;
-         vertical-align: top; }
+         vertical-align: baseline; }
 th { font-weight: 600; color: #555; border-bottom: 1px solid #cfcfcf; }
 th:first-child, td:first-child { text-align: left; }
+td + td { white-space: nowrap; }
 tr.group td { font-weight: 600; color: #2b6a99; border-bottom: none; padding-top: .9rem; }
 tr.division td { font-weight: 600; background: #f7f7f7; }
 .ci { color: #808080; font-size: .85em; white-space: nowrap; }
@@ -96,6 +96,11 @@ def _plural(n: float, one: str, many: str) -> str:
     return f"{n:,.0f} {one if round(n) == 1 else many}"
 
 
+def _lower(text: str) -> str:
+    """The first letter in lower case, for a label in the middle of a sentence."""
+    return text[:1].lower() + text[1:]
+
+
 def _finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
@@ -107,6 +112,17 @@ def _value_cell(figure: str, mean, low, high, units: str) -> str:
     return f"<td>{_e(labels.number(figure, mean, units))}{ci_html}</td>"
 
 
+def _name_cell(figure: str) -> str:
+    """A row heading: the figure's plain name, with the engine's name as a tooltip."""
+    return f'<td title="{_e(figure)}">{_e(labels.label(figure))}</td>'
+
+
+def _short_heads(figures) -> str:
+    """Column headings for figures: short plain names, the engine's names as tooltips."""
+    return "".join(f'<th title="{_e(f)}">{_e(labels.SHORT.get(f, labels.label(f)))}</th>'
+                   for f in figures)
+
+
 def _statistic(run: Run, figure: str, ldu: str = "division"):
     s = run.statistics
     rows = s[(s["figure"] == figure) & (s["ldu"] == ldu)]
@@ -115,8 +131,11 @@ def _statistic(run: Run, figure: str, ldu: str = "division"):
 
 # --------------------------------------------------------------------------- one run
 
-def scenario_sentence(run: Run) -> str:
-    """The scenario in a sentence: name, LDUs, staff, cases, period, replications, seed."""
+def scenario_sentence(run: Run, brief: bool = False) -> str:
+    """The scenario in a sentence: name, LDUs, staff, cases, period, replications, seed.
+
+    `brief` leaves out the LDUs and the period (for a variant whose base was just described).
+    """
     staff = run.division_grade
     first = staff[staff["day"] == staff["day"].min()]
     by_grade = first.groupby("grade", observed=True)[["in_post", "establishment"]].mean()
@@ -125,7 +144,7 @@ def scenario_sentence(run: Run) -> str:
         if grade in by_grade.index and by_grade.loc[grade, "establishment"] > 0:
             in_post, posts = by_grade.loc[grade, ["in_post", "establishment"]]
             one, many = GRADE_WORDS.get(grade, (grade, grade + "s"))
-            parts.append(f"{_plural(in_post, one, many)} in post of {posts:,.0f} posts")
+            parts.append(f"{_plural(in_post, one, many)} (of {posts:,.0f} posts)")
     held = _statistic(run, "mean_held")
     cases = f"about {held['mean']:,.0f} cases held at a time" if held is not None else ""
     measured = run.horizon_days - run.warmup_days
@@ -138,10 +157,17 @@ def scenario_sentence(run: Run) -> str:
     ldus = run.ldu_names
     ldu_text = (f"{len(ldus)} local delivery units ({_join(ldus)})" if len(ldus) > 1
                 else f"one local delivery unit ({ldus[0]})")
-    return (f"<strong>{_e(run.name)}</strong> simulates {_e(ldu_text)}, with "
-            f"{_e(_join(parts))} at the start of the measured period, and {_e(cases)}; "
-            f"{_e(period)}. Figures are means of {_plural(run.replications, 'replication', 'replications')} "
-            f"(seed {_e(run.seed)}).")
+    staff_text = f" At the start of the measured period {_join(parts)} were in post." if parts else ""
+    cases_text = f" The division held {cases}." if cases else ""
+    if brief:
+        return f"<strong>{_e(run.name)}</strong>:{_e(staff_text)}{_e(cases_text)}"
+    if run.replications > 1:
+        reps_text = f" Figures are means of {run.replications} replications (seed {run.seed})."
+    else:
+        reps_text = (f" Figures are from a single replication (seed {run.seed}), so they have no "
+                     f"confidence intervals.")
+    return (f"<strong>{_e(run.name)}</strong> simulates {_e(ldu_text)}, {_e(period)}."
+            f"{_e(staff_text)}{_e(cases_text)}{_e(reps_text)}")
 
 
 def headline_table(run: Run) -> str:
@@ -154,7 +180,7 @@ def headline_table(run: Run) -> str:
             if st is None or not _finite(st["mean"]):
                 continue
             ci = labels.interval(f, st["ci_low"], st["ci_high"], st["units"])
-            body.append(f"<tr><td>{_e(labels.label(f))}</td>"
+            body.append(f"<tr>{_name_cell(f)}"
                         f"<td>{_e(labels.number(f, st['mean'], st['units']))}</td>"
                         f'<td class="ci">{_e(ci)}</td></tr>')
         if body:
@@ -166,8 +192,8 @@ def headline_table(run: Run) -> str:
 def ldu_table(run: Run) -> str:
     """Per-LDU table of PO capacity, share over 110%, timeliness and VLO caseload."""
     stats = run.statistics
-    figures = [f for f in labels.BY_LDU if (stats["figure"] == f).any()]
-    head = "".join(f"<th>{_e(labels.SHORT.get(f, labels.label(f)))}</th>" for f in figures)
+    figures = [f for f in labels.BY_LDU if stats[stats["figure"] == f]["mean"].notna().any()]
+    head = _short_heads(figures)
     body = []
     for ldu in [*run.ldu_names, "division"]:
         cells = []
@@ -190,11 +216,14 @@ def imbalance_words(run: Run) -> str:
     total = parts["theil"]["mean"]
     ldu = parts["theil_between_ldu"]["mean"] / total
     grade = parts["theil_between_grade"]["mean"] / total
+
+    def pct(x: float) -> str:
+        return "under 1%" if x < 0.005 else "over 99%" if x > 0.995 else f"{100 * x:.0f}%"
+
     return (f"<p>Of the unevenness in capacity % across the division (Theil index "
-            f"{total:.3f}), {100 * ldu:.0f}% lies <em>between LDUs</em> and "
-            f"{100 * (1 - ldu):.0f}% within them; {100 * grade:.0f}% lies <em>between grades</em> "
-            f"(POs, trainees and PSOs carry very different loads) and {100 * (1 - grade):.0f}% "
-            f"between officers of the same grade.</p>")
+            f"{total:.3f}), {pct(ldu)} lies <em>between LDUs</em> and {pct(1 - ldu)} within "
+            f"them; {pct(grade)} lies <em>between grades</em> (POs, trainees and PSOs carry "
+            f"different loads) and {pct(1 - grade)} between officers of the same grade.</p>")
 
 
 def run_plots(run: Run, level: str = "h2") -> str:
@@ -202,9 +231,9 @@ def run_plots(run: Run, level: str = "h2") -> str:
     n = run.replications
     out = [f"<{level}>Workload over time</{level}>",
            _figure(plots.capacity_over_time(run),
-                   f"Capacity % of POs by LDU: the line is the median PO, the bands the middle half and "
-                   f"the middle 80% of POs, averaged over {n} replications. Dashed: 100% (full); "
-                   f"dotted: 110%.", "PO capacity over time by LDU"),
+                   f"Capacity % of POs by LDU: the line is the median PO, the bands the middle "
+                   f"half and the middle 80% of POs, averaged over {n} replications. Dashed: "
+                   f"100% (full); dotted: 110%.", "PO capacity over time by LDU"),
            _figure(plots.capacity_heatmap(run),
                    "Mean PO capacity % by LDU and week. Red is over 100%, blue under.",
                    "Heatmap of PO capacity by LDU and week"),
@@ -269,6 +298,20 @@ def _is_tiny(difference: float, base: float) -> bool:
     return abs(difference) <= 1e-9 * max(1.0, abs(base))
 
 
+def _difference_text(figure: str, row) -> tuple[str, str, str]:
+    """(difference, its interval, css class attribute) of a comparison row, for a table."""
+    units = row["units"]
+    if not _finite(row["difference"]):
+        return "–", "", ""
+    if _is_tiny(row["difference"], row["base_mean"]) and _is_tiny(row["difference_half_width"],
+                                                                   row["base_mean"]):
+        return "no change", "", ' class="quiet"'
+    real = bool(row["significant"]) and not _is_tiny(row["difference"], row["base_mean"])
+    return (labels.change(figure, row["difference"], units),
+            labels.change_interval(figure, row["difference_low"], row["difference_high"], units),
+            ' class="clear"' if real else "")
+
+
 def change_words(comparison: Comparison, ldu: str = "division") -> str:
     """Which differences are real (intervals excluding zero), in plain words."""
     table = comparison.comparison
@@ -281,7 +324,8 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
         if not _finite(r["difference"]):
             continue
         units = r["units"]
-        if _is_tiny(r["difference"], r["base_mean"]) and _is_tiny(r["difference_half_width"], r["base_mean"]):
+        if (_is_tiny(r["difference"], r["base_mean"])
+                and _is_tiny(r["difference_half_width"], r["base_mean"])):
             same.append(labels.label(f))
         elif r["significant"] and not _is_tiny(r["difference"], r["base_mean"]):
             direction = "up" if r["difference"] > 0 else "down"
@@ -290,8 +334,8 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
                 f"{_e(labels.number(f, r['base_mean'], units))} to "
                 f"{_e(labels.number(f, r['variant_mean'], units))} "
                 f"({_e(labels.change(f, r['difference'], units))}; 95% interval "
-                f"{_e(labels.change(f, r['difference_low'], units))} to "
-                f"{_e(labels.change(f, r['difference_high'], units))}).</li>")
+                f"{_e(labels.change_interval(f, r['difference_low'], r['difference_high'], units))})."
+                f"</li>")
         else:
             unclear.append(labels.label(f))
     n = comparison.base.replications
@@ -305,10 +349,10 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
                    f"paired difference across {n} replications includes zero.</p>")
     if unclear:
         out.append(f"<p class=\"quiet\">No clear difference (the interval includes zero; more "
-                   f"replications could tell): {_e(_join([u[0].lower() + u[1:] for u in unclear]))}.</p>")
+                   f"replications could tell): {_e(_join([_lower(u) for u in unclear]))}.</p>")
     if same:
         out.append(f"<p class=\"quiet\">The same in every replication: "
-                   f"{_e(_join([s[0].lower() + s[1:] for s in same]))}.</p>")
+                   f"{_e(_join([_lower(s) for s in same]))}.</p>")
     return "\n".join(out)
 
 
@@ -323,19 +367,16 @@ def comparison_table(comparison: Comparison, ldu: str = "division") -> str:
                 continue
             r = table.loc[f]
             units = r["units"]
-            real = bool(r["significant"]) and not _is_tiny(r["difference"], r["base_mean"])
-            css = ' class="clear"' if real else ""
-            ci = (f"{labels.change(f, r['difference_low'], units)} to "
-                  f"{labels.change(f, r['difference_high'], units)}")
-            body.append(f"<tr><td>{_e(labels.label(f))}</td>"
+            diff, ci, css = _difference_text(f, r)
+            body.append(f"<tr>{_name_cell(f)}"
                         f"<td>{_e(labels.number(f, r['base_mean'], units))}</td>"
                         f"<td>{_e(labels.number(f, r['variant_mean'], units))}</td>"
-                        f"<td{css}>{_e(labels.change(f, r['difference'], units))}</td>"
+                        f"<td{css}>{_e(diff)}</td>"
                         f'<td class="ci">{_e(ci)}</td></tr>')
         if body:
             rows.append(f'<tr class="group"><td colspan="5">{_e(group)}</td></tr>' + "".join(body))
-    return (f"<table><thead><tr><th>Division</th><th>{_e(comparison.base.label)}</th>"
-            f"<th>{_e(comparison.variant.label)}</th><th>Difference</th>"
+    return (f"<table><thead><tr><th>Division</th><th>Base</th>"
+            f"<th>Variant</th><th>Difference</th>"
             f"<th>95% interval</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
             '<p class="note">Differences in <span class="clear">red</span> are clear: their '
             "95% interval excludes zero.</p>")
@@ -346,7 +387,7 @@ def comparison_ldu_table(comparison: Comparison,
                                   "plan_review_share_on_time")) -> str:
     table = comparison.comparison.set_index(["ldu", "figure"])
     figures = [f for f in figures if (comparison.comparison["figure"] == f).any()]
-    head = "".join(f"<th>{_e(labels.SHORT.get(f, labels.label(f)))}</th>" for f in figures)
+    head = _short_heads(figures)
     body = []
     for ldu in [*comparison.base.ldu_names, "division"]:
         cells = []
@@ -356,14 +397,11 @@ def comparison_ldu_table(comparison: Comparison,
                 continue
             r = table.loc[(ldu, f)]
             units = r["units"]
-            real = bool(r["significant"]) and not _is_tiny(r["difference"], r["base_mean"])
-            css = ' class="clear"' if real else ""
-            ci = (f"{labels.change(f, r['difference_low'], units)} to "
-                  f"{labels.change(f, r['difference_high'], units)}")
+            diff, ci, css = _difference_text(f, r)
+            ci_html = f'<br><span class="ci">{_e(ci)}</span>' if ci else ""
             cells.append(f"<td>{_e(labels.number(f, r['base_mean'], units))} → "
                          f"{_e(labels.number(f, r['variant_mean'], units))}<br>"
-                         f"<span{css}>{_e(labels.change(f, r['difference'], units))}</span> "
-                         f'<span class="ci">({_e(ci)})</span></td>')
+                         f"<span{css}>{_e(diff)}</span>{ci_html}</td>")
         css = ' class="division"' if ldu == "division" else ""
         body.append(f"<tr{css}><td>{_e(ldu)}</td>{''.join(cells)}</tr>")
     return f"<table><thead><tr><th>LDU</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -372,28 +410,36 @@ def comparison_ldu_table(comparison: Comparison,
 def _comparison_body(c: Comparison) -> str:
     base, variant = c.base, c.variant
     diffs = scenario_differences(base, variant)
+    grids = [plots.capacity_grid(r).to_numpy(dtype=float) for r in (base, variant)]
+    finite = np.concatenate([g[np.isfinite(g)] for g in grids])
+    span = max(float(np.max(np.abs(finite - 100))), 5.0) if finite.size else None
     diff_html = ("<p>The variant changes these scenario settings:</p><ul class=\"changes\">"
                  + "".join(f"<li><code>{_e(d)}</code></li>" for d in diffs) + "</ul>") if diffs else ""
     return "\n".join([
         f"<h1>Caseload comparison: {_e(variant.label)} vs {_e(base.label)}</h1>",
-        f'<p class="subtitle">Paired replications with common random numbers: each replication of '
-        f"the variant meets the same arrivals as the base.</p>",
+        '<p class="subtitle">Paired replications with common random numbers: each replication of '
+        "the variant meets the same arrivals as the base.</p>",
         f'<p class="lede">Base: {scenario_sentence(base)}<br><br>Variant: '
-        f"{scenario_sentence(variant)}</p>",
+        f"{scenario_sentence(variant, brief=True)}</p>",
         diff_html,
         "<h2>What changed</h2>", change_words(c),
         comparison_table(c),
         _figure(plots.forest(c), "Paired differences (variant − base) relative to the base mean, "
-                "with 95% intervals. Solid: the interval excludes zero.", "Forest plot"),
+                "with 95% intervals. Solid: the interval excludes zero. Figures equal in every "
+                "replication are left out.", "Forest plot"),
         "<h2>By LDU</h2>", comparison_ldu_table(c),
-        f"<h2>Base: {_e(base.label)}</h2>",
-        _figure(plots.capacity_heatmap(base), "Mean PO capacity % by LDU and week (base).",
-                "Heatmap, base"),
-        _figure(plots.timeliness(base), "Share of tasks on time (base).", "Timeliness, base"),
-        f"<h2>Variant: {_e(variant.label)}</h2>",
-        _figure(plots.capacity_heatmap(variant), "Mean PO capacity % by LDU and week (variant).",
-                "Heatmap, variant"),
-        _figure(plots.timeliness(variant), "Share of tasks on time (variant).", "Timeliness, variant"),
+        '<p class="note">Base → variant means; the difference (red when its 95% interval '
+        "excludes zero) and its interval.</p>",
+        _figure(plots.capacity_difference_heatmap(c), "Where and when PO capacity % changes: "
+                "variant minus base, mean over paired replications.", "Difference heatmap"),
+        "<h2>Base and variant side by side</h2>",
+        _figure(plots.capacity_heatmap(base, span=span), f"Base ({base.label}): mean PO capacity % "
+                "by LDU and week.", "Heatmap, base"),
+        _figure(plots.capacity_heatmap(variant, span=span), f"Variant ({variant.label}): the same, "
+                "on the same colour scale.", "Heatmap, variant"),
+        _figure(plots.timeliness(variant, versus=base), "Share of tasks done by their deadline, "
+                "variant (dark) and base (grey), with 95% intervals across replications.",
+                "Timeliness, variant and base"),
     ])
 
 
@@ -413,9 +459,10 @@ def sweep_table(s: Sweep, ldu: str = "division") -> str:
             for v in s.vary_values:
                 r = table.loc[(f, v)]
                 cells.append(_value_cell(f, r["mean"], r["ci_low"], r["ci_high"], r["units"]))
-            body.append(f"<tr><td>{_e(labels.label(f))}</td>{''.join(cells)}</tr>")
+            body.append(f"<tr>{_name_cell(f)}{''.join(cells)}</tr>")
         if body:
-            rows.append(f'<tr class="group"><td colspan="{len(s.vary_values) + 1}">{_e(group)}</td></tr>'
+            span = len(s.vary_values) + 1
+            rows.append(f'<tr class="group"><td colspan="{span}">{_e(group)}</td></tr>'
                         + "".join(body))
     return (f"<table><thead><tr><th>Division</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
             "</table><p class=\"note\">Means across replications, with the 95% interval in grey.</p>")
@@ -464,7 +511,8 @@ allow (Workload Measurement Tool): 100% is a full load, over 110% is over capaci
 POs and VLOs hold no points; VLO workload is counted in victim cases.</dd>
 <dt>95% interval</dt><dd>The range that the mean would fall in 95 times out of 100 if the
 simulation were repeated with other random numbers (Student t across replications). A
-narrow interval means the replications agree.</dd>
+narrow interval means the replications agree. Intervals are cut at the possible range
+(no figure is below zero, no share above 100%).</dd>
 <dt>Gini and Theil indexes</dt><dd>How unevenly capacity % is spread over officers: 0 is
 perfectly even. The Theil index splits into a part between groups (LDUs, or grades) and a
 part within them.</dd>
@@ -488,8 +536,9 @@ def render(results: Results) -> str:
     path = getattr(results, "path", "")
     version = ".".join(map(str, getattr(results, "schema_version", ())))
     footer = (f"Made by the caseload analysis package {__version__} from "
-              f"<code>{_e(pathlib.Path(path).name)}</code> ({_e(results.kind)} file, schema {_e(version)}, "
-              f"engine {_e(results.engine_version)}, written {_e(results.created)}).")
+              f"<code>{_e(pathlib.Path(path).name)}</code> ({_e(results.kind)} file, "
+              f"schema {_e(version)}, engine {_e(results.engine_version)}, "
+              f"written {_e(results.created)}).")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"

@@ -154,6 +154,11 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
         caseload::io::write_sweep(tmp, file_metadata(), key, values, runs);
       });
     }
+    if (opt.stats) {
+      Timed all;
+      for (const auto& t : timed) all.events += t.events, all.seconds += t.seconds;
+      print_stats(all, effective_threads(opt, loaded.front().file.scenario.replications));
+    }
     return kExitOk;
   }
   const Loaded loaded = load(scenario_path, opt);

@@ -70,7 +70,7 @@ void print_summary(std::FILE* out, const model::Scenario& scenario,
                num(r["reallocations"], 0), num(r["vlo_caseload"], 0));
   }
 
-  fmt::print(out, "\nCapacity % by grade (weekly snapshots): mean / p90, and % of officers over 110%\n");
+  fmt::print(out, "\nCapacity % by grade (over snapshots): mean / p90, and % of officers over 110%\n");
   fmt::print(out, "{:<34} {:>17} {:>17} {:>17} {:>9}\n", "", "PO", "PQiP", "PSO", "n 4wk>110");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -128,7 +128,7 @@ void print_comparison(std::FILE* out, const model::Scenario& base, const model::
     if (d.ldu != "division" || !std::isfinite(d.base.mean) || !std::isfinite(d.variant.mean)) continue;
     fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  [{}, {}]{}\n", d.figure, num(d.base.mean, 3),
                num(d.variant.mean, 3), num(d.difference.mean, 3), num(d.difference.low(), 3),
-               num(d.difference.high(), 3), d.difference.excludes_zero() ? " *" : "");
+               num(d.difference.high(), 3), d.significant() ? " *" : "");
   }
 }
 

@@ -131,6 +131,14 @@ ReplicationResult Simulation::finish() {
   const double horizon = scenario_.horizon_days;
   ReplicationResult result;
   result.events = processed_;
+  result.peak_open_cases = peak_open_cases_;
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  // The task and victim records double as the output's logs: counted apart.
+  result.state_bytes = bytes(cases_) + bytes(free_cases_) + bytes(officers_) + bytes(lives_) + bytes(hires_) +
+                       events_.capacity_bytes();
+  result.log_bytes = bytes(tasks_) + bytes(victims_);
+  for (const auto& q : queues_) result.state_bytes += bytes(q);
+  for (const auto& life : lives_) result.state_bytes += bytes(life.tasks);
   result.officers.reserve(officers_.size());
   for (std::uint32_t i = 0; i < officers_.size(); ++i) {
     const Officer& o = officers_[i];

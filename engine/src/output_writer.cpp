@@ -302,7 +302,7 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
     diff_half.push_back(d.difference.half_width);
     low.push_back(d.difference.low());
     high.push_back(d.difference.high());
-    significant.push_back(d.difference.excludes_zero());
+    significant.push_back(d.significant());
   }
   g.attribute("confidence", 0.95);
   g.write_strings("ldu", ldu);

@@ -769,6 +769,8 @@ void apply_override(toml::table& doc, const std::string& key, const toml::node& 
   const std::string prefix = "vacancy_rate.";
   if (o.key.rfind(prefix, 0) == 0) {
     const std::string grade = o.key.substr(prefix.size());
+    if (!model::index_of(model::kGradeNames, grade))
+      throw std::invalid_argument("'" + o.key + "': unknown grade \"" + grade + "\": expected " + quoted_list(model::kGradeNames));
     const auto rate = value.value<double>();
     if (!rate || !(*rate >= 0.0 && *rate <= 1.0))
       throw std::invalid_argument("'" + o.key + "' needs a rate in [0, 1]");

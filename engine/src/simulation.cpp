@@ -23,8 +23,8 @@ std::uint32_t flow_index(std::uint32_t ldu, CaseType type) {
 } // namespace
 
 sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamPurpose purpose,
-                          std::uint32_t index) {
-  return {seed, replication, static_cast<std::uint32_t>(purpose), index};
+                          std::uint32_t index, std::uint32_t sub) {
+  return {seed, replication, static_cast<std::uint32_t>(purpose), index, sub};
 }
 
 Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
@@ -45,7 +45,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
   court_streams_ = streams(StreamPurpose::court, ldu_count);
   risk_streams_ = streams(StreamPurpose::risk, ldu_count);
   victim_streams_ = streams(StreamPurpose::victims, ldu_count);
-  staffing_streams_ = streams(StreamPurpose::staffing, ldu_count);
+  staffing_streams_ = streams(StreamPurpose::recruitment, ldu_count);
   policy_ = policy::make_policy(allocation_, ldu_count, streams(StreamPurpose::policy, ldu_count));
 
   for (int t = 0; t < kCaseTypeCount; ++t) {
@@ -81,6 +81,7 @@ std::uint32_t Simulation::new_case(std::uint16_t ldu, CaseType type, int tier, d
     id = free_cases_.back();
     free_cases_.pop_back();
   }
+  peak_open_cases_ = std::max<std::uint64_t>(peak_open_cases_, cases_.size() - free_cases_.size());
   Case& c = cases_[id];
   const std::uint32_t generation = c.generation + 1;
   c = Case{};
@@ -144,6 +145,7 @@ ReplicationResult Simulation::run() {
   const double horizon = scenario_.horizon_days;
   const double warmup = scenario_.warmup_days;
   in_window_ = warmup <= 0.0;
+  reserve_for_run();
   seed_initial_state();
   for (std::uint32_t f = 0; f < arrival_rate_per_day_.size(); ++f) schedule_next_arrival(f, 0.0);
   for (std::uint32_t l = 0; l < scenario_.ldus.size(); ++l) schedule_next_court_report(l, 0.0);
@@ -182,6 +184,32 @@ ReplicationResult Simulation::run() {
 double Simulation::next_gap(double rate_per_day, sim::Engine& engine) const {
   if (scenario_.arrival_process == ArrivalProcess::regular) return 1.0 / rate_per_day;
   return boost::random::exponential_distribution<double>(rate_per_day)(engine);
+}
+
+// Sizes the growing arrays once from the scenario's expected volumes, so that
+// the run does not spend its time copying them as they grow.
+void Simulation::reserve_for_run() {
+  const double days = scenario_.horizon_days;
+  double cases = 0.0, reports = 0.0;
+  for (std::size_t f = 0; f < arrival_rate_per_day_.size(); ++f)
+    cases += arrival_rate_per_day_[f] * scenario_.case_types[f % kCaseTypeCount].duration.mean();
+  for (const auto& l : scenario_.ldus) reports += l.court_reports_per_week / 7.0 * days;
+  cases_.reserve(static_cast<std::size_t>(cases * 1.1) + 64);
+  tasks_.reserve(static_cast<std::size_t>(reports * 1.2) + 1024);
+  const auto snapshots =
+      static_cast<std::size_t>((days - scenario_.warmup_days) / scenario_.snapshot_every_days) + 1;
+  const std::size_t cells = snapshots * officers_.size() * 11 / 10;
+  Snapshots& s = snapshots_;
+  s.time_days.reserve(snapshots);
+  s.officer_cases.reserve(cells);
+  s.officer_points.reserve(cells);
+  s.officer_capacity_percent.reserve(cells);
+  s.officer_available_points.reserve(cells);
+  s.officer_hours_demanded.reserve(cells);
+  s.officer_backlog_hours.reserve(cells);
+  s.officer_victim_cases.reserve(cells);
+  s.officer_state.reserve(cells);
+  s.officer_grade.reserve(cells);
 }
 
 void Simulation::schedule_next_arrival(std::uint32_t flow, double now) {

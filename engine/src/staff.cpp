@@ -14,6 +14,8 @@ namespace caseload::model {
 namespace {
 
 constexpr double kDaysPerYear = 365.25;
+// add_officer's training_elapsed_days for a trainee already somewhere in training.
+constexpr double kSpreadThroughTraining = -2.0;
 
 const StaffingParameters& staffing_or_default(const Scenario& s) {
   static const StaffingParameters kDefault{}; // no leavers, no sickness; WMT trainee schedule
@@ -36,9 +38,6 @@ void Simulation::build_staff() {
   rosters_.resize(ldu_count);
   establishment_.resize(ldu_count);
   joined_count_.resize(ldu_count);
-  const StaffingParameters& staffing = staffing_or_default(scenario_);
-  double training_days = 0.0;
-  for (const auto& step : staffing.trainee_reductions) training_days += step.months * days_per_month_;
   for (std::uint32_t l = 0; l < ldu_count; ++l) {
     for (int g = 0; g < kGradeCount; ++g) {
       const StaffGroup& group = scenario_.ldus[l].staff[g];
@@ -46,10 +45,10 @@ void Simulation::build_staff() {
       for (int i = 0; i < group.in_post; ++i) {
         // With staffing dynamics, trainees in post at day 0 are spread evenly
         // through their training; without, they keep the scenario's static reduction.
-        const std::uint32_t o = add_officer(l, Grade(g), RecruitKind::experienced, 0.0, -1.0);
-        if (scenario_.staffing && Grade(g) == Grade::PQiP)
-          schedule_step(o, 0.0, boost::random::uniform_real_distribution<double>(0.0, training_days)(
-                                    lives_[o].staffing));
+        // With staffing dynamics, day-0 trainees are spread evenly through
+        // their training; without, they keep the scenario's static reduction.
+        add_officer(l, Grade(g), RecruitKind::experienced, 0.0,
+                    scenario_.staffing && Grade(g) == Grade::PQiP ? kSpreadThroughTraining : -1.0);
       }
     }
     if (scenario_.staffing) recruit_day0_vacancies(l);
@@ -86,8 +85,8 @@ void Simulation::advertise(std::uint32_t ldu, Grade post, double hire_at) {
 std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKind kind, double now,
                                       double training_elapsed_days) {
   if (kind == RecruitKind::trainee && grade == Grade::PO) grade = Grade::PQiP;
-  // Anyone recruited into a PQiP place during the run starts training; at
-  // day 0, trainees follow the schedule only with staffing dynamics on.
+  // Anyone recruited into a PQiP place during the run, or with staffing
+  // dynamics on, is a trainee following the reduction schedule.
   const bool trainee = grade == Grade::PQiP && (now > 0.0 || kind == RecruitKind::trainee ||
                                                 training_elapsed_days >= 0.0 || scenario_.staffing);
   const StaffGroup& group = scenario_.ldus[ldu].staff[static_cast<int>(grade)];
@@ -100,11 +99,11 @@ std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKin
   officers_.push_back(o);
   OfficerLife life;
   const std::uint32_t ordinal = joined_count_[ldu][static_cast<int>(grade)]++;
-  const std::uint32_t key = ((ldu * kGradeCount + static_cast<std::uint32_t>(grade)) << 20) + ordinal;
+  const std::uint32_t stream_group = ldu * kGradeCount + static_cast<std::uint32_t>(grade);
   life.staffing = sim::make_stream<sim::SmallEngine>(
-      stream_key(scenario_.seed, replication_, StreamPurpose::staffing, key));
+      stream_key(scenario_.seed, replication_, StreamPurpose::staffing, stream_group, ordinal));
   life.sickness = sim::make_stream<sim::SmallEngine>(
-      stream_key(scenario_.seed, replication_, StreamPurpose::sickness, key));
+      stream_key(scenario_.seed, replication_, StreamPurpose::sickness, stream_group, ordinal));
   life.joined = now;
   life.first_grade = grade;
   // A trainee's schedule replaces the static reduction of the PQiP grade.
@@ -113,9 +112,16 @@ std::uint32_t Simulation::add_officer(std::uint32_t ldu, Grade grade, RecruitKin
   lives_.push_back(life);
   rosters_[ldu].by_grade[static_cast<int>(grade)].push_back(id);
   policy_->joined(id, officers_);
-  // Day-0 trainees are placed in their training by build_staff.
-  if (trainee && now > 0.0) schedule_step(id, now, std::max(0.0, training_elapsed_days));
-  else if (trainee && training_elapsed_days >= 0.0) schedule_step(id, now, training_elapsed_days);
+  if (trainee) {
+    double elapsed = std::max(0.0, training_elapsed_days);
+    if (training_elapsed_days == kSpreadThroughTraining) {
+      double training_days = 0.0;
+      for (const auto& step : staffing_or_default(scenario_).trainee_reductions)
+        training_days += step.months * days_per_month_;
+      elapsed = boost::random::uniform_real_distribution<double>(0.0, training_days)(lives_[id].staffing);
+    }
+    schedule_step(id, now, elapsed);
+  }
   if (scenario_.staffing) {
     schedule_leave(id, now);
     schedule_absence(id, now);
@@ -219,7 +225,8 @@ void Simulation::on_hire(std::uint32_t hire, double now) {
   const auto post = static_cast<int>(h.grade);
   if (h.kind == RecruitKind::trainee && h.grade == Grade::PO) {
     // A trainee against a PO post: a training place opens, the post stays
-    // vacant until they qualify.
+    // vacant until they qualify (unless an intervention cut it meanwhile).
+    if (static_cast<int>(rosters_[h.ldu].by_grade[post].size()) >= establishment_[h.ldu][post]) return;
     ++establishment_[h.ldu][static_cast<int>(Grade::PQiP)];
   } else if (static_cast<int>(rosters_[h.ldu].by_grade[post].size()) >= establishment_[h.ldu][post]) {
     return; // an intervention cut the post meanwhile

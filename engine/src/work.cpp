@@ -215,6 +215,8 @@ void Simulation::schedule_parole_report(std::uint32_t id, double now) {
   Case& c = cases_[id];
   if (!p.parole_reports || !c.parole_eligible) return;
   c.parole_eligible = false; // one report per sentence
+  // A day-0 case released within the report's notice was reported on before the run.
+  if (c.phase_ends - p.parole_due_before_release_days <= now) return;
   events_.push(std::max(now, c.phase_ends - p.parole_lead_days), kParoleReport, id);
 }
 

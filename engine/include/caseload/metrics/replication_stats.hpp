@@ -5,6 +5,8 @@
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,6 +45,11 @@ struct PairedDifference {
   Interval base;
   Interval variant;
   Interval difference;
+  // The interval excludes zero by more than rounding (1e-9 of the figure's size).
+  [[nodiscard]] bool significant() const {
+    const double scale = std::max({1.0, std::abs(base.mean), std::abs(variant.mean)});
+    return difference.excludes_zero() && std::abs(difference.mean) > 1e-9 * scale;
+  }
 };
 
 // Rows are matched by LDU name; LDUs present in only one scenario are left out.

@@ -143,6 +143,11 @@ struct ReplicationResult {
   std::vector<Task> tasks;
   std::vector<VictimCase> victims;
   std::uint64_t events = 0;
+  // Diagnostics for benchmarks: the most cases open at once, and the bytes of
+  // model state (cases, officers, tasks, events; not the recorded output) then.
+  std::uint64_t peak_open_cases = 0;
+  std::uint64_t state_bytes = 0;
+  std::uint64_t log_bytes = 0; // task and victim records
 };
 
 } // namespace caseload::model

@@ -31,10 +31,11 @@ enum class StreamPurpose : std::uint32_t {
   policy = 7,
   initial_state = 8,
   court = 9,
+  recruitment = 10,
 };
 
 sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamPurpose purpose,
-                          std::uint32_t index);
+                          std::uint32_t index, std::uint32_t sub = 0);
 
 class Simulation {
 public:
@@ -69,6 +70,7 @@ private:
   };
 
   // --- cases (simulation.cpp)
+  void reserve_for_run();
   void seed_initial_state();
   void schedule_next_arrival(std::uint32_t flow, double now);
   // The time to the next arrival of a process with this rate.
@@ -198,6 +200,7 @@ private:
   std::vector<double> scratch_;
   std::vector<int> scratch_groups_;
   std::uint64_t processed_ = 0;
+  std::uint64_t peak_open_cases_ = 0;
 };
 
 } // namespace caseload::model

@@ -49,6 +49,7 @@ public:
   [[nodiscard]] std::size_t size() const noexcept { return heap_.size(); }
   [[nodiscard]] double now() const noexcept { return now_; }
   [[nodiscard]] std::uint64_t scheduled() const noexcept { return next_seq_; }
+  [[nodiscard]] std::size_t capacity_bytes() const noexcept { return heap_.capacity() * sizeof(Event); }
 
 private:
   void sift_up(std::size_t i) {

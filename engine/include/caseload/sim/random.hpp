@@ -20,6 +20,7 @@ struct StreamKey {
   std::uint32_t replication = 0;
   std::uint32_t purpose = 0; // a caller-defined number; the sim layer gives it no meaning
   std::uint32_t index = 0;   // e.g. a sub-population the stream belongs to
+  std::uint32_t sub = 0;     // e.g. a member of it
 };
 
 template <class E = Engine>
@@ -28,7 +29,7 @@ E make_stream(const StreamKey& key) {
   // same with every standard library.
   std::seed_seq seq{static_cast<std::uint32_t>(key.master_seed),
                     static_cast<std::uint32_t>(key.master_seed >> 32), key.replication,
-                    key.purpose, key.index};
+                    key.purpose, key.index, key.sub};
   return E(seq);
 }
 
