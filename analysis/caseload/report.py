@@ -146,7 +146,10 @@ def scenario_sentence(run: Run, brief: bool = False) -> str:
             one, many = GRADE_WORDS.get(grade, (grade, grade + "s"))
             parts.append(f"{_plural(in_post, one, many)} (of {posts:,.0f} posts)")
     held = _statistic(run, "mean_held")
-    cases = f"about {held['mean']:,.0f} cases held at a time" if held is not None else ""
+    cases = ""
+    if held is not None and _finite(held["mean"]) and held["mean"] > 0:
+        rounded = round(held["mean"], 2 - int(math.floor(math.log10(held["mean"]))))  # 3 figures
+        cases = f"about {rounded:,.0f} cases at a time"
     measured = run.horizon_days - run.warmup_days
     if run.warmup_days > 0:
         period = (f"measured over {measured:,.0f} days, from {_date(run, run.warmup_days)} to "
@@ -211,7 +214,9 @@ def imbalance_words(run: Run) -> str:
     """The Theil index split into its parts, in words."""
     parts = {f: _statistic(run, f) for f in ("theil", "theil_between_ldu", "theil_within_ldu",
                                              "theil_between_grade", "theil_within_grade")}
-    if any(p is None or not _finite(p["mean"]) for p in parts.values()) or parts["theil"]["mean"] <= 0:
+    if any(p is None or not _finite(p["mean"]) for p in parts.values()):
+        return ""
+    if parts["theil"]["mean"] <= 0:
         return ""
     total = parts["theil"]["mean"]
     ldu = parts["theil_between_ldu"]["mean"] / total

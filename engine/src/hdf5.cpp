@@ -26,6 +26,14 @@ Handle string_type(std::size_t length) {
   return type;
 }
 
+// A file whose root group keeps its members in the order written.
+Handle ordered_file() {
+  Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "file creation property list");
+  check(H5Pset_link_creation_order(fcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "H5Pset_link_creation_order");
+  return fcpl;
+}
+
 Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace"); }
 
 Handle simple_space(const std::vector<hsize_t>& dims) {
@@ -63,6 +71,9 @@ void Handle::reset() noexcept {
 
 Group Group::create_group(const std::string& name) const {
   Handle gcpl = untimed(H5P_GROUP_CREATE);
+  // Keep members in the order written (tables' columns in their intended order).
+  check(H5Pset_link_creation_order(gcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "H5Pset_link_creation_order");
   return Group(Handle(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), H5Gclose,
                       "group " + name));
 }
@@ -137,7 +148,7 @@ void Group::attribute(const std::string& name, std::span<const std::int64_t> val
 File::File(const std::string& path, bool read_only)
     : Group(read_only ? Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                                "an HDF5 file from " + path)
-                      : Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
+                      : Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, ordered_file().id(), H5P_DEFAULT),
                                H5Fclose, "file " + path)) {}
 
 Group Group::open_group(const std::string& name) const {

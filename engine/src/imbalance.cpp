@@ -81,37 +81,36 @@ Spread spread(std::span<double> values) {
 
 namespace caseload::metrics {
 
-TheilParts theil(std::span<const double> values, std::span<const int> groups, int group_count) {
+void TheilSums::add(double x) {
+  n += 1.0;
+  sum += x;
+  if (x > 0.0) sum_x_log_x += x * std::log(x); // x ln x -> 0 as x -> 0
+}
+
+TheilParts theil(std::span<const TheilSums> groups) {
+  TheilSums all;
+  for (const auto& g : groups) all += g;
   TheilParts out;
-  const auto n = static_cast<double>(values.size());
-  double sum = 0.0;
-  for (double v : values) sum += v;
-  if (values.empty() || !(sum > 0.0)) {
+  if (all.n == 0.0 || !(all.sum > 0.0)) {
     out.total = out.between = out.within = std::numeric_limits<double>::quiet_NaN();
     return out;
   }
-  const double mu = sum / n;
-  auto term = [](double x_over_mu) { return x_over_mu > 0.0 ? x_over_mu * std::log(x_over_mu) : 0.0; };
-  std::vector<double> g_sum(static_cast<std::size_t>(group_count), 0.0), g_n(g_sum.size(), 0.0);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    out.total += term(values[i] / mu);
-    g_sum[groups[i]] += values[i];
-    g_n[groups[i]] += 1.0;
-  }
-  out.total /= n;
-  std::vector<double> g_theil(g_sum.size(), 0.0);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const auto g = static_cast<std::size_t>(groups[i]);
-    const double mu_g = g_sum[g] / g_n[g];
-    if (mu_g > 0.0) g_theil[g] += term(values[i] / mu_g) / g_n[g];
-  }
-  for (std::size_t g = 0; g < g_sum.size(); ++g) {
-    if (!(g_sum[g] > 0.0)) continue;
-    const double share = g_sum[g] / sum;
-    out.between += share * std::log((g_sum[g] / g_n[g]) / mu);
-    out.within += share * g_theil[g];
+  const double log_mean = std::log(all.sum / all.n);
+  out.total = all.sum_x_log_x / all.sum - log_mean;
+  for (const auto& g : groups) {
+    if (!(g.sum > 0.0)) continue;
+    const double share = g.sum / all.sum;
+    const double log_group_mean = std::log(g.sum / g.n);
+    out.between += share * (log_group_mean - log_mean);
+    out.within += share * (g.sum_x_log_x / g.sum - log_group_mean);
   }
   return out;
+}
+
+TheilParts theil(std::span<const double> values, std::span<const int> groups, int group_count) {
+  std::vector<TheilSums> sums(static_cast<std::size_t>(group_count));
+  for (std::size_t i = 0; i < values.size(); ++i) sums[static_cast<std::size_t>(groups[i])].add(values[i]);
+  return theil(sums);
 }
 
 } // namespace caseload::metrics

@@ -67,9 +67,13 @@ void Simulation::on_snapshot(double now) {
   }
   auto excessive = [&](std::uint32_t o) { return lives_[o].over_110_days >= kExcessiveDays - 1e-9; };
 
-  std::vector<double>& values = scratch_;
-  std::vector<int>& groups = scratch_groups_;
+  std::vector<double>& values = scratch_;      // one LDU's capacity %
+  std::vector<double>& all_values = scratch_all_; // the division's
+  values.clear();
+  all_values.clear();
   std::array<CellTotals, kGradeCount> division_cells;
+  std::array<metrics::TheilSums, kGradeCount> ldu_theil;
+  std::vector<metrics::TheilSums> ldu_totals(rosters_.size());
   std::int32_t division_excessive = 0;
   for (std::uint32_t l = 0; l < rosters_.size(); ++l) {
     s.unallocated.push_back(static_cast<std::int32_t>(queues_[l].size()));
@@ -87,41 +91,31 @@ void Simulation::on_snapshot(double now) {
         cell.hours_demanded += load_hours(o) + b;
         cell.backlog_hours += b;
         if (officers_[o].holds_caseload()) {
-          cell.capacity.push_back(officers_[o].capacity_percent());
+          const double pct = officers_[o].capacity_percent();
+          cell.capacity.push_back(pct);
+          cell.theil.add(pct);
           cell.excessive += excessive(o);
         }
       }
       ldu_excessive += cell.excessive;
+      ldu_theil[g] = cell.theil;
+      values.insert(values.end(), cell.capacity.begin(), cell.capacity.end());
       division_cells[g].add(cell);
       cell.append_to(s.ldu_grade);
     }
-    values.clear();
-    groups.clear();
-    for (int g = 0; g < kGradeCount; ++g)
-      for (std::uint32_t o : rosters_[l].by_grade[g])
-        if (officers_[o].holds_caseload()) {
-          values.push_back(officers_[o].capacity_percent());
-          groups.push_back(g);
-        }
-    const metrics::TheilParts by_grade = metrics::theil(values, groups, kGradeCount);
+    const metrics::TheilParts by_grade = metrics::theil(ldu_theil);
     const metrics::TheilParts no_ldu_split{by_grade.total, kNaN, kNaN};
     s.ldu.append(metrics::imbalance(values), no_ldu_split, by_grade, ldu_excessive);
     division_excessive += ldu_excessive;
+    for (const auto& t : ldu_theil) ldu_totals[l] += t;
+    all_values.insert(all_values.end(), values.begin(), values.end());
+    values.clear();
   }
+  std::array<metrics::TheilSums, kGradeCount> grade_theil;
+  for (int g = 0; g < kGradeCount; ++g) grade_theil[g] = division_cells[g].theil;
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
-  values.clear();
-  groups.clear();
-  std::vector<int> ldu_of;
-  for (const Officer& o : officers_)
-    if (o.holds_caseload()) {
-      values.push_back(o.capacity_percent());
-      groups.push_back(static_cast<int>(o.grade));
-      ldu_of.push_back(static_cast<int>(o.ldu));
-    }
-  const metrics::TheilParts by_grade = metrics::theil(values, groups, kGradeCount);
-  const metrics::TheilParts by_ldu =
-      metrics::theil(values, ldu_of, static_cast<int>(scenario_.ldus.size()));
-  s.division.append(metrics::imbalance(values), by_ldu, by_grade, division_excessive);
+  s.division.append(metrics::imbalance(all_values), metrics::theil(ldu_totals), metrics::theil(grade_theil),
+                    division_excessive);
 
   const double next = now + every;
   if (next <= scenario_.horizon_days) events_.push(next, kSnapshot, 0);

@@ -88,7 +88,7 @@ void write_cells(const h5::Group& cells, const model::GroupSeries& c, const std:
 }
 
 void write_tasks(const h5::Group& g, const std::vector<model::Task>& tasks, double horizon) {
-  std::vector<std::int32_t> kind, ldu, on_time;
+  std::vector<std::int32_t> kind, ldu, on_time, in_window;
   std::vector<std::int64_t> officer, subject;
   std::vector<double> created, started, completed, deadline, hours;
   for (const auto& t : tasks) {
@@ -101,6 +101,7 @@ void write_tasks(const h5::Group& g, const std::vector<model::Task>& tasks, doub
     completed.push_back(t.completed);
     deadline.push_back(t.deadline);
     hours.push_back(t.hours);
+    in_window.push_back(t.in_window);
     // 1 done by the deadline, 0 late (done late, or open past it), -1 not yet due
     on_time.push_back(t.completed >= 0.0 && t.completed <= t.deadline ? 1
                       : (t.completed >= 0.0 || t.deadline <= horizon) ? 0 : -1);
@@ -115,6 +116,7 @@ void write_tasks(const h5::Group& g, const std::vector<model::Task>& tasks, doub
   g.write("deadline", deadline, "days");
   g.write("hours", hours, "hours");
   g.write("on_time", on_time);
+  g.write("in_window", in_window); // 1: created inside the statistics window
 }
 
 void write_victims(const h5::Group& g, const std::vector<model::VictimCase>& victims) {

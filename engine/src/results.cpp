@@ -48,6 +48,7 @@ void CellTotals::add(const CellTotals& o) {
   hours_demanded += o.hours_demanded;
   backlog_hours += o.backlog_hours;
   capacity.insert(capacity.end(), o.capacity.begin(), o.capacity.end());
+  theil += o.theil;
 }
 
 void CellTotals::append_to(GroupSeries& g) {

@@ -90,6 +90,7 @@ struct CellTotals {
   std::int32_t cases = 0, points = 0, in_post = 0, establishment = 0, excessive = 0, victim_cases = 0;
   double hours_demanded = 0.0, backlog_hours = 0.0;
   std::vector<double> capacity; // of those holding a caseload
+  metrics::TheilSums theil;     // of the same
   void add(const CellTotals& o);
   void append_to(GroupSeries& series); // sorts `capacity`
 };

@@ -198,7 +198,7 @@ private:
   Snapshots snapshots_;
   std::vector<std::size_t> snapshot_officers_; // officers alive at each snapshot
   std::vector<double> scratch_;
-  std::vector<int> scratch_groups_;
+  std::vector<double> scratch_all_;
   std::uint64_t processed_ = 0;
   std::uint64_t peak_open_cases_ = 0;
 };
