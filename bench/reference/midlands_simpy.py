@@ -8,7 +8,7 @@ durations; custody becoming licence with the same officer; the day-0 caseload
 synthesised at steady state (Poisson counts, equilibrium residual durations);
 least-loaded allocation by preference levels of grades with the 100%
 threshold; weekly snapshots of every officer's capacity % with the division's
-mean and Gini. No output file. Parameters come from the resolved scenario that
+LDU x grade and division figures caseload records. No output file. Parameters come from the resolved scenario that
 caseload wrote into an HDF5 file (attribute `scenario`), so both models run
 exactly the same inputs.
 
@@ -116,12 +116,27 @@ class Model:
                     phase = self.types[phase].get("becomes")
 
     def snapshot(self):
+        """The figures caseload records each week: every officer's cases,
+        points and capacity %; per LDU and grade the mean, median, p90, max and
+        shares over 100/110/120%; per LDU and for the division the Gini, CV,
+        max/median, shares over 100/110% and the Theil index with its parts."""
         every = self.s["snapshot_every_days"]
+        n_ldu = len(self.s["ldu"])
         while True:
-            capacity = sorted(100 * o[3] / o[2] for o in self.officers)
-            n, mean = len(capacity), sum(capacity) / len(capacity)
-            gini = sum((2 * (i + 1) - n - 1) * x for i, x in enumerate(capacity)) / (n * n * mean)
-            self.snapshots.append((self.env.now, mean, gini))
+            per_officer = [(o[0], o[1], o[3], 100 * o[3] / o[2]) for o in self.officers]
+            cells = {}
+            for ldu, grade, _, pct in per_officer:
+                cells.setdefault((ldu, grade), []).append(pct)
+            cell_figures = {key: spread(sorted(values)) for key, values in cells.items()}
+            by_ldu = [sorted(p for l, _, _, p in per_officer if l == ldu) for ldu in range(n_ldu)]
+            ldu_figures = [imbalance(values) for values in by_ldu]
+            everyone = sorted(p for *_, p in per_officer)
+            division = imbalance(everyone)
+            theil_ldu = theil_parts([[p for l, _, _, p in per_officer if l == ldu] for ldu in range(n_ldu)])
+            theil_grade = theil_parts([[p for _, g, _, p in per_officer if g == grade]
+                                       for grade in ("PO", "PQiP", "PSO")])
+            self.snapshots.append((self.env.now, division, theil_ldu, theil_grade, cell_figures, ldu_figures,
+                                   [(c, p) for *_, c, p in per_officer]))
             yield self.env.timeout(every)
 
     def run(self):
@@ -132,6 +147,45 @@ class Model:
                     self.env.process(self.arrivals(l, case_type, per_week))
         self.env.process(self.snapshot())
         self.env.run(until=self.s["horizon_days"] + 1e-9)
+
+
+def quantile(sorted_values, q):
+    pos = q * (len(sorted_values) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (pos - lo) * (sorted_values[hi] - sorted_values[lo])
+
+
+def share_over(sorted_values, threshold):
+    return sum(1 for v in sorted_values if v > threshold) / len(sorted_values)
+
+
+def spread(values):
+    return (sum(values) / len(values), quantile(values, 0.5), quantile(values, 0.9), values[-1],
+            share_over(values, 100), share_over(values, 110), share_over(values, 120))
+
+
+def imbalance(values):
+    n, mean = len(values), sum(values) / len(values)
+    gini = sum((2 * (i + 1) - n - 1) * x for i, x in enumerate(values)) / (n * n * mean)
+    cv = math.sqrt(sum((x - mean) ** 2 for x in values) / n) / mean
+    median = quantile(values, 0.5)
+    return gini, cv, values[-1] / median if median > 0 else math.nan, share_over(values, 100), share_over(values, 110)
+
+
+def theil_parts(groups):
+    everyone = [x for g in groups for x in g]
+    total_sum, n = sum(everyone), len(everyone)
+    mean = total_sum / n
+    total = sum(x / mean * math.log(x / mean) for x in everyone if x > 0) / n
+    between = within = 0.0
+    for g in groups:
+        if not g or sum(g) <= 0:
+            continue
+        share, g_mean = sum(g) / total_sum, sum(g) / len(g)
+        between += share * math.log(g_mean / mean)
+        within += share * sum(x / g_mean * math.log(x / g_mean) for x in g if x > 0) / len(g)
+    return total, between, within
 
 
 def poisson(rng, mean):
@@ -155,9 +209,9 @@ def main():
     model = Model(scenario, seed)
     model.run()
     seconds = time.perf_counter() - start
-    day, mean, gini = model.snapshots[-1]
+    day, division, theil_ldu, theil_grade, *_ = model.snapshots[-1]
     print(f"simpy: {seconds:.2f} s; {len(model.snapshots)} snapshots; day {day:g}: "
-          f"mean capacity {mean:.1f}%, Gini {gini:.3f}")
+          f"Gini {division[0]:.3f}, Theil {theil_grade[0]:.3f} (between grades {theil_grade[1]:.3f})")
 
 
 if __name__ == "__main__":

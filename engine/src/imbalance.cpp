@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <cassert>
 #include <vector>
 #include <cmath>
 #include <limits>
@@ -18,8 +19,10 @@ ConstArray as_array(std::span<const double> v) {
   return ConstArray(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
-double share_above(const ConstArray& a, double threshold) {
-  return (a > threshold).cast<double>().mean();
+// Share of an ascending-sorted sample strictly above the threshold.
+double share_above(std::span<const double> sorted, double threshold) {
+  const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), threshold);
+  return static_cast<double>(above) / static_cast<double>(sorted.size());
 }
 
 double safe_ratio(double num, double den) { return den > 0.0 ? num / den : kNaN; }
@@ -36,13 +39,18 @@ double quantile_sorted(std::span<const double> sorted, double q) {
 }
 
 Imbalance imbalance(std::span<double> values) {
+  std::sort(values.begin(), values.end());
+  return imbalance_of_sorted(values);
+}
+
+Imbalance imbalance_of_sorted(std::span<const double> values) {
+  assert(std::is_sorted(values.begin(), values.end()));
   Imbalance out;
   out.officers = static_cast<int>(values.size());
   if (values.empty()) {
     out.gini = out.cv = out.max_over_median = out.share_over_100 = out.share_over_110 = kNaN;
     return out;
   }
-  std::sort(values.begin(), values.end());
   const ConstArray a = as_array(values);
   const auto n = static_cast<double>(a.size());
   const double mean = a.mean();
@@ -52,8 +60,8 @@ Imbalance imbalance(std::span<double> values) {
   out.gini = safe_ratio((rank_weight * a).sum(), n * n * mean);
   out.cv = safe_ratio(std::sqrt((a - mean).square().mean()), mean);
   out.max_over_median = safe_ratio(a.maxCoeff(), quantile_sorted(values, 0.5));
-  out.share_over_100 = share_above(a, 100.0);
-  out.share_over_110 = share_above(a, 110.0);
+  out.share_over_100 = share_above(values, 100.0);
+  out.share_over_110 = share_above(values, 110.0);
   return out;
 }
 
@@ -71,9 +79,9 @@ Spread spread(std::span<double> values) {
   out.median = quantile_sorted(values, 0.5);
   out.p90 = quantile_sorted(values, 0.9);
   out.max = values.back();
-  out.share_over_100 = share_above(a, 100.0);
-  out.share_over_110 = share_above(a, 110.0);
-  out.share_over_120 = share_above(a, 120.0);
+  out.share_over_100 = share_above(values, 100.0);
+  out.share_over_110 = share_above(values, 110.0);
+  out.share_over_120 = share_above(values, 120.0);
   return out;
 }
 

@@ -2,7 +2,9 @@
 
 #include "caseload/model/simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <limits>
 
 namespace caseload::model {
@@ -25,6 +27,14 @@ std::vector<T> pad(const std::vector<T>& ragged, const std::vector<std::size_t>&
     at += w;
   }
   return out;
+}
+
+// Appends an ascending run to an ascending vector, keeping it ascending: the
+// officers' capacity % is sorted once per cell, then merged for LDU and division.
+void merge_sorted(std::vector<double>& into, std::span<const double> run) {
+  const auto middle = static_cast<std::ptrdiff_t>(into.size());
+  into.insert(into.end(), run.begin(), run.end());
+  std::inplace_merge(into.begin(), into.begin() + middle, into.end());
 }
 
 } // namespace
@@ -99,22 +109,22 @@ void Simulation::on_snapshot(double now) {
       }
       ldu_excessive += cell.excessive;
       ldu_theil[g] = cell.theil;
-      values.insert(values.end(), cell.capacity.begin(), cell.capacity.end());
+      cell.append_to(s.ldu_grade); // sorts the cell's capacity %
+      merge_sorted(values, cell.capacity);
       division_cells[g].add(cell);
-      cell.append_to(s.ldu_grade);
     }
     const metrics::TheilParts by_grade = metrics::theil(ldu_theil);
     const metrics::TheilParts no_ldu_split{by_grade.total, kNaN, kNaN};
-    s.ldu.append(metrics::imbalance(values), no_ldu_split, by_grade, ldu_excessive);
+    s.ldu.append(metrics::imbalance_of_sorted(values), no_ldu_split, by_grade, ldu_excessive);
     division_excessive += ldu_excessive;
     for (const auto& t : ldu_theil) ldu_totals[l] += t;
-    all_values.insert(all_values.end(), values.begin(), values.end());
+    merge_sorted(all_values, values);
     values.clear();
   }
   std::array<metrics::TheilSums, kGradeCount> grade_theil;
   for (int g = 0; g < kGradeCount; ++g) grade_theil[g] = division_cells[g].theil;
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
-  s.division.append(metrics::imbalance(all_values), metrics::theil(ldu_totals), metrics::theil(grade_theil),
+  s.division.append(metrics::imbalance_of_sorted(all_values), metrics::theil(ldu_totals), metrics::theil(grade_theil),
                     division_excessive);
 
   const double next = now + every;

@@ -22,6 +22,8 @@ struct Imbalance {
 // no officers every figure is NaN; where the mean (or median) is zero the
 // figures that divide by it are NaN.
 Imbalance imbalance(std::span<double> values);
+// The same for values already in ascending order (no copy, no sort).
+Imbalance imbalance_of_sorted(std::span<const double> sorted);
 
 struct Spread {
   int officers = 0;
