@@ -3,6 +3,7 @@
 #include "caseload/io/hdf5.hpp"
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/output_writer.hpp"
+#include "caseload/metrics/headline.hpp"
 
 #include <fmt/format.h>
 
@@ -13,14 +14,6 @@ namespace caseload::cli {
 namespace {
 
 using io::h5::Group;
-
-// The figures a planner looks at first.
-constexpr const char* kHeadline[] = {
-    "mean_held",          "mean_waiting",         "capacity_mean_PO",
-    "capacity_p90_PO",    "share_over_110_PO",    "excessive_officers",
-    "gini",               "theil_between_ldu",    "theil_between_grade",
-    "court_reports_share_on_time", "plan_review_share_on_time", "plan_review_mean_days",
-    "victim_first_contact_share_on_time", "vlo_caseload", "reallocations"};
 
 std::string fmt_value(double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : "-"; }
 
@@ -36,7 +29,7 @@ void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
   const auto low = stats.read_doubles("ci_low");
   const auto high = stats.read_doubles("ci_high");
   fmt::print(out, "{}division, mean and 95% interval across replications:\n", indent);
-  for (const char* name : kHeadline)
+  for (const std::string_view name : metrics::kKeyFigures)
     for (std::size_t i = 0; i < figure.size(); ++i)
       if (ldu[i] == "division" && figure[i] == name)
         fmt::print(out, "{}  {:<36} {:>10}  [{}, {}]\n", indent, name, fmt_value(mean[i]),
@@ -75,7 +68,7 @@ int info(std::FILE* out, const std::string& path) {
     const auto high = c.read_doubles("difference_high");
     const auto significant = c.read_ints("significant");
     fmt::print(out, "paired differences (variant - base), division; * = the 95% interval excludes 0:\n");
-    for (const char* name : kHeadline)
+    for (const std::string_view name : metrics::kKeyFigures)
       for (std::size_t i = 0; i < figure.size(); ++i)
         if (ldu[i] == "division" && figure[i] == name)
           fmt::print(out, "  {:<36} {:>10}  [{}, {}]{}\n", name, fmt_value(diff[i]), fmt_value(low[i]),

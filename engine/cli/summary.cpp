@@ -19,22 +19,14 @@ public:
       if (st.ldu == ldu) figures_[st.figure] = st.interval;
   }
   [[nodiscard]] double operator[](const std::string& name) const { return interval(name).mean; }
-  [[nodiscard]] metrics::Interval interval(const std::string& name) const {
-    const auto it = figures_.find(name);
+  [[nodiscard]] metrics::Interval interval(std::string_view name) const {
+    const auto it = figures_.find(std::string(name));
     return it == figures_.end() ? metrics::Interval{0, NAN, NAN} : it->second;
   }
 
 private:
   std::map<std::string, metrics::Interval> figures_;
 };
-
-constexpr const char* kHeadline[] = {
-    "mean_held", "mean_waiting", "mean_wait_days", "capacity_mean_PO", "capacity_p90_PO",
-    "capacity_mean_PSO", "capacity_mean_PQiP", "share_over_110", "excessive_officers", "gini",
-    "theil", "theil_between_ldu", "theil_within_ldu", "theil_between_grade", "theil_within_grade",
-    "unallocated", "court_reports_share_on_time", "plan_review_share_on_time", "plan_review_mean_days",
-    "parole_report_share_on_time", "victim_first_contact_share_on_time", "vlo_caseload",
-    "reallocations"};
 
 std::string num(double v, int decimals) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : "-";
@@ -102,7 +94,7 @@ void print_summary(std::FILE* out, const model::Scenario& scenario,
   if (results.size() > 1) {
     fmt::print(out, "\nDivision headline figures: mean and 95% interval across {} replications\n",
                results.size());
-    for (const char* name : kHeadline) {
+    for (const std::string_view name : metrics::kKeyFigures) {
       const metrics::Interval i = d.interval(name);
       if (std::isfinite(i.mean))
         fmt::print(out, "  {:<38} {:>10}  [{}, {}]\n", name, num(i.mean, 3), num(i.low(), 3), num(i.high(), 3));
@@ -142,7 +134,7 @@ void print_sweep(std::FILE* out, const std::string& key, std::span<const std::st
   fmt::print(out, "{:<38}", "figure");
   for (const auto& v : values) fmt::print(out, " {:>22}", key.substr(key.rfind('.') + 1) + "=" + v);
   fmt::print(out, "\n");
-  for (const char* name : kHeadline) {
+  for (const std::string_view name : metrics::kKeyFigures) {
     fmt::print(out, "{:<38}", name);
     for (const Row& r : rows) {
       const metrics::Interval i = r.interval(name);
