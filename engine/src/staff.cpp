@@ -252,10 +252,11 @@ void Simulation::move_work_away(std::uint32_t officer, ReallocationCause cause, 
   OfficerLife& life = lives_[officer];
   advance_work(officer, now);
   // Victim cases, then offender cases, then the tasks, which follow them.
-  for (std::uint32_t v = 0; life.victim_cases > 0 && v < victims_.size(); ++v) {
-    if (victims_[v].vlo != officer || victims_[v].ended >= 0.0) continue;
+  std::vector<std::uint32_t> victims;
+  victims.swap(life.victims_held);
+  life.victim_cases = 0;
+  for (std::uint32_t v : victims) {
     victims_[v].vlo = kNone;
-    --life.victim_cases;
     assign_victim_case(v, now);
   }
   while (life.first_case != kNone) reallocate(life.first_case, cause, now);

@@ -314,6 +314,7 @@ void Simulation::assign_victim_case(std::uint32_t victim, double now) {
   }
   v.vlo = vlo;
   ++lives_[vlo].victim_cases;
+  lives_[vlo].victims_held.push_back(victim);
   officer_load_changed(vlo, now);
 }
 
@@ -333,7 +334,9 @@ void Simulation::close_victim_case(std::uint32_t victim, bool opted_out, double 
   v.opted_out = opted_out;
   cases_[v.offender_case].victim = kNone;
   if (v.vlo != kNone) {
-    --lives_[v.vlo].victim_cases;
+    OfficerLife& vlo = lives_[v.vlo];
+    --vlo.victim_cases;
+    vlo.victims_held.erase(std::find(vlo.victims_held.begin(), vlo.victims_held.end(), victim));
     officer_load_changed(v.vlo, now);
   } else {
     auto& waiting = unassigned_victims_[v.ldu];
