@@ -40,7 +40,9 @@ std::string utc_now() {
   return buf;
 }
 
-caseload::io::RunMetadata file_metadata() { return {CASELOAD_VERSION, utc_now()}; }
+caseload::io::RunMetadata file_metadata(int deflate_level) {
+  return {CASELOAD_VERSION, utc_now(), deflate_level};
+}
 
 // Refuses, before any work is done, an output path that cannot be written.
 void check_output_path(const fs::path& out) {
@@ -60,6 +62,7 @@ struct CommonOptions {
   int threads = 0;
   bool quiet = false;
   bool stats = false;
+  int compress = 1;
 };
 
 // A scenario loaded, with the command line's overrides applied.
@@ -151,7 +154,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
       std::vector<caseload::io::RunOutput> runs;
       for (std::size_t i = 0; i < loaded.size(); ++i) runs.push_back(output_of(loaded[i], timed[i]));
       caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-        caseload::io::write_sweep(tmp, file_metadata(), key, values, runs);
+        caseload::io::write_sweep(tmp, file_metadata(opt.compress), key, values, runs);
       });
     }
     if (opt.stats) {
@@ -166,7 +169,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   const Timed t = simulate(scenario, opt, scenario.name);
   if (!opt.output.empty())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_results(tmp, file_metadata(), output_of(loaded, t));
+      caseload::io::write_results(tmp, file_metadata(opt.compress), output_of(loaded, t));
     });
   if (!opt.quiet) {
     caseload::cli::print_summary(stdout, scenario, t.results);
@@ -193,7 +196,7 @@ int compare(const std::string& base_path, const std::string& variant_path, const
                                                                  variant.file.scenario, b.results);
   if (!opt.output.empty())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_comparison(tmp, file_metadata(), output_of(base, a), output_of(variant, b),
+      caseload::io::write_comparison(tmp, file_metadata(opt.compress), output_of(base, a), output_of(variant, b),
                                      differences);
     });
   if (!opt.quiet) {
@@ -231,6 +234,9 @@ void add_common(CLI::App* cmd, CommonOptions& opt) {
       ->check(CLI::Range(0, 4096));
   cmd->add_flag("-q,--quiet", opt.quiet, "Print nothing on success");
   cmd->add_flag("--stats", opt.stats, "Print events processed and events per second");
+  cmd->add_option("--compress", opt.compress,
+                  "Deflate level of the output's large datasets, 0 (none: faster, larger) to 9")
+      ->check(CLI::Range(0, 9));
 }
 
 } // namespace

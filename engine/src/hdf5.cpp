@@ -75,7 +75,7 @@ Group Group::create_group(const std::string& name) const {
   check(H5Pset_link_creation_order(gcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "H5Pset_link_creation_order");
   return Group(Handle(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), H5Gclose,
-                      "group " + name));
+                      "group " + name), deflate_level_);
 }
 
 void Group::write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
@@ -86,7 +86,7 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
   Handle space = simple_space(dims);
   Handle dcpl = untimed(H5P_DATASET_CREATE);
   constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are stored contiguously
-  if (count >= kMinCompressed) {
+  if (count >= kMinCompressed && deflate_level_ > 0) {
     // Chunks of whole rows of the trailing dimensions, about 64k elements.
     std::vector<hsize_t> chunk = dims;
     const hsize_t row = count / dims[0];
@@ -94,7 +94,7 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
     check(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
     check(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle");
     // Level 1: most of the saving of higher levels at several times the speed.
-    check(H5Pset_deflate(dcpl.id(), 1), "H5Pset_deflate");
+    check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(deflate_level_)), "H5Pset_deflate");
   }
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
@@ -145,11 +145,12 @@ void Group::attribute(const std::string& name, std::span<const std::int64_t> val
   write_attribute(id(), name, H5T_NATIVE_INT64, space.id(), values.data());
 }
 
-File::File(const std::string& path, bool read_only)
+File::File(const std::string& path, bool read_only, int deflate_level)
     : Group(read_only ? Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                                "an HDF5 file from " + path)
                       : Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, ordered_file().id(), H5P_DEFAULT),
-                               H5Fclose, "file " + path)) {}
+                               H5Fclose, "file " + path),
+            deflate_level) {}
 
 Group Group::open_group(const std::string& name) const {
   return Group(Handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose, "group " + name));

@@ -272,7 +272,7 @@ void write_run(const h5::Group& root, const RunOutput& run) {
 } // namespace
 
 void write_results(const std::filesystem::path& path, const RunMetadata& meta, const RunOutput& run) {
-  const h5::File file(path.string());
+  const h5::File file(path.string(), false, meta.deflate_level);
   write_header(file, "run", meta);
   write_run(file, run);
   file.flush();
@@ -281,7 +281,7 @@ void write_results(const std::filesystem::path& path, const RunMetadata& meta, c
 void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
                       const RunOutput& base, const RunOutput& variant,
                       std::span<const metrics::PairedDifference> differences) {
-  const h5::File file(path.string());
+  const h5::File file(path.string(), false, meta.deflate_level);
   write_header(file, "comparison", meta);
   file.attribute("seed", static_cast<std::uint64_t>(base.scenario->seed));
   file.attribute("replications", static_cast<std::int64_t>(base.results.size()));
@@ -325,7 +325,7 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
 
 void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
                  std::span<const std::string> values, std::span<const RunOutput> runs) {
-  const h5::File file(path.string());
+  const h5::File file(path.string(), false, meta.deflate_level);
   write_header(file, "sweep", meta);
   file.attribute("vary_key", key);
   file.write_strings("vary_values", {values.begin(), values.end()});

@@ -54,7 +54,9 @@ std::string quoted_list(const std::array<std::string_view, N>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i) out += i + 1 == names.size() ? " or " : ", ";
-    out += "\"" + std::string(names[i]) + "\"";
+    out += '"';
+    out += names[i];
+    out += '"';
   }
   return out;
 }

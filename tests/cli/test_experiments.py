@@ -191,3 +191,15 @@ def test_stats_prints_events_per_second(caseload):
     proc = caseload("run", SMALL, "-r", 2, "-q", "--stats")
     assert proc.returncode == 0
     assert "events in" in proc.stdout and "events/s" in proc.stdout
+
+
+def test_compress_level_changes_the_bytes_not_the_results(caseload, tmp_path, base_file):
+    plain, packed = tmp_path / "plain.h5", tmp_path / "packed.h5"
+    assert caseload("run", MIDLANDS, "-r", 1, "-o", plain, "-q", "--compress", 0).returncode == 0
+    assert caseload("run", MIDLANDS, "-r", 1, "-o", packed, "-q", "--compress", 6).returncode == 0
+    assert packed.stat().st_size < plain.stat().st_size / 2
+    with h5py.File(plain, "r") as a, h5py.File(packed, "r") as b:
+        name = "replications/0000/snapshots/officer_capacity_percent"
+        assert a[name].compression is None and b[name].compression == "gzip"
+        np.testing.assert_array_equal(a[name][()], b[name][()])
+    assert caseload("run", base_file, "--compress", 10).returncode == 2

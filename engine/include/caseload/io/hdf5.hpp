@@ -42,7 +42,10 @@ template <> inline hid_t native_type<std::int8_t>() { return H5T_NATIVE_INT8; }
 
 class Group {
 public:
-  explicit Group(Handle handle) : handle_(std::move(handle)) {}
+  // deflate_level: 0 (none) to 9 for the compressed datasets of this group and
+  // the groups created in it.
+  explicit Group(Handle handle, int deflate_level = 1)
+      : handle_(std::move(handle)), deflate_level_(deflate_level) {}
   [[nodiscard]] hid_t id() const { return handle_.id(); }
 
   Group create_group(const std::string& name) const;
@@ -81,13 +84,14 @@ private:
   void write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
                  std::vector<hsize_t> dims, std::string_view units) const;
   Handle handle_;
+  int deflate_level_;
 };
 
 // A new file, which must not exist (callers write to a fresh temporary
 // name); or, with `read_only`, an existing file opened for reading.
 class File : public Group {
 public:
-  explicit File(const std::string& path, bool read_only = false);
+  explicit File(const std::string& path, bool read_only = false, int deflate_level = 1);
   void flush() const;
 };
 

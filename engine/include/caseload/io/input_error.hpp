@@ -1,6 +1,7 @@
 #pragma once
 // An error in the user's input, located in the file where it can be.
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -19,9 +20,11 @@ public:
 
 private:
   static std::string format(const std::string& file, int line, int column, const std::string& what) {
-    std::string out = file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    return out + ": error: " + what;
+    std::ostringstream out;
+    out << file;
+    if (line > 0) out << ':' << line << ':' << column;
+    out << ": error: " << what;
+    return out.str();
   }
   std::string file_;
   int line_;

@@ -19,7 +19,8 @@ inline constexpr std::int64_t kOutputSchemaMinor = 2;
 
 struct RunMetadata {
   std::string engine_version;
-  std::string created; // ISO 8601 UTC; the one part of a file that varies run to run
+  std::string created;   // ISO 8601 UTC; the one part of a file that varies run to run
+  int deflate_level = 1; // 0: no compression (larger file, written about 10x faster)
 };
 
 // One scenario's replications and where the scenario came from.
