@@ -345,7 +345,6 @@ void Simulation::release_from_officer(std::uint32_t id, double now) {
 
 void Simulation::reallocate(std::uint32_t id, ReallocationCause cause, double now) {
   Case& c = cases_[id];
-  ++lives_[c.officer].reallocated_away;
   release_from_officer(id, now);
   ++c.reallocations;
   if (in_window_) ++flows_[c.ldu].reallocations[static_cast<int>(cause)];

@@ -1,4 +1,5 @@
 #include "caseload/metrics/imbalance.hpp"
+#include "caseload/sim/random.hpp"
 
 #include <gtest/gtest.h>
 
@@ -55,4 +56,45 @@ TEST(Spread, QuantilesInterpolateLikeNumpy) {
   EXPECT_DOUBLE_EQ(s.share_over_120, 1.0 / 11.0);
   std::vector<double> w{1.0, 2.0};
   EXPECT_DOUBLE_EQ(quantile_sorted(w, 0.9), 1.9);
+}
+
+TEST(Theil, KnownValuesAndAnExactDecomposition) {
+  // Equal loads: no inequality at all.
+  std::vector<double> equal(6, 80.0);
+  std::vector<int> one_group(6, 0);
+  EXPECT_NEAR(theil(equal, one_group, 1).total, 0.0, 1e-12);
+  // One officer of four holds everything: T = ln 4.
+  std::vector<double> all_in_one{0.0, 0.0, 0.0, 120.0};
+  std::vector<int> four(4, 0);
+  EXPECT_NEAR(theil(all_in_one, four, 1).total, std::log(4.0), 1e-12);
+  // Two groups, equal inside, different between: all of T is between groups;
+  // T = mean((x/mu) ln(x/mu)) with x/mu = 0.5, 0.5, 1.5, 1.5.
+  std::vector<double> two{1.0, 1.0, 3.0, 3.0};
+  std::vector<int> halves{0, 0, 1, 1};
+  const TheilParts t = theil(two, halves, 2);
+  const double expected = 0.5 * (0.5 * std::log(0.5) + 1.5 * std::log(1.5));
+  EXPECT_NEAR(t.total, expected, 1e-12);
+  EXPECT_NEAR(t.between, expected, 1e-12);
+  EXPECT_NEAR(t.within, 0.0, 1e-12);
+}
+
+TEST(Theil, BetweenPlusWithinIsTheTotalForAnyGrouping) {
+  caseload::sim::Engine rng(5);
+  std::vector<double> values;
+  std::vector<int> groups;
+  for (int i = 0; i < 500; ++i) {
+    values.push_back(static_cast<double>(rng() % 15000) / 100.0); // 0 .. 150%
+    groups.push_back(static_cast<int>(rng() % 7));
+  }
+  // The total from its definition, directly.
+  double mean = 0.0;
+  for (double v : values) mean += v / values.size();
+  double direct = 0.0;
+  for (double v : values)
+    if (v > 0) direct += (v / mean) * std::log(v / mean) / values.size();
+  const TheilParts t = theil(values, groups, 7);
+  EXPECT_NEAR(t.total, direct, 1e-10);
+  EXPECT_NEAR(t.between + t.within, t.total, 1e-10);
+  EXPECT_GT(t.between, 0.0);
+  EXPECT_GT(t.within, t.between); // random groups: the spread is within them
 }

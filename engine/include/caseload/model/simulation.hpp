@@ -48,12 +48,10 @@ public:
 
   // Read access for tests.
   [[nodiscard]] std::span<const Officer> officers() const { return officers_; }
-  [[nodiscard]] std::span<const OfficerLife> officer_lives() const { return lives_; }
   [[nodiscard]] std::span<const Case> cases() const { return cases_; }
   [[nodiscard]] bool case_is_open(std::uint32_t id) const {
     return std::find(free_cases_.begin(), free_cases_.end(), id) == free_cases_.end();
   }
-  [[nodiscard]] std::size_t unallocated(std::size_t ldu) const { return queues_[ldu].size(); }
   // Hours a week after reductions; 0 while absent or gone.
   [[nodiscard]] double available_hours(std::uint32_t officer) const { return lives_[officer].available_hours; }
 

@@ -47,7 +47,6 @@ struct OfficerLife {
   double reallocate_at = -1.0;
   std::int32_t victim_cases = 0;
   std::vector<std::uint32_t> victims_held; // the victim cases (VLOs), as many as victim_cases
-  std::int32_t reallocated_away = 0;
   double over_110_days = 0.0;      // length of the current run of snapshots above 110%
   std::uint32_t first_case = kNone; // the cases held, as a list through Case::next_held
   // Task work: an EDF heap of task ids, worked at `rate` hours a day.
