@@ -68,8 +68,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
   flows_.resize(ldu_count);
   held_.resize(ldu_count);
   waiting_.resize(ldu_count);
-  build_staff();
-  policy_->attach(officers_, rosters_);
+  build_staff(); // tells the policy of each officer as they join
 }
 
 std::uint32_t Simulation::new_case(std::uint16_t ldu, CaseType type, int tier, double now) {

@@ -428,16 +428,7 @@ warmup_days = 180
 [tasks]
 sdr_share = 0.1
 court_grades = ["PO"]
-[case_types.community]
-duration_days = { dist = "lognormal", mean = 200, sd = 120 }
-tier_mix = { A3 = 0.2, B2 = 0.4, C1 = 0.3, D0 = 0.1 }
-[case_types.custody]
-duration_days = { dist = "gamma", mean = 250, sd = 100 }
-tier_mix = { A2 = 0.5, B1 = 0.5 }
-becomes = "licence"
-[case_types.licence]
-duration_days = { dist = "weibull", mean = 180, sd = 90 }
-tier_mix = { A1 = 0.3, B3 = 0.3, C2 = 0.4 }
+)" + test::kCaseTypes + R"(
 [[ldu]]
 name = "A"
 staff.PO = { establishment = 16, in_post = 16 }

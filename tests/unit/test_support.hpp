@@ -7,14 +7,8 @@
 
 namespace caseload::test {
 
-// Two LDUs, all three case types; `extra_top` goes before the tables (top-level keys),
-// `allocation` is the body of [allocation], and `po` the in-post PO count of LDU A.
-inline std::string two_ldu_scenario(const std::string& allocation = "policy = \"least_loaded\"",
-                                    int po = 12, const std::string& extra_top = "") {
-  return "schema_version = 1\nname = \"two\"\nseed = 11\nhorizon_days = 730\n" + extra_top +
-         R"(
-[allocation]
-)" + allocation + R"(
+// All three case types, with a mix of tiers and duration families.
+inline const std::string kCaseTypes = R"(
 [case_types.community]
 duration_days = { dist = "lognormal", mean = 200, sd = 120 }
 tier_mix = { A3 = 0.2, B2 = 0.4, C1 = 0.3, D0 = 0.1 }
@@ -25,6 +19,16 @@ becomes = "licence"
 [case_types.licence]
 duration_days = { dist = "weibull", mean = 180, sd = 90 }
 tier_mix = { A1 = 0.3, B3 = 0.3, C2 = 0.4 }
+)";
+
+// Two LDUs, all three case types; `extra_top` goes before the tables (top-level keys),
+// `allocation` is the body of [allocation], and `po` the in-post PO count of LDU A.
+inline std::string two_ldu_scenario(const std::string& allocation = "policy = \"least_loaded\"",
+                                    int po = 12, const std::string& extra_top = "") {
+  return "schema_version = 1\nname = \"two\"\nseed = 11\nhorizon_days = 730\n" + extra_top +
+         R"(
+[allocation]
+)" + allocation + kCaseTypes + R"(
 [[ldu]]
 name = "A"
 neighbours = ["B"]
