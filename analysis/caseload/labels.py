@@ -123,22 +123,25 @@ def label(figure: str) -> str:
     return figure.replace("_", " ").capitalize()
 
 
+# How each style of figure is written: (scale, format spec, unit of a value,
+# unit of a difference). A share is shown in percent, its difference in points.
+_STYLES = {
+    "percent": (1, ",.1f", "%", " points"),
+    "share": (100, ",.1f", "%", " points"),
+    "days": (1, ",.1f", " days", " days"),
+    "count": (1, ",.0f", "", ""),
+    "index": (1, ".3f", "", ""),
+}
+_PLAIN = (1, ",.1f", "", "")
+
+
 def number(figure: str, value: float, units: str = "", unit: bool = True) -> str:
     """A value as a report writes it, e.g. 110.0%, 86.0%, 5.7 days, 16,983."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    s = style(figure, units)
-    if s == "percent":
-        return f"{value:,.1f}%" if unit else f"{value:,.1f}"
-    if s == "share":
-        return f"{100 * value:,.1f}%" if unit else f"{100 * value:,.1f}"
-    if s == "days":
-        return f"{value:,.1f} days" if unit else f"{value:,.1f}"
-    if s == "count":
-        return f"{value:,.0f}"
-    if s == "index":
-        return f"{value:.3f}"
-    return f"{value:,.1f}"
+    scale, spec, level_unit, _ = _STYLES.get(style(figure, units), _PLAIN)
+    text = format(scale * value, spec)
+    return text + level_unit if unit else text
 
 
 def interval(figure: str, low: float, high: float, units: str = "") -> str:
@@ -150,28 +153,16 @@ def interval(figure: str, low: float, high: float, units: str = "") -> str:
     # replications can reach past that, and is cut at the possible range.
     low, high = max(low, 0.0), (min(high, 1.0) if s == "share" else high)
     lo, hi = number(figure, low, units, unit=False), number(figure, high, units, unit=False)
-    suffix = {"percent": "%", "share": "%", "days": " days"}.get(s, "")
-    return f"{lo} – {hi}{suffix}"
+    return f"{lo} – {hi}{_STYLES.get(s, _PLAIN)[2]}"
 
 
 def change(figure: str, difference: float, units: str = "") -> str:
     """A signed difference: +19.2 points, −4.4 points, +3,355, +0.057."""
     if difference is None or math.isnan(difference):
         return "–"
-    s = style(figure, units)
+    scale, spec, _, change_unit = _STYLES.get(style(figure, units), _PLAIN)
     sign = "+" if difference > 0 else "−" if difference < 0 else "±"
-    size = abs(difference)
-    if s == "percent":
-        return f"{sign}{size:,.1f} points"
-    if s == "share":
-        return f"{sign}{100 * size:,.1f} points"
-    if s == "days":
-        return f"{sign}{size:,.1f} days"
-    if s == "count":
-        return f"{sign}{size:,.0f}"
-    if s == "index":
-        return f"{sign}{size:.3f}"
-    return f"{sign}{size:,.1f}"
+    return f"{sign}{format(scale * abs(difference), spec)}{change_unit}"
 
 
 def change_interval(figure: str, low: float, high: float, units: str = "") -> str:
