@@ -3,8 +3,10 @@
 
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
-#include "caseload/metrics/headline.hpp"
-#include "caseload/metrics/imbalance.hpp"
+#include "caseload/app/headline.hpp"
+#include "caseload/app/run_summary.hpp"
+#include "caseload/stats/inequality.hpp"
+#include "caseload/stats/theil.hpp"
 #include "caseload/model/simulation.hpp"
 
 #include <benchmark/benchmark.h>
@@ -75,7 +77,8 @@ BENCHMARK(BM_SyntheticLifetimes)
 void BM_WriteHdf5(benchmark::State& state) {
   const model::Scenario s = scenario_file("midlands-2018.toml");
   const std::vector<model::ReplicationResult> results{model::Simulation(s, 0).run()};
-  const io::RunOutput run{&s, io::resolved_toml(s), "", results};
+  const app::RunSummary summary = app::summarise(s, results);
+  const io::RunOutput run{&s, io::resolved_toml(s), "", results, &summary};
   const auto path = std::filesystem::temp_directory_path() / "caseload-bench-write.h5";
   std::uintmax_t bytes = 0;
   for (auto _ : state) {
@@ -103,10 +106,10 @@ void BM_SnapshotMetrics(benchmark::State& state) {
   std::vector<double> values;
   for (auto _ : state) {
     values = base;
-    benchmark::DoNotOptimize(metrics::spread(values).p90);
+    benchmark::DoNotOptimize(stats::spread(values).p90);
     values = base;
-    benchmark::DoNotOptimize(metrics::imbalance(values).gini);
-    benchmark::DoNotOptimize(metrics::theil(base, groups, 9).between);
+    benchmark::DoNotOptimize(stats::imbalance(values).gini);
+    benchmark::DoNotOptimize(stats::theil(base, groups, 9).between);
   }
   state.counters["officers_per_second"] =
       benchmark::Counter(static_cast<double>(n * state.iterations()), benchmark::Counter::kIsRate);
@@ -116,7 +119,7 @@ BENCHMARK(BM_SnapshotMetrics)->Arg(1'000)->Arg(10'000);
 void BM_HeadlineFigures(benchmark::State& state) {
   const model::Scenario s = scenario_file("midlands-2018.toml");
   const model::ReplicationResult r = model::Simulation(s, 0).run();
-  for (auto _ : state) benchmark::DoNotOptimize(metrics::headline_figures(s, r, -1).size());
+  for (auto _ : state) benchmark::DoNotOptimize(app::headline_figures(s, r, -1).size());
 }
 BENCHMARK(BM_HeadlineFigures)->Unit(benchmark::kMicrosecond);
 

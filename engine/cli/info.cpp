@@ -1,14 +1,12 @@
 #include "info.hpp"
 
-#include "caseload/io/hdf5.hpp"
-#include "caseload/io/input_error.hpp"
-#include "caseload/io/output_writer.hpp"
-#include "caseload/metrics/headline.hpp"
+#include "caseload/app/headline.hpp"
+#include "caseload/app/run_summary.hpp"
+#include "caseload/io/results_file.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
-#include <filesystem>
 
 namespace caseload::cli {
 namespace {
@@ -16,6 +14,7 @@ namespace {
 using io::h5::Group;
 
 std::string fmt_value(double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : "-"; }
+std::string level(const Group& table) { return fmt::format("{:g}%", 100.0 * table.read_double_attribute("confidence")); }
 
 void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
   fmt::print(out, "{}scenario {} (seed {}, {} replications, {:g} days, {:g} warm-up, start {})\n", indent,
@@ -28,10 +27,10 @@ void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
   const auto mean = stats.read_doubles("mean");
   const auto low = stats.read_doubles("ci_low");
   const auto high = stats.read_doubles("ci_high");
-  fmt::print(out, "{}division, mean and 95% interval across replications:\n", indent);
-  for (const std::string_view name : metrics::kKeyFigures)
+  fmt::print(out, "{}division, mean and {} interval across replications:\n", indent, level(stats));
+  for (const std::string_view name : app::kKeyFigures)
     for (std::size_t i = 0; i < figure.size(); ++i)
-      if (ldu[i] == "division" && figure[i] == name)
+      if (ldu[i] == app::kDivisionRow && figure[i] == name)
         fmt::print(out, "{}  {:<36} {:>10}  [{}, {}]\n", indent, name, fmt_value(mean[i]),
                    fmt_value(low[i]), fmt_value(high[i]));
 }
@@ -39,18 +38,10 @@ void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
 } // namespace
 
 int info(std::FILE* out, const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw io::InputError(path, 0, 0, "no such results file");
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw io::InputError(path, 0, 0, "not an HDF5 file");
-  const io::h5::File file(path, true);
-  if (!file.has_attribute("format") || file.read_string_attribute("format") != "caseload")
-    throw io::InputError(path, 0, 0, "not a caseload results file (no format = \"caseload\" attribute)");
-  const auto version = file.read_int_attribute("schema_version");
-  if (version.size() != 2 || version[0] != io::kOutputSchemaMajor)
-    throw io::InputError(path, 0, 0,
-                         fmt::format("schema version {} is not readable by this caseload (major {})",
-                                     fmt::join(version, "."), io::kOutputSchemaMajor));
-  const std::string kind = file.has_attribute("kind") ? file.read_string_attribute("kind") : "run";
+  const io::ResultsFile results = io::open_results(path);
+  const io::h5::File& file = results.file;
+  const std::string& kind = results.kind;
+  const auto& version = results.version;
   fmt::print(out, "{}: caseload {} file, schema {}.{}, engine {}, created {}\n", path, kind, version[0],
              version[1], file.read_string_attribute("engine_version"), file.read_string_attribute("created"));
   if (kind == "run") {
@@ -67,10 +58,10 @@ int info(std::FILE* out, const std::string& path) {
     const auto low = c.read_doubles("difference_low");
     const auto high = c.read_doubles("difference_high");
     const auto significant = c.read_ints("significant");
-    fmt::print(out, "paired differences (variant - base), division; * = the 95% interval excludes 0:\n");
-    for (const std::string_view name : metrics::kKeyFigures)
+    fmt::print(out, "paired differences (variant - base), division; * = the {} interval excludes 0:\n", level(c));
+    for (const std::string_view name : app::kKeyFigures)
       for (std::size_t i = 0; i < figure.size(); ++i)
-        if (ldu[i] == "division" && figure[i] == name)
+        if (ldu[i] == app::kDivisionRow && figure[i] == name)
           fmt::print(out, "  {:<36} {:>10}  [{}, {}]{}\n", name, fmt_value(diff[i]), fmt_value(low[i]),
                      fmt_value(high[i]), significant[i] ? " *" : "");
   } else if (kind == "sweep") {

@@ -8,8 +8,8 @@
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
-#include "caseload/metrics/replication_stats.hpp"
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/run_summary.hpp"
+#include "caseload/app/experiment.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -84,6 +84,7 @@ Loaded load(const std::string& path, const CommonOptions& opt,
 
 struct Timed {
   std::vector<caseload::model::ReplicationResult> results;
+  caseload::app::RunSummary summary; // of results: every headline figure, computed once
   double seconds = 0.0;
   std::uint64_t events = 0;
 };
@@ -92,12 +93,13 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
   caseload::cli::Progress progress(label, s.replications, s.horizon_days, !opt.quiet);
   const auto start = std::chrono::steady_clock::now();
   Timed t;
-  t.results = caseload::model::run_replications(
+  t.results = caseload::app::run_replications(
       s, s.replications, opt.threads,
       [&](int done, int total, const caseload::model::ReplicationResult& r) { progress.update(done, total, r.events); });
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& r : t.results) t.events += r.events;
   progress.finish();
+  t.summary = caseload::app::summarise(s, t.results);
   return t;
 }
 
@@ -113,7 +115,7 @@ int effective_threads(const CommonOptions& opt, int replications) {
 }
 
 caseload::io::RunOutput output_of(const Loaded& l, const Timed& t) {
-  return {&l.file.scenario, l.resolved, l.file.source_text, t.results};
+  return {&l.file.scenario, l.resolved, l.file.source_text, t.results, &t.summary};
 }
 
 // KEY=V1,V2,... → the key and its values.
@@ -142,13 +144,9 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
     for (std::size_t i = 0; i < loaded.size(); ++i)
       timed.push_back(simulate(loaded[i].file.scenario, opt, key + "=" + values[i]));
     if (!opt.quiet) {
-      std::vector<const caseload::model::Scenario*> scenarios;
-      std::vector<std::span<const caseload::model::ReplicationResult>> results;
-      for (std::size_t i = 0; i < loaded.size(); ++i) {
-        scenarios.push_back(&loaded[i].file.scenario);
-        results.push_back(timed[i].results);
-      }
-      caseload::cli::print_sweep(stdout, key, values, scenarios, results);
+      std::vector<const caseload::app::RunSummary*> summaries;
+      for (const auto& t : timed) summaries.push_back(&t.summary);
+      caseload::cli::print_sweep(stdout, key, values, summaries);
     }
     if (!opt.output.empty()) {
       std::vector<caseload::io::RunOutput> runs;
@@ -172,7 +170,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
       caseload::io::write_results(tmp, file_metadata(opt.compress), output_of(loaded, t));
     });
   if (!opt.quiet) {
-    caseload::cli::print_summary(stdout, scenario, t.results);
+    caseload::cli::print_summary(stdout, scenario, t.summary, t.results.size());
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
   if (opt.stats) print_stats(t, effective_threads(opt, scenario.replications));
@@ -192,15 +190,14 @@ int compare(const std::string& base_path, const std::string& variant_path, const
   variant.resolved = caseload::io::resolved_toml(variant.file.scenario);
   const Timed a = simulate(base.file.scenario, opt, "base: " + base.file.scenario.name);
   const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name);
-  const auto differences = caseload::metrics::paired_differences(base.file.scenario, a.results,
-                                                                 variant.file.scenario, b.results);
+  const auto comparison = caseload::app::compare(a.summary, b.summary);
   if (!opt.output.empty())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
       caseload::io::write_comparison(tmp, file_metadata(opt.compress), output_of(base, a), output_of(variant, b),
-                                     differences);
+                                     comparison);
     });
   if (!opt.quiet) {
-    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, differences,
+    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, comparison,
                                     independent);
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }

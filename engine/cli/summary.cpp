@@ -1,7 +1,6 @@
 #include "summary.hpp"
 
-#include "caseload/metrics/headline.hpp"
-#include "caseload/metrics/replication_stats.hpp"
+#include "caseload/app/headline.hpp"
 
 #include <fmt/format.h>
 
@@ -14,43 +13,42 @@ namespace {
 // Each headline figure of one row (LDU or division) across replications.
 class Row {
 public:
-  Row(std::span<const metrics::HeadlineStatistic> stats, const std::string& ldu) {
-    for (const auto& st : stats)
+  Row(const app::RunSummary& summary, std::string_view ldu) {
+    for (const auto& st : summary.statistics)
       if (st.ldu == ldu) figures_[st.figure] = st.interval;
   }
   [[nodiscard]] double operator[](const std::string& name) const { return interval(name).mean; }
-  [[nodiscard]] metrics::Interval interval(std::string_view name) const {
+  [[nodiscard]] stats::Interval interval(std::string_view name) const {
     const auto it = figures_.find(std::string(name));
-    return it == figures_.end() ? metrics::Interval{0, NAN, NAN} : it->second;
+    return it == figures_.end() ? stats::Interval{0, NAN, NAN} : it->second;
   }
 
 private:
-  std::map<std::string, metrics::Interval> figures_;
+  std::map<std::string, stats::Interval> figures_;
 };
 
 std::string num(double v, int decimals) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : "-";
 }
 std::string pct(double share) { return num(100.0 * share, 1); }
+std::string level(double confidence) { return fmt::format("{:g}%", 100.0 * confidence); }
 
 } // namespace
 
-void print_summary(std::FILE* out, const model::Scenario& scenario,
-                   std::span<const model::ReplicationResult> results) {
-  const int n_ldu = static_cast<int>(scenario.ldus.size());
-  const auto stats = metrics::headline_statistics(scenario, results);
+void print_summary(std::FILE* out, const model::Scenario& scenario, const app::RunSummary& summary,
+                   std::size_t replications) {
   std::vector<Row> rows;
   std::vector<std::string> names;
-  for (int l = 0; l < n_ldu; ++l) {
-    rows.emplace_back(stats, scenario.ldus[l].name);
-    names.push_back(scenario.ldus[l].name);
+  for (const auto& l : scenario.ldus) {
+    rows.emplace_back(summary, l.name);
+    names.push_back(l.name);
   }
-  rows.emplace_back(stats, "division");
+  rows.emplace_back(summary, app::kDivisionRow);
   names.emplace_back("Division");
 
   fmt::print(out, "{}: {} replication(s), {:g} days ({:g} warm-up), seed {}{}\n\n", scenario.name,
-             results.size(), scenario.horizon_days, scenario.warmup_days, scenario.seed,
-             results.size() > 1 ? "; figures are means over replications" : "");
+             replications, scenario.horizon_days, scenario.warmup_days, scenario.seed,
+             replications > 1 ? "; figures are means over replications" : "");
 
   fmt::print(out, "{:<34} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>7}\n", "Cases", "held",
              "waiting", "arrived", "closed", "wait d", "waited %", "realloc", "VLO cl");
@@ -91,11 +89,11 @@ void print_summary(std::FILE* out, const model::Scenario& scenario,
   }
 
   const Row& d = rows.back();
-  if (results.size() > 1) {
-    fmt::print(out, "\nDivision headline figures: mean and 95% interval across {} replications\n",
-               results.size());
-    for (const std::string_view name : metrics::kKeyFigures) {
-      const metrics::Interval i = d.interval(name);
+  if (replications > 1) {
+    fmt::print(out, "\nDivision headline figures: mean and {} interval across {} replications\n",
+               level(summary.confidence), replications);
+    for (const std::string_view name : app::kKeyFigures) {
+      const stats::Interval i = d.interval(name);
       if (std::isfinite(i.mean))
         fmt::print(out, "  {:<38} {:>10}  [{}, {}]\n", name, num(i.mean, 3), num(i.low(), 3), num(i.high(), 3));
     }
@@ -109,15 +107,17 @@ void print_summary(std::FILE* out, const model::Scenario& scenario,
 }
 
 void print_comparison(std::FILE* out, const model::Scenario& base, const model::Scenario& variant,
-                      std::span<const metrics::PairedDifference> differences, bool independent) {
+                      const app::Comparison& comparison, bool independent) {
   fmt::print(out, "{} (base) vs {} (variant): {} replications each, seed {}, {}\n\n", base.name,
              variant.name, base.replications, base.seed,
              independent ? "independent random streams" : "common random numbers (paired)");
-  fmt::print(out, "Division: mean of base and variant, paired difference (variant - base) and its 95% interval;\n"
-                  "* marks a difference whose interval excludes 0. Per-LDU rows are in the output file.\n");
-  fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  {:<24}\n", "figure", "base", "variant", "diff", "95% interval");
-  for (const auto& d : differences) {
-    if (d.ldu != "division" || !std::isfinite(d.base.mean) || !std::isfinite(d.variant.mean)) continue;
+  const std::string interval = level(comparison.confidence) + " interval";
+  fmt::print(out, "Division: mean of base and variant, paired difference (variant - base) and its {};\n"
+                  "* marks a difference whose interval excludes 0. Per-LDU rows are in the output file.\n",
+             interval);
+  fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  {:<24}\n", "figure", "base", "variant", "diff", interval);
+  for (const auto& d : comparison.differences) {
+    if (d.ldu != app::kDivisionRow || !std::isfinite(d.base.mean) || !std::isfinite(d.variant.mean)) continue;
     fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  [{}, {}]{}\n", d.figure, num(d.base.mean, 3),
                num(d.variant.mean, 3), num(d.difference.mean, 3), num(d.difference.low(), 3),
                num(d.difference.high(), 3), d.significant() ? " *" : "");
@@ -125,19 +125,18 @@ void print_comparison(std::FILE* out, const model::Scenario& base, const model::
 }
 
 void print_sweep(std::FILE* out, const std::string& key, std::span<const std::string> values,
-                 std::span<const model::Scenario* const> scenarios,
-                 std::span<const std::span<const model::ReplicationResult>> results) {
-  fmt::print(out, "Sweep over {}: division means and 95% intervals\n", key);
+                 std::span<const app::RunSummary* const> summaries) {
+  fmt::print(out, "Sweep over {}: division means and {} intervals\n", key,
+             level(summaries.empty() ? app::kConfidence : summaries.front()->confidence));
   std::vector<Row> rows;
-  for (std::size_t i = 0; i < values.size(); ++i)
-    rows.emplace_back(metrics::headline_statistics(*scenarios[i], results[i]), "division");
+  for (const app::RunSummary* s : summaries) rows.emplace_back(*s, app::kDivisionRow);
   fmt::print(out, "{:<38}", "figure");
   for (const auto& v : values) fmt::print(out, " {:>22}", key.substr(key.rfind('.') + 1) + "=" + v);
   fmt::print(out, "\n");
-  for (const std::string_view name : metrics::kKeyFigures) {
+  for (const std::string_view name : app::kKeyFigures) {
     fmt::print(out, "{:<38}", name);
     for (const Row& r : rows) {
-      const metrics::Interval i = r.interval(name);
+      const stats::Interval i = r.interval(name);
       fmt::print(out, " {:>22}", std::isfinite(i.mean) ? fmt::format("{} ±{}", num(i.mean, 3), num(i.half_width, 3)) : "-");
     }
     fmt::print(out, "\n");

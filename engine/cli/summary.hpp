@@ -1,27 +1,26 @@
 #pragma once
+// The terminal's view of a run summary (caseload/app/run_summary.hpp): it
+// prints figures, it computes none.
 
-#include "caseload/metrics/replication_stats.hpp"
-#include "caseload/model/results.hpp"
+#include "caseload/app/run_summary.hpp"
 #include "caseload/model/scenario.hpp"
 
 #include <cstdio>
 #include <span>
 #include <string>
-#include <vector>
 
 namespace caseload::cli {
 
 // A compact table for the terminal: flows, capacity % by LDU and grade, imbalance.
-void print_summary(std::FILE* out, const model::Scenario& scenario,
-                   std::span<const model::ReplicationResult> results);
+void print_summary(std::FILE* out, const model::Scenario& scenario, const app::RunSummary& summary,
+                   std::size_t replications);
 
 // `compare`: each division figure of base and variant and their paired difference.
 void print_comparison(std::FILE* out, const model::Scenario& base, const model::Scenario& variant,
-                      std::span<const metrics::PairedDifference> differences, bool independent);
+                      const app::Comparison& comparison, bool independent);
 
 // `run --vary`: the division's headline figures for each value.
 void print_sweep(std::FILE* out, const std::string& key, std::span<const std::string> values,
-                 std::span<const model::Scenario* const> scenarios,
-                 std::span<const std::span<const model::ReplicationResult>> results);
+                 std::span<const app::RunSummary* const> summaries);
 
 } // namespace caseload::cli

@@ -1,4 +1,5 @@
-#include "caseload/metrics/imbalance.hpp"
+#include "caseload/stats/inequality.hpp"
+#include "caseload/stats/theil.hpp"
 #include "caseload/sim/random.hpp"
 
 #include <gtest/gtest.h>
@@ -6,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-using namespace caseload::metrics;
+using namespace caseload::stats;
 
 TEST(Imbalance, EqualLoadsHaveNoInequality) {
   std::vector<double> v(10, 95.0);
@@ -14,7 +15,7 @@ TEST(Imbalance, EqualLoadsHaveNoInequality) {
   EXPECT_NEAR(m.gini, 0.0, 1e-12);
   EXPECT_NEAR(m.cv, 0.0, 1e-12);
   EXPECT_DOUBLE_EQ(m.max_over_median, 1.0);
-  EXPECT_EQ(m.officers, 10);
+  EXPECT_EQ(m.n, 10);
 }
 
 TEST(Imbalance, KnownValues) {

@@ -1,6 +1,6 @@
 // Each mechanism of the full model in a scenario small enough to work out by hand.
 
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/experiment.hpp"
 #include "caseload/model/simulation.hpp"
 #include "test_support.hpp"
 
@@ -440,7 +440,7 @@ court_reports_per_week = 6
   for (int in_post : {13, 11, 9}) {
     model::Scenario s = test::parse(text);
     s.ldus[0].staff[static_cast<int>(Grade::PO)].in_post = in_post;
-    const auto results = model::run_replications(s, 4, 2);
+    const auto results = app::run_replications(s, 4, 2);
     double share = 0, over = 0;
     for (const auto& r : results) {
       model::TaskSummary court = division_tasks(r, TaskKind::fdr);

@@ -1,4 +1,4 @@
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/experiment.hpp"
 #include "caseload/model/simulation.hpp"
 #include "test_support.hpp"
 
@@ -102,9 +102,9 @@ TEST(Simulation, ReplicationsDiffer) {
 
 TEST(Simulation, ResultsDoNotDependOnThreadCount) {
   const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
-  const auto one = model::run_replications(s, 4, 1);
-  const auto two = model::run_replications(s, 4, 2);
-  const auto four = model::run_replications(s, 4, 4);
+  const auto one = app::run_replications(s, 4, 1);
+  const auto two = app::run_replications(s, 4, 2);
+  const auto four = app::run_replications(s, 4, 4);
   for (int r = 0; r < 4; ++r) {
     expect_same(one[r], two[r]);
     expect_same(one[r], four[r]);

@@ -2,7 +2,7 @@
 // waiting and the mean wait before allocation.
 
 #include "caseload/io/scenario_loader.hpp"
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/experiment.hpp"
 #include "replication_stats.hpp"
 
 #include <gtest/gtest.h>
@@ -40,7 +40,7 @@ TEST_P(MMc, WaitingMatchesErlangC) {
   const double mu = 1.0 / s.case_types[0].duration.mean();
   const ErlangC theory = erlang_c(c, lambda, mu);
 
-  const auto results = model::run_replications(s, s.replications, 0);
+  const auto results = app::run_replications(s, s.replications, 0);
   std::vector<double> share, wait, queue, busy;
   for (const auto& r : results) {
     share.push_back(r.division_flow.share_waited());

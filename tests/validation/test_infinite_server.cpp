@@ -1,7 +1,7 @@
 // M/G/infinity: Little's law for the mean caseload, and the Poisson count.
 
 #include "caseload/io/scenario_loader.hpp"
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/experiment.hpp"
 #include "replication_stats.hpp"
 
 #include <boost/math/special_functions/gamma.hpp>
@@ -22,7 +22,7 @@ double arrivals_per_day(const model::Scenario& s) { return s.ldus[0].arrivals_pe
 TEST(InfiniteServer, MeanCaseloadFollowsLittlesLawFromASteadyStateStart) {
   const model::Scenario s = load("infinite-server.toml").scenario;
   const double expected = arrivals_per_day(s) * s.case_types[0].duration.mean();
-  const auto results = model::run_replications(s, s.replications, 0);
+  const auto results = app::run_replications(s, s.replications, 0);
   std::vector<double> held, initial;
   for (const auto& r : results) {
     held.push_back(r.division_flow.mean_held);
@@ -44,7 +44,7 @@ TEST(InfiniteServer, LaterPhasesAreSeededInSteadyStateToo) {
   const double licence = s.ldus[0].arrivals_per_week[2] / 7.0;
   const double expected = custody * (types[1].duration.mean() + types[2].duration.mean()) +
                           licence * types[2].duration.mean();
-  const auto results = model::run_replications(s, s.replications, 0);
+  const auto results = app::run_replications(s, s.replications, 0);
   std::vector<double> held;
   for (const auto& r : results) held.push_back(r.division_flow.mean_held);
   const auto h = test::across(held);
@@ -80,7 +80,7 @@ TEST(InfiniteServer, CountHeldIsPoissonWithMeanLambdaTimesExpectedMinOfDurationA
                               k * theta * boost::math::gamma_p(k + 1.0, t / theta);
   const double m = arrivals_per_day(s) * expected_min;
 
-  const auto results = model::run_replications(s, s.replications, 0);
+  const auto results = app::run_replications(s, s.replications, 0);
   std::vector<double> counts;
   for (const auto& r : results) {
     ASSERT_EQ(r.snapshots.time_days.back(), t);

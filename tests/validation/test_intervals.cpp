@@ -2,8 +2,8 @@
 // numbers buy in a comparison.
 
 #include "caseload/io/scenario_loader.hpp"
-#include "caseload/metrics/replication_stats.hpp"
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/run_summary.hpp"
+#include "caseload/app/experiment.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,12 +27,12 @@ TEST(Intervals, NinetyFivePercentIntervalsCoverTheTrueMeanAboutNinetyFivePercent
   s.horizon_days = 60;
   const double truth = s.ldus[0].arrivals_per_week[0] / 7.0 * s.case_types[0].duration.mean();
   constexpr int kBatches = 200, kPerBatch = 10;
-  const auto results = model::run_replications(s, kBatches * kPerBatch, 0);
+  const auto results = app::run_replications(s, kBatches * kPerBatch, 0);
   int covered = 0;
   for (int b = 0; b < kBatches; ++b) {
     std::vector<double> held;
     for (int r = 0; r < kPerBatch; ++r) held.push_back(results[b * kPerBatch + r].division_flow.mean_held);
-    const metrics::Interval i = metrics::t_interval(held);
+    const stats::Interval i = stats::t_interval(held, app::kConfidence);
     ASSERT_EQ(i.n, kPerBatch);
     if (i.low() <= truth && truth <= i.high()) ++covered;
   }
@@ -57,12 +57,13 @@ TEST(Intervals, CommonRandomNumbersNarrowTheIntervalOfADifference) {
   model::Scenario independent = variant;
   independent.seed = base_run.seed + 1;
   constexpr int n = 20;
-  const auto a = model::run_replications(base_run, n, 0);
-  const auto b = model::run_replications(variant, n, 0);
-  const auto c = model::run_replications(independent, n, 0);
+  const auto a = app::run_replications(base_run, n, 0);
+  const auto b = app::run_replications(variant, n, 0);
+  const auto c = app::run_replications(independent, n, 0);
+  const app::RunSummary base_summary = app::summarise(base_run, a);
   auto half_width = [&](std::span<const model::ReplicationResult> other, const model::Scenario& os,
                         const char* figure) {
-    for (const auto& d : metrics::paired_differences(base_run, a, os, other))
+    for (const auto& d : app::compare(base_summary, app::summarise(os, other)).differences)
       if (d.ldu == "division" && d.figure == figure) return d.difference.half_width;
     return std::numeric_limits<double>::quiet_NaN();
   };

@@ -95,4 +95,9 @@ public:
   void flush() const;
 };
 
+// Stops the HDF5 library printing its error stack: failures surface as our exceptions.
+void quiet_errors();
+// Whether the file at `path` has an HDF5 signature.
+[[nodiscard]] bool is_hdf5(const std::string& path);
+
 } // namespace caseload::io::h5

@@ -1,7 +1,7 @@
 #pragma once
 // The HDF5 results file (layout: docs/hdf5-format.md).
 
-#include "caseload/metrics/replication_stats.hpp"
+#include "caseload/app/run_summary.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
@@ -23,12 +23,13 @@ struct RunMetadata {
   int deflate_level = 1; // 0: no compression (larger file, written about 10x faster)
 };
 
-// One scenario's replications and where the scenario came from.
+// One scenario's replications, their summary, and where the scenario came from.
 struct RunOutput {
   const model::Scenario* scenario = nullptr;
   std::string resolved_scenario; // TOML with every default filled in
   std::string scenario_source;   // the file as the user wrote it
   std::span<const model::ReplicationResult> results;
+  const app::RunSummary* summary = nullptr; // of `results`
 };
 
 // kind = "run": the run's attributes and groups at the root.
@@ -37,7 +38,7 @@ void write_results(const std::filesystem::path& path, const RunMetadata& meta, c
 // kind = "comparison": /base and /variant runs and the /comparison table.
 void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
                       const RunOutput& base, const RunOutput& variant,
-                      std::span<const metrics::PairedDifference> differences);
+                      const app::Comparison& comparison);
 
 // kind = "sweep": /runs/NNNN, one per value of `key`, and the /sweep table.
 void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,

@@ -2,7 +2,8 @@
 // What one replication produces: weekly snapshots, flow and timeliness
 // statistics, and the records of tasks and victim cases.
 
-#include "caseload/metrics/imbalance.hpp"
+#include "caseload/stats/inequality.hpp"
+#include "caseload/stats/theil.hpp"
 #include "caseload/model/domain.hpp"
 #include "caseload/model/state.hpp"
 
@@ -90,7 +91,7 @@ struct CellTotals {
   std::int32_t cases = 0, points = 0, in_post = 0, establishment = 0, excessive = 0, victim_cases = 0;
   double hours_demanded = 0.0, backlog_hours = 0.0;
   std::vector<double> capacity; // of those holding a caseload
-  metrics::TheilSums theil;     // of the same
+  stats::TheilSums theil;     // of the same
   void add(const CellTotals& o);
   void append_to(GroupSeries& series); // sorts `capacity`
 };
@@ -99,8 +100,8 @@ struct ImbalanceSeries {
   std::vector<double> gini, cv, max_over_median, share_over_100, share_over_110, theil,
       theil_between_ldu, theil_within_ldu, theil_between_grade, theil_within_grade;
   std::vector<std::int32_t> excessive; // officers over 110% for 4 consecutive weeks
-  void append(const metrics::Imbalance& m, const metrics::TheilParts& by_ldu,
-              const metrics::TheilParts& by_grade, std::int32_t excessive_officers);
+  void append(const stats::Imbalance& m, const stats::TheilParts& by_ldu,
+              const stats::TheilParts& by_grade, std::int32_t excessive_officers);
 };
 
 struct Snapshots {

@@ -7,7 +7,7 @@
 #include "caseload/policy/allocation.hpp"
 #include "caseload/sim/event_queue.hpp"
 #include "caseload/sim/random.hpp"
-#include "caseload/sim/time_average.hpp"
+#include "caseload/stats/time_average.hpp"
 
 #include <boost/random/discrete_distribution.hpp>
 
@@ -191,7 +191,7 @@ private:
   std::vector<double> next_court_report_;     // per LDU
 
   std::vector<FlowSummary> flows_;
-  std::vector<sim::TimeAverage> held_, waiting_; // per LDU
+  std::vector<stats::TimeAverage> held_, waiting_; // per LDU
   bool in_window_ = true;
   Snapshots snapshots_;
   std::vector<std::size_t> snapshot_officers_; // officers alive at each snapshot

@@ -1,9 +1,9 @@
-#include "caseload/metrics/headline.hpp"
+#include "caseload/app/headline.hpp"
 
 #include <cmath>
 #include <limits>
 
-namespace caseload::metrics {
+namespace caseload::app {
 namespace {
 
 using model::Grade;
@@ -116,4 +116,4 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
   return out;
 }
 
-} // namespace caseload::metrics
+} // namespace caseload::app

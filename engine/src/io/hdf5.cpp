@@ -254,4 +254,8 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
 
 void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush"); }
 
+void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+bool is_hdf5(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
+
 } // namespace caseload::io::h5

@@ -52,8 +52,8 @@ void CellTotals::add(const CellTotals& o) {
 }
 
 void CellTotals::append_to(GroupSeries& g) {
-  const metrics::Spread sp = metrics::spread(capacity);
-  g.officers.push_back(sp.officers);
+  const stats::Spread sp = stats::spread(capacity);
+  g.officers.push_back(sp.n);
   g.cases.push_back(cases);
   g.points.push_back(points);
   g.in_post.push_back(in_post);

@@ -39,8 +39,8 @@ void merge_sorted(std::vector<double>& into, std::span<const double> run) {
 
 } // namespace
 
-void ImbalanceSeries::append(const metrics::Imbalance& m, const metrics::TheilParts& by_ldu,
-                             const metrics::TheilParts& by_grade, std::int32_t excessive_officers) {
+void ImbalanceSeries::append(const stats::Imbalance& m, const stats::TheilParts& by_ldu,
+                             const stats::TheilParts& by_grade, std::int32_t excessive_officers) {
   gini.push_back(m.gini);
   cv.push_back(m.cv);
   max_over_median.push_back(m.max_over_median);
@@ -82,8 +82,8 @@ void Simulation::on_snapshot(double now) {
   values.clear();
   all_values.clear();
   std::array<CellTotals, kGradeCount> division_cells;
-  std::array<metrics::TheilSums, kGradeCount> ldu_theil;
-  std::vector<metrics::TheilSums> ldu_totals(rosters_.size());
+  std::array<stats::TheilSums, kGradeCount> ldu_theil;
+  std::vector<stats::TheilSums> ldu_totals(rosters_.size());
   std::int32_t division_excessive = 0;
   for (std::uint32_t l = 0; l < rosters_.size(); ++l) {
     s.unallocated.push_back(static_cast<std::int32_t>(queues_[l].size()));
@@ -113,18 +113,18 @@ void Simulation::on_snapshot(double now) {
       merge_sorted(values, cell.capacity);
       division_cells[g].add(cell);
     }
-    const metrics::TheilParts by_grade = metrics::theil(ldu_theil);
-    const metrics::TheilParts no_ldu_split{by_grade.total, kNaN, kNaN};
-    s.ldu.append(metrics::imbalance_of_sorted(values), no_ldu_split, by_grade, ldu_excessive);
+    const stats::TheilParts by_grade = stats::theil(ldu_theil);
+    const stats::TheilParts no_ldu_split{by_grade.total, kNaN, kNaN};
+    s.ldu.append(stats::imbalance_of_sorted(values), no_ldu_split, by_grade, ldu_excessive);
     division_excessive += ldu_excessive;
     for (const auto& t : ldu_theil) ldu_totals[l] += t;
     merge_sorted(all_values, values);
     values.clear();
   }
-  std::array<metrics::TheilSums, kGradeCount> grade_theil;
+  std::array<stats::TheilSums, kGradeCount> grade_theil;
   for (int g = 0; g < kGradeCount; ++g) grade_theil[g] = division_cells[g].theil;
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
-  s.division.append(metrics::imbalance_of_sorted(all_values), metrics::theil(ldu_totals), metrics::theil(grade_theil),
+  s.division.append(stats::imbalance_of_sorted(all_values), stats::theil(ldu_totals), stats::theil(grade_theil),
                     division_excessive);
 
   const double next = now + every;

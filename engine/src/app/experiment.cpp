@@ -1,4 +1,4 @@
-#include "caseload/model/experiment.hpp"
+#include "caseload/app/experiment.hpp"
 
 #include "caseload/model/simulation.hpp"
 
@@ -8,11 +8,11 @@
 #include <mutex>
 #include <thread>
 
-namespace caseload::model {
+namespace caseload::app {
 
-std::vector<ReplicationResult> run_replications(const Scenario& scenario, int replications,
+std::vector<model::ReplicationResult> run_replications(const model::Scenario& scenario, int replications,
                                                 int threads, const ProgressCallback& progress) {
-  std::vector<ReplicationResult> results(static_cast<std::size_t>(replications));
+  std::vector<model::ReplicationResult> results(static_cast<std::size_t>(replications));
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::min(threads, replications);
 
@@ -23,7 +23,7 @@ std::vector<ReplicationResult> run_replications(const Scenario& scenario, int re
   auto worker = [&] {
     for (int r; (r = next.fetch_add(1)) < replications;) {
       try {
-        Simulation sim(scenario, static_cast<std::uint32_t>(r));
+        model::Simulation sim(scenario, static_cast<std::uint32_t>(r));
         results[static_cast<std::size_t>(r)] = sim.run();
         const std::lock_guard lock(mutex);
         ++done;

@@ -8,13 +8,13 @@
 #include <functional>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::app {
 
 // Called (from worker threads, serialised) after each replication finishes.
-using ProgressCallback = std::function<void(int done, int total, const ReplicationResult&)>;
+using ProgressCallback = std::function<void(int done, int total, const model::ReplicationResult&)>;
 
 // threads <= 0 means one per hardware thread.
-std::vector<ReplicationResult> run_replications(const Scenario& scenario, int replications,
+std::vector<model::ReplicationResult> run_replications(const model::Scenario& scenario, int replications,
                                                 int threads, const ProgressCallback& progress = {});
 
 } // namespace caseload::model

@@ -1,8 +1,7 @@
 #include "caseload/io/output_writer.hpp"
 
 #include "caseload/io/hdf5.hpp"
-#include "caseload/metrics/headline.hpp"
-#include "caseload/metrics/replication_stats.hpp"
+#include "caseload/app/run_summary.hpp"
 
 #include <fmt/format.h>
 
@@ -28,45 +27,17 @@ void write_imbalance(const h5::Group& g, const model::ImbalanceSeries& s, std::v
   g.write<std::int32_t>("excessive", view(s.excessive), dims, "officers");
 }
 
-// Headline figures as columns of one table: a row per LDU, then the division,
-// for each replication in turn.
-class SummaryTable {
-public:
-  void add(const model::Scenario& scenario, const model::ReplicationResult& r, std::int64_t rep) {
-    for (int l = 0; l <= static_cast<int>(scenario.ldus.size()); ++l) {
-      const bool division = l == static_cast<int>(scenario.ldus.size());
-      replication_.push_back(rep);
-      ldu_.push_back(division ? "division" : scenario.ldus[l].name);
-      const auto figures = metrics::headline_figures(scenario, r, division ? -1 : l);
-      if (columns_.empty())
-        for (const auto& f : figures) columns_.push_back({f.name, f.units, f.integer, {}});
-      for (std::size_t c = 0; c < figures.size(); ++c) columns_[c].values.push_back(figures[c].value);
-    }
+// Rows [first, first + count) of the headline figure table, as columns.
+void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_t first, std::size_t count) {
+  const auto from = static_cast<std::ptrdiff_t>(first);
+  const auto to = static_cast<std::ptrdiff_t>(first + count);
+  g.write("replication", std::vector<std::int64_t>(table.replication.begin() + from, table.replication.begin() + to));
+  g.write_strings("ldu", std::vector<std::string>(table.ldu.begin() + from, table.ldu.begin() + to));
+  for (const auto& c : table.columns) {
+    if (c.integer) g.write(c.name, std::vector<std::int64_t>(c.values.begin() + from, c.values.begin() + to), c.units);
+    else g.write(c.name, std::vector<double>(c.values.begin() + from, c.values.begin() + to), c.units);
   }
-
-  void write(const h5::Group& g) const {
-    g.write("replication", replication_);
-    g.write_strings("ldu", ldu_);
-    for (const auto& c : columns_) {
-      if (c.integer) {
-        std::vector<std::int64_t> ints(c.values.begin(), c.values.end());
-        g.write(c.name, ints, c.units);
-      } else {
-        g.write(c.name, c.values, c.units);
-      }
-    }
-  }
-
-private:
-  struct Column {
-    std::string name, units;
-    bool integer;
-    std::vector<double> values;
-  };
-  std::vector<std::int64_t> replication_;
-  std::vector<std::string> ldu_;
-  std::vector<Column> columns_;
-};
+}
 
 void write_cells(const h5::Group& cells, const model::GroupSeries& c, const std::vector<hsize_t>& dims) {
   cells.write<std::int32_t>("officers", view(c.officers), dims, "officers");
@@ -142,8 +113,8 @@ void write_victims(const h5::Group& g, const std::vector<model::VictimCase>& vic
 }
 
 void write_replication(const h5::Group& g, const model::Scenario& scenario,
-                       const model::ReplicationResult& r, std::int64_t index) {
-  g.attribute("replication", index);
+                       const model::ReplicationResult& r, std::size_t index, const app::FigureTable& figures) {
+  g.attribute("replication", static_cast<std::int64_t>(index));
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
   const h5::Group officers = g.create_group("officers");
@@ -195,9 +166,8 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
 
   write_tasks(g.create_group("tasks"), r.tasks, scenario.horizon_days);
   write_victims(g.create_group("victims"), r.victims);
-  SummaryTable summary;
-  summary.add(scenario, r, index);
-  summary.write(g.create_group("summary"));
+  write_figures(g.create_group("summary"), figures, index * figures.rows_per_replication,
+                figures.rows_per_replication);
 }
 
 } // namespace
@@ -205,7 +175,7 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
 namespace {
 
 void write_header(const h5::File& file, std::string_view kind, const RunMetadata& meta) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // errors become exceptions, not stderr noise
+  h5::quiet_errors();
   file.attribute("format", "caseload");
   const std::int64_t version[2] = {kOutputSchemaMajor, kOutputSchemaMinor};
   file.attribute("schema_version", std::span<const std::int64_t>(version));
@@ -214,7 +184,7 @@ void write_header(const h5::File& file, std::string_view kind, const RunMetadata
   file.attribute("created", meta.created);
 }
 
-void write_statistics(const h5::Group& g, std::span<const metrics::HeadlineStatistic> stats) {
+void write_statistics(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) {
   std::vector<std::string> ldu, figure, units;
   std::vector<std::int64_t> n;
   std::vector<double> mean, half, low, high;
@@ -228,7 +198,7 @@ void write_statistics(const h5::Group& g, std::span<const metrics::HeadlineStati
     low.push_back(st.interval.low());
     high.push_back(st.interval.high());
   }
-  g.attribute("confidence", 0.95);
+  g.attribute("confidence", confidence);
   g.write_strings("ldu", ldu);
   g.write_strings("figure", figure);
   g.write_strings("units", units);
@@ -259,14 +229,11 @@ void write_run(const h5::Group& root, const RunOutput& run) {
   root.write_strings("task_kind_names", {model::kTaskKindNames.begin(), model::kTaskKindNames.end()});
 
   const h5::Group reps = root.create_group("replications");
-  SummaryTable all;
-  for (std::size_t i = 0; i < run.results.size(); ++i) {
-    const auto index = static_cast<std::int64_t>(i);
-    write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, run.results[i], index);
-    all.add(scenario, run.results[i], index);
-  }
-  all.write(root.create_group("summary"));
-  write_statistics(root.create_group("statistics"), metrics::headline_statistics(scenario, run.results));
+  const app::RunSummary& summary = *run.summary;
+  for (std::size_t i = 0; i < run.results.size(); ++i)
+    write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, run.results[i], i, summary.figures);
+  write_figures(root.create_group("summary"), summary.figures, 0, summary.figures.ldu.size());
+  write_statistics(root.create_group("statistics"), summary.confidence, summary.statistics);
 }
 
 } // namespace
@@ -279,8 +246,7 @@ void write_results(const std::filesystem::path& path, const RunMetadata& meta, c
 }
 
 void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
-                      const RunOutput& base, const RunOutput& variant,
-                      std::span<const metrics::PairedDifference> differences) {
+                      const RunOutput& base, const RunOutput& variant, const app::Comparison& comparison) {
   const h5::File file(path.string(), false, meta.deflate_level);
   write_header(file, "comparison", meta);
   file.attribute("seed", static_cast<std::uint64_t>(base.scenario->seed));
@@ -291,7 +257,7 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
   std::vector<std::string> ldu, figure, units;
   std::vector<std::int64_t> n, significant;
   std::vector<double> base_mean, base_half, variant_mean, variant_half, diff, diff_half, low, high;
-  for (const auto& d : differences) {
+  for (const auto& d : comparison.differences) {
     ldu.push_back(d.ldu);
     figure.push_back(d.figure);
     units.push_back(d.units);
@@ -306,7 +272,7 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
     high.push_back(d.difference.high());
     significant.push_back(d.significant());
   }
-  g.attribute("confidence", 0.95);
+  g.attribute("confidence", comparison.confidence);
   g.write_strings("ldu", ldu);
   g.write_strings("figure", figure);
   g.write_strings("units", units);
@@ -332,21 +298,21 @@ void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, con
   const h5::Group group = file.create_group("runs");
   std::vector<std::int64_t> run_index;
   std::vector<std::string> value;
-  std::vector<metrics::HeadlineStatistic> all;
+  std::vector<app::HeadlineStatistic> all;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const h5::Group g = group.create_group(fmt::format("{:04d}", i));
     g.attribute("vary_value", values[i]);
     write_run(g, runs[i]);
-    for (auto& st : metrics::headline_statistics(*runs[i].scenario, runs[i].results)) {
+    for (const auto& st : runs[i].summary->statistics) {
       run_index.push_back(static_cast<std::int64_t>(i));
       value.push_back(values[i]);
-      all.push_back(std::move(st));
+      all.push_back(st);
     }
   }
   const h5::Group sweep = file.create_group("sweep");
   sweep.write("run", run_index);
   sweep.write_strings("value", value);
-  write_statistics(sweep, all);
+  write_statistics(sweep, runs.empty() ? app::kConfidence : runs.front().summary->confidence, all);
   file.flush();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The headline figures of a replication, one row per LDU and one for the
 // division: flows, waits, reallocations, capacity by grade, imbalance and
-// timeliness. The HDF5 summary table and the terminal summary both use them.
+// timeliness. The run summary (run_summary.hpp) is built from them.
 
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace caseload::metrics {
+namespace caseload::app {
 
 // The figures a planner looks at first, in the order the terminal shows them.
 inline constexpr std::array<std::string_view, 23> kKeyFigures{
@@ -35,4 +35,4 @@ struct Figure {
 std::vector<Figure> headline_figures(const model::Scenario& scenario,
                                      const model::ReplicationResult& result, int ldu);
 
-} // namespace caseload::metrics
+} // namespace caseload::app

@@ -4,7 +4,7 @@
 
 #include <cassert>
 
-namespace caseload::sim {
+namespace caseload::stats {
 
 class TimeAverage {
 public:
@@ -42,4 +42,4 @@ private:
   double start_ = 0.0;
 };
 
-} // namespace caseload::sim
+} // namespace caseload::stats

@@ -1,0 +1,87 @@
+#pragma once
+// The one summary of a run: every headline figure of every replication and
+// row (LDU or division), computed once, and its interval across replications.
+// The HDF5 writer, the terminal summary and comparisons all read it.
+
+#include "caseload/model/results.hpp"
+#include "caseload/model/scenario.hpp"
+#include "caseload/stats/interval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace caseload::app {
+
+// The confidence level of every interval the tool reports.
+inline constexpr double kConfidence = 0.95;
+
+// The row name of division-wide figures (an LDU may not take it).
+inline constexpr std::string_view kDivisionRow = "division";
+
+struct FigureColumn {
+  std::string name;
+  std::string units;
+  bool integer = false;       // a count, stored as an integer
+  std::vector<double> values; // one per row of the table
+};
+
+// Headline figures as a table: a row per (replication, LDU), the LDUs in
+// scenario order then the division, replication after replication.
+struct FigureTable {
+  std::vector<std::int64_t> replication;
+  std::vector<std::string> ldu;
+  std::vector<FigureColumn> columns;
+  std::size_t rows_per_replication = 0;
+};
+
+// One headline figure of one row across replications.
+struct HeadlineStatistic {
+  std::string ldu;
+  std::string figure;
+  std::string units;
+  stats::Interval interval;
+};
+
+struct RunSummary {
+  double confidence = kConfidence;
+  FigureTable figures;
+  std::vector<HeadlineStatistic> statistics; // row by row, each row's figures in column order
+
+  // The interval of one figure of one row; NaN mean when there is none.
+  [[nodiscard]] stats::Interval interval(std::string_view ldu, std::string_view figure) const;
+};
+
+RunSummary summarise(const model::Scenario& scenario, std::span<const model::ReplicationResult> results,
+                     double confidence = kConfidence);
+
+// Base and variant replication r share their random streams, so the paired
+// differences (variant − base) carry far less noise than independent runs.
+struct PairedDifference {
+  std::string ldu;
+  std::string figure;
+  std::string units;
+  stats::Interval base;
+  stats::Interval variant;
+  stats::Interval difference;
+  // The interval excludes zero by more than rounding (1e-9 of the figure's size).
+  [[nodiscard]] bool significant() const {
+    const double scale = std::max({1.0, std::abs(base.mean), std::abs(variant.mean)});
+    return difference.excludes_zero() && std::abs(difference.mean) > 1e-9 * scale;
+  }
+};
+
+struct Comparison {
+  double confidence = kConfidence;
+  std::vector<PairedDifference> differences;
+};
+
+// Rows are matched by LDU name; LDUs present in only one run are left out.
+// Both summaries must hold the same number of replications.
+Comparison compare(const RunSummary& base, const RunSummary& variant);
+
+} // namespace caseload::app
