@@ -43,15 +43,15 @@ void expect_tasks_conserved(const model::ReplicationResult& r) {
 }
 
 void expect_no_negative_hours(const model::ReplicationResult& r) {
-  for (double h : r.snapshots.officer_hours_demanded)
+  for (double h : r.snapshots.officer.hours_demanded.values)
     if (!std::isnan(h)) {
       EXPECT_GE(h, 0.0);
     }
-  for (double h : r.snapshots.officer_backlog_hours)
+  for (double h : r.snapshots.officer.backlog_hours.values)
     if (!std::isnan(h)) {
       EXPECT_GE(h, 0.0);
     }
-  for (double a : r.snapshots.officer_available_points)
+  for (double a : r.snapshots.officer.available_points.values)
     if (!std::isnan(a)) {
       EXPECT_GE(a, 0.0);
     }
@@ -92,7 +92,7 @@ recruits = "trainee"
                             : t < 27 * kMonth ? 0.8 * full
                                               : full;
     // Snapshots sit on whole days; a step falls between them, never on one here.
-    ASSERT_NEAR(r.snapshots.officer_available_points[i], expected, 1e-9) << "day " << t;
+    ASSERT_NEAR(r.snapshots.officer.available_points.values[i], expected, 1e-9) << "day " << t;
   }
 }
 
@@ -258,7 +258,7 @@ TEST(Victims, EveryQualifyingCustodyCaseGetsAVloAndTimelyFirstContact) {
   const std::size_t last = r.snapshots.count() - 1;
   std::int64_t held = 0;
   for (std::size_t o = 0; o < n_off; ++o) {
-    const std::int32_t v = r.snapshots.officer_victim_cases[last * n_off + o];
+    const std::int32_t v = r.snapshots.officer.victim_cases.values[last * n_off + o];
     if (r.officers[o].grade != Grade::VLO) {
       EXPECT_EQ(v, 0);
     }
@@ -411,7 +411,7 @@ at_day = 100
 demand_factor = 1
 )");
   const auto a = run(plain), b = run(zeroed);
-  EXPECT_EQ(a.snapshots.officer_points, b.snapshots.officer_points);
+  EXPECT_EQ(a.snapshots.officer.points.values, b.snapshots.officer.points.values);
   EXPECT_EQ(a.snapshots.unallocated, b.snapshots.unallocated);
   EXPECT_EQ(a.division_flow.total_closures, b.division_flow.total_closures);
   EXPECT_EQ(a.division_flow.total_wait_days, b.division_flow.total_wait_days);
@@ -447,7 +447,7 @@ court_reports_per_week = 6
       court += division_tasks(r, TaskKind::sdr);
       share += court.share_on_time() / results.size();
       double sum = 0;
-      for (double v : r.snapshots.division.share_over_110) sum += v;
+      for (double v : r.snapshots.division.share_over_110.values) sum += v;
       over += sum / r.snapshots.count() / results.size();
     }
     on_time.push_back(share);

@@ -62,7 +62,7 @@ TEST(LeastLoaded, LowerRiskPrefersPsosUntilTheyAreFull) {
   f.officers[3].points = 2300;    // both PSOs at or over the 100% threshold
   f.officers[4].points = 2200;
   EXPECT_EQ(f.choose(*p, 3), 1u); // falls through PQiP (none) to the lightest PO
-  for (auto& o : f.officers) o.points = o.holds_caseload() ? 3000 : 0;
+  for (auto& o : f.officers) o.points = o.has_capacity() ? 3000 : 0;
   f.officers[4].points = 2900;     // everyone over: the lowest overall wins
   EXPECT_EQ(f.choose(*p, 2), 4u);
 }
@@ -165,7 +165,7 @@ TEST(LeastLoaded, TheIndexStaysInStepWithLoadChangesJoinersAndLeavers) {
     std::uint32_t expected = kNoOfficer;
     for (int g : {0, 2})
       for (std::uint32_t o : roster.by_grade[g]) {
-        if (!officers[o].holds_caseload()) continue;
+        if (!officers[o].has_capacity()) continue;
         if (expected == kNoOfficer || officers[o].capacity_percent() < officers[expected].capacity_percent() ||
             (officers[o].capacity_percent() == officers[expected].capacity_percent() && o < expected))
           expected = o;

@@ -17,7 +17,7 @@ void expect_conserved(const model::FlowSummary& f) {
 
 void expect_same(const model::ReplicationResult& a, const model::ReplicationResult& b) {
   EXPECT_EQ(a.events, b.events);
-  EXPECT_EQ(a.snapshots.officer_points, b.snapshots.officer_points);
+  EXPECT_EQ(a.snapshots.officer.points.values, b.snapshots.officer.points.values);
   EXPECT_EQ(a.snapshots.unallocated, b.snapshots.unallocated);
   EXPECT_EQ(a.division_flow.total_arrivals, b.division_flow.total_arrivals);
   EXPECT_EQ(a.division_flow.mean_held, b.division_flow.mean_held);
@@ -39,7 +39,7 @@ TEST_P(EveryPolicy, ConservesCasesAndRespectsEligibility) {
   for (const auto& o : sim.officers()) {
     EXPECT_GE(o.points, 0);
     EXPECT_GE(o.cases, 0);
-    if (!o.holds_caseload()) {
+    if (!o.has_capacity()) {
       EXPECT_EQ(o.cases, 0);
     }
   }
@@ -83,9 +83,9 @@ arrivals_per_week = { community = 5 }
 )");
   const model::ReplicationResult c = model::Simulation(community, 0).run();
   EXPECT_GT(c.division_flow.waited, 0);
-  for (std::size_t i = 0; i < c.snapshots.officer_capacity_percent.size(); ++i) {
+  for (std::size_t i = 0; i < c.snapshots.officer.capacity_percent.values.size(); ++i) {
     const double available = c.officers[i % c.officers.size()].available_points;
-    EXPECT_LT(c.snapshots.officer_capacity_percent[i], 100.0 + 100.0 * 206 / available);
+    EXPECT_LT(c.snapshots.officer.capacity_percent.values[i], 100.0 + 100.0 * 206 / available);
   }
 }
 

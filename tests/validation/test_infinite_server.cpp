@@ -63,7 +63,7 @@ TEST(InfiniteServer, LaterPhasesAreSeededInSteadyStateToo) {
   std::vector<double> day0;
   for (const auto& r : results) {
     double sum = 0;
-    for (std::size_t o = 0; o < r.officers.size(); ++o) sum += r.snapshots.officer_points[o];
+    for (std::size_t o = 0; o < r.officers.size(); ++o) sum += r.snapshots.officer.points.values[o];
     day0.push_back(sum);
   }
   const auto p = test::across(day0);
@@ -87,7 +87,7 @@ TEST(InfiniteServer, CountHeldIsPoissonWithMeanLambdaTimesExpectedMinOfDurationA
     double held = 0;
     const std::size_t n_off = r.officers.size();
     for (std::size_t o = 0; o < n_off; ++o)
-      held += r.snapshots.officer_cases[(r.snapshots.count() - 1) * n_off + o];
+      held += r.snapshots.officer.cases.values[(r.snapshots.count() - 1) * n_off + o];
     counts.push_back(held);
   }
   const auto n = static_cast<double>(counts.size());

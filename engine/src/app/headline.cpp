@@ -66,10 +66,10 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
   for (Grade g : {Grade::PO, Grade::PQiP, Grade::PSO}) {
     const auto gi = static_cast<std::size_t>(g);
     const std::string grade(model::name(g));
-    add("capacity_mean_" + grade, "percent", over_snapshots(cells.mean, n_snap, stride, base + gi));
-    add("capacity_p90_" + grade, "percent", over_snapshots(cells.p90, n_snap, stride, base + gi));
+    add("capacity_mean_" + grade, "percent", over_snapshots(cells.mean.values, n_snap, stride, base + gi));
+    add("capacity_p90_" + grade, "percent", over_snapshots(cells.p90.values, n_snap, stride, base + gi));
     add("share_over_110_" + grade, "fraction of officers",
-        over_snapshots(cells.share_over_110, n_snap, stride, base + gi));
+        over_snapshots(cells.share_over_110.values, n_snap, stride, base + gi));
   }
   const auto vlo = static_cast<std::size_t>(Grade::VLO);
   std::vector<double> per_vlo(n_snap, kNaN);
@@ -82,15 +82,15 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
   const model::ImbalanceSeries& im = division ? s.division : s.ldu;
   const std::size_t im_stride = division ? 1 : n_ldu;
   const std::size_t im_offset = division ? 0 : static_cast<std::size_t>(ldu);
-  add("gini", "", over_snapshots(im.gini, n_snap, im_stride, im_offset));
-  add("cv", "", over_snapshots(im.cv, n_snap, im_stride, im_offset));
-  add("share_over_110", "fraction of officers", over_snapshots(im.share_over_110, n_snap, im_stride, im_offset));
-  add("excessive_officers", "officers", over_snapshots(im.excessive, n_snap, im_stride, im_offset));
-  add("theil", "", over_snapshots(im.theil, n_snap, im_stride, im_offset));
-  add("theil_between_ldu", "", over_snapshots(im.theil_between_ldu, n_snap, im_stride, im_offset));
-  add("theil_within_ldu", "", over_snapshots(im.theil_within_ldu, n_snap, im_stride, im_offset));
-  add("theil_between_grade", "", over_snapshots(im.theil_between_grade, n_snap, im_stride, im_offset));
-  add("theil_within_grade", "", over_snapshots(im.theil_within_grade, n_snap, im_stride, im_offset));
+  add("gini", "", over_snapshots(im.gini.values, n_snap, im_stride, im_offset));
+  add("cv", "", over_snapshots(im.cv.values, n_snap, im_stride, im_offset));
+  add("share_over_110", "fraction of officers", over_snapshots(im.share_over_110.values, n_snap, im_stride, im_offset));
+  add("excessive_officers", "officers", over_snapshots(im.excessive.values, n_snap, im_stride, im_offset));
+  add("theil", "", over_snapshots(im.theil.values, n_snap, im_stride, im_offset));
+  add("theil_between_ldu", "", over_snapshots(im.theil_between_ldu.values, n_snap, im_stride, im_offset));
+  add("theil_within_ldu", "", over_snapshots(im.theil_within_ldu.values, n_snap, im_stride, im_offset));
+  add("theil_between_grade", "", over_snapshots(im.theil_between_grade.values, n_snap, im_stride, im_offset));
+  add("theil_within_grade", "", over_snapshots(im.theil_within_grade.values, n_snap, im_stride, im_offset));
   std::vector<double> queue(n_snap, 0.0);
   for (std::size_t t = 0; t < n_snap; ++t)
     for (std::size_t l = 0; l < n_ldu; ++l)

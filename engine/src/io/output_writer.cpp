@@ -5,26 +5,22 @@
 
 #include <fmt/format.h>
 
+#include <type_traits>
+
 #include <unistd.h>
 
 namespace caseload::io {
 namespace {
 
 
-template <class T> std::span<const T> view(const std::vector<T>& v) { return v; }
 
-void write_imbalance(const h5::Group& g, const model::ImbalanceSeries& s, std::vector<hsize_t> dims) {
-  g.write<double>("gini", view(s.gini), dims);
-  g.write<double>("cv", view(s.cv), dims);
-  g.write<double>("max_over_median", view(s.max_over_median), dims);
-  g.write<double>("share_over_100", view(s.share_over_100), dims, "fraction of officers");
-  g.write<double>("share_over_110", view(s.share_over_110), dims, "fraction of officers");
-  g.write<double>("theil", view(s.theil), dims);
-  g.write<double>("theil_between_ldu", view(s.theil_between_ldu), dims);
-  g.write<double>("theil_within_ldu", view(s.theil_within_ldu), dims);
-  g.write<double>("theil_between_grade", view(s.theil_between_grade), dims);
-  g.write<double>("theil_within_grade", view(s.theil_within_grade), dims);
-  g.write<std::int32_t>("excessive", view(s.excessive), dims, "officers");
+// Every column of a series table, each as an array of the given dimensions.
+template <class Table>
+void write_series(const h5::Group& g, const Table& table, const std::vector<hsize_t>& dims) {
+  model::for_each_column(table, [&](const auto& column) {
+    using T = typename std::decay_t<decltype(column.values)>::value_type;
+    g.write<T>(std::string(column.name), std::span<const T>(column.values), dims, column.units);
+  });
 }
 
 // Rows [first, first + count) of the headline figure table, as columns.
@@ -37,25 +33,6 @@ void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_
     if (c.integer) g.write(c.name, std::vector<std::int64_t>(c.values.begin() + from, c.values.begin() + to), c.units);
     else g.write(c.name, std::vector<double>(c.values.begin() + from, c.values.begin() + to), c.units);
   }
-}
-
-void write_cells(const h5::Group& cells, const model::GroupSeries& c, const std::vector<hsize_t>& dims) {
-  cells.write<std::int32_t>("officers", view(c.officers), dims, "officers");
-  cells.write<std::int32_t>("in_post", view(c.in_post), dims, "officers");
-  cells.write<std::int32_t>("establishment", view(c.establishment), dims, "posts");
-  cells.write<std::int32_t>("cases", view(c.cases), dims, "cases");
-  cells.write<std::int32_t>("points", view(c.points), dims, "WMT points");
-  cells.write<std::int32_t>("victim_cases", view(c.victim_cases), dims, "victim cases");
-  cells.write<std::int32_t>("excessive", view(c.excessive), dims, "officers");
-  cells.write<double>("mean", view(c.mean), dims, "percent");
-  cells.write<double>("median", view(c.median), dims, "percent");
-  cells.write<double>("p90", view(c.p90), dims, "percent");
-  cells.write<double>("max", view(c.max), dims, "percent");
-  cells.write<double>("share_over_100", view(c.share_over_100), dims, "fraction of officers");
-  cells.write<double>("share_over_110", view(c.share_over_110), dims, "fraction of officers");
-  cells.write<double>("share_over_120", view(c.share_over_120), dims, "fraction of officers");
-  cells.write<double>("hours_demanded", view(c.hours_demanded), dims, "hours per officer");
-  cells.write<double>("backlog_hours", view(c.backlog_hours), dims, "hours");
 }
 
 void write_tasks(const h5::Group& g, const std::vector<model::Task>& tasks, double horizon) {
@@ -142,27 +119,15 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
                 n_grade = model::kGradeCount;
   const h5::Group snaps = g.create_group("snapshots");
   snaps.write("time_days", s.time_days, "days");
-  snaps.write<std::int32_t>("officer_cases", view(s.officer_cases), {n_snap, n_off}, "cases");
-  snaps.write<std::int32_t>("officer_points", view(s.officer_points), {n_snap, n_off}, "WMT points");
-  snaps.write<double>("officer_capacity_percent", view(s.officer_capacity_percent), {n_snap, n_off},
-                      "percent");
-  snaps.write<double>("officer_available_points", view(s.officer_available_points), {n_snap, n_off},
-                      "WMT points");
-  snaps.write<double>("officer_hours_demanded", view(s.officer_hours_demanded), {n_snap, n_off},
-                      "hours");
-  snaps.write<double>("officer_backlog_hours", view(s.officer_backlog_hours), {n_snap, n_off}, "hours");
-  snaps.write<std::int32_t>("officer_victim_cases", view(s.officer_victim_cases), {n_snap, n_off},
-                            "victim cases");
-  snaps.write<std::int8_t>("officer_state", view(s.officer_state), {n_snap, n_off});
-  snaps.write<std::int8_t>("officer_grade", view(s.officer_grade), {n_snap, n_off});
-  snaps.write<std::int32_t>("unallocated", view(s.unallocated), {n_snap, n_ldu}, "cases");
+  write_series(snaps, s.officer, {n_snap, n_off});
+  snaps.write<std::int32_t>("unallocated", std::span<const std::int32_t>(s.unallocated), {n_snap, n_ldu}, "cases");
 
-  write_cells(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
-  write_cells(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
+  write_series(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
+  write_series(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
 
   const h5::Group imbalance = g.create_group("imbalance");
-  write_imbalance(imbalance.create_group("division"), s.division, {n_snap});
-  write_imbalance(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
+  write_series(imbalance.create_group("division"), s.division, {n_snap});
+  write_series(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
 
   write_tasks(g.create_group("tasks"), r.tasks, scenario.horizon_days);
   write_victims(g.create_group("victims"), r.victims);

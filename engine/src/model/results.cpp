@@ -72,4 +72,19 @@ void CellTotals::append_to(GroupSeries& g) {
   g.backlog_hours.push_back(backlog_hours);
 }
 
+void ImbalanceSeries::append(const stats::Imbalance& m, const stats::TheilParts& by_ldu,
+                             const stats::TheilParts& by_grade, std::int32_t excessive_officers) {
+  gini.push_back(m.gini);
+  cv.push_back(m.cv);
+  max_over_median.push_back(m.max_over_median);
+  share_over_100.push_back(m.share_over_100);
+  share_over_110.push_back(m.share_over_110);
+  theil.push_back(by_grade.total);
+  theil_between_ldu.push_back(by_ldu.between);
+  theil_within_ldu.push_back(by_ldu.within);
+  theil_between_grade.push_back(by_grade.between);
+  theil_within_grade.push_back(by_grade.within);
+  excessive.push_back(excessive_officers);
+}
+
 } // namespace caseload::model

@@ -18,7 +18,7 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // The key of an officer in the load index: capacity %, or infinity for those
 // who may hold no case now (absent, gone, no caseload grade).
-double load_key(const model::Officer& o) { return o.holds_caseload() ? o.capacity_percent() : kInfinity; }
+double load_key(const model::Officer& o) { return o.has_capacity() ? o.capacity_percent() : kInfinity; }
 
 // Officers of each (LDU, grade) in a min-heap by capacity %, kept in step with
 // every change of load, so that the least loaded is found in O(log n).
@@ -133,7 +133,7 @@ public:
     const EligibleList list(params_, request, view);
     for (std::size_t tries = 0; tries < list.total; ++tries) {
       const std::uint32_t o = list.at(cursor++ % list.total);
-      if (view.officers[o].holds_caseload()) return o;
+      if (view.officers[o].has_capacity()) return o;
     }
     return kNoOfficer;
   }
@@ -156,12 +156,12 @@ public:
     boost::random::uniform_int_distribution<std::size_t> pick(0, list.total - 1);
     for (std::size_t tries = 0; tries < 4 * list.total + 16; ++tries) {
       const std::uint32_t o = list.at(pick(streams_[request.ldu]));
-      if (view.officers[o].holds_caseload()) return o;
+      if (view.officers[o].has_capacity()) return o;
     }
     // Almost nobody may hold a case: settle it exactly among those who may.
     std::vector<std::uint32_t> able;
     for (std::size_t i = 0; i < list.total; ++i)
-      if (view.officers[list.at(i)].holds_caseload()) able.push_back(list.at(i));
+      if (view.officers[list.at(i)].has_capacity()) able.push_back(list.at(i));
     if (able.empty()) return kNoOfficer;
     return able[boost::random::uniform_int_distribution<std::size_t>(0, able.size() - 1)(streams_[request.ldu])];
   }

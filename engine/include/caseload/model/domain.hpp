@@ -28,6 +28,19 @@ inline constexpr std::array<std::string_view, kProtectLevelCount> kProtectLevelN
                                                                                      "D"};
 
 constexpr int protect_level(int tier) { return tier / 4; }
+// One protect level up (A is the highest) or down, same change level.
+constexpr int tier_escalated(int tier) { return tier - 4; }
+constexpr int tier_deescalated(int tier) { return tier + 4; }
+
+// Whether staff of a grade hold a WMT caseload at all (SPOs manage, VLOs hold
+// victim cases, which the WMT does not count).
+constexpr bool grade_holds_caseload(Grade g) { return g != Grade::SPO && g != Grade::VLO; }
+
+// The calendar the model counts in (time is in days).
+inline constexpr double kDaysPerYear = 365.25;
+inline constexpr double kDaysPerMonth = kDaysPerYear / 12.0;
+inline constexpr double kDaysPerWeek = 7.0;
+inline constexpr double kDaysPerWorkingDay = 7.0 / 5.0; // deadlines in working days, five a week
 
 constexpr std::string_view name(Grade g) { return kGradeNames[static_cast<int>(g)]; }
 constexpr std::string_view name(CaseType t) { return kCaseTypeNames[static_cast<int>(t)]; }

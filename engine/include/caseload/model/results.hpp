@@ -10,6 +10,8 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace caseload::model {
@@ -79,44 +81,111 @@ struct TaskSummary {
   TaskSummary& operator+=(const TaskSummary& o);
 };
 
+// One series of snapshot values, declared once with its name in the results
+// file, its units and the value that pads it (docs/architecture.md, "A new
+// series"). The output writer, the padding and the Python reader iterate over
+// a table's columns(), so a new series is its declaration here and the line
+// that fills it.
+template <class T> struct Column {
+  std::string_view name;
+  std::string_view units;
+  T fill; // for an officer not yet joined
+  std::vector<T> values;
+  void push_back(T v) { values.push_back(v); }
+  [[nodiscard]] T operator[](std::size_t i) const { return values[i]; }
+};
+
+// Calls f on each column of a series table, in its declared order.
+template <class Table, class F> void for_each_column(Table& table, F&& f) {
+  std::apply([&](auto&... column) { (f(column), ...); }, table.columns());
+}
+
+inline constexpr double kNaNFill = std::numeric_limits<double>::quiet_NaN();
+
 // Figures per (LDU, grade) cell; arrays laid out [snapshot][ldu][grade].
 struct GroupSeries {
-  std::vector<std::int32_t> officers, cases, points, in_post, establishment, excessive, victim_cases;
-  std::vector<double> mean, median, p90, max, share_over_100, share_over_110, share_over_120,
-      hours_demanded, backlog_hours;
+  Column<std::int32_t> officers{"officers", "officers", -1, {}}; // holding a WMT caseload
+  Column<std::int32_t> in_post{"in_post", "officers", -1, {}};
+  Column<std::int32_t> establishment{"establishment", "posts", -1, {}};
+  Column<std::int32_t> cases{"cases", "cases", -1, {}};
+  Column<std::int32_t> points{"points", "WMT points", -1, {}};
+  Column<std::int32_t> victim_cases{"victim_cases", "victim cases", -1, {}};
+  Column<std::int32_t> excessive{"excessive", "officers", -1, {}}; // over 110% for 4 weeks running
+  Column<double> mean{"mean", "percent", kNaNFill, {}};
+  Column<double> median{"median", "percent", kNaNFill, {}};
+  Column<double> p90{"p90", "percent", kNaNFill, {}};
+  Column<double> max{"max", "percent", kNaNFill, {}};
+  Column<double> share_over_100{"share_over_100", "fraction of officers", kNaNFill, {}};
+  Column<double> share_over_110{"share_over_110", "fraction of officers", kNaNFill, {}};
+  Column<double> share_over_120{"share_over_120", "fraction of officers", kNaNFill, {}};
+  Column<double> hours_demanded{"hours_demanded", "hours per officer", kNaNFill, {}};
+  Column<double> backlog_hours{"backlog_hours", "hours", kNaNFill, {}};
+  // The columns in the order they are written.
+  template <class Self> static auto columns_of(Self& s) {
+    return std::tie(s.officers, s.in_post, s.establishment, s.cases, s.points, s.victim_cases, s.excessive, s.mean, s.median, s.p90, s.max, s.share_over_100, s.share_over_110, s.share_over_120, s.hours_demanded, s.backlog_hours);
+  }
+  auto columns() { return columns_of(*this); }
+  auto columns() const { return columns_of(*this); }
 };
 
 // The officers of one cell (an LDU × grade, or a grade division-wide) at a snapshot.
 struct CellTotals {
   std::int32_t cases = 0, points = 0, in_post = 0, establishment = 0, excessive = 0, victim_cases = 0;
   double hours_demanded = 0.0, backlog_hours = 0.0;
-  std::vector<double> capacity; // of those holding a caseload
-  stats::TheilSums theil;     // of the same
+  std::vector<double> capacity; // of those with WMT capacity
+  stats::TheilSums theil;       // of the same
   void add(const CellTotals& o);
   void append_to(GroupSeries& series); // sorts `capacity`
 };
 
+// Imbalance of capacity % across officers; [snapshot] for the division,
+// [snapshot][ldu] per LDU (where the between/within-LDU split is NaN).
 struct ImbalanceSeries {
-  std::vector<double> gini, cv, max_over_median, share_over_100, share_over_110, theil,
-      theil_between_ldu, theil_within_ldu, theil_between_grade, theil_within_grade;
-  std::vector<std::int32_t> excessive; // officers over 110% for 4 consecutive weeks
-  void append(const stats::Imbalance& m, const stats::TheilParts& by_ldu,
-              const stats::TheilParts& by_grade, std::int32_t excessive_officers);
+  Column<double> gini{"gini", "", kNaNFill, {}};
+  Column<double> cv{"cv", "", kNaNFill, {}};
+  Column<double> max_over_median{"max_over_median", "", kNaNFill, {}};
+  Column<double> share_over_100{"share_over_100", "fraction of officers", kNaNFill, {}};
+  Column<double> share_over_110{"share_over_110", "fraction of officers", kNaNFill, {}};
+  Column<double> theil{"theil", "", kNaNFill, {}};
+  Column<double> theil_between_ldu{"theil_between_ldu", "", kNaNFill, {}};
+  Column<double> theil_within_ldu{"theil_within_ldu", "", kNaNFill, {}};
+  Column<double> theil_between_grade{"theil_between_grade", "", kNaNFill, {}};
+  Column<double> theil_within_grade{"theil_within_grade", "", kNaNFill, {}};
+  Column<std::int32_t> excessive{"excessive", "officers", -1, {}}; // over 110% for 4 consecutive weeks
+  // The columns in the order they are written.
+  template <class Self> static auto columns_of(Self& s) {
+    return std::tie(s.gini, s.cv, s.max_over_median, s.share_over_100, s.share_over_110, s.theil, s.theil_between_ldu, s.theil_within_ldu, s.theil_between_grade, s.theil_within_grade, s.excessive);
+  }
+  auto columns() { return columns_of(*this); }
+  auto columns() const { return columns_of(*this); }
+  void append(const stats::Imbalance& m, const stats::TheilParts& by_ldu, const stats::TheilParts& by_grade,
+              std::int32_t excessive_officers);
+};
+
+// One value per officer per snapshot, laid out [snapshot][officer]. While
+// recording, each snapshot holds the officers who had joined by then; at the
+// end every row is padded to all officers with the column's fill value.
+struct OfficerSeries {
+  Column<std::int32_t> cases{"officer_cases", "cases", -1, {}};
+  Column<std::int32_t> points{"officer_points", "WMT points", -1, {}};
+  Column<double> capacity_percent{"officer_capacity_percent", "percent", kNaNFill, {}}; // NaN without WMT capacity
+  Column<double> available_points{"officer_available_points", "WMT points", kNaNFill, {}}; // 0 while absent or gone
+  Column<double> hours_demanded{"officer_hours_demanded", "hours", kNaNFill, {}}; // a week of cases + open task hours
+  Column<double> backlog_hours{"officer_backlog_hours", "hours", kNaNFill, {}};
+  Column<std::int32_t> victim_cases{"officer_victim_cases", "victim cases", -1, {}};
+  Column<std::int8_t> state{"officer_state", "", -1, {}}; // 0 in post, 1 absent, 2 left, -1 not yet joined
+  Column<std::int8_t> grade{"officer_grade", "", -1, {}}; // grade code then (trainees qualify)
+  // The columns in the order they are written.
+  template <class Self> static auto columns_of(Self& s) {
+    return std::tie(s.cases, s.points, s.capacity_percent, s.available_points, s.hours_demanded, s.backlog_hours, s.victim_cases, s.state, s.grade);
+  }
+  auto columns() { return columns_of(*this); }
+  auto columns() const { return columns_of(*this); }
 };
 
 struct Snapshots {
   std::vector<double> time_days;
-  // [snapshot][officer] once finished (officers who join later are padded:
-  // -1 for counts, NaN for figures); capacity is NaN for staff without a caseload
-  std::vector<std::int32_t> officer_cases;
-  std::vector<std::int32_t> officer_points;
-  std::vector<double> officer_capacity_percent;
-  std::vector<double> officer_available_points; // after reductions; 0 while absent or gone
-  std::vector<double> officer_hours_demanded; // hours a week of cases held + open task hours
-  std::vector<double> officer_backlog_hours;
-  std::vector<std::int32_t> officer_victim_cases;
-  std::vector<std::int8_t> officer_state; // 0 in post, 1 absent, 2 left, -1 not yet joined
-  std::vector<std::int8_t> officer_grade; // grade code at the snapshot (trainees qualify), -1 not yet joined
+  OfficerSeries officer;                 // [snapshot][officer]
   std::vector<std::int32_t> unallocated; // [snapshot][ldu]
   GroupSeries ldu_grade;                 // [snapshot][ldu][grade]
   GroupSeries division_grade;            // [snapshot][grade]

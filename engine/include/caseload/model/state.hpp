@@ -26,7 +26,9 @@ struct Officer {
   std::int32_t points = 0;       // WMT points of the cases held
   std::int32_t cases = 0;
 
-  [[nodiscard]] bool holds_caseload() const { return available_points > 0.0; }
+  // Has WMT capacity now: a caseload grade, in post. Absent officers keep
+  // their cases but have none, so they drop out of capacity figures.
+  [[nodiscard]] bool has_capacity() const { return available_points > 0.0; }
   [[nodiscard]] double capacity_percent() const { return 100.0 * points / available_points; }
 };
 
@@ -47,7 +49,6 @@ struct OfficerLife {
   double reallocate_at = -1.0;
   std::int32_t victim_cases = 0;
   std::vector<std::uint32_t> victims_held; // the victim cases (VLOs), as many as victim_cases
-  double over_110_days = 0.0;      // length of the current run of snapshots above 110%
   std::uint32_t first_case = kNone; // the cases held, as a list through Case::next_held
   // Task work: an EDF heap of task ids, worked at `rate` hours a day.
   std::vector<std::uint32_t> tasks;

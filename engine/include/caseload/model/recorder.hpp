@@ -1,0 +1,36 @@
+#pragma once
+// What a replication records: weekly snapshots of every officer, of each
+// LDU × grade cell and of the imbalance between them, then at the end the
+// flow and timeliness summaries and the task and victim records.
+
+#include "caseload/model/results.hpp"
+#include "caseload/model/shared_state.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace caseload::model {
+
+class Recorder {
+public:
+  explicit Recorder(const SharedState& state) : s_(state) {}
+
+  // Sizes the snapshot series for the officers in post now.
+  void reserve();
+  // Takes a snapshot now; returns when the next one is due (past the horizon: none).
+  double on_snapshot(double now);
+  // Everything recorded, with the run's totals; moves the task and victim
+  // records out of the state.
+  ReplicationResult finish(SharedState& state, std::uint64_t events_processed);
+
+private:
+  void record_officers();
+
+  const SharedState& s_;
+  Snapshots snapshots_;
+  std::vector<std::size_t> snapshot_officers_; // officers who had joined by each snapshot
+  std::vector<double> over_110_days_;          // per officer: the current run of snapshots above 110%
+  std::vector<double> scratch_, scratch_all_;  // capacity % of one LDU, of the division
+};
+
+} // namespace caseload::model

@@ -1,0 +1,76 @@
+#pragma once
+// Officer time and the work with deadlines that competes for it: court
+// reports, parole reports, risk changes and their plan reviews, and victim
+// contact (docs/model.md, "Officer time and tasks").
+//
+// Each officer's week: available hours (contracted, less reductions; none
+// while absent) minus the hours the cases held take (in proportion to their
+// points, the nominal target being a full week) leaves spare hours, which
+// serve the officer's tasks earliest deadline first.
+
+#include "caseload/model/shared_state.hpp"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace caseload::model {
+
+class CaseFlow;
+
+class TaskWork {
+public:
+  explicit TaskWork(SharedState& state);
+  void connect(CaseFlow& cases) { cases_ = &cases; }
+
+  // Sizes the task array from the expected number of court reports.
+  void reserve();
+  void schedule_first_court_reports();
+
+  // Officer time: book the work done so far; re-plan after the officer's load changed.
+  void advance_work(std::uint32_t officer, double now);
+  void officer_load_changed(std::uint32_t officer, double now);
+  // Chooses who does the task, or leaves it waiting in its LDU.
+  void place_task(std::uint32_t task, double now);
+  // Offers the LDU's waiting victim cases and tasks again (someone joined or returned).
+  void retry_unassigned(std::uint32_t ldu, double now);
+  // The case has a new holder: the reviews and parole reports that waited for it follow.
+  void case_held(std::uint32_t id, std::uint32_t officer, double now);
+
+  void schedule_risk(std::uint32_t id, double now);
+  void schedule_parole_report(std::uint32_t id, double now);
+  // With the given probability (that of the case's type at sentence), opens a
+  // victim case; a day-0 case has made its first contact before the run.
+  void maybe_open_victim_case(std::uint32_t id, double probability, double now, bool initial);
+  void assign_victim_case(std::uint32_t victim, double now);
+  void victim_contact(std::uint32_t victim, double now);
+  void close_victim_case(std::uint32_t victim, bool opted_out, double now);
+  // Court reports follow the LDU's demand factor (see rescale_pending).
+  void rescale_court_reports(std::uint32_t ldu, double before, double factor, double now);
+
+  void on_task_done(std::uint32_t officer, double now);
+  void on_court_report(std::uint32_t ldu, double now);
+  void on_risk_change(std::uint32_t id, double now);
+  void on_parole_report(std::uint32_t id, double now);
+  void on_victim_opt_out(std::uint32_t victim, double now);
+
+private:
+  std::uint32_t new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject, double hours,
+                         double deadline, double now);
+  void assign_task(std::uint32_t task, std::uint32_t officer, double now);
+  void reschedule_work(std::uint32_t officer, double now);
+  void schedule_next_court_report(std::uint32_t ldu, double now);
+  // The officer of these grades in the LDU with the lowest share of hours committed.
+  [[nodiscard]] std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const;
+  // The hours a report takes: its WMT points are a load carried for the counting period.
+  [[nodiscard]] double report_hours(int points) const;
+
+  SharedState& s_;
+  CaseFlow* cases_ = nullptr;
+  std::vector<sim::Engine> court_streams_;  // per LDU
+  std::vector<sim::Engine> risk_streams_;   // per LDU
+  std::vector<sim::Engine> victim_streams_; // per LDU
+  std::vector<double> next_court_report_;   // per LDU; -1 when none is pending
+};
+
+} // namespace caseload::model

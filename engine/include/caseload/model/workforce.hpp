@@ -1,0 +1,67 @@
+#pragma once
+// Staff: funded posts and officers in post, trainees' reduction schedule and
+// qualification, leavers and refills after a time to hire, sickness absence,
+// and staff added or removed by interventions (docs/model.md, "Staffing").
+
+#include "caseload/model/shared_state.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace caseload::model {
+
+class CaseFlow;
+class TaskWork;
+
+class Workforce {
+public:
+  explicit Workforce(SharedState& state);
+  void connect(CaseFlow& cases, TaskWork& work) {
+    cases_ = &cases;
+    work_ = &work;
+  }
+
+  // The day-0 staff of every LDU, and the recruitment already under way.
+  void build_staff();
+  // n > 0: n recruits join (of `recruits` kind) on new posts; n < 0: the most
+  // recent joiners leave and the posts are cut.
+  void change_staff(std::uint32_t ldu, Grade grade, int n, RecruitKind recruits, double now);
+
+  void on_staff_step(std::uint32_t officer, double now);
+  void on_leave(std::uint32_t officer, double now);
+  void on_hire(std::uint32_t hire, double now);
+  void on_absence_start(std::uint32_t officer, double now);
+  void on_absence_end(std::uint32_t officer, double now);
+  void on_reallocate_absent(std::uint32_t officer, double now);
+
+private:
+  struct Hire {
+    std::uint32_t ldu;
+    Grade post;
+    RecruitKind kind;
+  };
+
+  std::uint32_t add_officer(std::uint32_t ldu, Grade post, RecruitKind kind, double now,
+                            double training_elapsed_days);
+  void update_capacity(std::uint32_t officer, double now);
+  void schedule_step(std::uint32_t officer, double now, double step_elapsed_days);
+  void schedule_leave(std::uint32_t officer, double now);
+  void schedule_absence(std::uint32_t officer, double now);
+  void remove_officer(std::uint32_t officer, ReallocationCause cause, double now);
+  void recruit_day0_vacancies(std::uint32_t ldu);
+  void advertise(std::uint32_t ldu, Grade post, double hire_at);
+  void move_work_away(std::uint32_t officer, ReallocationCause cause, double now);
+  [[nodiscard]] bool post_filled(std::uint32_t ldu, Grade post) const;
+
+  SharedState& s_;
+  CaseFlow* cases_ = nullptr;
+  TaskWork* work_ = nullptr;
+  const StaffingParameters& params_; // the scenario's, or defaults (no leavers, no sickness)
+  std::vector<ReductionStep> schedule_; // the trainee steps, then the newly qualified steps
+  std::vector<std::array<std::uint32_t, kGradeCount>> joined_count_; // officers ever added, per LDU and grade
+  std::vector<Hire> hires_;
+  std::vector<sim::Engine> recruitment_streams_; // per LDU: day-0 vacancies
+};
+
+} // namespace caseload::model

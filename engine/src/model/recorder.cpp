@@ -1,0 +1,188 @@
+#include "caseload/model/recorder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <span>
+
+namespace caseload::model {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kExcessiveDays = 28.0; // over 110% for 4 consecutive weeks (docs/model.md, "Metrics")
+
+// Pads a [snapshot][officers then] series to [snapshot][officers at the end].
+template <class T>
+void pad(Column<T>& column, const std::vector<std::size_t>& widths, std::size_t width) {
+  std::vector<T> out;
+  out.reserve(widths.size() * width);
+  std::size_t at = 0;
+  for (std::size_t w : widths) {
+    out.insert(out.end(), column.values.begin() + static_cast<std::ptrdiff_t>(at),
+               column.values.begin() + static_cast<std::ptrdiff_t>(at + w));
+    out.insert(out.end(), width - w, column.fill);
+    at += w;
+  }
+  column.values = std::move(out);
+}
+
+// Appends an ascending run to an ascending vector, keeping it ascending: the
+// officers' capacity % is sorted once per cell, then merged for LDU and division.
+void merge_sorted(std::vector<double>& into, std::span<const double> run) {
+  const auto middle = static_cast<std::ptrdiff_t>(into.size());
+  into.insert(into.end(), run.begin(), run.end());
+  std::inplace_merge(into.begin(), into.begin() + middle, into.end());
+}
+
+} // namespace
+
+void Recorder::reserve() {
+  const Scenario& sc = s_.scenario;
+  const auto snapshots = static_cast<std::size_t>((sc.horizon_days - sc.warmup_days) / sc.snapshot_every_days) + 1;
+  const std::size_t cells = snapshots * s_.officers.size() * 11 / 10;
+  snapshots_.time_days.reserve(snapshots);
+  for_each_column(snapshots_.officer, [&](auto& column) { column.values.reserve(cells); });
+}
+
+void Recorder::record_officers() {
+  OfficerSeries& s = snapshots_.officer;
+  const double every = s_.scenario.snapshot_every_days;
+  over_110_days_.resize(s_.officers.size(), 0.0);
+  for (std::uint32_t i = 0; i < s_.officers.size(); ++i) {
+    const Officer& o = s_.officers[i];
+    const OfficerLife& life = s_.lives[i];
+    const bool counts = o.has_capacity();
+    over_110_days_[i] = counts && o.capacity_percent() > 110.0 ? over_110_days_[i] + every : 0.0;
+    const double backlog = life.tasks.empty() ? 0.0 : s_.backlog_hours(i);
+    s.cases.push_back(o.cases);
+    s.points.push_back(o.points);
+    s.capacity_percent.push_back(counts ? o.capacity_percent() : kNaN);
+    s.available_points.push_back(o.available_points);
+    s.hours_demanded.push_back(s_.load_hours(i) + backlog);
+    s.backlog_hours.push_back(backlog);
+    s.victim_cases.push_back(life.victim_cases);
+    s.state.push_back(static_cast<std::int8_t>(o.state));
+    s.grade.push_back(static_cast<std::int8_t>(o.grade));
+  }
+}
+
+double Recorder::on_snapshot(double now) {
+  Snapshots& s = snapshots_;
+  s.time_days.push_back(now);
+  snapshot_officers_.push_back(s_.officers.size());
+  record_officers();
+  auto excessive = [&](std::uint32_t o) { return over_110_days_[o] >= kExcessiveDays - 1e-9; };
+
+  std::vector<double>& values = scratch_;         // one LDU's capacity %
+  std::vector<double>& all_values = scratch_all_; // the division's
+  values.clear();
+  all_values.clear();
+  std::array<CellTotals, kGradeCount> division_cells;
+  std::array<stats::TheilSums, kGradeCount> ldu_theil;
+  std::vector<stats::TheilSums> ldu_totals(s_.rosters.size());
+  std::int32_t division_excessive = 0;
+  for (std::uint32_t l = 0; l < s_.rosters.size(); ++l) {
+    s.unallocated.push_back(static_cast<std::int32_t>(s_.queues[l].size()));
+    std::int32_t ldu_excessive = 0;
+    for (int g = 0; g < kGradeCount; ++g) {
+      CellTotals cell;
+      const auto& ids = s_.rosters[l].by_grade[g];
+      cell.in_post = static_cast<std::int32_t>(ids.size());
+      cell.establishment = s_.establishment[l][g];
+      for (std::uint32_t o : ids) {
+        const Officer& officer = s_.officers[o];
+        cell.cases += officer.cases;
+        cell.points += officer.points;
+        cell.victim_cases += s_.lives[o].victim_cases;
+        const double b = s_.lives[o].tasks.empty() ? 0.0 : s_.backlog_hours(o);
+        cell.hours_demanded += s_.load_hours(o) + b;
+        cell.backlog_hours += b;
+        if (officer.has_capacity()) {
+          const double pct = officer.capacity_percent();
+          cell.capacity.push_back(pct);
+          cell.theil.add(pct);
+          cell.excessive += excessive(o);
+        }
+      }
+      ldu_excessive += cell.excessive;
+      ldu_theil[g] = cell.theil;
+      cell.append_to(s.ldu_grade); // sorts the cell's capacity %
+      merge_sorted(values, cell.capacity);
+      division_cells[g].add(cell);
+    }
+    const stats::TheilParts by_grade = stats::theil(ldu_theil);
+    const stats::TheilParts no_ldu_split{by_grade.total, kNaN, kNaN};
+    s.ldu.append(stats::imbalance_of_sorted(values), no_ldu_split, by_grade, ldu_excessive);
+    division_excessive += ldu_excessive;
+    for (const auto& t : ldu_theil) ldu_totals[l] += t;
+    merge_sorted(all_values, values);
+    values.clear();
+  }
+  std::array<stats::TheilSums, kGradeCount> grade_theil;
+  for (int g = 0; g < kGradeCount; ++g) grade_theil[g] = division_cells[g].theil;
+  for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
+  s.division.append(stats::imbalance_of_sorted(all_values), stats::theil(ldu_totals), stats::theil(grade_theil),
+                    division_excessive);
+  return now + s_.scenario.snapshot_every_days;
+}
+
+ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_processed) {
+  const double horizon = state.scenario.horizon_days;
+  ReplicationResult result;
+  result.events = events_processed;
+  result.peak_open_cases = state.peak_open_cases;
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  // The task and victim records double as the output's logs: counted apart.
+  result.state_bytes = bytes(state.cases) + bytes(state.free_cases) + bytes(state.officers) +
+                       bytes(state.lives) + state.events.capacity_bytes();
+  result.log_bytes = bytes(state.tasks) + bytes(state.victims);
+  for (const auto& q : state.queues) result.state_bytes += bytes(q);
+  for (const auto& life : state.lives) result.state_bytes += bytes(life.tasks);
+  result.officers.reserve(state.officers.size());
+  for (std::uint32_t i = 0; i < state.officers.size(); ++i) {
+    const Officer& o = state.officers[i];
+    const OfficerLife& life = state.lives[i];
+    result.officers.push_back(
+        OfficerInfo{o.ldu, o.grade, life.first_grade, o.contracted_hours, o.available_points, life.joined, life.left});
+  }
+  for (std::uint32_t l = 0; l < state.flows.size(); ++l) {
+    FlowSummary& f = state.flows[l];
+    f.mean_held = state.held[l].mean(horizon);
+    f.mean_waiting = state.waiting[l].mean(horizon);
+    f.held_at_end = static_cast<std::int64_t>(std::llround(state.held[l].value()));
+    f.waiting_at_end = static_cast<std::int64_t>(state.queues[l].size());
+    result.division_flow += f;
+  }
+  result.ldu_flows = state.flows;
+
+  const std::size_t ldu_count = state.ldu_count();
+  result.task_summary.resize(ldu_count + 1);
+  for (const Task& t : state.tasks) {
+    TaskSummary& ts = result.task_summary[t.ldu][static_cast<int>(t.kind)];
+    const bool done = t.completed >= 0.0;
+    ++ts.total_created;
+    if (done) ++ts.total_completed;
+    else ++ts.open_at_end;
+    if (!t.in_window) continue;
+    ++ts.created;
+    if (done) {
+      ++ts.completed;
+      ts.total_days += t.completed - t.created;
+    }
+    if (t.deadline <= horizon) {
+      ++ts.due;
+      if (done && t.completed <= t.deadline) ++ts.on_time;
+    }
+  }
+  for (std::size_t l = 0; l < ldu_count; ++l)
+    for (int k = 0; k < kTaskKindCount; ++k) result.task_summary[ldu_count][k] += result.task_summary[l][k];
+
+  for_each_column(snapshots_.officer,
+                  [&](auto& column) { pad(column, snapshot_officers_, state.officers.size()); });
+  result.snapshots = std::move(snapshots_);
+  result.tasks = std::move(state.tasks);
+  result.victims = std::move(state.victims);
+  return result;
+}
+
+} // namespace caseload::model

@@ -1,0 +1,47 @@
+#include "caseload/model/shared_state.hpp"
+
+#include <boost/random/exponential_distribution.hpp>
+
+namespace caseload::model {
+
+sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamPurpose purpose,
+                          std::uint32_t index, std::uint32_t sub) {
+  return {seed, replication, static_cast<std::uint32_t>(purpose), index, sub};
+}
+
+double next_gap(ArrivalProcess process, double rate_per_day, sim::Engine& engine) {
+  if (process == ArrivalProcess::regular) return 1.0 / rate_per_day;
+  return boost::random::exponential_distribution<double>(rate_per_day)(engine);
+}
+
+RiskRates risk_rates(const CaseTypeParameters& type, int tier) {
+  const int level = protect_level(tier);
+  return {level > 0 ? type.escalations_per_year[level] : 0.0,
+          level < kProtectLevelCount - 1 ? type.deescalations_per_year[level] : 0.0};
+}
+
+SharedState::SharedState(const Scenario& scenario_, std::uint32_t replication_)
+    : scenario(scenario_), replication(replication_),
+      hours_per_point(scenario_.workload.default_contracted_hours / scenario_.workload.nominal_target_points),
+      in_window(scenario_.warmup_days <= 0.0), allocation(scenario_.allocation) {
+  const std::size_t n = ldu_count();
+  policy = policy::make_policy(allocation, n, streams(StreamPurpose::policy, static_cast<std::uint32_t>(n)));
+  rosters.resize(n);
+  establishment.resize(n);
+  queues.resize(n);
+  unassigned_tasks.resize(n);
+  unassigned_victims.resize(n);
+  demand_factor.assign(n, 1.0);
+  flows.resize(n);
+  held.resize(n);
+  waiting.resize(n);
+}
+
+std::vector<sim::Engine> SharedState::streams(StreamPurpose purpose, std::uint32_t n) const {
+  std::vector<sim::Engine> out;
+  out.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) out.push_back(sim::make_stream(key(purpose, i)));
+  return out;
+}
+
+} // namespace caseload::model

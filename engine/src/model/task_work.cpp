@@ -1,0 +1,377 @@
+#include "caseload/model/task_work.hpp"
+
+#include "caseload/model/case_flow.hpp"
+
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+namespace caseload::model {
+namespace {
+
+// EDF order: earlier deadline first, then the older task.
+struct LaterDeadline {
+  const std::vector<Task>* tasks;
+  bool operator()(std::uint32_t a, std::uint32_t b) const {
+    const Task& x = (*tasks)[a];
+    const Task& y = (*tasks)[b];
+    return x.deadline > y.deadline || (x.deadline == y.deadline && a > b);
+  }
+};
+
+} // namespace
+
+TaskWork::TaskWork(SharedState& state) : s_(state) {
+  const auto ldu_count = static_cast<std::uint32_t>(s_.ldu_count());
+  court_streams_ = s_.streams(StreamPurpose::court, ldu_count);
+  risk_streams_ = s_.streams(StreamPurpose::risk, ldu_count);
+  victim_streams_ = s_.streams(StreamPurpose::victims, ldu_count);
+  next_court_report_.assign(ldu_count, -1.0);
+}
+
+void TaskWork::reserve() {
+  double reports = 0.0;
+  for (const auto& l : s_.scenario.ldus) reports += l.court_reports_per_week / kDaysPerWeek * s_.scenario.horizon_days;
+  s_.tasks.reserve(static_cast<std::size_t>(reports * 1.2) + 1024);
+}
+
+double TaskWork::report_hours(int points) const {
+  // At nominal_target points = default_contracted_hours a week.
+  const WorkloadParameters& w = s_.scenario.workload;
+  return points * w.default_contracted_hours / w.nominal_target_points *
+         s_.scenario.tasks.report_points_period_days / kDaysPerWeek;
+}
+
+std::uint32_t TaskWork::new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject, double hours,
+                                 double deadline, double now) {
+  Task t;
+  t.kind = kind;
+  t.ldu = ldu;
+  t.subject = subject;
+  t.created = now;
+  t.deadline = deadline;
+  t.hours = t.hours_left = hours;
+  t.in_window = s_.in_window;
+  if (kind == TaskKind::parole_report || kind == TaskKind::plan_review)
+    t.subject_generation = s_.cases[subject].generation;
+  s_.tasks.push_back(t);
+  return static_cast<std::uint32_t>(s_.tasks.size() - 1);
+}
+
+// --- officer time
+
+void TaskWork::assign_task(std::uint32_t task, std::uint32_t officer, double now) {
+  advance_work(officer, now);
+  s_.tasks[task].officer = officer;
+  s_.lives[officer].task_hours += s_.tasks[task].hours_left;
+  auto& heap = s_.lives[officer].tasks;
+  heap.push_back(task);
+  std::push_heap(heap.begin(), heap.end(), LaterDeadline{&s_.tasks});
+  reschedule_work(officer, now);
+}
+
+// Books the work done since the last update on the task being worked.
+void TaskWork::advance_work(std::uint32_t officer, double now) {
+  OfficerLife& life = s_.lives[officer];
+  if (life.working_on != kNone) {
+    Task& t = s_.tasks[life.working_on];
+    const double done = std::min(t.hours_left, life.rate * (now - life.work_since));
+    t.hours_left -= done;
+    life.task_hours = std::max(0.0, life.task_hours - done);
+  }
+  life.work_since = now;
+}
+
+// After any change to the officer's tasks or spare time: work on the most
+// urgent task at the current rate, and expect it done when its hours run out.
+void TaskWork::reschedule_work(std::uint32_t officer, double now) {
+  OfficerLife& life = s_.lives[officer];
+  const double available = life.available_hours;
+  life.rate =
+      std::max(s_.scenario.tasks.minimum_task_share * available, available - s_.load_hours(officer)) / kDaysPerWeek;
+  life.working_on = life.tasks.empty() ? kNone : life.tasks.front();
+  life.next_done = -1.0;
+  if (life.working_on == kNone || life.rate <= 0.0) return;
+  Task& t = s_.tasks[life.working_on];
+  if (t.started < 0.0) t.started = now;
+  life.next_done = now + t.hours_left / life.rate;
+  s_.events.push(life.next_done, kTaskDone, officer);
+}
+
+void TaskWork::officer_load_changed(std::uint32_t officer, double now) {
+  if (s_.lives[officer].tasks.empty()) return; // the rate is recomputed when a task arrives
+  advance_work(officer, now);
+  reschedule_work(officer, now);
+}
+
+void TaskWork::on_task_done(std::uint32_t officer, double now) {
+  OfficerLife& life = s_.lives[officer];
+  if (now != life.next_done) return; // superseded by a reschedule
+  auto& heap = life.tasks;
+  std::pop_heap(heap.begin(), heap.end(), LaterDeadline{&s_.tasks});
+  Task& t = s_.tasks[heap.back()];
+  heap.pop_back();
+  life.task_hours = heap.empty() ? 0.0 : std::max(0.0, life.task_hours - t.hours_left);
+  t.hours_left = 0.0;
+  t.completed = now;
+  life.working_on = kNone;
+  life.work_since = now;
+  reschedule_work(officer, now);
+}
+
+// --- who does a task
+
+std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const {
+  // Lowest share of available hours already committed (cases held plus open
+  // tasks); ties go to the earlier grade in the list, then the lower index.
+  std::uint32_t best = kNone;
+  double best_load = std::numeric_limits<double>::infinity();
+  for (Grade g : grades)
+    for (std::uint32_t o : s_.rosters[ldu].by_grade[static_cast<int>(g)]) {
+      const double hours = s_.lives[o].available_hours;
+      if (hours <= 0.0) continue;
+      const double load = (s_.load_hours(o) + s_.backlog_hours(o)) / hours;
+      if (load < best_load) {
+        best_load = load;
+        best = o;
+      }
+    }
+  return best;
+}
+
+void TaskWork::place_task(std::uint32_t task, double now) {
+  Task& t = s_.tasks[task];
+  std::uint32_t officer = kNone;
+  switch (t.kind) {
+  case TaskKind::fdr:
+  case TaskKind::sdr:
+    officer = least_loaded_by_hours(t.ldu, s_.scenario.tasks.court_grades);
+    break;
+  case TaskKind::parole_report:
+  case TaskKind::plan_review: {
+    const Case& c = s_.cases[t.subject];
+    if (c.generation != t.subject_generation) { // the case has ended: any PO of the LDU
+      static constexpr Grade kPo[] = {Grade::PO};
+      officer = least_loaded_by_hours(t.ldu, kPo);
+      break;
+    }
+    if (c.officer == kNoOfficer) { // waits for whoever is allocated the case next
+      s_.unassigned_tasks[t.ldu].push_back(task);
+      return;
+    }
+    officer = c.officer;
+    break;
+  }
+  case TaskKind::victim_first_contact:
+  case TaskKind::victim_contact:
+    officer = s_.victims[t.subject].vlo;
+    break;
+  }
+  if (officer == kNone) {
+    s_.unassigned_tasks[t.ldu].push_back(task);
+    return;
+  }
+  assign_task(task, officer, now);
+}
+
+void TaskWork::case_held(std::uint32_t id, std::uint32_t officer, double now) {
+  const Case& c = s_.cases[id];
+  auto& waiting = s_.unassigned_tasks[c.ldu];
+  if (!waiting.empty()) {
+    const auto follows_case = [&](std::uint32_t t) {
+      const Task& task = s_.tasks[t];
+      return (task.kind == TaskKind::plan_review || task.kind == TaskKind::parole_report) &&
+             task.subject == id && task.subject_generation == c.generation;
+    };
+    std::vector<std::uint32_t> mine;
+    for (std::uint32_t t : waiting)
+      if (follows_case(t)) mine.push_back(t);
+    if (!mine.empty()) {
+      waiting.erase(std::remove_if(waiting.begin(), waiting.end(), follows_case), waiting.end());
+      for (std::uint32_t t : mine) assign_task(t, officer, now);
+    }
+  }
+  officer_load_changed(officer, now);
+}
+
+void TaskWork::retry_unassigned(std::uint32_t ldu, double now) {
+  // Victim cases first, so that their waiting contacts find the new VLO.
+  std::vector<std::uint32_t> victims;
+  victims.swap(s_.unassigned_victims[ldu]);
+  for (std::uint32_t v : victims) assign_victim_case(v, now);
+  std::vector<std::uint32_t> waiting;
+  waiting.swap(s_.unassigned_tasks[ldu]);
+  for (std::uint32_t t : waiting) place_task(t, now);
+}
+
+// --- court reports
+
+void TaskWork::schedule_first_court_reports() {
+  for (std::uint32_t l = 0; l < s_.ldu_count(); ++l) schedule_next_court_report(l, 0.0);
+}
+
+void TaskWork::schedule_next_court_report(std::uint32_t ldu, double now) {
+  const double rate = s_.scenario.ldus[ldu].court_reports_per_week / kDaysPerWeek * s_.demand_factor[ldu];
+  if (rate <= 0.0) {
+    next_court_report_[ldu] = -1.0;
+    return;
+  }
+  next_court_report_[ldu] = now + next_gap(s_.scenario.arrival_process, rate, court_streams_[ldu]);
+  s_.events.push(next_court_report_[ldu], kCourtReport, ldu);
+}
+
+void TaskWork::rescale_court_reports(std::uint32_t ldu, double before, double factor, double now) {
+  rescale_pending(next_court_report_[ldu], now, before, factor, s_.events, kCourtReport, ldu,
+                  [&] { schedule_next_court_report(ldu, now); });
+}
+
+void TaskWork::on_court_report(std::uint32_t ldu, double now) {
+  if (now != next_court_report_[ldu]) return; // superseded by a change of demand
+  const TaskParameters& p = s_.scenario.tasks;
+  const bool sdr = boost::random::bernoulli_distribution<double>(p.sdr_share)(court_streams_[ldu]);
+  schedule_next_court_report(ldu, now);
+  const WorkloadParameters& w = s_.scenario.workload;
+  const double hours = report_hours(sdr ? w.sdr_points : w.fdr_points);
+  const double deadline =
+      now + kDaysPerWorkingDay * (sdr ? p.sdr_deadline_working_days : p.fdr_deadline_working_days);
+  place_task(new_task(sdr ? TaskKind::sdr : TaskKind::fdr, static_cast<std::uint16_t>(ldu), kNone, hours,
+                      deadline, now),
+             now);
+}
+
+// --- parole reports
+
+void TaskWork::schedule_parole_report(std::uint32_t id, double now) {
+  const TaskParameters& p = s_.scenario.tasks;
+  Case& c = s_.cases[id];
+  if (!p.parole_reports || !c.parole_eligible) return;
+  c.parole_eligible = false; // one report per sentence
+  // A day-0 case released within the report's notice was reported on before the run.
+  if (c.phase_ends - p.parole_due_before_release_days <= now) return;
+  s_.events.push(std::max(now, c.phase_ends - p.parole_lead_days), kParoleReport, id);
+}
+
+void TaskWork::on_parole_report(std::uint32_t id, double now) {
+  const TaskParameters& p = s_.scenario.tasks;
+  const Case& c = s_.cases[id];
+  const double deadline = std::max(now, c.phase_ends - p.parole_due_before_release_days);
+  place_task(new_task(TaskKind::parole_report, c.ldu, id, report_hours(s_.scenario.workload.parole_points),
+                      deadline, now),
+             now);
+  if (c.victim != kNone) victim_contact(c.victim, now); // the parole process
+}
+
+// --- risk
+
+void TaskWork::schedule_risk(std::uint32_t id, double now) {
+  Case& c = s_.cases[id];
+  const RiskRates rates = risk_rates(s_.scenario.case_types[static_cast<int>(c.type)], c.tier);
+  c.next_risk = -1.0;
+  if (rates.up + rates.down <= 0.0) return;
+  c.next_risk = now + boost::random::exponential_distribution<double>((rates.up + rates.down) / kDaysPerYear)(
+                          risk_streams_[c.ldu]);
+  s_.events.push(c.next_risk, kRiskChange, id);
+}
+
+void TaskWork::on_risk_change(std::uint32_t id, double now) {
+  Case& c = s_.cases[id];
+  if (now != c.next_risk) return; // superseded, or the case has ended
+  const RiskRates rates = risk_rates(s_.scenario.case_types[static_cast<int>(c.type)], c.tier);
+  const bool escalate =
+      boost::random::bernoulli_distribution<double>(rates.up / (rates.up + rates.down))(risk_streams_[c.ldu]);
+  const std::int32_t before = s_.points_of(c);
+  c.tier = static_cast<std::uint8_t>(escalate ? tier_escalated(c.tier) : tier_deescalated(c.tier));
+  FlowSummary& flow = s_.flows[c.ldu];
+  if (s_.in_window) ++(escalate ? flow.escalations : flow.deescalations);
+  if (c.officer != kNoOfficer) cases_->change_points(c.officer, s_.points_of(c) - before, now);
+  schedule_risk(id, now);
+  if (!escalate) return;
+
+  // Higher risk may need a higher grade: move the case if its officer's grade
+  // is no longer eligible; then the (new) holder reviews the risk plan.
+  if (c.officer != kNoOfficer &&
+      !eligible(s_.allocation.eligibility[protect_level(c.tier)], s_.officers[c.officer].grade))
+    cases_->reallocate(id, ReallocationCause::escalation, now);
+  const TaskParameters& p = s_.scenario.tasks;
+  place_task(new_task(TaskKind::plan_review, c.ldu, id, p.review_hours,
+                      now + kDaysPerWorkingDay * p.review_deadline_working_days, now),
+             now);
+}
+
+// --- victims
+
+void TaskWork::maybe_open_victim_case(std::uint32_t id, double probability, double now, bool initial) {
+  if (probability <= 0.0) return;
+  Case& c = s_.cases[id];
+  sim::Engine& engine = victim_streams_[c.ldu];
+  if (!boost::random::bernoulli_distribution<double>(probability)(engine)) return;
+  const VictimParameters& v = s_.scenario.victims;
+  VictimCase victim;
+  victim.created = now;
+  victim.offender_case = id;
+  victim.ldu = c.ldu;
+  if (v.opt_out_per_year > 0.0)
+    victim.opt_out_at =
+        now + boost::random::exponential_distribution<double>(v.opt_out_per_year / kDaysPerYear)(engine);
+  const auto index = static_cast<std::uint32_t>(s_.victims.size());
+  s_.victims.push_back(victim);
+  c.victim = index;
+  if (s_.in_window) ++s_.flows[c.ldu].victim_cases;
+  if (victim.opt_out_at >= 0.0) s_.events.push(victim.opt_out_at, kVictimOptOut, index);
+  assign_victim_case(index, now);
+  if (!initial)
+    s_.victims[index].first_contact = new_task(TaskKind::victim_first_contact, c.ldu, index, v.contact_hours,
+                                               now + kDaysPerWorkingDay * v.first_contact_working_days, now);
+  if (s_.victims[index].first_contact != kNone) place_task(s_.victims[index].first_contact, now);
+}
+
+void TaskWork::assign_victim_case(std::uint32_t victim, double now) {
+  VictimCase& v = s_.victims[victim];
+  if (v.ended >= 0.0) return;
+  static constexpr Grade kVlo[] = {Grade::VLO};
+  const std::uint32_t vlo = least_loaded_by_hours(v.ldu, kVlo);
+  if (vlo == kNone) {
+    s_.unassigned_victims[v.ldu].push_back(victim);
+    return;
+  }
+  v.vlo = vlo;
+  ++s_.lives[vlo].victim_cases;
+  s_.lives[vlo].victims_held.push_back(victim);
+  officer_load_changed(vlo, now);
+}
+
+void TaskWork::victim_contact(std::uint32_t victim, double now) {
+  const VictimCase& v = s_.victims[victim];
+  if (v.ended >= 0.0) return;
+  const VictimParameters& p = s_.scenario.victims;
+  place_task(new_task(TaskKind::victim_contact, v.ldu, victim, p.contact_hours,
+                      now + kDaysPerWorkingDay * p.contact_deadline_working_days, now),
+             now);
+}
+
+void TaskWork::close_victim_case(std::uint32_t victim, bool opted_out, double now) {
+  VictimCase& v = s_.victims[victim];
+  if (v.ended >= 0.0) return;
+  v.ended = now;
+  v.opted_out = opted_out;
+  s_.cases[v.offender_case].victim = kNone;
+  if (v.vlo != kNone) {
+    OfficerLife& vlo = s_.lives[v.vlo];
+    --vlo.victim_cases;
+    vlo.victims_held.erase(std::find(vlo.victims_held.begin(), vlo.victims_held.end(), victim));
+    officer_load_changed(v.vlo, now);
+  } else {
+    auto& waiting = s_.unassigned_victims[v.ldu];
+    waiting.erase(std::remove(waiting.begin(), waiting.end(), victim), waiting.end());
+  }
+}
+
+void TaskWork::on_victim_opt_out(std::uint32_t victim, double now) {
+  if (s_.victims[victim].ended >= 0.0) return;
+  close_victim_case(victim, true, now);
+}
+
+} // namespace caseload::model
