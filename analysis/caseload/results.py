@@ -27,19 +27,26 @@ import pandas as pd
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
 
-KNOWN_MINOR = 2
+KNOWN_MINOR = 3
 """The newest minor version this reader was written against; newer minors add
 objects that it ignores."""
 
 STATES = ["in post", "absent", "left"]
 """Officer states by code (`snapshots/officer_state`); −1 (not yet joined) is dropped."""
 
-_IMBALANCE_FIELDS = ["gini", "cv", "max_over_median", "share_over_100", "share_over_110", "theil",
-                     "theil_between_ldu", "theil_within_ldu", "theil_between_grade",
-                     "theil_within_grade", "excessive"]
-_CELL_FIELDS = ["officers", "in_post", "establishment", "cases", "points", "victim_cases",
-                "excessive", "mean", "median", "p90", "max", "share_over_100", "share_over_110",
-                "share_over_120", "hours_demanded", "backlog_hours"]
+_OFFICER_CODES = ("officer_state", "officer_grade")
+"""Per-officer series that are codes, turned into categories rather than copied."""
+
+
+def _datasets(group) -> list[str]:
+    """The datasets of a series group, in the order the engine wrote them."""
+    return [name for name, obj in group.items() if isinstance(obj, h5py.Dataset)]
+
+
+def _officer_series(snapshots) -> list[str]:
+    """The [snapshot, officer] series of `snapshots/` other than the codes."""
+    return [name for name in _datasets(snapshots)
+            if name.startswith("officer_") and name not in _OFFICER_CODES]
 
 
 class FormatError(ValueError):
@@ -244,14 +251,11 @@ class Run:
                 "ldu": ldu[officer],
                 "grade_then": s["officer_grade"][()][joined],
                 "state": state[joined],
-                "cases": s["officer_cases"][()][joined],
-                "points": s["officer_points"][()][joined],
-                "capacity_percent": s["officer_capacity_percent"][()][joined],
-                "available_points": s["officer_available_points"][()][joined],
-                "hours_demanded": s["officer_hours_demanded"][()][joined],
-                "backlog_hours": s["officer_backlog_hours"][()][joined],
-                "victim_cases": s["officer_victim_cases"][()][joined],
             })
+            # Every other per-officer series the file holds, in the order written
+            # (the engine declares each once: engine/include/caseload/model/results.hpp).
+            for name in _officer_series(s):
+                frame[name[len("officer_"):]] = s[name][()][joined]
             parts.append(frame)
         return _frame(parts, {"ldu": self.ldu_names, "grade_then": self.grade_names,
                               "state": STATES})
@@ -266,7 +270,8 @@ class Run:
         points, capacity_percent (NaN for staff without a WMT caseload: SPO,
         VLO, absent, left, full reduction), available_points, hours_demanded
         (weekly caseload hours plus open task hours), backlog_hours (open task
-        hours), victim_cases (VLOs). Cells before an officer joined are left
+        hours), victim_cases (VLOs), task_hours (hours a week given to tasks),
+        and any further per-officer series the file holds. Cells before an officer joined are left
         out. For large files, `read_officer_snapshots(replications=...)`
         reads a few replications only.
         """
@@ -288,9 +293,8 @@ class Run:
             if with_ldu:
                 frame["ldu"] = np.tile(np.repeat(np.arange(n_ldu), n_grade), len(days))
             frame["grade"] = np.tile(np.arange(n_grade), len(days) * n_ldu)
-            for field in _CELL_FIELDS:
-                if field in cells:
-                    frame[field] = cells[field][()].reshape(-1)
+            for field in _datasets(cells):
+                frame[field] = cells[field][()].reshape(-1)
             parts.append(frame)
         out = _frame(parts, {"ldu": self.ldu_names, "grade": self.grade_names})
         if "establishment" in out and "in_post" in out:
@@ -349,7 +353,7 @@ class Run:
             frame = {"replication": np.full(n_snap * (n_ldu + 1), rep, dtype=np.int64)}
             frame.update(self._time_columns(np.repeat(days, n_ldu + 1)))
             frame["scope"] = np.tile(np.arange(n_ldu + 1), n_snap)
-            for field in _IMBALANCE_FIELDS:
+            for field in _datasets(g["imbalance/division"]):
                 ldu = g["imbalance/ldu"][field][()].reshape(n_snap, n_ldu)
                 division = g["imbalance/division"][field][()].reshape(n_snap, 1)
                 frame[field] = np.concatenate([ldu, division], axis=1).reshape(-1)

@@ -135,7 +135,7 @@ def reps(h5):
 def test_open_gives_a_run_with_its_metadata(run, h5):
     assert isinstance(run, caseload.RunResults) and isinstance(run, caseload.Run)
     assert run.kind == "run"
-    assert run.schema_version == (1, 2)
+    assert run.schema_version == (1, 3)
     assert run.name == "pytest-small"
     assert run.ldu_names == ["North & East", "South"]
     assert run.grade_names == ["PO", "PQiP", "PSO", "SPO", "VLO"]
@@ -177,7 +177,7 @@ def test_officer_snapshots_hold_every_joined_cell_and_its_values(run, h5):
     s = run.officer_snapshots
     assert list(s.columns) == ["replication", "day", "date", "week", "officer", "ldu", "grade_then",
                                "state", "cases", "points", "capacity_percent", "available_points",
-                               "hours_demanded", "backlog_hours", "victim_cases"]
+                               "hours_demanded", "backlog_hours", "victim_cases", "task_hours"]
     total = 0
     for i, rep in enumerate(reps(h5)):
         snaps = rep["snapshots"]
@@ -200,6 +200,21 @@ def test_officer_snapshots_hold_every_joined_cell_and_its_values(run, h5):
     assert (s.date.min() - pd.Timestamp("2020-01-06")).days == 56
     # No capacity % without a caseload: SPOs and VLOs have none.
     assert s[s.grade_then.isin(["SPO", "VLO"])].capacity_percent.isna().all()
+
+
+def test_a_per_officer_series_the_reader_does_not_name_is_read_all_the_same(files, tmp_path):
+    # The reader iterates over the series the file holds (declared once in the
+    # engine), so a new one needs no change here: add one to a copy of the file.
+    copy = tmp_path / "extra.h5"
+    shutil.copy(files["run"], copy)
+    with h5py.File(copy, "r+") as f:
+        for rep in reps(f):
+            snaps = rep["snapshots"]
+            snaps["officer_extra"] = snaps["officer_cases"][()] * 2
+    with caseload.open(copy) as extra:
+        s = extra.officer_snapshots
+        assert list(s.columns)[-1] == "extra"
+        np.testing.assert_array_equal(s.extra, 2 * s.cases)
 
 
 def test_read_officer_snapshots_for_one_replication(run):

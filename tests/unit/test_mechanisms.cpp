@@ -194,6 +194,42 @@ TEST(Tasks, EarliestDeadlineFirstWithPreemption) {
   expect_no_negative_hours(r);
 }
 
+TEST(Tasks, TaskHoursAreTheSpareHoursOfAnOfficerWithWorkWaiting) {
+  // officer_task_hours: the hours a week an officer gives to tasks at a
+  // snapshot. With tasks open it is their available hours less the hours the
+  // caseload takes (never below minimum_task_share of the available hours);
+  // with none it is 0.
+  model::Scenario busy = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", 12) +
+                                     "[tasks]\nsdr_share = 0.5\nminimum_task_share = 0.05\n");
+  busy.ldus[0].court_reports_per_week = 60;
+  busy.ldus[1].court_reports_per_week = 20;
+  const model::ReplicationResult r = run(busy);
+  const auto& o = r.snapshots.officer;
+  const model::WorkloadParameters& w = busy.workload;
+  int working = 0, idle = 0;
+  for (std::size_t i = 0; i < o.task_hours.values.size(); ++i) {
+    const double task_hours = o.task_hours[i];
+    if (o.state[i] < 0) {
+      EXPECT_TRUE(std::isnan(task_hours));
+      continue;
+    }
+    ASSERT_GE(task_hours, 0.0);
+    const auto grade = static_cast<Grade>(o.grade[i]);
+    if (o.state[i] != 0 || !model::grade_holds_caseload(grade)) continue;
+    const double backlog = o.backlog_hours[i];
+    if (backlog == 0.0) {
+      if (task_hours == 0.0) ++idle;
+      continue;
+    }
+    const double available = o.available_points[i] * w.default_contracted_hours / w.nominal_target_points;
+    const double caseload = o.hours_demanded[i] - backlog;
+    EXPECT_NEAR(task_hours, std::max(0.05 * available, available - caseload), 1e-9) << "cell " << i;
+    ++working;
+  }
+  EXPECT_GT(working, 100);
+  EXPECT_GT(idle, 0);
+}
+
 TEST(Risk, EscalationsMovePointsCreateReviewsAndMoveCasesToEligibleGrades) {
   const std::string text = test::two_ldu_scenario() + R"(
 [tasks]

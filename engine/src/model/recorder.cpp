@@ -61,6 +61,7 @@ void Recorder::record_officers() {
     s.hours_demanded.push_back(s_.load_hours(i) + backlog);
     s.backlog_hours.push_back(backlog);
     s.victim_cases.push_back(life.victim_cases);
+    s.task_hours.push_back(life.working_on == kNone ? 0.0 : life.rate * kDaysPerWeek);
     s.state.push_back(static_cast<std::int8_t>(o.state));
     s.grade.push_back(static_cast<std::int8_t>(o.grade));
   }

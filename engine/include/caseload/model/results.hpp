@@ -173,11 +173,12 @@ struct OfficerSeries {
   Column<double> hours_demanded{"officer_hours_demanded", "hours", kNaNFill, {}}; // a week of cases + open task hours
   Column<double> backlog_hours{"officer_backlog_hours", "hours", kNaNFill, {}};
   Column<std::int32_t> victim_cases{"officer_victim_cases", "victim cases", -1, {}};
+  Column<double> task_hours{"officer_task_hours", "hours per week", kNaNFill, {}}; // the rate tasks are worked at
   Column<std::int8_t> state{"officer_state", "", -1, {}}; // 0 in post, 1 absent, 2 left, -1 not yet joined
   Column<std::int8_t> grade{"officer_grade", "", -1, {}}; // grade code then (trainees qualify)
   // The columns in the order they are written.
   template <class Self> static auto columns_of(Self& s) {
-    return std::tie(s.cases, s.points, s.capacity_percent, s.available_points, s.hours_demanded, s.backlog_hours, s.victim_cases, s.state, s.grade);
+    return std::tie(s.cases, s.points, s.capacity_percent, s.available_points, s.hours_demanded, s.backlog_hours, s.victim_cases, s.task_hours, s.state, s.grade);
   }
   auto columns() { return columns_of(*this); }
   auto columns() const { return columns_of(*this); }
