@@ -1,4 +1,4 @@
-"""End-to-end tests of how `caseload` handles bad input (DESIGN.md section 6).
+"""End-to-end tests of how `caseload` handles bad input (docs/scenario-format.md, "Errors").
 
 Every bad input must give exit code 2, exactly one clear message on stderr of
 the form `FILE:LINE:COL: error: WHAT` (or `FILE: error: WHAT` when the input

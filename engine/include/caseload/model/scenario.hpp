@@ -40,7 +40,7 @@ inline bool eligible(const EligibilityRow& row, Grade grade) {
 }
 
 inline EligibilityTable default_eligibility() {
-  // High and very high RoSH (A, B) to POs only (DESIGN.md §3). Below that,
+  // High and very high RoSH (A, B) to POs only (docs/model.md §7.1). Below that,
   // PSOs and trainees alike, by capacity % (a trainee's is of their reduced
   // hours), and POs only when both are full.
   return {{{{Grade::PO}},
@@ -74,7 +74,7 @@ struct CaseTypeParameters {
   std::array<double, kProtectLevelCount> deescalations_per_year{};
 };
 
-// Officer time and tasks (DESIGN.md §3).
+// Officer time and tasks (docs/model.md §8).
 struct TaskParameters {
   // Written court reports are FDR or SDR; the SDR share of written reports
   // (2019/20: 45% FDR, 3% SDR → 3/48).
@@ -93,12 +93,12 @@ struct TaskParameters {
   double report_points_period_days = 30.0;
   double review_hours = 3.0;
   // Share of available hours kept for tasks even when cases take them all
-  // (0: an officer at or over 100% does no task work, DESIGN.md §3).
+  // (0: an officer at or over 100% does no task work, docs/model.md §8).
   double minimum_task_share = 0.0;
   double review_deadline_working_days = 5.0;
 };
 
-// Victim contact (DESIGN.md §3).
+// Victim contact (docs/model.md §12).
 struct VictimParameters {
   double first_contact_working_days = 40.0;
   double contact_hours = 1.5;
@@ -115,7 +115,7 @@ struct ReductionStep {
   double percent = 0.0;
 };
 
-// Staffing dynamics (DESIGN.md §3). Present = staff join, train, fall sick and leave.
+// Staffing dynamics (docs/model.md §13). Present = staff join, train, fall sick and leave.
 struct StaffingParameters {
   std::array<double, kGradeCount> leavers_per_year{};
   sim::Distribution time_to_hire_days = sim::Distribution::lognormal(120.0, 40.0);
@@ -124,7 +124,7 @@ struct StaffingParameters {
   // vacant: a structural shortage).
   std::array<bool, kGradeCount> fill_initial_vacancies{};
   // PO posts are refilled by trainees (a PQiP who fills the post on qualifying,
-  // DESIGN.md §2: training takes about two years) or by experienced POs.
+  // docs/sources.md: training takes about two years) or by experienced POs.
   RecruitKind refill_po_with = RecruitKind::trainee;
   std::vector<ReductionStep> trainee_reductions{{6, 80}, {6, 60}, {6, 40}};
   std::vector<ReductionStep> newly_qualified_reductions{{9, 20}};

@@ -9,7 +9,7 @@ namespace caseload::model {
 
 using PointsTable = std::array<std::array<int, kTierCount>, kCaseTypeCount>;
 
-// Public seed data of the MoJ Workload Measurement Tool (DESIGN.md §2).
+// Public seed data of the MoJ Workload Measurement Tool (WMT seed, docs/sources.md).
 inline constexpr PointsTable kDefaultCasePoints{{
     {206, 158, 146, 110, 146, 115, 102, 72, 79, 63, 50, 35, 51, 41, 29, 29}, // community
     {75, 60, 59, 0, 59, 48, 47, 0, 30, 24, 23, 0, 17, 14, 13, 0},           // custody
