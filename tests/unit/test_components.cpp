@@ -1,0 +1,147 @@
+// Each component of a replication driven on its own, without the Simulation's
+// event loop: the state they share is plain data, so a test can set it up,
+// call one component and read the result.
+
+#include "caseload/model/case_flow.hpp"
+#include "caseload/model/recorder.hpp"
+#include "caseload/model/shared_state.hpp"
+#include "caseload/model/task_work.hpp"
+#include "caseload/model/workforce.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace caseload;
+using model::Grade;
+
+namespace {
+
+// The components of one replication, wired as the Simulation wires them.
+struct Components {
+  explicit Components(const model::Scenario& s) : state(s, 0), cases(state), work(state), workforce(state) {
+    cases.connect(work);
+    work.connect(cases);
+    workforce.connect(cases, work);
+  }
+  model::SharedState state;
+  model::CaseFlow cases;
+  model::TaskWork work;
+  model::Workforce workforce;
+};
+
+std::int64_t held_points(const model::SharedState& s, std::uint32_t officer) {
+  std::int64_t points = 0;
+  for (std::uint32_t id = s.lives[officer].first_case; id != model::kNone; id = s.cases[id].next_held)
+    points += s.points_of(s.cases[id]);
+  return points;
+}
+
+} // namespace
+
+TEST(Components, WorkforceBuildsTheDayZeroStaffWithWmtCapacity) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario());
+  Components c(s);
+  c.workforce.build_staff();
+  // LDU A: 12 POs, 2 PQiPs at 60% reduction, 2 SPOs; LDU B: 6 POs (in_post defaults to establishment).
+  ASSERT_EQ(c.state.rosters[0].by_grade[static_cast<int>(Grade::PO)].size(), 12u);
+  ASSERT_EQ(c.state.rosters[1].by_grade[static_cast<int>(Grade::PO)].size(), 6u);
+  EXPECT_EQ(c.state.establishment[0][static_cast<int>(Grade::PO)], 15);
+  for (const model::Officer& o : c.state.officers) {
+    const double expected = o.grade == Grade::SPO    ? 0.0
+                            : o.grade == Grade::PQiP ? 2176.0 * 0.4
+                                                     : 2176.0;
+    EXPECT_DOUBLE_EQ(o.available_points, expected) << model::name(o.grade);
+  }
+}
+
+TEST(Components, CaseFlowSeedsTheDayZeroCaseloadOntoEligibleOfficers) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario());
+  Components c(s);
+  c.workforce.build_staff();
+  c.cases.seed_initial_state();
+  const model::SharedState& st = c.state;
+  std::int64_t cases = 0, held = 0;
+  for (const model::FlowSummary& f : st.flows) cases += f.initial_cases;
+  ASSERT_GT(cases, 100);
+  for (std::uint32_t o = 0; o < st.officers.size(); ++o) {
+    EXPECT_EQ(held_points(st, o), st.officers[o].points);
+    held += st.officers[o].cases;
+  }
+  std::int64_t waiting = 0;
+  for (const auto& q : st.queues) waiting += static_cast<std::int64_t>(q.size());
+  EXPECT_EQ(held + waiting, cases);
+  for (const model::Case& k : st.cases) {
+    if (k.officer == model::kNoOfficer) continue;
+    EXPECT_TRUE(model::eligible(st.allocation.eligibility[model::protect_level(k.tier)],
+                                st.officers[k.officer].grade));
+  }
+}
+
+TEST(Components, WorkforceCutsTheNewestPostAndItsCasesAreReallocated) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario());
+  Components c(s);
+  c.workforce.build_staff();
+  c.cases.seed_initial_state();
+  model::SharedState& st = c.state;
+  const auto& pos = st.rosters[1].by_grade[static_cast<int>(Grade::PO)];
+  const std::uint32_t newest = pos.back();
+  const std::int32_t moved = st.officers[newest].cases;
+  ASSERT_GT(moved, 0);
+  c.workforce.change_staff(1, Grade::PO, -1, model::RecruitKind::experienced, 10.0);
+  EXPECT_EQ(st.officers[newest].state, model::OfficerState::left);
+  EXPECT_EQ(st.officers[newest].cases, 0);
+  EXPECT_EQ(st.lives[newest].first_case, model::kNone);
+  EXPECT_EQ(pos.size(), 5u);
+  EXPECT_EQ(st.establishment[1][static_cast<int>(Grade::PO)], 5);
+  EXPECT_EQ(st.flows[1].reallocations[static_cast<int>(model::ReallocationCause::intervention)], moved);
+}
+
+TEST(Components, TaskWorkWorksACourtReportAtTheSpareRate) {
+  // One PO on 37 hours and no cases: the whole week is spare, so an FDR of
+  // 65 points carried for 30 days (65/2176 × 37 × 30/7 hours) takes that many
+  // hours at 37/7 hours a day.
+  const model::Scenario s = test::parse(R"(
+schema_version = 1
+initial_state = "empty"
+[tasks]
+sdr_share = 0
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Court"
+staff.PO = { establishment = 1 }
+court_reports_per_week = 7
+)");
+  Components c(s);
+  c.workforce.build_staff();
+  c.work.schedule_first_court_reports();
+  const sim::Event e = c.state.events.pop();
+  ASSERT_EQ(e.kind, model::kCourtReport);
+  c.work.on_court_report(e.id, e.time);
+  ASSERT_EQ(c.state.tasks.size(), 1u);
+  const model::Task& t = c.state.tasks[0];
+  EXPECT_EQ(t.officer, 0u);
+  const double hours = 65.0 / 2176.0 * 37.0 * 30.0 / 7.0;
+  EXPECT_NEAR(t.hours, hours, 1e-12);
+  EXPECT_NEAR(c.state.lives[0].next_done, e.time + hours / (37.0 / 7.0), 1e-9);
+}
+
+TEST(Components, RecorderTakesOneRowPerOfficerAndBooksTheNextSnapshot) {
+  const model::Scenario s = test::parse(test::two_ldu_scenario());
+  Components c(s);
+  c.workforce.build_staff();
+  c.cases.seed_initial_state();
+  model::Recorder recorder(c.state);
+  EXPECT_DOUBLE_EQ(recorder.on_snapshot(0.0), s.snapshot_every_days);
+  const model::ReplicationResult r = recorder.finish(c.state, 0);
+  ASSERT_EQ(r.snapshots.count(), 1u);
+  const auto& o = r.snapshots.officer;
+  ASSERT_EQ(o.cases.values.size(), c.state.officers.size());
+  for (std::size_t i = 0; i < c.state.officers.size(); ++i) {
+    EXPECT_EQ(o.cases[i], c.state.officers[i].cases);
+    EXPECT_EQ(std::isnan(o.capacity_percent[i]), !c.state.officers[i].has_capacity());
+  }
+}
