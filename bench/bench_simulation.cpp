@@ -7,7 +7,7 @@
 #include "caseload/app/run_summary.hpp"
 #include "caseload/stats/inequality.hpp"
 #include "caseload/stats/theil.hpp"
-#include "caseload/model/simulation.hpp"
+#include "caseload/replication/simulation.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/random/uniform_real_distribution.hpp>
@@ -26,7 +26,7 @@ void replications(benchmark::State& state, const model::Scenario& s) {
   std::uint64_t events = 0, cases = 0, bytes = 0, logs = 0, open = 0;
   std::uint32_t replication = 0;
   for (auto _ : state) {
-    model::Simulation sim(s, replication++);
+    replication::Simulation sim(s, replication++);
     const auto r = sim.run();
     events += r.events;
     cases += static_cast<std::uint64_t>(r.division_flow.initial_cases + r.division_flow.total_arrivals);
@@ -76,7 +76,7 @@ BENCHMARK(BM_SyntheticLifetimes)
 
 void BM_WriteHdf5(benchmark::State& state) {
   const model::Scenario s = scenario_file("midlands-2018.toml");
-  const std::vector<model::ReplicationResult> results{model::Simulation(s, 0).run()};
+  const std::vector<model::ReplicationResult> results{replication::Simulation(s, 0).run()};
   const app::RunSummary summary = app::summarise(s, results);
   const io::RunOutput run{&s, io::resolved_toml(s), "", results, &summary};
   const auto path = std::filesystem::temp_directory_path() / "caseload-bench-write.h5";
@@ -118,7 +118,7 @@ BENCHMARK(BM_SnapshotMetrics)->Arg(1'000)->Arg(10'000);
 
 void BM_HeadlineFigures(benchmark::State& state) {
   const model::Scenario s = scenario_file("midlands-2018.toml");
-  const model::ReplicationResult r = model::Simulation(s, 0).run();
+  const model::ReplicationResult r = replication::Simulation(s, 0).run();
   for (auto _ : state) benchmark::DoNotOptimize(app::headline_figures(s, r, -1).size());
 }
 BENCHMARK(BM_HeadlineFigures)->Unit(benchmark::kMicrosecond);

@@ -2,11 +2,11 @@
 // event loop: the state they share is plain data, so a test can set it up,
 // call one component and read the result.
 
-#include "caseload/model/case_flow.hpp"
-#include "caseload/model/recorder.hpp"
-#include "caseload/model/shared_state.hpp"
-#include "caseload/model/task_work.hpp"
-#include "caseload/model/workforce.hpp"
+#include "caseload/replication/case_flow.hpp"
+#include "caseload/replication/recorder.hpp"
+#include "caseload/replication/shared_state.hpp"
+#include "caseload/replication/task_work.hpp"
+#include "caseload/replication/workforce.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -25,13 +25,13 @@ struct Components {
     work.connect(cases);
     workforce.connect(cases, work);
   }
-  model::SharedState state;
-  model::CaseFlow cases;
-  model::TaskWork work;
-  model::Workforce workforce;
+  replication::SharedState state;
+  replication::CaseFlow cases;
+  replication::TaskWork work;
+  replication::Workforce workforce;
 };
 
-std::int64_t held_points(const model::SharedState& s, std::uint32_t officer) {
+std::int64_t held_points(const replication::SharedState& s, std::uint32_t officer) {
   std::int64_t points = 0;
   for (std::uint32_t id = s.lives[officer].first_case; id != model::kNone; id = s.cases[id].next_held)
     points += s.points_of(s.cases[id]);
@@ -61,7 +61,7 @@ TEST(Components, CaseFlowSeedsTheDayZeroCaseloadOntoEligibleOfficers) {
   Components c(s);
   c.workforce.build_staff();
   c.cases.seed_initial_state();
-  const model::SharedState& st = c.state;
+  const replication::SharedState& st = c.state;
   std::int64_t cases = 0, held = 0;
   for (const model::FlowSummary& f : st.flows) cases += f.initial_cases;
   ASSERT_GT(cases, 100);
@@ -84,7 +84,7 @@ TEST(Components, WorkforceCutsTheNewestPostAndItsCasesAreReallocated) {
   Components c(s);
   c.workforce.build_staff();
   c.cases.seed_initial_state();
-  model::SharedState& st = c.state;
+  replication::SharedState& st = c.state;
   const auto& pos = st.rosters[1].by_grade[static_cast<int>(Grade::PO)];
   const std::uint32_t newest = pos.back();
   const std::int32_t moved = st.officers[newest].cases;
@@ -119,7 +119,7 @@ court_reports_per_week = 7
   c.workforce.build_staff();
   c.work.schedule_first_court_reports();
   const sim::Event e = c.state.events.pop();
-  ASSERT_EQ(e.kind, model::kCourtReport);
+  ASSERT_EQ(e.kind, replication::kCourtReport);
   c.work.on_court_report(e.id, e.time);
   ASSERT_EQ(c.state.tasks.size(), 1u);
   const model::Task& t = c.state.tasks[0];
@@ -134,7 +134,7 @@ TEST(Components, RecorderTakesOneRowPerOfficerAndBooksTheNextSnapshot) {
   Components c(s);
   c.workforce.build_staff();
   c.cases.seed_initial_state();
-  model::Recorder recorder(c.state);
+  replication::Recorder recorder(c.state);
   EXPECT_DOUBLE_EQ(recorder.on_snapshot(0.0), s.snapshot_every_days);
   const model::ReplicationResult r = recorder.finish(c.state, 0);
   ASSERT_EQ(r.snapshots.count(), 1u);

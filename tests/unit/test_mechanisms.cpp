@@ -1,7 +1,7 @@
 // Each mechanism of the full model in a scenario small enough to work out by hand.
 
 #include "caseload/app/experiment.hpp"
-#include "caseload/model/simulation.hpp"
+#include "caseload/replication/simulation.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ namespace {
 constexpr double kMonth = 365.25 / 12.0;
 
 model::ReplicationResult run(const model::Scenario& s, std::uint32_t replication = 0) {
-  return model::Simulation(s, replication).run();
+  return replication::Simulation(s, replication).run();
 }
 
 const model::TaskSummary& division_tasks(const model::ReplicationResult& r, TaskKind kind) {
@@ -240,7 +240,7 @@ review_deadline_working_days = 5
     type.escalations_per_year = {0.0, 1.0, 1.5, 1.0};
     type.deescalations_per_year = {1.0, 0.5, 0.2, 0.0};
   }
-  model::Simulation sim(s, 0);
+  replication::Simulation sim(s, 0);
   const model::ReplicationResult r = sim.run();
   const model::FlowSummary& f = r.division_flow;
   EXPECT_GT(f.escalations, 100);
@@ -328,7 +328,7 @@ sdr_share = 0.2
 )");
   model::Scenario with_court = s;
   with_court.ldus[0].court_reports_per_week = 10;
-  model::Simulation sim(with_court, 0);
+  replication::Simulation sim(with_court, 0);
   const model::ReplicationResult r = sim.run();
   const model::FlowSummary& f = r.division_flow;
   EXPECT_EQ(f.initial_cases + f.total_arrivals, f.held_at_end + f.waiting_at_end + f.total_closures);

@@ -1,5 +1,5 @@
 #include "caseload/app/experiment.hpp"
-#include "caseload/model/simulation.hpp"
+#include "caseload/replication/simulation.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ class EveryPolicy : public ::testing::TestWithParam<std::string> {};
 TEST_P(EveryPolicy, ConservesCasesAndRespectsEligibility) {
   // 4 POs in LDU A against ~250 cases forces the capped policy to queue.
   const model::Scenario s = test::parse(test::two_ldu_scenario(GetParam(), 4));
-  model::Simulation sim(s, 0);
+  replication::Simulation sim(s, 0);
   const model::ReplicationResult r = sim.run();
   for (const auto& f : r.ldu_flows) expect_conserved(f);
   expect_conserved(r.division_flow);
@@ -58,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(Policies, EveryPolicy,
 
 TEST(Simulation, CappedPolicyQueuesWhenFullAndNeverAllocatesAtTheCap) {
   const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"capped\"\ncap_percent = 100", 4));
-  const model::ReplicationResult r = model::Simulation(s, 0).run();
+  const model::ReplicationResult r = replication::Simulation(s, 0).run();
   const model::FlowSummary& a = r.ldu_flows[0];
   EXPECT_GT(a.waited, 0);
   EXPECT_GT(a.mean_waiting, 0.0);
@@ -81,7 +81,7 @@ name = "Busy"
 staff.PO = { establishment = 3 }
 arrivals_per_week = { community = 5 }
 )");
-  const model::ReplicationResult c = model::Simulation(community, 0).run();
+  const model::ReplicationResult c = replication::Simulation(community, 0).run();
   EXPECT_GT(c.division_flow.waited, 0);
   for (std::size_t i = 0; i < c.snapshots.officer.capacity_percent.values.size(); ++i) {
     const double available = c.officers[i % c.officers.size()].available_points;
@@ -91,13 +91,13 @@ arrivals_per_week = { community = 5 }
 
 TEST(Simulation, SameSeedSameResults) {
   const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
-  expect_same(model::Simulation(s, 3).run(), model::Simulation(s, 3).run());
+  expect_same(replication::Simulation(s, 3).run(), replication::Simulation(s, 3).run());
 }
 
 TEST(Simulation, ReplicationsDiffer) {
   const model::Scenario s = test::parse(test::two_ldu_scenario());
-  EXPECT_NE(model::Simulation(s, 0).run().division_flow.mean_held,
-            model::Simulation(s, 1).run().division_flow.mean_held);
+  EXPECT_NE(replication::Simulation(s, 0).run().division_flow.mean_held,
+            replication::Simulation(s, 1).run().division_flow.mean_held);
 }
 
 TEST(Simulation, ResultsDoNotDependOnThreadCount) {
@@ -116,8 +116,8 @@ TEST(Simulation, StaffingChangesLeaveArrivalsAndDurationsUntouched) {
   // cases arrive or how long their supervision lasts.
   const model::Scenario full = test::parse(test::two_ldu_scenario("policy = \"capped\"", 12));
   const model::Scenario short_staffed = test::parse(test::two_ldu_scenario("policy = \"capped\"", 3));
-  const auto a = model::Simulation(full, 0).run();
-  const auto b = model::Simulation(short_staffed, 0).run();
+  const auto a = replication::Simulation(full, 0).run();
+  const auto b = replication::Simulation(short_staffed, 0).run();
   for (std::size_t l = 0; l < a.ldu_flows.size(); ++l) {
     EXPECT_EQ(a.ldu_flows[l].total_arrivals, b.ldu_flows[l].total_arrivals);
     EXPECT_EQ(a.ldu_flows[l].initial_cases, b.ldu_flows[l].initial_cases);
@@ -130,7 +130,7 @@ TEST(Simulation, StaffingChangesLeaveArrivalsAndDurationsUntouched) {
 
 TEST(Simulation, WarmupIsExcludedFromStatistics) {
   const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", 12, "warmup_days = 365\n"));
-  const auto r = model::Simulation(s, 0).run();
+  const auto r = replication::Simulation(s, 0).run();
   EXPECT_DOUBLE_EQ(r.snapshots.time_days.front(), 365.0);
   EXPECT_LT(r.division_flow.arrivals, r.division_flow.total_arrivals);
   EXPECT_GT(r.division_flow.arrivals, 0);

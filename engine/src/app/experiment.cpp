@@ -1,6 +1,6 @@
 #include "caseload/app/experiment.hpp"
 
-#include "caseload/model/simulation.hpp"
+#include "caseload/replication/simulation.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -23,7 +23,7 @@ std::vector<model::ReplicationResult> run_replications(const model::Scenario& sc
   auto worker = [&] {
     for (int r; (r = next.fetch_add(1)) < replications;) {
       try {
-        model::Simulation sim(scenario, static_cast<std::uint32_t>(r));
+        replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
         results[static_cast<std::size_t>(r)] = sim.run();
         const std::lock_guard lock(mutex);
         ++done;

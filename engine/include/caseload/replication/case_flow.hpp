@@ -4,7 +4,7 @@
 // the unallocated queue), phases (custody becomes licence with the same
 // officer), reallocation, and changes of demand and policy.
 
-#include "caseload/model/shared_state.hpp"
+#include "caseload/replication/shared_state.hpp"
 
 #include <boost/random/discrete_distribution.hpp>
 
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 class TaskWork;
 
@@ -66,4 +66,4 @@ private:
   std::vector<double> next_arrival_;          // per flow; -1 when none is pending
 };
 
-} // namespace caseload::model
+} // namespace caseload::replication

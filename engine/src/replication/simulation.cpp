@@ -1,9 +1,9 @@
-#include "caseload/model/simulation.hpp"
+#include "caseload/replication/simulation.hpp"
 
 #include <cassert>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
     : state_(scenario, replication), cases_(state_), work_(state_), workforce_(state_), recorder_(state_) {
@@ -75,4 +75,4 @@ void Simulation::on_intervention(std::uint32_t index, double now) {
   if (in.policy || in.cap_percent || in.overflow) cases_.change_allocation(in, index, now);
 }
 
-} // namespace caseload::model
+} // namespace caseload::replication

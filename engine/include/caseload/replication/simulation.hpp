@@ -2,19 +2,19 @@
 // One replication of a scenario: the event loop, dispatching each event to
 // the component that owns its concern (docs/architecture.md).
 
-#include "caseload/model/case_flow.hpp"
-#include "caseload/model/recorder.hpp"
+#include "caseload/replication/case_flow.hpp"
+#include "caseload/replication/recorder.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
-#include "caseload/model/shared_state.hpp"
-#include "caseload/model/task_work.hpp"
-#include "caseload/model/workforce.hpp"
+#include "caseload/replication/shared_state.hpp"
+#include "caseload/replication/task_work.hpp"
+#include "caseload/replication/workforce.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <span>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 class Simulation {
 public:
@@ -47,4 +47,4 @@ private:
   std::uint64_t processed_ = 0;
 };
 
-} // namespace caseload::model
+} // namespace caseload::replication

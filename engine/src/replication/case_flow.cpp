@@ -1,6 +1,6 @@
-#include "caseload/model/case_flow.hpp"
+#include "caseload/replication/case_flow.hpp"
 
-#include "caseload/model/task_work.hpp"
+#include "caseload/replication/task_work.hpp"
 
 #include <boost/random/poisson_distribution.hpp>
 
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <optional>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 CaseFlow::CaseFlow(SharedState& state) : s_(state) {
   const auto flow_count = static_cast<std::uint32_t>(s_.ldu_count() * kCaseTypeCount);
@@ -343,4 +343,4 @@ void CaseFlow::change_allocation(const Intervention& change, std::uint32_t index
   serve_all_queues(now);
 }
 
-} // namespace caseload::model
+} // namespace caseload::replication

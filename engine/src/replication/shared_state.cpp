@@ -1,8 +1,8 @@
-#include "caseload/model/shared_state.hpp"
+#include "caseload/replication/shared_state.hpp"
 
 #include <boost/random/exponential_distribution.hpp>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamPurpose purpose,
                           std::uint32_t index, std::uint32_t sub) {
@@ -44,4 +44,4 @@ std::vector<sim::Engine> SharedState::streams(StreamPurpose purpose, std::uint32
   return out;
 }
 
-} // namespace caseload::model
+} // namespace caseload::replication

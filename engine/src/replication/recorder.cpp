@@ -1,11 +1,11 @@
-#include "caseload/model/recorder.hpp"
+#include "caseload/replication/recorder.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <span>
 
-namespace caseload::model {
+namespace caseload::replication {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -186,4 +186,4 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   return result;
 }
 
-} // namespace caseload::model
+} // namespace caseload::replication

@@ -19,7 +19,10 @@
 #include <memory>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::replication {
+
+// A replication is built on the model's vocabulary and data types.
+using namespace caseload::model;
 
 // Purposes of random streams (docs/model.md, "Randomness"). Each (seed,
 // replication, purpose, index) has its own stream, so that e.g. staffing
@@ -146,4 +149,4 @@ struct SharedState {
   }
 };
 
-} // namespace caseload::model
+} // namespace caseload::replication

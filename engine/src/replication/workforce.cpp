@@ -1,7 +1,7 @@
-#include "caseload/model/workforce.hpp"
+#include "caseload/replication/workforce.hpp"
 
-#include "caseload/model/case_flow.hpp"
-#include "caseload/model/task_work.hpp"
+#include "caseload/replication/case_flow.hpp"
+#include "caseload/replication/task_work.hpp"
 
 #include <boost/random/bernoulli_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cassert>
 
-namespace caseload::model {
+namespace caseload::replication {
 namespace {
 
 // add_officer's training_elapsed_days for a trainee already somewhere in training.
@@ -322,4 +322,4 @@ void Workforce::on_reallocate_absent(std::uint32_t officer, double now) {
   move_work_away(officer, ReallocationCause::absence, now);
 }
 
-} // namespace caseload::model
+} // namespace caseload::replication

@@ -8,13 +8,13 @@
 // points, the nominal target being a full week) leaves spare hours, which
 // serve the officer's tasks earliest deadline first.
 
-#include "caseload/model/shared_state.hpp"
+#include "caseload/replication/shared_state.hpp"
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 class CaseFlow;
 
@@ -73,4 +73,4 @@ private:
   std::vector<double> next_court_report_;   // per LDU; -1 when none is pending
 };
 
-} // namespace caseload::model
+} // namespace caseload::replication

@@ -3,13 +3,13 @@
 // qualification, leavers and refills after a time to hire, sickness absence,
 // and staff added or removed by interventions (docs/model.md, "Staffing").
 
-#include "caseload/model/shared_state.hpp"
+#include "caseload/replication/shared_state.hpp"
 
 #include <array>
 #include <cstdint>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 class CaseFlow;
 class TaskWork;
@@ -64,4 +64,4 @@ private:
   std::vector<sim::Engine> recruitment_streams_; // per LDU: day-0 vacancies
 };
 
-} // namespace caseload::model
+} // namespace caseload::replication

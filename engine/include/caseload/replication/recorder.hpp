@@ -4,12 +4,12 @@
 // flow and timeliness summaries and the task and victim records.
 
 #include "caseload/model/results.hpp"
-#include "caseload/model/shared_state.hpp"
+#include "caseload/replication/shared_state.hpp"
 
 #include <cstdint>
 #include <vector>
 
-namespace caseload::model {
+namespace caseload::replication {
 
 class Recorder {
 public:
@@ -33,4 +33,4 @@ private:
   std::vector<double> scratch_, scratch_all_;  // capacity % of one LDU, of the division
 };
 
-} // namespace caseload::model
+} // namespace caseload::replication

@@ -1,6 +1,6 @@
-#include "caseload/model/task_work.hpp"
+#include "caseload/replication/task_work.hpp"
 
-#include "caseload/model/case_flow.hpp"
+#include "caseload/replication/case_flow.hpp"
 
 #include <boost/random/bernoulli_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
@@ -9,7 +9,7 @@
 #include <cassert>
 #include <limits>
 
-namespace caseload::model {
+namespace caseload::replication {
 namespace {
 
 // EDF order: earlier deadline first, then the older task.
@@ -374,4 +374,4 @@ void TaskWork::on_victim_opt_out(std::uint32_t victim, double now) {
   close_victim_case(victim, true, now);
 }
 
-} // namespace caseload::model
+} // namespace caseload::replication
