@@ -230,6 +230,62 @@ TEST(Tasks, TaskHoursAreTheSpareHoursOfAnOfficerWithWorkWaiting) {
   EXPECT_GT(idle, 0);
 }
 
+namespace {
+
+// B cases (PO only) that de-escalate to C (PSOs preferred, then POs) and stay
+// there, with PSOs free to take them.
+model::Scenario deescalating_caseload(bool step_down) {
+  model::Scenario s = test::parse(R"(
+schema_version = 1
+horizon_days = 730
+initial_state = "empty"
+[tasks]
+review_hours = 2
+[case_types.community]
+duration_days = { dist = "exponential", mean = 365 }
+tier_mix = { B2 = 1.0 }
+deescalations_per_year = { B = 2.0 }
+[[ldu]]
+name = "Steps"
+staff.PO = { establishment = 10 }
+staff.PSO = { establishment = 10 }
+arrivals_per_week = { community = 3 }
+)");
+  s.allocation.step_down = step_down;
+  s.allocation.step_down_delay_days = 14;
+  return s;
+}
+
+} // namespace
+
+TEST(Risk, DeescalatedCasesStepDownToThePreferredGradeAfterTheirReview) {
+  // Paired compare: the same arrivals, durations and risk changes with and
+  // without step-down. Without it every C case stays with the PO who held it
+  // at B; with it, C cases move to PSOs (their first preference) 14 days after
+  // the de-escalation review is done, so at the end PSOs hold most of them.
+  const model::ReplicationResult with = run(deescalating_caseload(true));
+  const model::ReplicationResult without = run(deescalating_caseload(false));
+  EXPECT_EQ(with.division_flow.deescalations, without.division_flow.deescalations);
+  const auto step_downs = [](const model::ReplicationResult& r) {
+    return r.division_flow.reallocations[static_cast<int>(model::ReallocationCause::step_down)];
+  };
+  EXPECT_EQ(step_downs(without), 0);
+  const auto& reviews = division_tasks(with, TaskKind::deescalation_review);
+  // Every completed review more than the delay before the end leads to a step-down
+  // (PSOs always have room here), unless the case ended in between.
+  EXPECT_GT(step_downs(with), reviews.total_completed * 8 / 10);
+  EXPECT_LE(step_downs(with), reviews.total_completed);
+  const auto last = with.snapshots.count() - 1;
+  const auto pso = static_cast<std::size_t>(Grade::PSO);
+  const auto po = static_cast<std::size_t>(Grade::PO);
+  const auto& cells_with = with.snapshots.division_grade.cases;
+  const auto& cells_without = without.snapshots.division_grade.cases;
+  EXPECT_EQ(cells_without[last * model::kGradeCount + pso], 0);
+  // About 2/3 of the stock has de-escalated by then (rate 2 a year against a
+  // 1-year mean stay); most of it sits with PSOs.
+  EXPECT_GT(cells_with[last * model::kGradeCount + pso], cells_with[last * model::kGradeCount + po] / 2);
+}
+
 TEST(Risk, EscalationsMovePointsCreateReviewsAndMoveCasesToEligibleGrades) {
   const std::string text = test::two_ldu_scenario() + R"(
 [tasks]
@@ -246,8 +302,10 @@ review_deadline_working_days = 5
   EXPECT_GT(f.escalations, 100);
   EXPECT_GT(f.deescalations, 50);
   EXPECT_GT(f.reallocations[static_cast<int>(model::ReallocationCause::escalation)], 0);
-  // One plan review per escalation (all in the window, no warm-up).
+  // One plan review per escalation, one de-escalation review per
+  // de-escalation (all in the window, no warm-up).
   EXPECT_EQ(division_tasks(r, TaskKind::plan_review).total_created, f.escalations);
+  EXPECT_EQ(division_tasks(r, TaskKind::deescalation_review).total_created, f.deescalations);
   for (const auto& t : r.tasks)
     if (t.kind == TaskKind::plan_review) {
       EXPECT_NEAR(t.deadline - t.created, 7.0, 1e-9);

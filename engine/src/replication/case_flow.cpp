@@ -2,6 +2,8 @@
 
 #include "caseload/replication/task_work.hpp"
 
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 
 #include <algorithm>
@@ -10,6 +12,24 @@
 #include <optional>
 
 namespace caseload::replication {
+namespace {
+
+// The tier after `days` of the risk changes of a case type, from `tier`: the
+// day-0 caseload has been under supervision for a while, so its tiers have
+// moved from the arrival mix as real cases' have.
+int evolve_tier(int tier, const CaseTypeParameters& type, double days, sim::Engine& engine) {
+  for (double t = 0.0;;) {
+    const RiskRates rates = risk_rates(type, tier);
+    const double total = rates.up + rates.down;
+    if (total <= 0.0) return tier;
+    t += boost::random::exponential_distribution<double>(total / kDaysPerYear)(engine);
+    if (t > days) return tier;
+    tier = boost::random::bernoulli_distribution<double>(rates.up / total)(engine) ? tier_escalated(tier)
+                                                                                   : tier_deescalated(tier);
+  }
+}
+
+} // namespace
 
 CaseFlow::CaseFlow(SharedState& state) : s_(state) {
   const auto flow_count = static_cast<std::uint32_t>(s_.ldu_count() * kCaseTypeCount);
@@ -78,9 +98,16 @@ void CaseFlow::seed_initial_state() {
       const auto n =
           boost::random::poisson_distribution<std::int64_t, double>(rate * type.duration.mean())(engine);
       for (std::int64_t i = 0; i < n; ++i) {
-        const std::uint32_t id = new_case(ldu, *phase, tier_mix(engine), 0.0);
-        Case& c = s_.cases[id];
+        int tier = tier_mix(engine);
         const auto progress = type.duration.sample_in_progress(engine);
+        for (std::optional<CaseType> earlier = CaseType(source); earlier != phase;
+             earlier = sc.case_types[static_cast<int>(*earlier)].becomes) {
+          const CaseTypeParameters& before = sc.case_types[static_cast<int>(*earlier)];
+          tier = evolve_tier(tier, before, before.duration.mean(), engine);
+        }
+        tier = evolve_tier(tier, type, progress.elapsed, engine);
+        const std::uint32_t id = new_case(ldu, *phase, tier, 0.0);
+        Case& c = s_.cases[id];
         c.phase_days = progress.remaining;
         // Parole depends on the whole custody term, not what is left of it.
         c.parole_eligible = progress.elapsed + progress.remaining >= sc.tasks.parole_min_custody_days;
@@ -225,6 +252,29 @@ void CaseFlow::reallocate(std::uint32_t id, ReallocationCause cause, double now)
   place_or_queue(id, now);
 }
 
+void CaseFlow::schedule_step_down(std::uint32_t id, double at) {
+  s_.cases[id].step_down_at = at;
+  s_.events.push(at, kStepDown, id);
+}
+
+void CaseFlow::on_step_down(std::uint32_t id, double now) {
+  Case& c = s_.cases[id];
+  if (now != c.step_down_at || c.officer == kNoOfficer) return; // superseded, ended, or waiting
+  c.step_down_at = -1.0;
+  const EligibilityRow& row = s_.allocation.eligibility[protect_level(c.tier)];
+  const int rank = preference_rank(row, s_.officers[c.officer].grade);
+  if (rank <= 0) return; // already with a most preferred grade
+  const policy::AllocationRequest request{c.ldu, protect_level(c.tier), s_.points_of(c)};
+  const std::uint32_t to = s_.policy->choose(request, policy::AllocationView{s_.officers, s_.rosters[c.ldu]});
+  if (to == kNoOfficer || to == c.officer) return;
+  const int to_rank = preference_rank(row, s_.officers[to].grade);
+  if (to_rank < 0 || to_rank >= rank) return;
+  release_from_officer(id, now);
+  ++c.reallocations;
+  if (s_.in_window) ++s_.flows[c.ldu].reallocations[static_cast<int>(ReallocationCause::step_down)];
+  hold(id, to, now);
+}
+
 void CaseFlow::change_points(std::uint32_t officer, std::int32_t delta, double now) {
   s_.officers[officer].points += delta;
   s_.policy->load_changed(officer, s_.officers);
@@ -279,6 +329,7 @@ void CaseFlow::on_case_end(std::uint32_t id, double now) {
     s_.waiting[c.ldu].add(now, -1.0);
   }
   c.next_risk = -1.0;
+  c.step_down_at = -1.0;
   s_.free_cases.push_back(id);
 }
 

@@ -55,7 +55,7 @@ std::uint32_t TaskWork::new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t
   t.deadline = deadline;
   t.hours = t.hours_left = hours;
   t.in_window = s_.in_window;
-  if (kind == TaskKind::parole_report || kind == TaskKind::plan_review)
+  if (follows_case(kind))
     t.subject_generation = s_.cases[subject].generation;
   s_.tasks.push_back(t);
   return static_cast<std::uint32_t>(s_.tasks.size() - 1);
@@ -120,6 +120,10 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
   life.working_on = kNone;
   life.work_since = now;
   reschedule_work(officer, now);
+  // With the de-escalation reviewed, the case may step down to a preferred grade.
+  if (t.kind == TaskKind::deescalation_review && s_.allocation.step_down &&
+      s_.cases[t.subject].generation == t.subject_generation)
+    cases_->schedule_step_down(t.subject, now + s_.allocation.step_down_delay_days);
 }
 
 // --- who does a task
@@ -151,7 +155,8 @@ void TaskWork::place_task(std::uint32_t task, double now) {
     officer = least_loaded_by_hours(t.ldu, s_.scenario.tasks.court_grades);
     break;
   case TaskKind::parole_report:
-  case TaskKind::plan_review: {
+  case TaskKind::plan_review:
+  case TaskKind::deescalation_review: {
     const Case& c = s_.cases[t.subject];
     if (c.generation != t.subject_generation) { // the case has ended: any PO of the LDU
       static constexpr Grade kPo[] = {Grade::PO};
@@ -181,16 +186,15 @@ void TaskWork::case_held(std::uint32_t id, std::uint32_t officer, double now) {
   const Case& c = s_.cases[id];
   auto& waiting = s_.unassigned_tasks[c.ldu];
   if (!waiting.empty()) {
-    const auto follows_case = [&](std::uint32_t t) {
+    const auto of_this_case = [&](std::uint32_t t) {
       const Task& task = s_.tasks[t];
-      return (task.kind == TaskKind::plan_review || task.kind == TaskKind::parole_report) &&
-             task.subject == id && task.subject_generation == c.generation;
+      return follows_case(task.kind) && task.subject == id && task.subject_generation == c.generation;
     };
     std::vector<std::uint32_t> mine;
     for (std::uint32_t t : waiting)
-      if (follows_case(t)) mine.push_back(t);
+      if (of_this_case(t)) mine.push_back(t);
     if (!mine.empty()) {
-      waiting.erase(std::remove_if(waiting.begin(), waiting.end(), follows_case), waiting.end());
+      waiting.erase(std::remove_if(waiting.begin(), waiting.end(), of_this_case), waiting.end());
       for (std::uint32_t t : mine) assign_task(t, officer, now);
     }
   }
@@ -288,14 +292,19 @@ void TaskWork::on_risk_change(std::uint32_t id, double now) {
   if (s_.in_window) ++(escalate ? flow.escalations : flow.deescalations);
   if (c.officer != kNoOfficer) cases_->change_points(c.officer, s_.points_of(c) - before, now);
   schedule_risk(id, now);
-  if (!escalate) return;
+  const TaskParameters& p = s_.scenario.tasks;
+  if (!escalate) {
+    place_task(new_task(TaskKind::deescalation_review, c.ldu, id, p.review_hours,
+                        now + kDaysPerWorkingDay * p.deescalation_review_deadline_working_days, now),
+               now);
+    return;
+  }
 
   // Higher risk may need a higher grade: move the case if its officer's grade
   // is no longer eligible; then the (new) holder reviews the risk plan.
   if (c.officer != kNoOfficer &&
       !eligible(s_.allocation.eligibility[protect_level(c.tier)], s_.officers[c.officer].grade))
     cases_->reallocate(id, ReallocationCause::escalation, now);
-  const TaskParameters& p = s_.scenario.tasks;
   place_task(new_task(TaskKind::plan_review, c.ldu, id, p.review_hours,
                       now + kDaysPerWorkingDay * p.review_deadline_working_days, now),
              now);

@@ -39,6 +39,14 @@ inline bool eligible(const EligibilityRow& row, Grade grade) {
   return false;
 }
 
+// The preference level (0 = most preferred) of a grade in a row; -1 if not eligible.
+inline int preference_rank(const EligibilityRow& row, Grade grade) {
+  for (std::size_t level = 0; level < row.size(); ++level)
+    for (Grade g : row[level])
+      if (g == grade) return static_cast<int>(level);
+  return -1;
+}
+
 inline EligibilityTable default_eligibility() {
   // High and very high RoSH (A, B) to POs only (docs/model.md §7.1). Below that,
   // PSOs and trainees alike, by capacity % (a trainee's is of their reduced
@@ -59,6 +67,11 @@ struct AllocationParameters {
   // When every eligible local officer is refused (at the cap, or none in
   // post), try the LDU's neighbours in the order listed before queueing.
   bool overflow = false;
+  // After a de-escalation review is done, and this many days more (a
+  // handover; illustrative), a case held by a less preferred grade than its
+  // new protect level asks for moves to a preferred officer with room.
+  bool step_down = true;
+  double step_down_delay_days = 28.0;
 };
 
 struct CaseTypeParameters {
@@ -92,6 +105,9 @@ struct TaskParameters {
   // hours those points stand for over the period (SDR 138 points: 10.1 hours).
   double report_points_period_days = 30.0;
   double review_hours = 3.0;
+  // A de-escalation also gets a review of the plan (HMIP 2018: plans reviewed
+  // in response to changes in risk of harm), less urgent (illustrative).
+  double deescalation_review_deadline_working_days = 10.0;
   // Share of available hours kept for tasks even when cases take them all
   // (0: an officer at or over 100% does no task work, docs/model.md §8).
   double minimum_task_share = 0.0;

@@ -66,6 +66,7 @@ struct Case {
   double next_phase_days = 0.0; // length of the licence that follows custody, if any
   double phase_ends = -1.0;     // day the current phase ends, once supervision started
   double next_risk = -1.0;      // scheduled risk change (stale events compare against it)
+  double step_down_at = -1.0;   // scheduled step down to a preferred grade, after a de-escalation review
   std::uint32_t officer = kNoOfficer;
   std::uint32_t victim = kNone;         // victim case, if any
   std::uint32_t generation = 0;         // bumped each time the slot is reused
@@ -80,10 +81,19 @@ struct Case {
   bool parole_eligible = false; // a custody term long enough for a parole report
 };
 
-enum class TaskKind : std::uint8_t { fdr, sdr, parole_report, plan_review, victim_first_contact, victim_contact };
-inline constexpr int kTaskKindCount = 6;
+// plan_review follows a risk escalation; deescalation_review a de-escalation,
+// after which the case may step down to a lower grade.
+enum class TaskKind : std::uint8_t {
+  fdr, sdr, parole_report, plan_review, victim_first_contact, victim_contact, deescalation_review
+};
+inline constexpr int kTaskKindCount = 7;
 inline constexpr std::array<std::string_view, kTaskKindCount> kTaskKindNames{
-    "fdr", "sdr", "parole_report", "plan_review", "victim_first_contact", "victim_contact"};
+    "fdr", "sdr", "parole_report", "plan_review", "victim_first_contact", "victim_contact", "deescalation_review"};
+
+// Tasks about one offender case, which follow the case to its next holder.
+constexpr bool follows_case(TaskKind k) {
+  return k == TaskKind::parole_report || k == TaskKind::plan_review || k == TaskKind::deescalation_review;
+}
 
 struct Task {
   double created = 0.0;

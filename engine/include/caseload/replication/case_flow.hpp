@@ -36,6 +36,10 @@ public:
   bool place_or_queue(std::uint32_t id, double now);
   // The case leaves its officer and is placed again.
   void reallocate(std::uint32_t id, ReallocationCause cause, double now);
+  // At `at`, the case moves to a more preferred grade for its protect level if
+  // the policy finds such an officer with room (after a de-escalation review).
+  void schedule_step_down(std::uint32_t id, double at);
+  void on_step_down(std::uint32_t id, double now);
   // The officer's points change by delta (a tier or case type changed).
   void change_points(std::uint32_t officer, std::int32_t delta, double now);
   // Offers the LDU's waiting cases (and, with overflow, its neighbours') to officers with room.

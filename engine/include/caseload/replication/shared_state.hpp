@@ -48,7 +48,7 @@ sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamP
 enum EventKind : std::uint32_t {
   kArrival, kRelease, kCaseEnd, kSnapshot, kWarmupEnd, kCourtReport, kTaskDone, kRiskChange,
   kParoleReport, kVictimOptOut, kStaffStep, kLeave, kHire, kAbsenceStart, kAbsenceEnd,
-  kReallocateAbsent, kIntervention,
+  kReallocateAbsent, kIntervention, kStepDown,
 };
 
 // An arrival flow is one (LDU, case type) pair.
