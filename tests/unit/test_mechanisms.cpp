@@ -286,6 +286,45 @@ TEST(Risk, DeescalatedCasesStepDownToThePreferredGradeAfterTheirReview) {
   EXPECT_GT(cells_with[last * model::kGradeCount + pso], cells_with[last * model::kGradeCount + po] / 2);
 }
 
+TEST(Victims, ANewVloTakesTheirShareOfTheUnitsVictimCases) {
+  // Two VLOs hold the LDU's victim cases; a third joins on day 400. At the
+  // next daily snapshot the newcomer holds a third of them (less one), taken
+  // from the others; without rebalancing they would hold only the few cases
+  // opened since.
+  model::Scenario s = test::parse(R"(
+schema_version = 1
+horizon_days = 402
+snapshot_every_days = 1
+[case_types.custody]
+duration_days = { dist = "exponential", mean = 600 }
+tier_mix = { B2 = 1.0 }
+victim_probability = 0.5
+[victims]
+opt_out_per_year = 0
+[[ldu]]
+name = "Unit"
+staff.PO = { establishment = 20 }
+staff.VLO = { establishment = 2 }
+arrivals_per_week = { custody = 5 }
+[[intervention]]
+at_day = 400.5
+add_staff.VLO = 1
+)");
+  const model::ReplicationResult r = run(s);
+  const auto& v = r.snapshots.officer.victim_cases;
+  const std::size_t n_off = r.officers.size();
+  const std::size_t last = r.snapshots.count() - 1;
+  ASSERT_GT(r.snapshots.time_days[last], 400.5);
+  std::vector<std::int32_t> held;
+  for (std::size_t o = 0; o < n_off; ++o)
+    if (r.officers[o].grade == Grade::VLO) held.push_back(v[last * n_off + o]);
+  ASSERT_EQ(held.size(), 3u);
+  const std::int32_t total = held[0] + held[1] + held[2];
+  ASSERT_GT(total, 150);
+  EXPECT_GE(held[2], total / 3 - 1);
+  EXPECT_LE(*std::max_element(held.begin(), held.end()) - *std::min_element(held.begin(), held.end()), 2);
+}
+
 TEST(Risk, EscalationsMovePointsCreateReviewsAndMoveCasesToEligibleGrades) {
   const std::string text = test::two_ldu_scenario() + R"(
 [tasks]

@@ -203,9 +203,12 @@ void TaskWork::case_held(std::uint32_t id, std::uint32_t officer, double now) {
 
 void TaskWork::retry_unassigned(std::uint32_t ldu, double now) {
   // Victim cases first, so that their waiting contacts find the new VLO.
-  std::vector<std::uint32_t> victims;
-  victims.swap(s_.unassigned_victims[ldu]);
-  for (std::uint32_t v : victims) assign_victim_case(v, now);
+  const auto [first, last] = victim_unit(ldu);
+  for (std::uint32_t l = first; l < last; ++l) {
+    std::vector<std::uint32_t> victims;
+    victims.swap(s_.unassigned_victims[l]);
+    for (std::uint32_t v : victims) assign_victim_case(v, now);
+  }
   std::vector<std::uint32_t> waiting;
   waiting.swap(s_.unassigned_tasks[ldu]);
   for (std::uint32_t t : waiting) place_task(t, now);
@@ -337,11 +340,24 @@ void TaskWork::maybe_open_victim_case(std::uint32_t id, double probability, doub
   if (s_.victims[index].first_contact != kNone) place_task(s_.victims[index].first_contact, now);
 }
 
+std::pair<std::uint32_t, std::uint32_t> TaskWork::victim_unit(std::uint32_t ldu) const {
+  if (s_.scenario.victims.pooled) return {0, static_cast<std::uint32_t>(s_.ldu_count())};
+  return {ldu, ldu + 1};
+}
+
 void TaskWork::assign_victim_case(std::uint32_t victim, double now) {
   VictimCase& v = s_.victims[victim];
   if (v.ended >= 0.0) return;
   static constexpr Grade kVlo[] = {Grade::VLO};
-  const std::uint32_t vlo = least_loaded_by_hours(v.ldu, kVlo);
+  std::uint32_t vlo = kNone;
+  double best = std::numeric_limits<double>::infinity();
+  const auto [first, last] = victim_unit(v.ldu);
+  for (std::uint32_t l = first; l < last; ++l) {
+    const std::uint32_t o = least_loaded_by_hours(l, kVlo);
+    if (o == kNone) continue;
+    const double load = (s_.load_hours(o) + s_.backlog_hours(o)) / s_.lives[o].available_hours;
+    if (load < best) best = load, vlo = o;
+  }
   if (vlo == kNone) {
     s_.unassigned_victims[v.ldu].push_back(victim);
     return;
@@ -350,6 +366,42 @@ void TaskWork::assign_victim_case(std::uint32_t victim, double now) {
   ++s_.lives[vlo].victim_cases;
   s_.lives[vlo].victims_held.push_back(victim);
   officer_load_changed(vlo, now);
+}
+
+void TaskWork::move_victim_case(std::uint32_t victim, std::uint32_t to, double now) {
+  VictimCase& v = s_.victims[victim];
+  OfficerLife& from = s_.lives[v.vlo];
+  --from.victim_cases;
+  from.victims_held.erase(std::find(from.victims_held.begin(), from.victims_held.end(), victim));
+  officer_load_changed(v.vlo, now);
+  v.vlo = to;
+  ++s_.lives[to].victim_cases;
+  s_.lives[to].victims_held.push_back(victim);
+  officer_load_changed(to, now);
+}
+
+void TaskWork::rebalance_victims(std::uint32_t vlo, double now) {
+  // The unit's VLOs who can take work now; the newcomer takes cases from the
+  // most loaded (the lowest index among equals) until it holds the mean share,
+  // rounded down, or nobody holds more than one case above it.
+  std::vector<std::uint32_t> unit;
+  std::int64_t total = 0;
+  const auto [first, last] = victim_unit(s_.officers[vlo].ldu);
+  for (std::uint32_t l = first; l < last; ++l)
+    for (std::uint32_t o : s_.rosters[l].by_grade[static_cast<int>(Grade::VLO)])
+      if (s_.lives[o].available_hours > 0.0) {
+        unit.push_back(o);
+        total += s_.lives[o].victim_cases;
+      }
+  if (unit.size() < 2) return;
+  const std::int64_t share = total / static_cast<std::int64_t>(unit.size());
+  while (s_.lives[vlo].victim_cases < share) {
+    std::uint32_t donor = kNone;
+    for (std::uint32_t o : unit)
+      if (donor == kNone || s_.lives[o].victim_cases > s_.lives[donor].victim_cases) donor = o;
+    if (donor == vlo || s_.lives[donor].victim_cases <= s_.lives[vlo].victim_cases + 1) break;
+    move_victim_case(s_.lives[donor].victims_held.back(), vlo, now);
+  }
 }
 
 void TaskWork::victim_contact(std::uint32_t victim, double now) {

@@ -125,7 +125,10 @@ std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind 
     schedule_absence(id, now);
   }
   update_capacity(id, now);
-  if (now > 0.0) work_->retry_unassigned(ldu, now);
+  if (now > 0.0) {
+    work_->retry_unassigned(ldu, now);
+    if (grade == Grade::VLO) work_->rebalance_victims(id, now);
+  }
   return id;
 }
 
@@ -315,6 +318,7 @@ void Workforce::on_absence_end(std::uint32_t officer, double now) {
   update_capacity(officer, now);
   schedule_absence(officer, now);
   work_->retry_unassigned(o.ldu, now); // work that found nobody while they were away
+  if (o.grade == Grade::VLO) work_->rebalance_victims(officer, now);
 }
 
 void Workforce::on_reallocate_absent(std::uint32_t officer, double now) {

@@ -121,6 +121,9 @@ struct VictimParameters {
   double contact_deadline_working_days = 10.0; // contacts at parole, release and sentence end
   double hours_per_case_per_week = 0.15;
   double opt_out_per_year = 0.1;
+  // One victim contact unit for the division: victim cases go to the least
+  // loaded VLO of any LDU, not only their own.
+  bool pooled = false;
 };
 
 enum class RecruitKind : std::uint8_t { experienced, trainee };

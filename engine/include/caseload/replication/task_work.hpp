@@ -43,6 +43,9 @@ public:
   // victim case; a day-0 case has made its first contact before the run.
   void maybe_open_victim_case(std::uint32_t id, double probability, double now, bool initial);
   void assign_victim_case(std::uint32_t victim, double now);
+  // A VLO joined or came back: victim cases move to them from the most loaded
+  // VLOs of their unit until they hold their share.
+  void rebalance_victims(std::uint32_t vlo, double now);
   void victim_contact(std::uint32_t victim, double now);
   void close_victim_case(std::uint32_t victim, bool opted_out, double now);
   // Court reports follow the LDU's demand factor (see rescale_pending).
@@ -62,6 +65,9 @@ private:
   void schedule_next_court_report(std::uint32_t ldu, double now);
   // The officer of these grades in the LDU with the lowest share of hours committed.
   [[nodiscard]] std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const;
+  // The LDUs whose VLOs serve an LDU's victims: its own, or all when pooled.
+  [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> victim_unit(std::uint32_t ldu) const;
+  void move_victim_case(std::uint32_t victim, std::uint32_t to, double now);
   // The hours a report takes: its WMT points are a load carried for the counting period.
   [[nodiscard]] double report_hours(int points) const;
 
