@@ -19,8 +19,8 @@ void allocation(benchmark::State& state, model::PolicyKind kind) {
   sim::Engine rng(7);
   boost::random::uniform_int_distribution<std::int32_t> load(500, 2500);
   for (std::uint32_t i = 0; i < n; ++i) {
-    officers.push_back(model::Officer{0, model::Grade::PO, model::OfficerState::in_post, 37.0, 2176.0,
-                                      load(rng), 10});
+    officers.push_back(model::Officer{0, model::Grade::PO, model::OfficerState::in_post, model::Duty::caseload,
+                                      37.0, 2176.0, load(rng), 0, 10});
     rosters[0].by_grade[0].push_back(i);
   }
   model::AllocationParameters params;

@@ -368,8 +368,10 @@ TEST(Victims, EveryQualifyingCustodyCaseGetsAVloAndTimelyFirstContact) {
   model::Scenario s = test::parse(test::two_ldu_scenario());
   s.case_types[static_cast<int>(model::CaseType::custody)].victim_probability = 1.0;
   s.victims.opt_out_per_year = 0.5;
-  s.ldus[0].staff[static_cast<int>(Grade::VLO)] = {2, 2, 37.0, 0.0};
-  s.ldus[1].staff[static_cast<int>(Grade::VLO)] = {1, 1, 37.0, 0.0};
+  auto& vlos_a = s.ldus[0].staff[static_cast<int>(Grade::VLO)];
+  auto& vlos_b = s.ldus[1].staff[static_cast<int>(Grade::VLO)];
+  vlos_a.establishment = vlos_a.in_post = 2;
+  vlos_b.establishment = vlos_b.in_post = 1;
   const model::ReplicationResult r = run(s);
   // One victim case per custody arrival (no warm-up), plus day-0 custody cases.
   std::int64_t custody_arrivals = 0;

@@ -22,7 +22,7 @@ struct Fixture {
   Fixture() {
     auto add = [&](Grade g, int points, double available = 2176.0) {
       roster.by_grade[static_cast<int>(g)].push_back(static_cast<std::uint32_t>(officers.size()));
-      officers.push_back(Officer{0, g, model::OfficerState::in_post, 37.0, available, points, points > 0 ? 1 : 0});
+      officers.push_back(Officer{0, g, model::OfficerState::in_post, model::Duty::caseload, 37.0, available, points, 0, points > 0 ? 1 : 0});
     };
     add(Grade::PO, 2000);
     add(Grade::PO, 1000);
@@ -70,7 +70,7 @@ TEST(LeastLoaded, LowerRiskPrefersPsosUntilTheyAreFull) {
 TEST(LeastLoaded, GradesOfEqualPreferenceCompeteOnCapacity) {
   Fixture f;
   f.roster.by_grade[static_cast<int>(Grade::PQiP)].push_back(static_cast<std::uint32_t>(f.officers.size()));
-  f.officers.push_back(Officer{0, Grade::PQiP, model::OfficerState::in_post, 37.0, 435.2, 40, 1}); // 9.2%
+  f.officers.push_back(Officer{0, Grade::PQiP, model::OfficerState::in_post, model::Duty::caseload, 37.0, 435.2, 40, 0, 1}); // 9.2%
   auto p = make(model::PolicyKind::least_loaded); // default: C, D -> [[PSO, PQiP], PO]
   EXPECT_EQ(f.choose(*p, 2), 4u);                 // a tie at 9.19%: the officer listed first
   f.officers[4].points = 1000;                     // PSO 46%: now the trainee is lighter
@@ -146,7 +146,7 @@ TEST(LeastLoaded, TheIndexStaysInStepWithLoadChangesJoinersAndLeavers) {
     if (a == 0 || roster.by_grade[0].size() + roster.by_grade[2].size() < 3) {
       const Grade g = action(rng) < 5 ? Grade::PO : Grade::PSO;
       const auto id = static_cast<std::uint32_t>(officers.size());
-      officers.push_back(Officer{0, g, model::OfficerState::in_post, 37.0, 2176.0, load(rng), 1});
+      officers.push_back(Officer{0, g, model::OfficerState::in_post, model::Duty::caseload, 37.0, 2176.0, load(rng), 0, 1});
       roster.by_grade[static_cast<int>(g)].push_back(id);
       p->joined(id, officers);
     } else if (a == 1) {

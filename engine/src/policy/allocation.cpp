@@ -18,7 +18,15 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // The key of an officer in the load index: capacity %, or infinity for those
 // who may hold no case now (absent, gone, no caseload grade).
-double load_key(const model::Officer& o) { return o.has_capacity() ? o.capacity_percent() : kInfinity; }
+double load_key(const model::Officer& o) {
+  return o.takes_cases() && o.has_capacity() ? o.capacity_percent() : kInfinity;
+}
+
+// May take a case now: on caseload duty, with capacity, below the grade's cap.
+bool may_take(const model::Officer& o, const model::AllocationParameters& params) {
+  return o.takes_cases() && o.has_capacity() &&
+         o.capacity_percent() < params.grade_cap_percent[static_cast<int>(o.grade)];
+}
 
 // Officers of each (LDU, grade) in a min-heap by capacity %, kept in step with
 // every change of load, so that the least loaded is found in O(log n).
@@ -75,7 +83,9 @@ public:
     for (const auto& level : params_.eligibility[request.protect_level]) {
       const Entry* best = nullptr;
       for (Grade grade : level)
-        if (const Entry* e = index_.least(request.ldu, grade); e && (!best || *e < *best)) best = e;
+        if (const Entry* e = index_.least(request.ldu, grade);
+            e && e->key < params_.grade_cap_percent[static_cast<int>(grade)] && (!best || *e < *best))
+          best = e;
       if (!best || best->key >= ceiling_) continue;
       if (best->key < params_.preference_threshold_percent) return best->item;
       if (!overall || best->key < overall->key) overall = best;
@@ -133,7 +143,7 @@ public:
     const EligibleList list(params_, request, view);
     for (std::size_t tries = 0; tries < list.total; ++tries) {
       const std::uint32_t o = list.at(cursor++ % list.total);
-      if (view.officers[o].has_capacity()) return o;
+      if (may_take(view.officers[o], params_)) return o;
     }
     return kNoOfficer;
   }
@@ -156,12 +166,12 @@ public:
     boost::random::uniform_int_distribution<std::size_t> pick(0, list.total - 1);
     for (std::size_t tries = 0; tries < 4 * list.total + 16; ++tries) {
       const std::uint32_t o = list.at(pick(streams_[request.ldu]));
-      if (view.officers[o].has_capacity()) return o;
+      if (may_take(view.officers[o], params_)) return o;
     }
     // Almost nobody may hold a case: settle it exactly among those who may.
     std::vector<std::uint32_t> able;
     for (std::size_t i = 0; i < list.total; ++i)
-      if (view.officers[list.at(i)].has_capacity()) able.push_back(list.at(i));
+      if (may_take(view.officers[list.at(i)], params_)) able.push_back(list.at(i));
     if (able.empty()) return kNoOfficer;
     return able[boost::random::uniform_int_distribution<std::size_t>(0, able.size() - 1)(streams_[request.ldu])];
   }

@@ -42,6 +42,7 @@ void Simulation::dispatch(const sim::Event& e) {
   case kCaseEnd: cases_.on_case_end(e.id, e.time); break;
   case kWarmupEnd: cases_.on_warmup_end(e.time); break;
   case kStepDown: cases_.on_step_down(e.id, e.time); break;
+  case kReportPointsEnd: work_.on_report_points_end(e.id, e.time); break;
   case kSnapshot: {
     const double next = recorder_.on_snapshot(e.time);
     if (next <= state_.scenario.horizon_days) state_.events.push(next, kSnapshot, 0);

@@ -64,6 +64,7 @@ std::uint32_t TaskWork::new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t
 // --- officer time
 
 void TaskWork::assign_task(std::uint32_t task, std::uint32_t officer, double now) {
+  credit_report(task, officer, now);
   advance_work(officer, now);
   s_.tasks[task].officer = officer;
   s_.lives[officer].task_hours += s_.tasks[task].hours_left;
@@ -128,7 +129,7 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
 
 // --- who does a task
 
-std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const {
+std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades, Duty duty) const {
   // Lowest share of available hours already committed (cases held plus open
   // tasks); ties go to the earlier grade in the list, then the lower index.
   std::uint32_t best = kNone;
@@ -136,7 +137,7 @@ std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const
   for (Grade g : grades)
     for (std::uint32_t o : s_.rosters[ldu].by_grade[static_cast<int>(g)]) {
       const double hours = s_.lives[o].available_hours;
-      if (hours <= 0.0) continue;
+      if (hours <= 0.0 || s_.officers[o].duty != duty) continue;
       const double load = (s_.load_hours(o) + s_.backlog_hours(o)) / hours;
       if (load < best_load) {
         best_load = load;
@@ -146,13 +147,44 @@ std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const
   return best;
 }
 
+std::uint32_t TaskWork::court_writer(std::uint32_t ldu) const {
+  static constexpr Grade kAll[] = {Grade::PO, Grade::PQiP, Grade::PSO, Grade::SPO, Grade::VLO};
+  const std::uint32_t team = least_loaded_by_hours(ldu, kAll, Duty::court);
+  return team != kNone ? team : least_loaded_by_hours(ldu, s_.scenario.tasks.court_grades);
+}
+
+void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double now) {
+  Task& t = s_.tasks[task];
+  const WorkloadParameters& w = s_.scenario.workload;
+  if (!w.reports_in_capacity || t.credited != kNone) return;
+  const int points = t.kind == TaskKind::fdr   ? w.fdr_points
+                     : t.kind == TaskKind::sdr ? w.sdr_points
+                     : t.kind == TaskKind::parole_report ? w.parole_points
+                                                         : 0;
+  if (points == 0) return;
+  t.credited = officer;
+  s_.officers[officer].report_points += points;
+  cases_->change_points(officer, points, now);
+  s_.events.push(now + s_.scenario.tasks.report_points_period_days, kReportPointsEnd, task);
+}
+
+void TaskWork::on_report_points_end(std::uint32_t task, double now) {
+  const Task& t = s_.tasks[task];
+  const WorkloadParameters& w = s_.scenario.workload;
+  const int points = t.kind == TaskKind::fdr   ? w.fdr_points
+                     : t.kind == TaskKind::sdr ? w.sdr_points
+                                               : w.parole_points;
+  s_.officers[t.credited].report_points -= points;
+  cases_->change_points(t.credited, -points, now);
+}
+
 void TaskWork::place_task(std::uint32_t task, double now) {
   Task& t = s_.tasks[task];
   std::uint32_t officer = kNone;
   switch (t.kind) {
   case TaskKind::fdr:
   case TaskKind::sdr:
-    officer = least_loaded_by_hours(t.ldu, s_.scenario.tasks.court_grades);
+    officer = court_writer(t.ldu);
     break;
   case TaskKind::parole_report:
   case TaskKind::plan_review:

@@ -65,15 +65,48 @@ void Workforce::build_staff() {
 // residual time-to-hire (a recruitment caught in progress). PO vacancies that
 // day-0 trainees will fill on qualifying are not advertised again.
 void Workforce::recruit_day0_vacancies(std::uint32_t ldu) {
-  const auto& staff = s_.scenario.ldus[ldu].staff;
   for (int g = 0; g < kGradeCount; ++g) {
-    if (!params_.fill_initial_vacancies[g]) continue;
-    int vacancies = staff[g].establishment - staff[g].in_post;
-    if (Grade(g) == Grade::PO && params_.refill_po_with == RecruitKind::trainee)
-      vacancies -= staff[static_cast<int>(Grade::PQiP)].in_post;
-    for (int i = 0; i < vacancies; ++i)
-      advertise(ldu, Grade(g), params_.time_to_hire_days.sample_residual(recruitment_streams_[ldu]));
+    const int recruitments = day0_recruitments(ldu, Grade(g));
+    for (int i = 0; i < recruitments; ++i)
+      advertise(ldu, Grade(g), time_to_hire(ldu, Grade(g)).sample_residual(recruitment_streams_[ldu]));
   }
+}
+
+int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) const {
+  const auto& staff = s_.scenario.ldus[ldu].staff;
+  const StaffGroup& group = staff[static_cast<int>(grade)];
+  const int trainees = staff[static_cast<int>(Grade::PQiP)].in_post;
+  const bool trained_in = grade == Grade::PO && params_.refill_po_with == RecruitKind::trainee;
+  if (group.target_vacancy_rate) {
+    // A held vacancy rate: in post stays near establishment × (1 − rate) when
+    // every leaver is replaced and the replacements under way match the
+    // leavers over the lead time (Little's law: pipeline = rate × lead time).
+    // Trainees in post are the training part of a PO pipeline.
+    const double aim = group.establishment * (1.0 - *group.target_vacancy_rate);
+    const double pipeline = aim * leavers_per_year(ldu, grade) / kDaysPerYear * mean_lead_days(ldu, grade);
+    return std::max(0, static_cast<int>(std::lround(pipeline)) - (trained_in ? trainees : 0));
+  }
+  // Otherwise every day-0 vacancy is in recruitment (if the scenario says so).
+  // PO vacancies that day-0 trainees will fill on qualifying are not advertised again.
+  if (!params_.fill_initial_vacancies[static_cast<int>(grade)]) return 0;
+  return std::max(0, group.establishment - group.in_post - (trained_in ? trainees : 0));
+}
+
+double Workforce::leavers_per_year(std::uint32_t ldu, Grade grade) const {
+  const StaffGroup& group = s_.scenario.ldus[ldu].staff[static_cast<int>(grade)];
+  return group.leavers_per_year ? *group.leavers_per_year : params_.leavers_per_year[static_cast<int>(grade)];
+}
+
+const sim::Distribution& Workforce::time_to_hire(std::uint32_t ldu, Grade grade) const {
+  const StaffGroup& group = s_.scenario.ldus[ldu].staff[static_cast<int>(grade)];
+  return group.time_to_hire_days ? *group.time_to_hire_days : params_.time_to_hire_days;
+}
+
+double Workforce::mean_lead_days(std::uint32_t ldu, Grade post) const {
+  double days = time_to_hire(ldu, post).mean();
+  if (recruit_kind_for(post, params_) == RecruitKind::trainee && post == Grade::PO)
+    for (const auto& step : params_.trainee_reductions) days += step.months * kDaysPerMonth;
+  return days;
 }
 
 void Workforce::advertise(std::uint32_t ldu, Grade post, double hire_at) {
@@ -93,6 +126,7 @@ std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind 
   Officer o;
   o.ldu = ldu;
   o.grade = grade;
+  o.duty = duty_for_newcomer(ldu, grade);
   o.contracted_hours =
       group.contracted_hours > 0.0 ? group.contracted_hours : s_.scenario.workload.default_contracted_hours;
   s_.officers.push_back(o);
@@ -139,7 +173,8 @@ void Workforce::update_capacity(std::uint32_t officer, double now) {
   const double reduction = std::min(1.0, life.static_reduction + life.schedule_reduction);
   const bool in_post = o.state == OfficerState::in_post;
   life.available_hours = in_post ? o.contracted_hours * (1.0 - reduction) : 0.0;
-  o.available_points = grade_holds_caseload(o.grade) && in_post
+  // Other duties take the hours but hold no WMT caseload to measure.
+  o.available_points = grade_holds_caseload(o.grade) && in_post && o.duty != Duty::other
                            ? s_.scenario.workload.available_points(o.contracted_hours, o.contracted_hours * reduction)
                            : 0.0;
   s_.policy->load_changed(officer, s_.officers);
@@ -199,7 +234,7 @@ void Workforce::on_staff_step(std::uint32_t officer, double now) {
 
 void Workforce::schedule_leave(std::uint32_t officer, double now) {
   OfficerLife& life = s_.lives[officer];
-  const double rate = params_.leavers_per_year[static_cast<int>(s_.officers[officer].grade)];
+  const double rate = leavers_per_year(s_.officers[officer].ldu, s_.officers[officer].grade);
   life.leave_at = -1.0;
   if (rate <= 0.0) return;
   life.leave_at = now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(life.staffing);
@@ -213,7 +248,21 @@ void Workforce::on_leave(std::uint32_t officer, double now) {
   const Grade grade = o.grade;
   remove_officer(officer, ReallocationCause::leaver, now);
   if (params_.refill_vacancies)
-    advertise(ldu, grade, now + params_.time_to_hire_days.sample(s_.lives[officer].staffing));
+    advertise(ldu, grade, now + time_to_hire(ldu, grade).sample(s_.lives[officer].staffing));
+}
+
+Duty Workforce::duty_for_newcomer(std::uint32_t ldu, Grade grade) const {
+  const StaffGroup& group = s_.scenario.ldus[ldu].staff[static_cast<int>(grade)];
+  const std::array<double, kDutyCount> share{1.0 - group.court_share - group.other_share, group.court_share,
+                                             group.other_share};
+  std::array<int, kDutyCount> count{};
+  const auto& roster = s_.rosters[ldu].by_grade[static_cast<int>(grade)];
+  for (std::uint32_t o : roster) ++count[static_cast<int>(s_.officers[o].duty)];
+  const double n = static_cast<double>(roster.size()) + 1.0;
+  int best = 0;
+  for (int d = 1; d < kDutyCount; ++d)
+    if (share[d] * n - count[d] > share[best] * n - count[best] + 1e-9) best = d;
+  return Duty(best);
 }
 
 bool Workforce::post_filled(std::uint32_t ldu, Grade post) const {

@@ -36,6 +36,14 @@ constexpr int tier_deescalated(int tier) { return tier + 4; }
 // victim cases, which the WMT does not count).
 constexpr bool grade_holds_caseload(Grade g) { return g != Grade::SPO && g != Grade::VLO; }
 
+// What an officer of a grade spends their hours on (docs/model.md §2): a
+// caseload (for VLOs, victim cases; SPOs manage), the court team's reports,
+// or other duties (custody and offender-management units, programmes,
+// approved premises) that take their hours and hold no cases.
+enum class Duty : std::uint8_t { caseload, court, other };
+inline constexpr int kDutyCount = 3;
+inline constexpr std::array<std::string_view, kDutyCount> kDutyNames{"caseload", "court", "other"};
+
 // The calendar the model counts in (time is in days).
 inline constexpr double kDaysPerYear = 365.25;
 inline constexpr double kDaysPerMonth = kDaysPerYear / 12.0;

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,9 +58,14 @@ inline EligibilityTable default_eligibility() {
            {{Grade::PSO, Grade::PQiP}, {Grade::PO}}}};
 }
 
+inline constexpr double kNoCap = std::numeric_limits<double>::infinity();
+
 struct AllocationParameters {
   PolicyKind policy = PolicyKind::least_loaded;
   double cap_percent = 100.0;
+  // No case goes to an officer of a grade at or over its cap, whatever the
+  // policy (e.g. PQiPs' protected caseload: up to their reduced capacity).
+  std::array<double, kGradeCount> grade_cap_percent{kNoCap, kNoCap, kNoCap, kNoCap, kNoCap};
   // least_loaded and capped move down the preference list while every officer
   // of the preferred grade is at or above this capacity %.
   double preference_threshold_percent = 100.0;
@@ -172,6 +178,18 @@ struct StaffGroup {
   int in_post = 0;       // officers actually employed
   double contracted_hours = 37.0;
   double reduction_percent = 0.0; // of contracted hours
+  // Shares of the group on court-team duty and on other duties; the rest
+  // hold cases. New staff take whichever duty is furthest below its share.
+  double court_share = 0.0;
+  double other_share = 0.0;
+  // Local staffing, where it differs from the division's [staffing] (some
+  // LDUs are harder to recruit to and keep staff in than others).
+  std::optional<double> leavers_per_year;
+  std::optional<sim::Distribution> time_to_hire_days;
+  // Recruitment aims to hold this vacancy rate (1 − in post ÷ establishment)
+  // through the run: the day-0 recruitment is only the pipeline that replaces
+  // leavers (Little's law), so the gap persists instead of closing.
+  std::optional<double> target_vacancy_rate;
 };
 
 struct LduParameters {

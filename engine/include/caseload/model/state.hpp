@@ -21,10 +21,15 @@ struct Officer {
   std::uint32_t ldu = 0;
   Grade grade = Grade::PO;
   OfficerState state = OfficerState::in_post;
+  Duty duty = Duty::caseload;
   double contracted_hours = 0.0;
   double available_points = 0.0; // 0 for staff who hold no WMT caseload, or are absent or gone
-  std::int32_t points = 0;       // WMT points of the cases held
+  std::int32_t points = 0;        // WMT points: the cases held and the reports in hand
+  std::int32_t report_points = 0; // of those, the reports' (the WMT counts them for a period)
   std::int32_t cases = 0;
+
+  // May be allocated cases: a caseload grade on caseload duty.
+  [[nodiscard]] bool takes_cases() const { return duty == Duty::caseload && grade_holds_caseload(grade); }
 
   // Has WMT capacity now: a caseload grade, in post. Absent officers keep
   // their cases but have none, so they drop out of capacity figures.
@@ -103,6 +108,7 @@ struct Task {
   double hours = 0.0;
   double hours_left = 0.0;
   std::uint32_t officer = kNone;
+  std::uint32_t credited = kNone; // whose WMT points hold the report (its first writer)
   std::uint32_t subject = kNone; // case or victim case
   std::uint32_t subject_generation = 0; // of a case subject, to tell a reused slot
   std::uint16_t ldu = 0;

@@ -23,6 +23,9 @@ struct WorkloadParameters {
   int sdr_points = 138;
   int fdr_points = 65;
   int parole_points = 120;
+  // Reports count in their writer's points for report_points_period_days, as
+  // the WMT counts them (so writers of many reports are given fewer cases).
+  bool reports_in_capacity = true;
 
   [[nodiscard]] int points(CaseType type, int tier) const {
     return case_points[static_cast<int>(type)][tier];

@@ -48,7 +48,7 @@ sim::StreamKey stream_key(std::uint64_t seed, std::uint32_t replication, StreamP
 enum EventKind : std::uint32_t {
   kArrival, kRelease, kCaseEnd, kSnapshot, kWarmupEnd, kCourtReport, kTaskDone, kRiskChange,
   kParoleReport, kVictimOptOut, kStaffStep, kLeave, kHire, kAbsenceStart, kAbsenceEnd,
-  kReallocateAbsent, kIntervention, kStepDown,
+  kReallocateAbsent, kIntervention, kStepDown, kReportPointsEnd,
 };
 
 // An arrival flow is one (LDU, case type) pair.
@@ -134,9 +134,11 @@ struct SharedState {
   [[nodiscard]] std::vector<sim::Engine> streams(StreamPurpose purpose, std::uint32_t n) const;
 
   [[nodiscard]] std::int32_t points_of(const Case& c) const { return scenario.workload.points(c.type, c.tier); }
-  // Hours a week the cases (and victim cases) held take.
+  // Hours a week the cases (and victim cases) held take. Reports in hand
+  // count in WMT points but their hours are the tasks' own, so not here.
   [[nodiscard]] double load_hours(std::uint32_t officer) const {
-    return officers[officer].points * hours_per_point +
+    const Officer& o = officers[officer];
+    return (o.points - o.report_points) * hours_per_point +
            lives[officer].victim_cases * scenario.victims.hours_per_case_per_week;
   }
   // Hours left of the officer's open tasks, now.

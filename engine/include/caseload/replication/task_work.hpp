@@ -56,6 +56,7 @@ public:
   void on_risk_change(std::uint32_t id, double now);
   void on_parole_report(std::uint32_t id, double now);
   void on_victim_opt_out(std::uint32_t victim, double now);
+  void on_report_points_end(std::uint32_t task, double now);
 
 private:
   std::uint32_t new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject, double hours,
@@ -63,8 +64,14 @@ private:
   void assign_task(std::uint32_t task, std::uint32_t officer, double now);
   void reschedule_work(std::uint32_t officer, double now);
   void schedule_next_court_report(std::uint32_t ldu, double now);
-  // The officer of these grades in the LDU with the lowest share of hours committed.
-  [[nodiscard]] std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades) const;
+  // The officer on this duty, of these grades, in the LDU with the lowest
+  // share of hours committed.
+  [[nodiscard]] std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades,
+                                                    Duty duty = Duty::caseload) const;
+  // The LDU's court team if it has anyone in post, else its case holders of the court grades.
+  [[nodiscard]] std::uint32_t court_writer(std::uint32_t ldu) const;
+  // A report's WMT points go to its writer for the counting period.
+  void credit_report(std::uint32_t task, std::uint32_t officer, double now);
   // The LDUs whose VLOs serve an LDU's victims: its own, or all when pooled.
   [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> victim_unit(std::uint32_t ldu) const;
   void move_victim_case(std::uint32_t victim, std::uint32_t to, double now);

@@ -53,6 +53,16 @@ private:
   void advertise(std::uint32_t ldu, Grade post, double hire_at);
   void move_work_away(std::uint32_t officer, ReallocationCause cause, double now);
   [[nodiscard]] bool post_filled(std::uint32_t ldu, Grade post) const;
+  // The duty a new officer of the group takes: the one furthest below its share.
+  [[nodiscard]] Duty duty_for_newcomer(std::uint32_t ldu, Grade grade) const;
+  // The LDU's own figures where it has them, else the division's.
+  [[nodiscard]] double leavers_per_year(std::uint32_t ldu, Grade grade) const;
+  [[nodiscard]] const sim::Distribution& time_to_hire(std::uint32_t ldu, Grade grade) const;
+  // Days from a post falling vacant to its recruit filling it: the time to
+  // hire, and for a PO post refilled by a trainee, the training too.
+  [[nodiscard]] double mean_lead_days(std::uint32_t ldu, Grade post) const;
+  // Recruitments already under way at day 0 for this LDU and grade.
+  [[nodiscard]] int day0_recruitments(std::uint32_t ldu, Grade grade) const;
 
   SharedState& s_;
   CaseFlow* cases_ = nullptr;
