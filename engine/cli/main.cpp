@@ -74,7 +74,6 @@ struct Loaded {
 Loaded load(const std::string& path, const CommonOptions& opt,
             std::span<const caseload::io::Override> overrides = {}) {
   Loaded out{caseload::io::load_scenario(path, overrides), {}};
-  for (const auto& w : out.file.warnings) fmt::print(stderr, "{}: warning: {}\n", path, w);
   auto& s = out.file.scenario;
   if (opt.seed) s.seed = *opt.seed;
   if (opt.replications) s.replications = *opt.replications;

@@ -14,9 +14,6 @@
 namespace caseload::sim {
 namespace {
 
-constexpr std::array<std::string_view, 6> kNames{"exponential", "lognormal", "gamma",
-                                                 "weibull",     "uniform",   "fixed"};
-
 void require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
 }
@@ -34,11 +31,11 @@ template <class E> double uniform01(E& engine) { return boost::random::uniform_0
 
 } // namespace
 
-std::string_view to_string(DistributionKind kind) { return kNames[static_cast<int>(kind)]; }
+std::string_view to_string(DistributionKind kind) { return kDistributionNames[static_cast<int>(kind)]; }
 
 DistributionKind distribution_kind_from_string(std::string_view name) {
-  for (std::size_t i = 0; i < kNames.size(); ++i)
-    if (kNames[i] == name) return static_cast<DistributionKind>(i);
+  for (std::size_t i = 0; i < kDistributionNames.size(); ++i)
+    if (kDistributionNames[i] == name) return static_cast<DistributionKind>(i);
   throw std::invalid_argument("unknown distribution");
 }
 

@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace caseload::io {
 
@@ -18,8 +17,7 @@ inline constexpr int kMaxReplications = 9999;
 
 struct LoadedScenario {
   model::Scenario scenario;
-  std::string source_text;           // the file as written
-  std::vector<std::string> warnings; // valid but noteworthy input, for the user
+  std::string source_text; // the file as written
 };
 
 // A value set on top of the file, e.g. from `caseload run --vary KEY=V1,V2`:

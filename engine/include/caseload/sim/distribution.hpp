@@ -4,6 +4,7 @@
 
 #include "caseload/sim/random.hpp"
 
+#include <array>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -11,6 +12,9 @@
 namespace caseload::sim {
 
 enum class DistributionKind { exponential, lognormal, gamma, weibull, uniform, fixed };
+// The names of the kinds, in the enum's order (scenario files use them).
+inline constexpr std::array<std::string_view, 6> kDistributionNames{"exponential", "lognormal", "gamma",
+                                                                    "weibull",     "uniform",   "fixed"};
 
 std::string_view to_string(DistributionKind kind);
 // Throws std::invalid_argument for an unknown name.

@@ -1,0 +1,105 @@
+#pragma once
+// Kinds of scenario value (see schema_fields.hpp for what a kind is) whose
+// structure is not a plain number or name: dates, distributions, lists of
+// grades, reduction steps, tier mixes and names of LDUs. Each reads and writes
+// side by side in scenario_kinds.cpp.
+
+#include "caseload/model/scenario.hpp"
+#include "schema_fields.hpp"
+
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace caseload::io {
+
+inline constexpr Names kGrades{model::kGradeNames, "grade"};
+inline constexpr Names kCaseTypes{model::kCaseTypeNames, "case type"};
+inline constexpr Names kTiers{model::kTierNames, "tier"};
+inline constexpr Names kProtectLevels{model::kProtectLevelNames, "protect level (tier letter)"};
+inline constexpr Names kPolicies{model::kPolicyNames, "allocation policy"};
+inline constexpr Names kInitialStates{model::kInitialStateNames, "initial state"};
+inline constexpr Names kArrivalProcesses{model::kArrivalProcessNames, "arrival process"};
+inline constexpr Names kRecruits{model::kRecruitNames, "kind of recruit"};
+inline constexpr Names kDistributions{sim::kDistributionNames, "distribution"};
+
+// A TOML local date (2018-08-01, unquoted), held as ISO text.
+struct Date {
+  std::string read(TableReader& r, std::string_view key, std::optional<std::string> fallback) const;
+  [[nodiscard]] toml::date write(const std::string& iso) const;
+};
+
+// { dist = "lognormal", mean = 300, sd = 150 } and the other families
+// (docs/scenario-format.md, "Distribution tables").
+struct DistributionTable {
+  sim::Distribution read(TableReader& r, std::string_view key, std::optional<sim::Distribution> fallback) const;
+  [[nodiscard]] toml::table write(const sim::Distribution& d) const;
+};
+
+// A non-empty list of distinct grades that hold offender caseloads, most
+// preferred first (`court_grades`).
+struct CaseloadGrades {
+  std::vector<model::Grade> read(TableReader& r, std::string_view key,
+                                 std::optional<std::vector<model::Grade>> fallback) const;
+  [[nodiscard]] toml::array write(const std::vector<model::Grade>& grades) const;
+};
+
+// Levels of preference (an `eligibility` row): each element a grade, or an
+// array of grades of equal standing, e.g. [["PSO", "PQiP"], "PO"].
+struct PreferenceLevels {
+  model::EligibilityRow read(TableReader& r, std::string_view key, std::optional<model::EligibilityRow> fallback) const;
+  [[nodiscard]] toml::array write(const model::EligibilityRow& row) const;
+};
+
+// true, false or an array of grades (`fill_initial_vacancies`); written as the array.
+struct GradeSet {
+  using Value = std::array<bool, model::kGradeCount>;
+  Value read(TableReader& r, std::string_view key, std::optional<Value> fallback) const;
+  [[nodiscard]] toml::array write(const Value& chosen) const;
+};
+
+// A non-empty array of { months, percent } steps.
+struct ReductionSteps {
+  using Value = std::vector<model::ReductionStep>;
+  Value read(TableReader& r, std::string_view key, std::optional<Value> fallback) const;
+  [[nodiscard]] toml::array write(const Value& steps) const;
+};
+
+// Shares of the tiers, summing to 1; only the tiers with a share are written.
+struct TierMix {
+  using Value = std::array<double, model::kTierCount>;
+  Value read(TableReader& r, std::string_view key, std::optional<Value> fallback) const;
+  [[nodiscard]] toml::table write(const Value& mix) const;
+};
+
+// Arrivals per week of one case type, which needs a [case_types.<type>] table
+// if the rate is above 0 (an entry of `arrivals_per_week`).
+struct ArrivalRate {
+  const std::array<bool, model::kCaseTypeCount>* defined; // reading: the types the file has tables for
+  double read(TableReader& r, std::string_view key, std::optional<double> fallback) const;
+  [[nodiscard]] double write(double rate) const { return rate; }
+};
+
+// The names in an LDU's `neighbours`, with where each was written.
+using NeighbourNames = std::vector<std::pair<std::string, toml::source_region>>;
+
+// An LDU's `neighbours`, by name. A neighbour may come later in the file, so
+// reading only collects the names (into `pending`); resolve_neighbours turns
+// them into indices once every LDU is read.
+struct Neighbours {
+  std::span<const model::LduParameters> ldus; // writing: every LDU, to name them
+  NeighbourNames* pending;                    // reading
+  std::vector<int> read(TableReader& r, std::string_view key, std::optional<std::vector<int>> fallback) const;
+  [[nodiscard]] toml::array write(const std::vector<int>& neighbours) const;
+};
+void resolve_neighbours(std::vector<model::LduParameters>& ldus, const std::vector<NeighbourNames>& names,
+                        const Context& ctx);
+
+// One LDU of the scenario, by name, held as its index (an intervention's `ldu`).
+struct LduName {
+  std::span<const model::LduParameters> ldus;
+  int read(TableReader& r, std::string_view key, std::optional<int> fallback) const;
+  [[nodiscard]] std::string write(int index) const;
+};
+
+} // namespace caseload::io
