@@ -2,6 +2,7 @@
 // event loop: the state they share is plain data, so a test can set it up,
 // call one component and read the result.
 
+#include "caseload/model/officer_time.hpp"
 #include "caseload/replication/case_flow.hpp"
 #include "caseload/replication/recorder.hpp"
 #include "caseload/replication/shared_state.hpp"
@@ -144,4 +145,51 @@ TEST(Components, RecorderTakesOneRowPerOfficerAndBooksTheNextSnapshot) {
     EXPECT_EQ(o.cases[i], c.state.officers[i].cases);
     EXPECT_EQ(std::isnan(o.capacity_percent[i]), !c.state.officers[i].has_capacity());
   }
+}
+
+TEST(Components, AReportTakesLongerSmoothlyAsTheWritersCaseloadGrows) {
+  // One PO, no other work: set the caseload's points directly (the state is
+  // plain data), give them one FDR, and read when it will be done. The time is
+  // hours / (available hours × task share at that load / 7): it rises with
+  // load, with no jump at 100%, and at 200% is about 1/s times what it is at
+  // 100% (s = task_share_at_capacity = 0.1).
+  const model::Scenario s = test::parse(R"(
+schema_version = 1
+initial_state = "empty"
+[workload]
+reports_in_capacity = false
+[tasks]
+sdr_share = 0
+task_share_at_capacity = 0.1
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Court"
+staff.PO = { establishment = 1 }
+court_reports_per_week = 7
+)");
+  const double hours = 65.0 / 2176.0 * 37.0 * 30.0 / 7.0;
+  auto days_to_write = [&](double load) {
+    Components c(s);
+    c.workforce.build_staff();
+    c.state.officers[0].points = static_cast<std::int32_t>(std::lround(load * 2176.0));
+    c.work.schedule_first_court_reports();
+    const sim::Event e = c.state.events.pop();
+    c.work.on_court_report(e.id, e.time);
+    const double expected =
+        hours / (37.0 * model::task_share(c.state.officers[0].points / 2176.0, 0.1) / 7.0);
+    EXPECT_NEAR(c.state.lives[0].next_done - e.time, expected, 1e-9 * expected) << "load " << load;
+    return c.state.lives[0].next_done - e.time;
+  };
+  double previous = 0.0;
+  for (double load : {0.0, 0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.5, 2.0, 3.0}) {
+    const double days = days_to_write(load);
+    EXPECT_GT(days, previous) << "load " << load;
+    previous = days;
+  }
+  EXPECT_LT(days_to_write(1.001) / days_to_write(0.999), 1.01); // no cliff at 100%
+  const double ratio = days_to_write(2.0) / days_to_write(1.0);
+  EXPECT_GT(ratio, 8.0);
+  EXPECT_LT(ratio, 12.0);
 }

@@ -1,6 +1,7 @@
 // Each mechanism of the full model in a scenario small enough to work out by hand.
 
 #include "caseload/app/experiment.hpp"
+#include "caseload/model/officer_time.hpp"
 #include "caseload/replication/simulation.hpp"
 #include "test_support.hpp"
 
@@ -133,8 +134,9 @@ court_reports_per_week = 3.5
 }
 
 TEST(Tasks, AnOfficerAtFullCapacityHasNoTimeForTasks) {
-  // The PO's one case is worth a full week of points: no spare hours, so the
-  // court reports wait and are all late.
+  // The PO's one case is worth a full week of points: with no share of the
+  // week kept for tasks at capacity, no spare hours, so the court reports
+  // wait and are all late.
   const model::Scenario s = test::parse(R"(
 schema_version = 1
 horizon_days = 60
@@ -144,6 +146,7 @@ arrival_process = "regular"
 C1 = 2176
 [tasks]
 sdr_share = 0
+task_share_at_capacity = 0
 [case_types.community]
 duration_days = { dist = "fixed", value = 1000 }
 tier_mix = { C1 = 1.0 }
@@ -196,11 +199,10 @@ TEST(Tasks, EarliestDeadlineFirstWithPreemption) {
 
 TEST(Tasks, TaskHoursAreTheSpareHoursOfAnOfficerWithWorkWaiting) {
   // officer_task_hours: the hours a week an officer gives to tasks at a
-  // snapshot. With tasks open it is their available hours less the hours the
-  // caseload takes (never below minimum_task_share of the available hours);
-  // with none it is 0.
+  // snapshot. With tasks open it is their available hours times the task
+  // share at their load (model/officer_time.hpp); with none it is 0.
   model::Scenario busy = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", 12) +
-                                     "[tasks]\nsdr_share = 0.5\nminimum_task_share = 0.05\n");
+                                     "[tasks]\nsdr_share = 0.5\ntask_share_at_capacity = 0.05\n");
   busy.ldus[0].court_reports_per_week = 60;
   busy.ldus[1].court_reports_per_week = 20;
   const model::ReplicationResult r = run(busy);
@@ -223,7 +225,7 @@ TEST(Tasks, TaskHoursAreTheSpareHoursOfAnOfficerWithWorkWaiting) {
     }
     const double available = o.available_points[i] * w.default_contracted_hours / w.nominal_target_points;
     const double caseload = o.hours_demanded[i] - backlog;
-    EXPECT_NEAR(task_hours, std::max(0.05 * available, available - caseload), 1e-9) << "cell " << i;
+    EXPECT_NEAR(task_hours, available * model::task_share(caseload / available, 0.05), 1e-9) << "cell " << i;
     ++working;
   }
   EXPECT_GT(working, 100);

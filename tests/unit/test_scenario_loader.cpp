@@ -78,12 +78,16 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
   EXPECT_EQ(a.workload.sdr_points, b.workload.sdr_points);
   EXPECT_EQ(a.workload.fdr_points, b.workload.fdr_points);
   EXPECT_EQ(a.workload.parole_points, b.workload.parole_points);
+  EXPECT_EQ(a.workload.reports_in_capacity, b.workload.reports_in_capacity);
 
   EXPECT_EQ(a.allocation.policy, b.allocation.policy);
   EXPECT_EQ(a.allocation.cap_percent, b.allocation.cap_percent);
   EXPECT_EQ(a.allocation.preference_threshold_percent, b.allocation.preference_threshold_percent);
   EXPECT_EQ(a.allocation.eligibility, b.allocation.eligibility);
   EXPECT_EQ(a.allocation.overflow, b.allocation.overflow);
+  EXPECT_EQ(a.allocation.grade_cap_percent, b.allocation.grade_cap_percent);
+  EXPECT_EQ(a.allocation.step_down, b.allocation.step_down);
+  EXPECT_EQ(a.allocation.step_down_delay_days, b.allocation.step_down_delay_days);
 
   for (int t = 0; t < model::kCaseTypeCount; ++t) {
     SCOPED_TRACE(model::kCaseTypeNames[t]);
@@ -110,6 +114,12 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
       if (x.staff[g].establishment == 0 && x.staff[g].in_post == 0) continue; // not written: no one to work them
       EXPECT_EQ(x.staff[g].contracted_hours, y.staff[g].contracted_hours);
       EXPECT_EQ(x.staff[g].reduction_percent, y.staff[g].reduction_percent);
+      EXPECT_EQ(x.staff[g].court_share, y.staff[g].court_share);
+      EXPECT_EQ(x.staff[g].other_share, y.staff[g].other_share);
+      EXPECT_EQ(x.staff[g].leavers_per_year, y.staff[g].leavers_per_year);
+      EXPECT_EQ(x.staff[g].time_to_hire_days.has_value(), y.staff[g].time_to_hire_days.has_value());
+      if (x.staff[g].time_to_hire_days) expect_same(*x.staff[g].time_to_hire_days, *y.staff[g].time_to_hire_days);
+      EXPECT_EQ(x.staff[g].target_vacancy_rate, y.staff[g].target_vacancy_rate);
     }
     EXPECT_EQ(x.arrivals_per_week, y.arrivals_per_week);
     EXPECT_EQ(x.court_reports_per_week, y.court_reports_per_week);
@@ -127,7 +137,8 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
   EXPECT_EQ(t.parole_due_before_release_days, u.parole_due_before_release_days);
   EXPECT_EQ(t.report_points_period_days, u.report_points_period_days);
   EXPECT_EQ(t.review_hours, u.review_hours);
-  EXPECT_EQ(t.minimum_task_share, u.minimum_task_share);
+  EXPECT_EQ(t.task_share_at_capacity, u.task_share_at_capacity);
+  EXPECT_EQ(t.deescalation_review_deadline_working_days, u.deescalation_review_deadline_working_days);
   EXPECT_EQ(t.review_deadline_working_days, u.review_deadline_working_days);
 
   EXPECT_EQ(a.victims.first_contact_working_days, b.victims.first_contact_working_days);
@@ -135,6 +146,7 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
   EXPECT_EQ(a.victims.contact_deadline_working_days, b.victims.contact_deadline_working_days);
   EXPECT_EQ(a.victims.hours_per_case_per_week, b.victims.hours_per_case_per_week);
   EXPECT_EQ(a.victims.opt_out_per_year, b.victims.opt_out_per_year);
+  EXPECT_EQ(a.victims.pooled, b.victims.pooled);
 
   ASSERT_EQ(a.staffing.has_value(), b.staffing.has_value());
   if (a.staffing) {
@@ -212,11 +224,15 @@ preference_threshold_percent = 90
 overflow = true
 eligibility.A = ["PO", "PSO"]
 eligibility.C = [["PSO", "PO"], "PQiP"]
+grade_cap_percent = { PQiP = 100 }
+step_down = false
+step_down_delay_days = 7.5
 [workload]
 nominal_target_points = 2000
 default_contracted_hours = 36.5
 case_points.community = { A3 = 300, D0 = 1 }
 report_points = { sdr = 100, fdr = 50, parole = 7 }
+reports_in_capacity = false
 [tasks]
 sdr_share = 0.1
 fdr_deadline_working_days = 4
@@ -228,14 +244,16 @@ parole_lead_days = 100
 parole_due_before_release_days = 20.5
 report_points_period_days = 25
 review_hours = 2
-minimum_task_share = 0.1
+task_share_at_capacity = 0.2
 review_deadline_working_days = 3
+deescalation_review_deadline_working_days = 12
 [victims]
 first_contact_working_days = 30
 contact_hours = 2
 contact_deadline_working_days = 8
 hours_per_case_per_week = 0.2
 opt_out_per_year = 0
+pooled = true
 [staffing]
 leavers_per_year = { PO = 0.1, PSO = 0.2 }
 time_to_hire_days = { dist = "uniform", min = 30, max = 90 }
@@ -269,9 +287,14 @@ demand_factor = 0
   text.replace(text.find(licence), licence.size(),
                "duration_days = { dist = \"fixed\", value = 180 }\nvictim_probability = 0.4\n"
                "escalations_per_year = { A = 0.1, D = 2 }\ndeescalations_per_year = { B = 0.3 }");
+  const std::string ldu_b_pso = "staff.PSO = { establishment = 2 }";
+  text.replace(text.find(ldu_b_pso), ldu_b_pso.size(),
+               "staff.PSO = { establishment = 2, court_share = 0.25, other_share = 0.5, leavers_per_year = 0.3, "
+               "time_to_hire_days = { dist = \"fixed\", value = 60 }, target_vacancy_rate = 0.1 }");
   const model::Scenario s = test::parse(text);
   ASSERT_TRUE(s.staffing.has_value());
   ASSERT_EQ(s.interventions.size(), 3u);
+  EXPECT_EQ(s.ldus[1].staff[static_cast<int>(model::Grade::PSO)].target_vacancy_rate, 0.1);
   EXPECT_EQ(s.case_types[2].duration.kind(), sim::DistributionKind::fixed);
   EXPECT_EQ(s.tasks.court_grades, std::vector<model::Grade>{model::Grade::PO});
   expect_round_trip(s);

@@ -71,6 +71,25 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
     add("share_over_110_" + grade, "fraction of officers",
         over_snapshots(cells.share_over_110.values, n_snap, stride, base + gi));
   }
+  // Cases per officer holding a caseload (in post or absent), beside capacity %:
+  // the field's other measure of load (docs/sources.md: 40+, quality falls at 50).
+  for (Grade g : {Grade::PO, Grade::PQiP, Grade::PSO}) {
+    const auto at = base + static_cast<std::size_t>(g);
+    std::vector<double> per_holder(n_snap, kNaN);
+    for (std::size_t t = 0; t < n_snap; ++t)
+      if (const std::int32_t holders = cells.case_holders[t * stride + at]; holders > 0)
+        per_holder[t] = static_cast<double>(cells.cases[t * stride + at]) / holders;
+    add("cases_per_officer_" + std::string(model::name(g)), "cases per officer", over_snapshots(per_holder, n_snap, 1, 0));
+  }
+  // Vacancy rate of each grade: 1 − in post ÷ establishment, over the window.
+  for (int g = 0; g < model::kGradeCount; ++g) {
+    const auto at = base + static_cast<std::size_t>(g);
+    std::vector<double> vacancy(n_snap, kNaN);
+    for (std::size_t t = 0; t < n_snap; ++t)
+      if (const std::int32_t posts = cells.establishment[t * stride + at]; posts > 0)
+        vacancy[t] = 1.0 - static_cast<double>(cells.in_post[t * stride + at]) / posts;
+    add("vacancy_rate_" + std::string(model::kGradeNames[g]), "fraction of posts", over_snapshots(vacancy, n_snap, 1, 0));
+  }
   const auto vlo = static_cast<std::size_t>(Grade::VLO);
   std::vector<double> per_vlo(n_snap, kNaN);
   for (std::size_t t = 0; t < n_snap; ++t) {

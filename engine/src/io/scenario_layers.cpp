@@ -65,7 +65,8 @@ void apply_override(toml::table& doc, const std::string& key, const toml::node& 
 // An override from a file's [overrides] or the command line: `key` is a dotted
 // path or `vacancy_rate.<GRADE>`. Throws std::invalid_argument when it cannot be applied.
 void apply_override(toml::table& doc, const std::string& key, const toml::node& value) {
-  // vacancy_rate.<GRADE> = v sets in_post = round(establishment × (1 − v)) in every LDU.
+  // vacancy_rate.<GRADE> = v sets in_post = round(establishment × (1 − v)) in
+  // every LDU, and holds the rate there through the run (target_vacancy_rate).
   const std::string prefix = "vacancy_rate.";
   if (key.rfind(prefix, 0) == 0) {
     const std::string grade = key.substr(prefix.size());
@@ -80,7 +81,10 @@ void apply_override(toml::table& doc, const std::string& key, const toml::node& 
           if (toml::table* group = staff->get_as<toml::table>(grade))
             if (const auto posts = group->get("establishment") ? group->get("establishment")->value<std::int64_t>()
                                                                : std::nullopt)
+            {
               group->insert_or_assign("in_post", static_cast<std::int64_t>(std::llround(*posts * (1.0 - *rate))));
+              if (*rate < 1.0) group->insert_or_assign("target_vacancy_rate", *rate);
+            }
     return;
   }
   std::vector<std::string> segments;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -24,6 +25,7 @@ using model::CaseType;
 
 inline constexpr Integer kPoints{0, 100000};
 inline constexpr Integer kHeadcount{0, 1000000};
+inline constexpr Number kShare{.max = 1.0, .expected = "a share in [0, 1]"};
 
 // Bounds that keep a run finite in time and memory: 10^7 days is over
 // 27,000 years, and 10^6 snapshots of even one officer fill memory fast.
@@ -40,7 +42,13 @@ template <class Fields> void workload_fields(Fields& f, MaybeConst<model::Worklo
           g.key("fdr", points.fdr_points, kPoints);
           g.key("parole", points.parole_points, kPoints);
         }});
+  f.key("reports_in_capacity", w.reports_in_capacity, Boolean{});
 }
+
+// Entries that are set (a cap of infinity is no cap).
+struct FiniteEntries {
+  bool operator()(double value) const { return std::isfinite(value); }
+};
 
 template <class Fields> void allocation_fields(Fields& f, MaybeConst<model::AllocationParameters> auto& a) {
   f.key("policy", a.policy, Choice<model::PolicyKind>{kPolicies});
@@ -48,6 +56,9 @@ template <class Fields> void allocation_fields(Fields& f, MaybeConst<model::Allo
   f.key("preference_threshold_percent", a.preference_threshold_percent, kPositive);
   f.key("overflow", a.overflow, Boolean{});
   f.key("eligibility", a.eligibility, ByName{kProtectLevels, PreferenceLevels{}});
+  f.key("grade_cap_percent", a.grade_cap_percent, ByName{kGrades, kPositive, FiniteEntries{}});
+  f.key("step_down", a.step_down, Boolean{});
+  f.key("step_down_delay_days", a.step_down_delay_days, kNonNegative);
 }
 
 template <class Fields>
@@ -121,6 +132,16 @@ void staff_group_fields(Fields& f, MaybeConst<model::StaffGroup> auto& group, do
   f.key("contracted_hours", group.contracted_hours, kPositive, default_hours);
   f.key("reduction_percent", group.reduction_percent,
         Number{.max = 100.0, .expected = "a percentage of contracted hours in [0, 100]"});
+  f.key("court_share", group.court_share, kShare);
+  f.key("other_share", group.other_share, kShare);
+  f.check("other_share", [&]() -> std::optional<std::string> {
+    if (group.court_share + group.other_share <= 1.0) return std::nullopt;
+    return "'" + f.path("court_share") + "' + '" + f.path("other_share") + "' is more than 1: expected shares of the staff";
+  });
+  f.key("leavers_per_year", group.leavers_per_year, kNonNegative);
+  f.key("time_to_hire_days", group.time_to_hire_days, DistributionTable{});
+  f.key("target_vacancy_rate", group.target_vacancy_rate,
+        Number{.max = 1.0, .max_open = true, .expected = "a vacancy rate in [0, 1)"});
 }
 
 // What an LDU's keys refer to besides the LDU itself.
@@ -200,9 +221,10 @@ template <class Fields> void task_fields(Fields& f, MaybeConst<model::TaskParame
                .expected = "a number of days >= 0 and below parole_lead_days"});
   f.key("report_points_period_days", t.report_points_period_days, kPositive);
   f.key("review_hours", t.review_hours, kPositive);
-  f.key("minimum_task_share", t.minimum_task_share,
-        Number{.max = 1.0, .expected = "a share of available hours in [0, 1]"});
+  f.key("task_share_at_capacity", t.task_share_at_capacity,
+        Number{.max = 1.0, .max_open = true, .expected = "a share of available hours in [0, 1)"});
   f.key("review_deadline_working_days", t.review_deadline_working_days, kWorkingDays);
+  f.key("deescalation_review_deadline_working_days", t.deescalation_review_deadline_working_days, kWorkingDays);
 }
 
 template <class Fields> void victim_fields(Fields& f, MaybeConst<model::VictimParameters> auto& v) {
@@ -211,6 +233,7 @@ template <class Fields> void victim_fields(Fields& f, MaybeConst<model::VictimPa
   f.key("contact_deadline_working_days", v.contact_deadline_working_days, kWorkingDays);
   f.key("hours_per_case_per_week", v.hours_per_case_per_week, kNonNegative);
   f.key("opt_out_per_year", v.opt_out_per_year, kNonNegative);
+  f.key("pooled", v.pooled, Boolean{});
 }
 
 template <class Fields> void staffing_fields(Fields& f, MaybeConst<model::StaffingParameters> auto& p) {

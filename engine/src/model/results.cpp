@@ -42,6 +42,7 @@ void CellTotals::add(const CellTotals& o) {
   cases += o.cases;
   points += o.points;
   in_post += o.in_post;
+  case_holders += o.case_holders;
   establishment += o.establishment;
   excessive += o.excessive;
   victim_cases += o.victim_cases;
@@ -57,6 +58,7 @@ void CellTotals::append_to(GroupSeries& g) {
   g.cases.push_back(cases);
   g.points.push_back(points);
   g.in_post.push_back(in_post);
+  g.case_holders.push_back(case_holders);
   g.establishment.push_back(establishment);
   g.excessive.push_back(excessive);
   g.victim_cases.push_back(victim_cases);

@@ -92,6 +92,7 @@ double Recorder::on_snapshot(double now) {
       cell.establishment = s_.establishment[l][g];
       for (std::uint32_t o : ids) {
         const Officer& officer = s_.officers[o];
+        cell.case_holders += officer.takes_cases();
         cell.cases += officer.cases;
         cell.points += officer.points;
         cell.victim_cases += s_.lives[o].victim_cases;

@@ -1,5 +1,6 @@
 #include "caseload/replication/task_work.hpp"
 
+#include "caseload/model/officer_time.hpp"
 #include "caseload/replication/case_flow.hpp"
 
 #include <boost/random/bernoulli_distribution.hpp>
@@ -91,8 +92,10 @@ void TaskWork::advance_work(std::uint32_t officer, double now) {
 void TaskWork::reschedule_work(std::uint32_t officer, double now) {
   OfficerLife& life = s_.lives[officer];
   const double available = life.available_hours;
-  life.rate =
-      std::max(s_.scenario.tasks.minimum_task_share * available, available - s_.load_hours(officer)) / kDaysPerWeek;
+  life.rate = available > 0.0 ? available *
+                                    task_share(s_.load_hours(officer) / available, s_.scenario.tasks.task_share_at_capacity) /
+                                    kDaysPerWeek
+                              : 0.0;
   life.working_on = life.tasks.empty() ? kNone : life.tasks.front();
   life.next_done = -1.0;
   if (life.working_on == kNone || life.rate <= 0.0) return;

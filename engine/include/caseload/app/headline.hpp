@@ -14,9 +14,10 @@
 namespace caseload::app {
 
 // The figures a planner looks at first, in the order the terminal shows them.
-inline constexpr std::array<std::string_view, 23> kKeyFigures{
+inline constexpr std::array<std::string_view, 27> kKeyFigures{
     "mean_held", "mean_waiting", "mean_wait_days", "capacity_mean_PO", "capacity_p90_PO",
-    "capacity_mean_PSO", "capacity_mean_PQiP", "share_over_110", "excessive_officers", "gini",
+    "capacity_mean_PSO", "capacity_mean_PQiP", "cases_per_officer_PO", "cases_per_officer_PSO",
+    "vacancy_rate_PO", "vacancy_rate_VLO", "share_over_110", "excessive_officers", "gini",
     "theil", "theil_between_ldu", "theil_within_ldu", "theil_between_grade", "theil_within_grade",
     "unallocated", "court_reports_share_on_time", "plan_review_share_on_time", "plan_review_mean_days",
     "parole_report_share_on_time", "victim_first_contact_share_on_time", "vlo_caseload",

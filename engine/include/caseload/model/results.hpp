@@ -106,6 +106,7 @@ inline constexpr double kNaNFill = std::numeric_limits<double>::quiet_NaN();
 struct GroupSeries {
   Column<std::int32_t> officers{"officers", "officers", -1, {}}; // holding a WMT caseload
   Column<std::int32_t> in_post{"in_post", "officers", -1, {}};
+  Column<std::int32_t> case_holders{"case_holders", "officers", -1, {}}; // on caseload duty, in post or absent
   Column<std::int32_t> establishment{"establishment", "posts", -1, {}};
   Column<std::int32_t> cases{"cases", "cases", -1, {}};
   Column<std::int32_t> points{"points", "WMT points", -1, {}};
@@ -122,7 +123,7 @@ struct GroupSeries {
   Column<double> backlog_hours{"backlog_hours", "hours", kNaNFill, {}};
   // The columns in the order they are written.
   template <class Self> static auto columns_of(Self& s) {
-    return std::tie(s.officers, s.in_post, s.establishment, s.cases, s.points, s.victim_cases, s.excessive, s.mean, s.median, s.p90, s.max, s.share_over_100, s.share_over_110, s.share_over_120, s.hours_demanded, s.backlog_hours);
+    return std::tie(s.officers, s.in_post, s.case_holders, s.establishment, s.cases, s.points, s.victim_cases, s.excessive, s.mean, s.median, s.p90, s.max, s.share_over_100, s.share_over_110, s.share_over_120, s.hours_demanded, s.backlog_hours);
   }
   auto columns() { return columns_of(*this); }
   auto columns() const { return columns_of(*this); }
@@ -130,7 +131,8 @@ struct GroupSeries {
 
 // The officers of one cell (an LDU × grade, or a grade division-wide) at a snapshot.
 struct CellTotals {
-  std::int32_t cases = 0, points = 0, in_post = 0, establishment = 0, excessive = 0, victim_cases = 0;
+  std::int32_t cases = 0, points = 0, in_post = 0, case_holders = 0, establishment = 0, excessive = 0,
+               victim_cases = 0;
   double hours_demanded = 0.0, backlog_hours = 0.0;
   std::vector<double> capacity; // of those with WMT capacity
   stats::TheilSums theil;       // of the same

@@ -114,9 +114,10 @@ struct TaskParameters {
   // A de-escalation also gets a review of the plan (HMIP 2018: plans reviewed
   // in response to changes in risk of harm), less urgent (illustrative).
   double deescalation_review_deadline_working_days = 10.0;
-  // Share of available hours kept for tasks even when cases take them all
-  // (0: an officer at or over 100% does no task work, docs/model.md §8).
-  double minimum_task_share = 0.0;
+  // The share of their available hours an officer at exactly 100% gives to
+  // tasks; the share falls smoothly with load either side (model/officer_time.hpp,
+  // docs/model.md §8). 0: no task work at or over 100% (illustrative: 0.1).
+  double task_share_at_capacity = 0.1;
   double review_deadline_working_days = 5.0;
 };
 
