@@ -595,3 +595,68 @@ court_reports_per_week = 6
   EXPECT_LT(over_110[0], over_110[1]);
   EXPECT_LT(over_110[1], over_110[2]);
 }
+
+namespace {
+
+// One LDU of 200 PO posts with turnover: 20% leave a year, replaced by
+// experienced POs after a fixed 180 days. Left alone, the vacancy rate settles
+// where leavers and refills balance: L·T / (1 + L·T) = 0.0986 / 1.0986 = 9.0%.
+model::Scenario turnover(double day0_vacancy, const std::string& vacancy_override) {
+  const std::string text = R"(
+schema_version = 1
+horizon_days = 1825
+snapshot_every_days = 7
+[staffing]
+leavers_per_year = { PO = 0.2 }
+time_to_hire_days = { dist = "fixed", value = 180 }
+refill_po_with = "experienced"
+fill_initial_vacancies = ["PO"]
+[case_types.community]
+duration_days = { dist = "exponential", mean = 365 }
+tier_mix = { B2 = 1.0 }
+[[ldu]]
+name = "Turnover"
+staff.PO = { establishment = 200, in_post = )" +
+                           std::to_string(static_cast<int>(std::lround(200 * (1 - day0_vacancy)))) + R"( }
+arrivals_per_week = { community = 20 }
+)";
+  if (vacancy_override.empty()) return test::parse(text);
+  const io::Override o{"vacancy_rate.PO", vacancy_override};
+  return io::parse_scenario(text, "turnover.toml", std::span(&o, 1)).scenario;
+}
+
+// Mean PO vacancy rate over the last year, across replications.
+double last_year_vacancy(const model::Scenario& s, int replications) {
+  double sum = 0.0;
+  for (int rep = 0; rep < replications; ++rep) {
+    const model::ReplicationResult r = run(s, static_cast<std::uint32_t>(rep));
+    const auto& cells = r.snapshots.ldu_grade;
+    const auto po = static_cast<std::size_t>(Grade::PO);
+    double rep_sum = 0.0;
+    int n = 0;
+    for (std::size_t t = 0; t < r.snapshots.count(); ++t)
+      if (r.snapshots.time_days[t] > s.horizon_days - 365) {
+        rep_sum += 1.0 - static_cast<double>(cells.in_post[t * model::kGradeCount + po]) /
+                             cells.establishment[t * model::kGradeCount + po];
+        ++n;
+      }
+    sum += rep_sum / n;
+  }
+  return sum / replications;
+}
+
+} // namespace
+
+TEST(Staffing, AHeldVacancyRatePersistsThroughTheRunAndAnUnheldOneCloses) {
+  // vacancy_rate.PO = v (as `--vary` sets it) holds v for five years; the
+  // same day-0 gap without a target closes to the turnover equilibrium.
+  // Tolerance: in post varies like a Poisson pipeline of about
+  // 200 × 0.2 × 0.49 = 20 recruits (sd about 4.4 posts, 2.2%), averaged over
+  // a year and 4 replications: 0.025 is over 3 standard errors of a snapshot.
+  constexpr double kEquilibrium = 0.0986 / 1.0986;
+  for (double v : {0.1, 0.2, 0.3}) {
+    const double held = last_year_vacancy(turnover(0.0, std::to_string(v)), 4);
+    EXPECT_NEAR(held, v, 0.025) << "held at " << v;
+  }
+  EXPECT_NEAR(last_year_vacancy(turnover(0.3, ""), 4), kEquilibrium, 0.025);
+}

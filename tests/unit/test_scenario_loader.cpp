@@ -156,6 +156,7 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
     expect_same(p.time_to_hire_days, q.time_to_hire_days);
     EXPECT_EQ(p.refill_vacancies, q.refill_vacancies);
     EXPECT_EQ(p.fill_initial_vacancies, q.fill_initial_vacancies);
+    EXPECT_EQ(p.hold_initial_vacancies, q.hold_initial_vacancies);
     EXPECT_EQ(p.refill_po_with, q.refill_po_with);
     ASSERT_EQ(p.trainee_reductions.size(), q.trainee_reductions.size());
     for (std::size_t i = 0; i < p.trainee_reductions.size(); ++i) {
@@ -259,6 +260,7 @@ leavers_per_year = { PO = 0.1, PSO = 0.2 }
 time_to_hire_days = { dist = "uniform", min = 30, max = 90 }
 refill_vacancies = false
 fill_initial_vacancies = ["PO", "VLO"]
+hold_initial_vacancies = ["PSO"]
 refill_po_with = "experienced"
 trainee_reductions = [{ months = 12, percent = 50 }]
 newly_qualified_reductions = [{ months = 3, percent = 10.5 }, { months = 3, percent = 5 }]

@@ -241,6 +241,7 @@ template <class Fields> void staffing_fields(Fields& f, MaybeConst<model::Staffi
   f.key("time_to_hire_days", p.time_to_hire_days, DistributionTable{});
   f.key("refill_vacancies", p.refill_vacancies, Boolean{});
   f.key("fill_initial_vacancies", p.fill_initial_vacancies, GradeSet{});
+  f.key("hold_initial_vacancies", p.hold_initial_vacancies, GradeSet{});
   f.key("refill_po_with", p.refill_po_with, Choice<model::RecruitKind>{kRecruits});
   f.key("trainee_reductions", p.trainee_reductions, ReductionSteps{});
   f.key("newly_qualified_reductions", p.newly_qualified_reductions, ReductionSteps{});

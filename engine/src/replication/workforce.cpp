@@ -77,12 +77,12 @@ int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) const {
   const StaffGroup& group = staff[static_cast<int>(grade)];
   const int trainees = staff[static_cast<int>(Grade::PQiP)].in_post;
   const bool trained_in = grade == Grade::PO && params_.refill_po_with == RecruitKind::trainee;
-  if (group.target_vacancy_rate) {
+  if (const std::optional<double> target = target_vacancy_rate(ldu, grade)) {
     // A held vacancy rate: in post stays near establishment × (1 − rate) when
     // every leaver is replaced and the replacements under way match the
     // leavers over the lead time (Little's law: pipeline = rate × lead time).
     // Trainees in post are the training part of a PO pipeline.
-    const double aim = group.establishment * (1.0 - *group.target_vacancy_rate);
+    const double aim = group.establishment * (1.0 - *target);
     const double pipeline = aim * leavers_per_year(ldu, grade) / kDaysPerYear * mean_lead_days(ldu, grade);
     return std::max(0, static_cast<int>(std::lround(pipeline)) - (trained_in ? trainees : 0));
   }
@@ -90,6 +90,14 @@ int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) const {
   // PO vacancies that day-0 trainees will fill on qualifying are not advertised again.
   if (!params_.fill_initial_vacancies[static_cast<int>(grade)]) return 0;
   return std::max(0, group.establishment - group.in_post - (trained_in ? trainees : 0));
+}
+
+std::optional<double> Workforce::target_vacancy_rate(std::uint32_t ldu, Grade grade) const {
+  const StaffGroup& group = s_.scenario.ldus[ldu].staff[static_cast<int>(grade)];
+  if (group.target_vacancy_rate) return group.target_vacancy_rate;
+  if (params_.hold_initial_vacancies[static_cast<int>(grade)] && group.establishment > 0)
+    return 1.0 - static_cast<double>(group.in_post) / group.establishment;
+  return std::nullopt;
 }
 
 double Workforce::leavers_per_year(std::uint32_t ldu, Grade grade) const {

@@ -149,6 +149,10 @@ struct StaffingParameters {
   // Grades whose day-0 vacancies are already in recruitment (the others' stay
   // vacant: a structural shortage).
   std::array<bool, kGradeCount> fill_initial_vacancies{};
+  // Grades whose day-0 vacancy rate each LDU holds through the run (as if each
+  // group's target_vacancy_rate were its day-0 rate): shortages that persist
+  // where they are, rather than close as recruitment catches up.
+  std::array<bool, kGradeCount> hold_initial_vacancies{};
   // PO posts are refilled by trainees (a PQiP who fills the post on qualifying,
   // docs/sources.md: training takes about two years) or by experienced POs.
   RecruitKind refill_po_with = RecruitKind::trainee;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace caseload::replication {
@@ -61,6 +62,8 @@ private:
   // Days from a post falling vacant to its recruit filling it: the time to
   // hire, and for a PO post refilled by a trainee, the training too.
   [[nodiscard]] double mean_lead_days(std::uint32_t ldu, Grade post) const;
+  // The vacancy rate recruitment holds for this LDU and grade, if any.
+  [[nodiscard]] std::optional<double> target_vacancy_rate(std::uint32_t ldu, Grade grade) const;
   // Recruitments already under way at day 0 for this LDU and grade.
   [[nodiscard]] int day0_recruitments(std::uint32_t ldu, Grade grade) const;
 
