@@ -5,6 +5,7 @@
 
 #include <boost/random/bernoulli_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 
 #include <algorithm>
@@ -72,7 +73,7 @@ void Workforce::recruit_day0_vacancies(std::uint32_t ldu) {
   }
 }
 
-int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) const {
+int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) {
   const auto& staff = s_.scenario.ldus[ldu].staff;
   const StaffGroup& group = staff[static_cast<int>(grade)];
   const int trainees = staff[static_cast<int>(Grade::PQiP)].in_post;
@@ -83,8 +84,13 @@ int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) const {
     // leavers over the lead time (Little's law: pipeline = rate × lead time).
     // Trainees in post are the training part of a PO pipeline.
     const double aim = group.establishment * (1.0 - *target);
+    // The number under way is Poisson with that mean (M/G/inf), drawn rather
+    // than rounded so that small groups keep their pipeline in expectation.
     const double pipeline = aim * leavers_per_year(ldu, grade) / kDaysPerYear * mean_lead_days(ldu, grade);
-    return std::max(0, static_cast<int>(std::lround(pipeline)) - (trained_in ? trainees : 0));
+    const auto under_way = pipeline > 0.0 ? boost::random::poisson_distribution<int, double>(pipeline)(
+                                                recruitment_streams_[ldu])
+                                          : 0;
+    return std::max(0, under_way - (trained_in ? trainees : 0));
   }
   // Otherwise every day-0 vacancy is in recruitment (if the scenario says so).
   // PO vacancies that day-0 trainees will fill on qualifying are not advertised again.

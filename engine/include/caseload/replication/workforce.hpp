@@ -65,7 +65,7 @@ private:
   // The vacancy rate recruitment holds for this LDU and grade, if any.
   [[nodiscard]] std::optional<double> target_vacancy_rate(std::uint32_t ldu, Grade grade) const;
   // Recruitments already under way at day 0 for this LDU and grade.
-  [[nodiscard]] int day0_recruitments(std::uint32_t ldu, Grade grade) const;
+  int day0_recruitments(std::uint32_t ldu, Grade grade); // draws from the recruitment stream
 
   SharedState& s_;
   CaseFlow* cases_ = nullptr;
