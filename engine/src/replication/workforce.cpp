@@ -43,7 +43,9 @@ Workforce::Workforce(SharedState& state)
   schedule_.insert(schedule_.end(), params_.newly_qualified_reductions.begin(),
                    params_.newly_qualified_reductions.end());
   joined_count_.resize(s_.ldu_count());
-  recruitment_streams_ = s_.streams(StreamPurpose::recruitment, static_cast<std::uint32_t>(s_.ldu_count()));
+  // Per (LDU, grade), so that one grade's recruitment never shifts another's draws.
+  recruitment_streams_ =
+      s_.streams(StreamPurpose::recruitment, static_cast<std::uint32_t>(s_.ldu_count() * kGradeCount));
 }
 
 void Workforce::build_staff() {
@@ -69,7 +71,7 @@ void Workforce::recruit_day0_vacancies(std::uint32_t ldu) {
   for (int g = 0; g < kGradeCount; ++g) {
     const int recruitments = day0_recruitments(ldu, Grade(g));
     for (int i = 0; i < recruitments; ++i)
-      advertise(ldu, Grade(g), time_to_hire(ldu, Grade(g)).sample_residual(recruitment_streams_[ldu]));
+      advertise(ldu, Grade(g), time_to_hire(ldu, Grade(g)).sample_residual(recruitment_streams_[ldu * kGradeCount + g]));
   }
 }
 
@@ -88,7 +90,7 @@ int Workforce::day0_recruitments(std::uint32_t ldu, Grade grade) {
     // than rounded so that small groups keep their pipeline in expectation.
     const double pipeline = aim * leavers_per_year(ldu, grade) / kDaysPerYear * mean_lead_days(ldu, grade);
     const auto under_way = pipeline > 0.0 ? boost::random::poisson_distribution<int, double>(pipeline)(
-                                                recruitment_streams_[ldu])
+                                                recruitment_streams_[ldu * kGradeCount + static_cast<int>(grade)])
                                           : 0;
     return std::max(0, under_way - (trained_in ? trainees : 0));
   }
@@ -226,6 +228,9 @@ void Workforce::on_staff_step(std::uint32_t officer, double now) {
     auto& trainees = s_.rosters[o.ldu].by_grade[static_cast<int>(Grade::PQiP)];
     trainees.erase(std::find(trainees.begin(), trainees.end(), officer));
     s_.policy->left(officer);
+    // The new PO takes the PO duty furthest below its share, so that trainees
+    // (who all hold cases) do not fill the PO grade with case holders.
+    o.duty = duty_for_newcomer(o.ldu, Grade::PO);
     auto& pos = s_.rosters[o.ldu].by_grade[static_cast<int>(Grade::PO)];
     pos.push_back(officer);
     auto& posts = s_.establishment[o.ldu];
@@ -244,6 +249,7 @@ void Workforce::on_staff_step(std::uint32_t officer, double now) {
     life.schedule_reduction = 0.0;
   }
   update_capacity(officer, now);
+  if (!o.takes_cases() && life.first_case != kNone) move_work_away(officer, ReallocationCause::duty_change, now);
 }
 
 void Workforce::schedule_leave(std::uint32_t officer, double now) {

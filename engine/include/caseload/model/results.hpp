@@ -16,10 +16,10 @@
 
 namespace caseload::model {
 
-enum class ReallocationCause : std::uint8_t { leaver, absence, escalation, intervention, step_down };
-inline constexpr int kReallocationCauseCount = 5;
+enum class ReallocationCause : std::uint8_t { leaver, absence, escalation, intervention, step_down, duty_change };
+inline constexpr int kReallocationCauseCount = 6;
 inline constexpr std::array<std::string_view, kReallocationCauseCount> kReallocationCauseNames{
-    "leaver", "absence", "escalation", "intervention", "step_down"};
+    "leaver", "absence", "escalation", "intervention", "step_down", "duty_change"};
 
 // Flows and exact time averages over the statistics window [warm-up, horizon],
 // plus whole-run totals for the conservation check.

@@ -74,7 +74,7 @@ private:
   std::vector<ReductionStep> schedule_; // the trainee steps, then the newly qualified steps
   std::vector<std::array<std::uint32_t, kGradeCount>> joined_count_; // officers ever added, per LDU and grade
   std::vector<Hire> hires_;
-  std::vector<sim::Engine> recruitment_streams_; // per LDU: day-0 vacancies
+  std::vector<sim::Engine> recruitment_streams_; // per (LDU, grade): day-0 recruitment
 };
 
 } // namespace caseload::replication

@@ -1,0 +1,1 @@
+"""Behavioural tests of the model on real scenarios (see test_baseline.py)."""
