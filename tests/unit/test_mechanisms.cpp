@@ -660,3 +660,35 @@ TEST(Staffing, AHeldVacancyRatePersistsThroughTheRunAndAnUnheldOneCloses) {
   }
   EXPECT_NEAR(last_year_vacancy(turnover(0.3, ""), 4), kEquilibrium, 0.025);
 }
+
+TEST(Victims, APooledUnitServesVictimsOfLdusWithoutVlos) {
+  // Only LDU A has VLOs; B's custody cases have victims too. A pooled victim
+  // contact unit gives B's victims to A's VLOs, so their first contacts are
+  // made; without pooling they wait for a VLO of their own who never comes.
+  model::Scenario s = test::parse(test::two_ldu_scenario());
+  s.case_types[static_cast<int>(model::CaseType::custody)].victim_probability = 1.0;
+  auto& vlos = s.ldus[0].staff[static_cast<int>(Grade::VLO)];
+  vlos.establishment = vlos.in_post = 3;
+  const auto first_contacts_in_b = [](const model::ReplicationResult& r) {
+    std::int64_t done = 0, created = 0;
+    for (const model::Task& t : r.tasks)
+      if (t.kind == TaskKind::victim_first_contact && t.ldu == 1) {
+        ++created;
+        done += t.completed >= 0.0;
+      }
+    return std::pair{done, created};
+  };
+  const auto [alone_done, alone_created] = first_contacts_in_b(run(s));
+  s.victims.pooled = true;
+  const model::ReplicationResult pooled = run(s);
+  const auto [pooled_done, pooled_created] = first_contacts_in_b(pooled);
+  ASSERT_GT(alone_created, 50);
+  EXPECT_EQ(alone_done, 0);
+  EXPECT_EQ(pooled_created, alone_created); // the same victims (common random numbers)
+  EXPECT_GT(pooled_done, pooled_created * 9 / 10);
+  for (const model::VictimCase& v : pooled.victims) {
+    if (v.ended < 0.0) {
+      EXPECT_NE(v.vlo, model::kNone); // every open victim case has a VLO
+    }
+  }
+}
