@@ -32,6 +32,37 @@ struct Components {
   replication::Workforce workforce;
 };
 
+// One full-time PO who writes an FDR a day and nothing else; `tasks` adds keys to [tasks].
+model::Scenario one_court_writer(const std::string& tasks) {
+  return test::parse(R"(
+schema_version = 1
+initial_state = "empty"
+[workload]
+reports_in_capacity = false
+[tasks]
+sdr_share = 0
+)" + tasks + R"(
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Court"
+staff.PO = { establishment = 1 }
+court_reports_per_week = 7
+)");
+}
+
+// Staffs the components, sets the PO's caseload points, and hands them the first court report.
+sim::Event first_court_report(Components& c, std::int32_t caseload_points = 0) {
+  c.workforce.build_staff();
+  c.state.officers[0].points = caseload_points;
+  c.work.schedule_first_court_reports();
+  const sim::Event e = c.state.events.pop();
+  EXPECT_EQ(e.kind, replication::kCourtReport);
+  c.work.on_court_report(e.id, e.time);
+  return e;
+}
+
 std::int64_t held_points(const replication::SharedState& s, std::uint32_t officer) {
   std::int64_t points = 0;
   for (std::uint32_t id = s.lives[officer].first_case; id != model::kNone; id = s.cases[id].next_held)
@@ -103,25 +134,9 @@ TEST(Components, TaskWorkWorksACourtReportAtTheSpareRate) {
   // One PO on 37 hours and no cases: the whole week is spare, so an FDR of
   // 65 points carried for 30 days (65/2176 × 37 × 30/7 hours) takes that many
   // hours at 37/7 hours a day.
-  const model::Scenario s = test::parse(R"(
-schema_version = 1
-initial_state = "empty"
-[tasks]
-sdr_share = 0
-[case_types.community]
-duration_days = { dist = "fixed", value = 10 }
-tier_mix = { C1 = 1.0 }
-[[ldu]]
-name = "Court"
-staff.PO = { establishment = 1 }
-court_reports_per_week = 7
-)");
+  const model::Scenario s = one_court_writer("");
   Components c(s);
-  c.workforce.build_staff();
-  c.work.schedule_first_court_reports();
-  const sim::Event e = c.state.events.pop();
-  ASSERT_EQ(e.kind, replication::kCourtReport);
-  c.work.on_court_report(e.id, e.time);
+  const sim::Event e = first_court_report(c);
   ASSERT_EQ(c.state.tasks.size(), 1u);
   const model::Task& t = c.state.tasks[0];
   EXPECT_EQ(t.officer, 0u);
@@ -153,30 +168,11 @@ TEST(Components, AReportTakesLongerSmoothlyAsTheWritersCaseloadGrows) {
   // hours / (available hours × task share at that load / 7): it rises with
   // load, with no jump at 100%, and at 200% is about 1/s times what it is at
   // 100% (s = task_share_at_capacity = 0.1).
-  const model::Scenario s = test::parse(R"(
-schema_version = 1
-initial_state = "empty"
-[workload]
-reports_in_capacity = false
-[tasks]
-sdr_share = 0
-task_share_at_capacity = 0.1
-[case_types.community]
-duration_days = { dist = "fixed", value = 10 }
-tier_mix = { C1 = 1.0 }
-[[ldu]]
-name = "Court"
-staff.PO = { establishment = 1 }
-court_reports_per_week = 7
-)");
+  const model::Scenario s = one_court_writer("task_share_at_capacity = 0.1\n");
   const double hours = 65.0 / 2176.0 * 37.0 * 30.0 / 7.0;
   auto days_to_write = [&](double load) {
     Components c(s);
-    c.workforce.build_staff();
-    c.state.officers[0].points = static_cast<std::int32_t>(std::lround(load * 2176.0));
-    c.work.schedule_first_court_reports();
-    const sim::Event e = c.state.events.pop();
-    c.work.on_court_report(e.id, e.time);
+    const sim::Event e = first_court_report(c, static_cast<std::int32_t>(std::lround(load * 2176.0)));
     const double expected =
         hours / (37.0 * model::task_share(c.state.officers[0].points / 2176.0, 0.1) / 7.0);
     EXPECT_NEAR(c.state.lives[0].next_done - e.time, expected, 1e-9 * expected) << "load " << load;
