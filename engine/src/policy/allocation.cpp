@@ -4,6 +4,7 @@
 
 #include "caseload/sim/indexed_heap.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <limits>
@@ -187,9 +188,13 @@ std::unique_ptr<AllocationPolicy> make_policy(const model::AllocationParameters&
                                               std::size_t ldu_count,
                                               std::vector<sim::Engine> policy_streams) {
   assert(policy_streams.size() == ldu_count);
+  // A grade cap refuses on load, so a case it leaves waiting may be placed when
+  // an officer's load falls back below it.
+  const bool grade_caps = std::any_of(params.grade_cap_percent.begin(), params.grade_cap_percent.end(),
+                                      [](double cap) { return cap < kInfinity; });
   switch (params.policy) {
   case model::PolicyKind::least_loaded:
-    return std::make_unique<LeastLoaded>(params, ldu_count, kInfinity, false);
+    return std::make_unique<LeastLoaded>(params, ldu_count, kInfinity, grade_caps);
   case model::PolicyKind::capped:
     return std::make_unique<LeastLoaded>(params, ldu_count, params.cap_percent, true);
   case model::PolicyKind::round_robin: return std::make_unique<RoundRobin>(params, ldu_count);

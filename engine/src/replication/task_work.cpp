@@ -238,15 +238,18 @@ void TaskWork::case_held(std::uint32_t id, std::uint32_t officer, double now) {
 
 void TaskWork::retry_unassigned(std::uint32_t ldu, double now) {
   // Victim cases first, so that their waiting contacts find the new VLO.
+  // With a pooled victim unit, a VLO of this LDU serves the others' waiting work too.
   const auto [first, last] = victim_unit(ldu);
   for (std::uint32_t l = first; l < last; ++l) {
     std::vector<std::uint32_t> victims;
     victims.swap(s_.unassigned_victims[l]);
     for (std::uint32_t v : victims) assign_victim_case(v, now);
   }
-  std::vector<std::uint32_t> waiting;
-  waiting.swap(s_.unassigned_tasks[ldu]);
-  for (std::uint32_t t : waiting) place_task(t, now);
+  for (std::uint32_t l = first; l < last; ++l) {
+    std::vector<std::uint32_t> waiting;
+    waiting.swap(s_.unassigned_tasks[l]);
+    for (std::uint32_t t : waiting) place_task(t, now);
+  }
 }
 
 // --- court reports
@@ -424,7 +427,7 @@ void TaskWork::rebalance_victims(std::uint32_t vlo, double now) {
   const auto [first, last] = victim_unit(s_.officers[vlo].ldu);
   for (std::uint32_t l = first; l < last; ++l)
     for (std::uint32_t o : s_.rosters[l].by_grade[static_cast<int>(Grade::VLO)])
-      if (s_.lives[o].available_hours > 0.0) {
+      if (s_.lives[o].available_hours > 0.0 && s_.officers[o].duty == Duty::caseload) {
         unit.push_back(o);
         total += s_.lives[o].victim_cases;
       }
