@@ -10,10 +10,10 @@ Command line: python3 -m caseload report OUT.h5 -o report.html
 """
 
 from .results import (KNOWN_MINOR, SUPPORTED_MAJOR, Comparison, FormatError, Results, Run,
-                      RunResults, Sweep, open)
+                      RunResults, Sensitivity, Sweep, open)
 
 __all__ = ["open", "FormatError", "Results", "Run", "RunResults", "Comparison", "Sweep",
-           "SUPPORTED_MAJOR", "KNOWN_MINOR", "plots", "report"]
+           "Sensitivity", "SUPPORTED_MAJOR", "KNOWN_MINOR", "plots", "report"]
 __version__ = "0.1.0"
 
 

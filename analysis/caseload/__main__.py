@@ -16,7 +16,8 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="write a self-contained HTML report",
                                  description="Write a self-contained HTML report (plots embedded, "
-                                             "no external files) of a run, comparison or sweep.")
+                                             "no external files) of a run, comparison, sweep or "
+                                             "sensitivity screening.")
     report.add_argument("results", type=pathlib.Path, help="a caseload results file (.h5)")
     report.add_argument("-o", "--output", type=pathlib.Path,
                         help="the HTML file to write (default: RESULTS with .html)")

@@ -9,7 +9,7 @@ Run plots take a `Run` (a run file as opened, `comparison.base`,
 `comparison.variant` or one of `sweep.runs`):
 `capacity_over_time`, `lorenz`, `capacity_heatmap`, `timeliness`,
 `vlo_caseloads`. `forest` and `capacity_difference_heatmap` take a
-`Comparison`; `sweep_figures` a `Sweep`. Helpers that return the numbers
+`Comparison`; `sweep_figures` a `Sweep`; `tornado` a `Sensitivity`. Helpers that return the numbers
 behind a plot: `capacity_quantiles`, `capacity_grid`, `lorenz_points`,
 `vlo_caseload_series`.
 """
@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from . import labels
-from .results import Comparison, Run, Sweep
+from .results import Comparison, Run, Sensitivity, Sweep
 
 INK = "#333333"
 MUTED = "#8a8a8a"
@@ -470,4 +470,55 @@ def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
             ax.set_visible(False)
         fig.suptitle(f"Division figures by {sweep.vary_key}: mean and 95% interval", x=0.01,
                      ha="left", fontsize=10, color=INK)
+    return fig
+
+
+def _effect_axis_label(figure: str, units: str) -> str:
+    style = labels.style(figure, units)
+    if style == "share":
+        return "change from low to high, percentage points"
+    if style == "percent":
+        return "change from low to high, points of capacity %"
+    return f"change from low to high ({units})" if units else "change from low to high"
+
+
+def tornado(sensitivity: Sensitivity, figure: str) -> Figure:
+    """Tornado plot of one division figure in a sensitivity file.
+
+    One bar per parameter: the effect of moving it from its low to its high
+    value (the paired difference high − low), with its 95% interval as a
+    whisker; the parameter that moves the figure most at the top. Bars whose
+    interval excludes zero are in colour, the others grey; an effect that is
+    undefined (the figure does not exist at either end) has no bar.
+    """
+    if not isinstance(sensitivity, Sensitivity):
+        raise TypeError("tornado() takes a Sensitivity (a file written by caseload sensitivity)")
+    rows = sensitivity.ranked(figure)
+    units = rows["units"].iloc[0]
+    scale = 100.0 if labels.style(figure, units) == "share" else 1.0
+    effect, low, high = (rows[c].to_numpy(float) * scale for c in ("effect", "ci_low", "ci_high"))
+    defined = np.isfinite(effect)
+    # Rounding (the file holds no figure levels, so "tiny" is absolute here) is no effect.
+    clear = defined & ((low > 0) | (high < 0)) & (np.abs(effect) > scale * 1e-9)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(9.5, 0.34 * len(rows) + 1.3)
+        ax = fig.subplots()
+        y = np.arange(len(rows))
+        ax.barh(y[defined], effect[defined], height=0.6, zorder=2,
+                color=[WARM if c else "#d0d0d0" for c in clear[defined]])
+        whiskers = defined & np.isfinite(low) & np.isfinite(high)
+        ax.errorbar(effect[whiskers], y[whiskers],
+                    xerr=[effect[whiskers] - low[whiskers], high[whiskers] - effect[whiskers]],
+                    fmt="none", ecolor=INK, elinewidth=1, capsize=3, zorder=3)
+        ax.axvline(0, color=INK, lw=0.8)
+        names = [f"{p}  ({lo:g} → {hi:g})" + ("" if d else "  (undefined)")
+                 for p, lo, hi, d in zip(rows["parameter"], rows["low"], rows["high"], defined)]
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        for tick, is_clear in zip(ax.get_yticklabels(), clear):
+            tick.set_color(INK if is_clear else MUTED)
+        ax.set_xlabel(_effect_axis_label(figure, units) + "; whiskers: 95% interval")
+        ax.grid(axis="y", visible=False)
+        fig.suptitle(textwrap.fill(labels.label(figure), 80), x=0.01, ha="left", fontsize=10,
+                     color=INK)
     return fig

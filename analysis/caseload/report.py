@@ -21,7 +21,7 @@ import pathlib
 import numpy as np
 
 from . import __version__, labels, plots
-from .results import Comparison, Results, Run, RunResults, Sweep
+from .results import Comparison, Results, Run, RunResults, Sensitivity, Sweep
 from .results import open as open_results
 
 CSS = """
@@ -506,6 +506,101 @@ def _sweep_body(s: Sweep) -> str:
     ])
 
 
+# --------------------------------------------------------------------------- sensitivity
+
+def _negligible(row) -> bool:
+    """No effect beyond rounding: the effect and its interval within 1e-9 of zero.
+
+    (The file holds effects only, not the figure's level, so "tiny" is absolute.)
+    """
+    return all(_is_tiny(row[c], 0.0) for c in ("effect", "ci_low", "ci_high") if _finite(row[c]))
+
+
+def _clear(row) -> bool:
+    """The effect's interval excludes zero, by more than rounding."""
+    return (_finite(row["ci_low"]) and (row["ci_low"] > 0 or row["ci_high"] < 0)
+            and not _is_tiny(row["effect"], 0.0))
+
+
+def sensitivity_table(s: Sensitivity) -> str:
+    """Headline figures by parameter: each effect (high − low) and its interval; clear ones in red."""
+    table = s.sensitivity.set_index(["figure", "parameter"])
+    parameters = list(s.parameters["parameter"])
+    head = "".join(f"<th>{_e(p)}</th>" for p in parameters)
+    rows = []
+    for group, figures in labels.HEADLINE_GROUPS:
+        body = []
+        for f in figures:
+            if (f, parameters[0]) not in table.index:
+                continue
+            effects = [table.loc[(f, p)] for p in parameters]
+            if not any(_finite(r["effect"]) for r in effects):
+                continue
+            cells = []
+            for r in effects:
+                units = r["units"]
+                if _finite(r["effect"]) and _negligible(r):
+                    cells.append('<td class="quiet">no change</td>')
+                    continue
+                css = ' class="clear"' if _clear(r) else ""
+                ci = labels.change_interval(f, r["ci_low"], r["ci_high"], units)
+                ci_html = f'<br><span class="ci">{_e(ci)}</span>' if ci != "–" else ""
+                cells.append(f"<td><span{css}>{_e(labels.change(f, r['effect'], units))}</span>"
+                             f"{ci_html}</td>")
+            body.append(f"<tr>{_name_cell(f)}{''.join(cells)}</tr>")
+        if body:
+            rows.append(f'<tr class="group"><td colspan="{len(parameters) + 1}">{_e(group)}</td></tr>'
+                        + "".join(body))
+    return (f"<table><thead><tr><th>Division</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+            "</table><p class=\"note\">Each cell: the change in the figure when the parameter "
+            "goes from its low to its high value, and its 95% interval; "
+            '<span class="clear">red</span> where the interval excludes zero.</p>')
+
+
+def tornado_plots(s: Sensitivity) -> str:
+    """A tornado plot per headline figure that some parameter moves; the rest named in a line."""
+    table = s.sensitivity
+    out, unmoved = [], []
+    for f in labels.HEADLINE:
+        rows = table[table["figure"] == f]
+        if rows.empty or not rows["effect"].notna().any():
+            continue
+        if all(_negligible(r) for _, r in rows.iterrows()):
+            unmoved.append(labels.label(f))
+            continue
+        top = rows.sort_values("rank").iloc[0]
+        out.append(_figure(plots.tornado(s, f),
+                           f"{labels.label(f)}: moved most by {top['parameter']} "
+                           f"({labels.change(f, top['effect'], top['units'])} from "
+                           f"{top['low']:g} to {top['high']:g}). Bars: the effect of each parameter "
+                           "from its low to its high value; whiskers: 95% intervals; grey: the "
+                           "interval includes zero.", f"Tornado plot of {labels.label(f)}"))
+    if unmoved:
+        out.append(f'<p class="quiet">Not moved by any parameter (the same in every paired '
+                   f"replication, up to rounding): {_e(_join(unmoved))}.</p>")
+    return "\n".join(out)
+
+
+def _sensitivity_body(s: Sensitivity) -> str:
+    ranges = "".join(f"<li><code>{_e(r['parameter'])}</code> from {r['low']:g} to {r['high']:g}</li>"
+                     for _, r in s.parameters.iterrows())
+    return "\n".join([
+        f"<h1>Caseload sensitivity: {_e(s.scenario_name)}</h1>",
+        '<p class="subtitle">Which assumptions move which figures: each parameter run at its low '
+        "and its high value, one at a time, with common random numbers.</p>",
+        f'<p class="lede">The scenario <strong>{_e(s.scenario_name)}</strong> was run '
+        f"{2 * len(s.parameters)} times, twice for each of {len(s.parameters)} parameters, each "
+        f"time with {s.replications} replications (seed {s.seed}). Replication r of the low and "
+        "the high run meets the same arrivals, so the difference between them is the parameter's "
+        "doing: the <em>effect</em> is the mean paired difference high − low of each division "
+        "figure, with its 95% interval. Parameters are changed one at a time: how two of them act "
+        "together is not measured.</p>",
+        f'<p>The parameters and their ranges:</p><ul class="changes">{ranges}</ul>',
+        "<h2>Effects on the headline figures</h2>", sensitivity_table(s),
+        "<h2>Tornado plots: which assumptions matter most</h2>", tornado_plots(s),
+    ])
+
+
 # --------------------------------------------------------------------------- page
 
 GLOSSARY = """
@@ -534,6 +629,8 @@ def render(results: Results) -> str:
                                                   f"{results.base.label}")
     elif isinstance(results, Sweep):
         body, title = _sweep_body(results), f"Caseload sweep: {results.vary_key}"
+    elif isinstance(results, Sensitivity):
+        body, title = _sensitivity_body(results), f"Caseload sensitivity: {results.scenario_name}"
     elif isinstance(results, Run):
         body, title = _run_body(results), f"Caseload report: {results.name}"
     else:

@@ -7,7 +7,9 @@ reader knows (major version 1) and returns one of:
 - `Comparison` (kind "comparison"): `.base` and `.variant` runs and the
   paired differences in `.comparison`;
 - `Sweep` (kind "sweep"): `.runs`, one per value of `.vary_key`, and the
-  headline figures by value in `.sweep`.
+  headline figures by value in `.sweep`;
+- `Sensitivity` (kind "sensitivity"): the effect of each screened parameter
+  on each division figure in `.sensitivity`, and the ranges in `.parameters`.
 
 Every frame is read when first asked for and then kept. The layout of the file
 is documented in docs/hdf5-format.md; engine/src/output_writer.cpp writes it.
@@ -27,7 +29,7 @@ import pandas as pd
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
 
-KNOWN_MINOR = 3
+KNOWN_MINOR = 4
 """The newest minor version this reader was written against; newer minors add
 objects that it ignores."""
 
@@ -536,7 +538,7 @@ class Run:
 class Results:
     """An open caseload results file: what every kind of file has.
 
-    Attributes: `path`, `kind` ("run", "comparison" or "sweep"),
+    Attributes: `path`, `kind` ("run", "comparison", "sweep" or "sensitivity"),
     `schema_version` (major, minor), `engine_version`, `created`,
     `file_attrs` (the root attributes) and `runs` (every `Run` in the file).
     Use as a context manager, or call `close()`, to release the file.
@@ -649,13 +651,69 @@ class Sweep(Results):
                 f"{', '.join(self.vary_values)}>")
 
 
-_KINDS = {"run": RunResults, "comparison": Comparison, "sweep": Sweep}
+class Sensitivity(Results):
+    """A file of kind "sensitivity" (1.4): a one-at-a-time screening with common random numbers.
+
+    Each parameter was run at its low and its high value with the same seed
+    and replications; its effect on a figure is the paired difference
+    high − low of the division figure. Attributes: `scenario_name`, `seed`,
+    `replications` (at each end of each range), `scenario` (the resolved
+    scenario before any parameter is set, as a dict). `parameters`: one row per
+    parameter (parameter, low, high), in the order screened. `sensitivity`:
+    one row per parameter × figure, columns parameter, low, high, figure,
+    units, effect, ci_low, ci_high, n, rank (1 = the parameter with the
+    largest |effect| on that figure); parameter and figure are categoricals in
+    file order. No run's records are kept, so `runs` is empty.
+    """
+
+    kind = "sensitivity"
+
+    def __init__(self, path, file, version):
+        super().__init__(path, file, version)
+        self.scenario_name: str = self.file_attrs.get("scenario_name", "")
+        self.seed: int = self.file_attrs.get("seed")
+        self.replications: int = self.file_attrs.get("replications")
+
+    @functools.cached_property
+    def scenario(self) -> dict:
+        """The resolved scenario (before any parameter is set), parsed with tomllib."""
+        return tomllib.loads(self.file_attrs["scenario"])
+
+    @functools.cached_property
+    def parameters(self) -> pd.DataFrame:
+        return _table(self.file["parameters"], first=["parameter", "low", "high"])
+
+    @functools.cached_property
+    def sensitivity(self) -> pd.DataFrame:
+        g = self.file["sensitivity"]
+        frame = _table(g, first=["parameter", "low", "high", "figure", "units", "effect", "ci_low",
+                                 "ci_high", "n", "rank"])
+        for name in ("parameter", "figure"):
+            frame[name] = pd.Categorical(frame[name], categories=list(dict.fromkeys(frame[name])))
+        frame.attrs["confidence"] = float(_attr(g.attrs.get("confidence", 0.95)))
+        return frame
+
+    def ranked(self, figure: str) -> pd.DataFrame:
+        """The rows of one figure, the parameter that moves it most first."""
+        s = self.sensitivity
+        rows = s[s["figure"] == figure]
+        if rows.empty:
+            raise KeyError(f"no figure {figure!r} in the sensitivity table")
+        return rows.sort_values("rank").reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        return (f"<caseload.Sensitivity {str(self.path)!r}: {self.scenario_name!r}, "
+                f"{len(self.parameters)} parameters ({', '.join(self.parameters['parameter'])}), "
+                f"{self.replications} paired replications each>")
+
+
+_KINDS = {"run": RunResults, "comparison": Comparison, "sweep": Sweep, "sensitivity": Sensitivity}
 
 
 def open(path) -> Results:  # noqa: A001 (the name the design gives it)
     """Open a caseload HDF5 results file and check its format and schema version.
 
-    Returns a `RunResults`, `Comparison` or `Sweep` according to the file's
+    Returns a `RunResults`, `Comparison`, `Sweep` or `Sensitivity` according to the file's
     `kind` attribute. Raises `FormatError` if the file is not HDF5, not a
     caseload results file, of a schema major version other than 1, or of an
     unknown kind; `FileNotFoundError` if there is no such file.

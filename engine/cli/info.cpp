@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace caseload::cli {
@@ -33,6 +34,40 @@ void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
       if (ldu[i] == app::kDivisionRow && figure[i] == name)
         fmt::print(out, "{}  {:<36} {:>10}  [{}, {}]\n", indent, name, fmt_value(mean[i]),
                    fmt_value(low[i]), fmt_value(high[i]));
+}
+
+// For each key figure, the three parameters that move it most.
+void describe_sensitivity(std::FILE* out, const io::h5::File& file) {
+  fmt::print(out, "sensitivity of scenario {} (seed {}, {} replications at each end of each range)\n",
+             file.read_string_attribute("scenario_name"), file.read_int_attribute("seed").front(),
+             file.read_int_attribute("replications").front());
+  const Group screened = file.open_group("parameters");
+  const auto key = screened.read_strings("parameter");
+  const auto low = screened.read_doubles("low");
+  const auto high = screened.read_doubles("high");
+  fmt::print(out, "parameters, each from low to high:\n");
+  for (std::size_t i = 0; i < key.size(); ++i)
+    fmt::print(out, "  {:<44} {} -> {}\n", key[i], fmt_value(low[i]), fmt_value(high[i]));
+  const Group table = file.open_group("sensitivity");
+  const auto parameter = table.read_strings("parameter");
+  const auto figure = table.read_strings("figure");
+  const auto effect = table.read_doubles("effect");
+  const auto ci_low = table.read_doubles("ci_low");
+  const auto ci_high = table.read_doubles("ci_high");
+  const auto rank = table.read_ints("rank");
+  fmt::print(out, "largest effects (high - low, division) and their {} intervals:\n", level(table));
+  for (const std::string_view name : app::kKeyFigures) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < figure.size(); ++i)
+      if (figure[i] == name && std::isfinite(effect[i])) rows.push_back(i);
+    if (rows.empty()) continue;
+    std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
+    rows.resize(std::min<std::size_t>(rows.size(), 3));
+    fmt::print(out, "  {}\n", name);
+    for (const std::size_t i : rows)
+      fmt::print(out, "    {}. {:<40} {:>10}  [{}, {}]\n", rank[i], parameter[i], fmt_value(effect[i]),
+                 fmt_value(ci_low[i]), fmt_value(ci_high[i]));
+  }
 }
 
 } // namespace
@@ -72,6 +107,8 @@ int info(std::FILE* out, const std::string& path) {
       fmt::print(out, "{} = {}:\n", file.read_string_attribute("vary_key"), values[i]);
       describe_run(out, runs.open_group(fmt::format("{:04d}", i)), "  ");
     }
+  } else if (kind == "sensitivity") {
+    describe_sensitivity(out, file);
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "caseload/io/scenario_loader.hpp"
 #include "caseload/app/run_summary.hpp"
 #include "caseload/app/experiment.hpp"
+#include "caseload/app/sensitivity.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -209,6 +210,71 @@ int compare(const std::string& base_path, const std::string& variant_path, const
   return kExitOk;
 }
 
+// One end of a parameter's range. An error in applying the override names
+// itself; one the scenario finds with the value set is put down to the parameter.
+caseload::model::Scenario load_at(const std::string& path, const CommonOptions& opt,
+                                  const caseload::io::Override& at) {
+  try {
+    return load(path, opt, std::span(&at, 1)).file.scenario;
+  } catch (const InputError& e) {
+    if (e.file() == at.option) throw;
+    throw InputError(at.option, 0, 0, "with " + at.key + " = " + at.value + " the scenario is not valid: " + e.what());
+  }
+}
+
+// One-at-a-time screening with common random numbers (docs/model.md §17.4).
+int sensitivity(const std::string& scenario_path, const CommonOptions& opt, const std::vector<std::string>& specs) {
+  using caseload::io::override_at;
+  if (!opt.output.empty()) check_output_path(opt.output);
+  const Loaded base = load(scenario_path, opt);
+  const auto& scenario = base.file.scenario;
+  std::vector<caseload::model::SensitivityParameter> parameters = scenario.sensitivity;
+  if (!specs.empty()) {
+    parameters.clear();
+    for (const auto& spec : specs) parameters.push_back(caseload::io::parse_sensitivity_parameter(spec));
+  }
+  if (parameters.empty())
+    throw InputError(scenario_path, 0, 0,
+                     "nothing to screen: give --param KEY=LOW:HIGH, or a [sensitivity] table "
+                     "parameters = { \"KEY\" = [low, high], ... } in the scenario");
+  std::vector<caseload::app::ScreenedParameter> screened;
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const auto& p = parameters[i];
+    const std::string origin =
+        specs.empty() ? scenario_path + " [sensitivity] \"" + p.key + "\"" : "--param '" + specs[i] + "'";
+    auto& s = screened.emplace_back(caseload::app::ScreenedParameter{
+        p, load_at(scenario_path, opt, override_at(p.key, p.low, origin)),
+        load_at(scenario_path, opt, override_at(p.key, p.high, origin))});
+    // Common random numbers need both ends at the scenario's seed and replications.
+    for (const auto* end : {&s.at_low, &s.at_high})
+      if (p.key == "seed" || p.key == "replications" || end->seed != scenario.seed ||
+          end->replications != scenario.replications)
+        throw InputError(origin, 0, 0, "'" + p.key + "' cannot be screened: a screening holds the seed and the "
+                                                     "number of replications fixed");
+  }
+  caseload::cli::Progress progress("sensitivity", 2 * static_cast<int>(parameters.size()) * scenario.replications,
+                                   scenario.horizon_days, !opt.quiet);
+  const auto start = std::chrono::steady_clock::now();
+  Timed all;
+  const auto table = caseload::app::screen(
+      screened, opt.threads, [&](int done, int total, const caseload::model::ReplicationResult& r) {
+        progress.update(done, total, r.events);
+        all.events += r.events;
+      });
+  all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.finish();
+  if (!opt.output.empty())
+    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
+      caseload::io::write_sensitivity(tmp, file_metadata(opt.compress), scenario, base.resolved, table, parameters);
+    });
+  if (!opt.quiet) {
+    caseload::cli::print_sensitivity(stdout, scenario, table, parameters.size());
+    if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
+  }
+  if (opt.stats) print_stats(all, effective_threads(opt, scenario.replications));
+  return kExitOk;
+}
+
 int validate(const std::string& path) {
   const auto loaded = load(path, CommonOptions{});
   const auto& s = loaded.file.scenario;
@@ -262,6 +328,19 @@ int main(int argc, char** argv) {
   compare_cmd->add_flag("--independent", independent,
                         "Give the variant its own random streams (to measure what CRN saves)");
 
+  CommonOptions sensitivity_opt;
+  std::string sensitivity_path;
+  std::vector<std::string> params;
+  CLI::App* sensitivity_cmd = app.add_subcommand(
+      "sensitivity", "Screen which assumptions move which figures: each parameter at its low and high value, "
+                     "one at a time, with common random numbers");
+  sensitivity_cmd->add_option("scenario", sensitivity_path, "Scenario file (TOML)")->required();
+  add_common(sensitivity_cmd, sensitivity_opt);
+  sensitivity_cmd->add_option("--param", params,
+                              "A parameter and its range: KEY=LOW:HIGH (KEY as for run --vary); repeatable. "
+                              "Default: the scenario's [sensitivity] parameters")
+      ->allow_extra_args(false); // one KEY=LOW:HIGH per --param, so the scenario may follow it
+
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and say what is wrong");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
@@ -275,7 +354,7 @@ int main(int argc, char** argv) {
   const bool known = std::any_of(commands.begin(), commands.end(),
                                  [&](const CLI::App* c) { return argc > 1 && c->check_name(argv[1]); });
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, validate or info\n",
+    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, validate or info\n",
                argv[1]);
     return kExitInvalid;
   }
@@ -295,6 +374,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return run(run_path, run_opt, vary);
     if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent);
+    if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params);
     if (*validate_cmd) return validate(validate_path);
     if (*info_cmd) return caseload::cli::info(stdout, info_path);
   } catch (const InputError& e) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -141,6 +142,41 @@ void print_sweep(std::FILE* out, const std::string& key, std::span<const std::st
     }
     fmt::print(out, "\n");
   }
+}
+
+void print_sensitivity(std::FILE* out, const model::Scenario& scenario, const app::SensitivityTable& table,
+                       std::size_t parameters) {
+  fmt::print(out, "{}: {} parameter(s), each run at its low and high value with common random numbers "
+                  "({} replications, seed {})\n",
+             scenario.name, parameters, scenario.replications, scenario.seed);
+  fmt::print(out, "Effect = paired difference high - low of the division figure, with its {} interval;\n"
+                  "parameters ranked by |effect| (1 = moves the figure most); * = the interval excludes 0\n"
+                  "by more than rounding. Every headline figure is in the output file (-o).\n",
+             level(table.confidence));
+  const auto general = [](double v, bool sign) {
+    if (!std::isfinite(v)) return std::string("-");
+    return sign && v != 0.0 ? fmt::format("{:+.4g}", v) : fmt::format("{:.4g}", v);
+  };
+  std::vector<std::string> undefined;
+  for (const std::string_view name : app::kKeyFigures) {
+    std::vector<const app::SensitivityEffect*> rows;
+    for (const auto& row : table.rows)
+      if (row.figure == name) rows.push_back(&row);
+    if (rows.empty()) continue;
+    if (std::none_of(rows.begin(), rows.end(), [](const auto* r) { return std::isfinite(r->effect.mean); })) {
+      undefined.emplace_back(name);
+      continue;
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->rank < b->rank; });
+    fmt::print(out, "\n{} ({})\n", name, rows.front()->units);
+    for (const auto* r : rows)
+      fmt::print(out, "  {:>2}  {:<44} {:>9} -> {:<9} {:>10}  [{}, {}]{}\n", r->rank, r->parameter,
+                 general(r->low, false), general(r->high, false), general(r->effect.mean, true),
+                 general(r->effect.low(), false), general(r->effect.high(), false),
+                 r->clear ? " *" : "");
+  }
+  if (!undefined.empty())
+    fmt::print(out, "\nNot defined in this scenario at either end: {}\n", fmt::join(undefined, ", "));
 }
 
 } // namespace caseload::cli

@@ -3,6 +3,7 @@
 // prints figures, it computes none.
 
 #include "caseload/app/run_summary.hpp"
+#include "caseload/app/sensitivity.hpp"
 #include "caseload/model/scenario.hpp"
 
 #include <cstdio>
@@ -22,5 +23,10 @@ void print_comparison(std::FILE* out, const model::Scenario& base, const model::
 // `run --vary`: the division's headline figures for each value.
 void print_sweep(std::FILE* out, const std::string& key, std::span<const std::string> values,
                  std::span<const app::RunSummary* const> summaries);
+
+// `sensitivity`: for each key figure, the parameters ranked by |effect|, with
+// the effect (high − low) and its interval.
+void print_sensitivity(std::FILE* out, const model::Scenario& scenario, const app::SensitivityTable& table,
+                       std::size_t parameters);
 
 } // namespace caseload::cli

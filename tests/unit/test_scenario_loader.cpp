@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace caseload;
@@ -188,6 +189,13 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
     EXPECT_EQ(x.cap_percent, y.cap_percent);
     EXPECT_EQ(x.overflow, y.overflow);
   }
+
+  ASSERT_EQ(a.sensitivity.size(), b.sensitivity.size());
+  for (std::size_t i = 0; i < a.sensitivity.size(); ++i) {
+    EXPECT_EQ(a.sensitivity[i].key, b.sensitivity[i].key);
+    EXPECT_EQ(a.sensitivity[i].low, b.sensitivity[i].low);
+    EXPECT_EQ(a.sensitivity[i].high, b.sensitivity[i].high);
+  }
 }
 
 // parse → resolved_toml → parse → resolved_toml: the same text twice, and the
@@ -269,6 +277,8 @@ short_sickness_days = { dist = "exponential", mean = 4 }
 long_sickness_per_year = 0.1
 long_sickness_days = { dist = "gamma", shape = 2, scale = 30 }
 reallocate_after_weeks = 6
+[sensitivity]
+parameters = { "tasks.review_hours" = [1, 3.5], "ldu[*].staff.PO.in_post" = [10, 8], "vacancy_rate.PO" = [0.05, 0.2] }
 [[intervention]]
 at_day = 100
 ldu = "B"
@@ -299,5 +309,41 @@ demand_factor = 0
   EXPECT_EQ(s.ldus[1].staff[static_cast<int>(model::Grade::PSO)].target_vacancy_rate, 0.1);
   EXPECT_EQ(s.case_types[2].duration.kind(), sim::DistributionKind::fixed);
   EXPECT_EQ(s.tasks.court_grades, std::vector<model::Grade>{model::Grade::PO});
+  ASSERT_EQ(s.sensitivity.size(), 3u); // in key order
+  EXPECT_EQ(s.sensitivity[0].key, "ldu[*].staff.PO.in_post");
+  EXPECT_EQ(s.sensitivity[0].low, 10.0);
+  EXPECT_EQ(s.sensitivity[0].high, 8.0);
+  EXPECT_EQ(s.sensitivity[1].key, "tasks.review_hours");
+  EXPECT_EQ(s.sensitivity[1].high, 3.5);
   expect_round_trip(s);
+}
+
+TEST(ScenarioLoader, SensitivityRangesAreTwoDifferentNumbersAndErrorsArePlaced) {
+  EXPECT_TRUE(test::parse(test::two_ldu_scenario()).sensitivity.empty());
+  EXPECT_EQ(io::resolved_toml(test::parse(test::two_ldu_scenario())).find("sensitivity"), std::string::npos);
+  const std::pair<const char*, const char*> cases[] = {
+      {"parameters = { \"a.b\" = [1] }", "expected two"},
+      {"parameters = { \"a.b\" = [1, 2, 3] }", "expected two"},
+      {"parameters = { \"a.b\" = [1, \"x\"] }", "expected a number"},
+      {"parameters = { \"a.b\" = [2, 2.0] }", "low and high are equal"},
+      {"parameters = { \"a.b\" = 1 }", "expected [low, high]"},
+      {"parameters = { a.b = [1, 2] }", "quote a dotted key"},
+      {"parameters = [1, 2]", "expected a table"},
+      {"parameter = {}", "missing key 'sensitivity.parameters'"},
+  };
+  const std::string scenario = test::two_ldu_scenario();
+  const int header_line = static_cast<int>(std::count(scenario.begin(), scenario.end(), '\n')) + 1;
+  for (const auto& [body, message] : cases) {
+    SCOPED_TRACE(body);
+    try {
+      test::parse(scenario + "[sensitivity]\n" + body + "\n");
+      FAIL() << "must be refused";
+    } catch (const io::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+      EXPECT_EQ(e.file(), "test.toml");
+      EXPECT_GE(e.line(), header_line); // the table, or the line below it
+      EXPECT_LE(e.line(), header_line + 1);
+      EXPECT_GT(e.column(), 0);
+    }
+  }
 }

@@ -281,6 +281,58 @@ void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, con
   file.flush();
 }
 
+void write_sensitivity(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
+                       const std::string& resolved_scenario, const app::SensitivityTable& table,
+                       std::span<const model::SensitivityParameter> parameters) {
+  const h5::File file(path.string(), false, meta.deflate_level);
+  write_header(file, "sensitivity", meta);
+  file.attribute("scenario_name", scenario.name);
+  file.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
+  file.attribute("replications", static_cast<std::int64_t>(scenario.replications));
+  file.attribute("scenario", resolved_scenario);
+
+  std::vector<std::string> key;
+  std::vector<double> low, high;
+  for (const auto& p : parameters) {
+    key.push_back(p.key);
+    low.push_back(p.low);
+    high.push_back(p.high);
+  }
+  const h5::Group screened = file.create_group("parameters");
+  screened.write_strings("parameter", key);
+  screened.write("low", low);
+  screened.write("high", high);
+
+  std::vector<std::string> parameter, figure, units;
+  std::vector<double> row_low, row_high, effect, ci_low, ci_high;
+  std::vector<std::int64_t> n, rank;
+  for (const auto& row : table.rows) {
+    parameter.push_back(row.parameter);
+    row_low.push_back(row.low);
+    row_high.push_back(row.high);
+    figure.push_back(row.figure);
+    units.push_back(row.units);
+    effect.push_back(row.effect.mean);
+    ci_low.push_back(row.effect.low());
+    ci_high.push_back(row.effect.high());
+    n.push_back(row.effect.n);
+    rank.push_back(row.rank);
+  }
+  const h5::Group g = file.create_group("sensitivity");
+  g.attribute("confidence", table.confidence);
+  g.write_strings("parameter", parameter);
+  g.write("low", row_low);
+  g.write("high", row_high);
+  g.write_strings("figure", figure);
+  g.write_strings("units", units);
+  g.write("effect", effect);
+  g.write("ci_low", ci_low);
+  g.write("ci_high", ci_high);
+  g.write("n", n);
+  g.write("rank", rank);
+  file.flush();
+}
+
 void write_atomically(const std::filesystem::path& path,
                       const std::function<void(const std::filesystem::path&)>& write) {
   std::filesystem::path tmp = path;

@@ -313,4 +313,60 @@ int LduName::read(TableReader& r, std::string_view key, std::optional<int> fallb
 
 std::string LduName::write(int index) const { return ldus[static_cast<std::size_t>(index)].name; }
 
+namespace {
+
+// One end of a range: a finite TOML number (integer or float).
+double range_end(const Context& ctx, const toml::node& end, const std::string& where) {
+  const auto value = end.value<double>();
+  if (!(end.is_integer() || end.is_floating_point()) || !value)
+    ctx.fail(end.source(), "'" + where + "' is " + type_name(end) + ", expected a number");
+  if (!std::isfinite(*value)) ctx.fail(end.source(), "'" + where + "' is not finite: expected a finite number");
+  return *value;
+}
+
+} // namespace
+
+SensitivityRanges::Value SensitivityRanges::read(TableReader& r, std::string_view key,
+                                                 std::optional<Value> fallback) const {
+  constexpr std::string_view expected = "a table of \"KEY\" = [low, high]";
+  if (!r.find(key)) {
+    if (!fallback) r.fail_missing(key, "a table with 'parameters'");
+    return *fallback;
+  }
+  TableReader section = r.subtable(key, true, "a table with 'parameters'");
+  const toml::node& parameters = section.require("parameters", expected);
+  if (!parameters.is_table()) section.fail_type("parameters", parameters, expected);
+  const std::string path = section.key_path("parameters");
+  Value out;
+  for (auto&& [name, range] : *parameters.as_table()) {
+    const std::string where = path + ".\"" + std::string(name.str()) + "\"";
+    if (name.str().empty())
+      r.ctx().fail(name.source(), "an empty key in '" + path + "': expected a scenario key such as \"tasks.review_hours\"");
+    const toml::array* ends = range.as_array();
+    if (!ends && range.is_table())
+      r.ctx().fail(range.source(), "'" + where + "' is a table, expected [low, high]: quote a dotted key, e.g. "
+                                   "\"tasks.review_hours\" = [1, 3]");
+    if (!ends) r.ctx().fail(range.source(), "'" + where + "' is " + type_name(range) + ", expected [low, high]");
+    if (ends->size() != 2)
+      r.ctx().fail(range.source(), "'" + where + "' has " + std::to_string(ends->size()) +
+                                       (ends->size() == 1 ? " value" : " values") + ", expected two: [low, high]");
+    const double low = range_end(r.ctx(), *ends->get(0), where + "[0]");
+    const double high = range_end(r.ctx(), *ends->get(1), where + "[1]");
+    if (low == high)
+      r.ctx().fail(range.source(), "'" + where + "': low and high are equal, expected two different values");
+    out.push_back({std::string(name.str()), low, high});
+  }
+  section.finish();
+  return out;
+}
+
+std::optional<toml::table> SensitivityRanges::write(const Value& parameters) const {
+  if (parameters.empty()) return std::nullopt;
+  toml::table ranges;
+  for (const auto& p : parameters) ranges.insert(p.key, toml::array{p.low, p.high});
+  toml::table section;
+  section.insert("parameters", std::move(ranges));
+  return section;
+}
+
 } // namespace caseload::io

@@ -102,4 +102,13 @@ struct LduName {
   [[nodiscard]] std::string write(int index) const;
 };
 
+// [sensitivity] parameters = { "KEY" = [low, high], ... }: the ranges
+// `caseload sensitivity` screens (docs/scenario-format.md). Keys are read in
+// key order (a TOML table has no other); no table is written when there are none.
+struct SensitivityRanges {
+  using Value = std::vector<model::SensitivityParameter>;
+  Value read(TableReader& r, std::string_view key, std::optional<Value> fallback) const;
+  [[nodiscard]] std::optional<toml::table> write(const Value& parameters) const;
+};
+
 } // namespace caseload::io

@@ -168,13 +168,13 @@ void apply_override(toml::table& doc, const Override& o) {
   try {
     parsed = toml::parse("value = " + o.value);
   } catch (const toml::parse_error& e) {
-    throw InputError("--vary", 0, 0, "value '" + o.value + "' for '" + o.key + "' is not a TOML value: " +
+    throw InputError(o.option, 0, 0, "value '" + o.value + "' for '" + o.key + "' is not a TOML value: " +
                                          std::string(e.description()));
   }
   try {
     apply_override(doc, o.key, *parsed.get("value"));
   } catch (const std::invalid_argument& e) {
-    throw InputError("--vary", 0, 0, e.what());
+    throw InputError(o.option, 0, 0, e.what());
   }
 }
 

@@ -8,6 +8,12 @@
 #include "scenario_schema.hpp"
 #include "toml_reader.hpp"
 
+#include "caseload/io/input_error.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
 #include <sstream>
 
 namespace caseload::io {
@@ -22,6 +28,40 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view source_nam
 
 LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides) {
   return parse_scenario(read_text(path), path.string(), overrides);
+}
+
+model::SensitivityParameter parse_sensitivity_parameter(std::string_view spec) {
+  const std::string text(spec);
+  const auto error = [&](const std::string& why) { return InputError("--param", 0, 0, "'" + text + "': " + why); };
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) throw error("expected KEY=LOW:HIGH");
+  const auto colon = text.find(':', eq + 1);
+  if (colon == std::string::npos) throw error("expected KEY=LOW:HIGH, with a ':' between LOW and HIGH");
+  const auto number = [&](const std::string& end, const char* which) {
+    std::optional<double> value;
+    try {
+      const toml::table parsed = toml::parse("value = " + end);
+      const toml::node* v = parsed.get("value");
+      if (v && (v->is_integer() || v->is_floating_point())) value = v->value<double>();
+    } catch (const toml::parse_error&) {
+    }
+    if (!value || !std::isfinite(*value)) throw error(std::string(which) + " '" + end + "' is not a finite number");
+    return *value;
+  };
+  model::SensitivityParameter p{text.substr(0, eq), number(text.substr(eq + 1, colon - eq - 1), "LOW"),
+                                number(text.substr(colon + 1), "HIGH")};
+  if (p.low == p.high) throw error("LOW and HIGH are equal: expected two different values");
+  return p;
+}
+
+Override override_at(const std::string& key, double value, std::string option) {
+  // Whole values up to 2^53 are exact as integers; beyond, a float says the same.
+  constexpr double kExactIntegers = 9007199254740992.0;
+  if (value == std::trunc(value) && std::abs(value) <= kExactIntegers)
+    return {key, std::to_string(static_cast<std::int64_t>(value)), std::move(option)};
+  char buffer[32];
+  const auto written = std::to_chars(buffer, buffer + sizeof buffer, value); // the shortest exact text
+  return {key, std::string(buffer, written.ptr), std::move(option)};
 }
 
 std::string resolved_toml(const model::Scenario& scenario) {

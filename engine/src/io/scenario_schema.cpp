@@ -334,6 +334,7 @@ template <class Fields> void scenario_fields(Fields& f, MaybeConst<model::Scenar
   // Present, even empty, [staffing] switches staffing dynamics on.
   f.key("staffing", s.staffing, Table{[](auto& g, auto& p) { staffing_fields(g, p); }});
   f.key("intervention", s.interventions, Interventions{s.horizon_days, s.ldus});
+  f.key("sensitivity", s.sensitivity, SensitivityRanges{});
 }
 
 } // namespace

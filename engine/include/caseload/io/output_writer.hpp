@@ -2,6 +2,7 @@
 // The HDF5 results file (layout: docs/hdf5-format.md).
 
 #include "caseload/app/run_summary.hpp"
+#include "caseload/app/sensitivity.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
@@ -15,7 +16,7 @@ namespace caseload::io {
 // Bump the minor version for additions readers may ignore, the major version
 // for anything that breaks an existing reader.
 inline constexpr std::int64_t kOutputSchemaMajor = 1;
-inline constexpr std::int64_t kOutputSchemaMinor = 3;
+inline constexpr std::int64_t kOutputSchemaMinor = 4;
 
 struct RunMetadata {
   std::string engine_version;
@@ -43,6 +44,13 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
 // kind = "sweep": /runs/NNNN, one per value of `key`, and the /sweep table.
 void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
                  std::span<const std::string> values, std::span<const RunOutput> runs);
+
+// kind = "sensitivity" (1.4): the /sensitivity table of effects and the
+// /parameters screened; none of the runs' records, to keep the file small.
+// `scenario` is the one screened, before any parameter is set.
+void write_sensitivity(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
+                       const std::string& resolved_scenario, const app::SensitivityTable& table,
+                       std::span<const model::SensitivityParameter> parameters);
 
 // Runs write(temporary path) and renames the temporary over `path` only if it
 // succeeds, so a failure never leaves a partial file or clobbers an old one.

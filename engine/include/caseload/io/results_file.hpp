@@ -13,7 +13,7 @@ namespace caseload::io {
 
 struct ResultsFile {
   h5::File file;
-  std::string kind;                      // "run", "comparison" or "sweep"
+  std::string kind;                      // "run", "comparison", "sweep" or "sensitivity"
   std::array<std::int64_t, 2> version{}; // schema [major, minor]
 };
 

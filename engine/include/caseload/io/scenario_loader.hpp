@@ -27,6 +27,7 @@ struct LoadedScenario {
 struct Override {
   std::string key;
   std::string value;
+  std::string option = "--vary"; // where it came from, to name in messages
 };
 
 // Throws InputError, with file, line and column, for anything that is not a
@@ -35,6 +36,15 @@ struct Override {
 LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides = {});
 LoadedScenario parse_scenario(std::string_view text, std::string_view source_name,
                               std::span<const Override> overrides = {});
+
+// `KEY=LOW:HIGH`, as `caseload sensitivity --param` takes it: LOW and HIGH
+// are TOML numbers and differ. Throws InputError naming the option and `spec`.
+// Whether the key is one the scenario takes is found when it is applied.
+model::SensitivityParameter parse_sensitivity_parameter(std::string_view spec);
+
+// The override that sets `key` to `value`: written as a TOML integer when the
+// value is whole (so integer keys such as in_post take it), else a float.
+Override override_at(const std::string& key, double value, std::string option);
 
 // The scenario with every default filled in, as TOML that load_scenario reads back.
 std::string resolved_toml(const model::Scenario& scenario);

@@ -205,6 +205,15 @@ struct LduParameters {
   double court_reports_per_week = 0.0;
 };
 
+// An assumption to screen with `caseload sensitivity` (docs/model.md §17.4):
+// an override key, as `caseload run --vary` takes it, and the two values of
+// its range.
+struct SensitivityParameter {
+  std::string key;
+  double low = 0.0;
+  double high = 0.0;
+};
+
 struct Scenario {
   std::string name;
   std::uint64_t seed = 1;
@@ -223,6 +232,9 @@ struct Scenario {
   VictimParameters victims; // used only where a case type has a victim_probability
   std::optional<StaffingParameters> staffing;
   std::vector<Intervention> interventions; // sorted by at_day
+  // [sensitivity] parameters, in key order: what `caseload sensitivity`
+  // screens when the command line names none. The simulation ignores them.
+  std::vector<SensitivityParameter> sensitivity;
 };
 
 } // namespace caseload::model
