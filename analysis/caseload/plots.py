@@ -378,6 +378,57 @@ def vlo_caseloads(run) -> Figure:
     return fig
 
 
+def staffing_series(run, grade: str = "PO") -> pd.DataFrame:
+    """Staff in post and establishment of one grade per LDU and snapshot, mean over replications.
+
+    Columns: date, ldu, in_post, establishment, vacancy_rate (1 − in post ÷ establishment).
+    """
+    cells = run.ldu_grade
+    cells = cells[cells["grade"] == grade]
+    out = (cells.groupby(["ldu", "date"], observed=True)[["in_post", "establishment"]].mean().reset_index())
+    out["vacancy_rate"] = 1.0 - out["in_post"] / out["establishment"].where(out["establishment"] > 0)
+    return out
+
+
+def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
+    """Staff in post against funded posts over time, one panel per LDU, one line per grade;
+    and each grade's vacancy rate by LDU below. Mean over replications."""
+    run = _as_run(run)
+    frames = {g: staffing_series(run, g) for g in grades}
+    n = len(run.ldu_names)
+    with matplotlib.rc_context(STYLE):
+        rows, cols = _grid(n + len(grades))
+        fig = _figure(3.2 * cols, 2.4 * rows)
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        colours = dict(zip(grades, matplotlib.colormaps["tab10"](np.arange(len(grades)))))
+        for ax, ldu in zip(axes, run.ldu_names):
+            for g, frame in frames.items():
+                f = frame[frame["ldu"] == ldu]
+                if f.empty or not (f["establishment"] > 0).any():
+                    continue
+                ax.plot(f["date"], f["in_post"], color=colours[g], lw=1.4, label=f"{g} in post")
+                ax.plot(f["date"], f["establishment"], color=colours[g], lw=0.8, ls="--")
+            ax.set_title(ldu, loc="left", fontsize=9, color=INK)
+            ax.set_ylim(bottom=0)
+            _date_axis(ax)
+        for ax, g in zip(axes[n:], grades):
+            frame = frames[g]
+            for i, ldu in enumerate(run.ldu_names):
+                f = frame[frame["ldu"] == ldu]
+                ax.plot(f["date"], 100 * f["vacancy_rate"], lw=1.0, alpha=0.8,
+                        color=matplotlib.colormaps["tab10"](i % 10), label=ldu)
+            ax.set_title(f"{g} posts vacant, % by LDU", loc="left", fontsize=9, color=INK)
+            ax.set_ylim(bottom=0)
+            _date_axis(ax)
+        for ax in axes[n + len(grades):]:
+            ax.set_visible(False)
+        axes[0].legend(fontsize=7, loc="lower left")
+        axes[n].legend(fontsize=6, loc="upper left", ncol=2)
+        fig.suptitle(f"Staff in post (solid) against funded posts (dashed), mean of {run.replications} "
+                     "replications", x=0.01, ha="left", fontsize=10, color=INK)
+    return fig
+
+
 # --------------------------------------------------------------------------- comparisons and sweeps
 
 def _tiny(difference: float, base: float) -> bool:

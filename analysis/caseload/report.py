@@ -251,6 +251,11 @@ def run_plots(run: Run, level: str = "h2") -> str:
            _figure(plots.timeliness(run),
                    "Share of tasks done by their deadline, by LDU, with 95% intervals across "
                    "replications.", "Timeliness by LDU and task kind")]
+    out += [f"<{level}>Staffing</{level}>",
+            _figure(plots.staffing(run),
+                    "Staff in post (solid) against funded posts (dashed) by LDU and grade, then each "
+                    "grade's vacancy rate by LDU: where shortages are, and whether they persist.",
+                    "Staff in post and vacancies over time by LDU")]
     if (run.ldu_grade.query("grade == 'VLO'")["in_post"] > 0).any():
         out += [f"<{level}>Victim liaison</{level}>",
                 _figure(plots.vlo_caseloads(run), "Open victim cases per VLO in post, by LDU.",

@@ -401,7 +401,7 @@ def test_sweep(files):
 # --------------------------------------------------------------------------- plots
 
 @pytest.mark.parametrize("plot", [plots.capacity_over_time, plots.lorenz, plots.capacity_heatmap,
-                                  plots.timeliness, plots.vlo_caseloads])
+                                  plots.timeliness, plots.vlo_caseloads, plots.staffing])
 def test_run_plots_return_figures(run, plot):
     fig = plot(run)
     assert isinstance(fig, plots.Figure) and fig.axes
@@ -466,7 +466,18 @@ def test_report_of_a_run(files):
     for figure in ["capacity_mean_PO", "plan_review_share_on_time", "vlo_caseload", "gini"]:
         assert f'title="{figure}"' in text
         assert labels.label(figure).replace("&", "&amp;") in text
-    assert text.count("data:image/png;base64,") >= 5
+    assert text.count("data:image/png;base64,") >= 6
+    assert "<h2>Staffing</h2>" in text and 'alt="Staff in post and vacancies over time by LDU"' in text
+
+
+def test_staffing_series_are_the_cells_in_post_and_posts(run):
+    # The staffing plot's data: in post and establishment of a grade per LDU and
+    # date, averaged over replications, and 1 − in post ÷ posts.
+    s = plots.staffing_series(run, "PO")
+    cells = run.ldu_grade[run.ldu_grade.grade == "PO"]
+    expected = cells.groupby(["ldu", "date"], observed=True)["in_post"].mean()
+    np.testing.assert_allclose(s.set_index(["ldu", "date"])["in_post"].to_numpy(), expected.to_numpy())
+    np.testing.assert_allclose(s.vacancy_rate, 1 - s.in_post / s.establishment)
 
 
 def test_report_of_a_comparison_and_a_sweep(files):
