@@ -80,6 +80,18 @@ def test_a_po_shortage_leaves_victim_work_alone(vacancy_sweep):
     np.testing.assert_allclose(vlo, vlo[0], rtol=0, atol=1e-9)
 
 
+def test_a_pso_shortage_shows_in_court_reports(caseload_bin, tmp_path):
+    # Court reports are the court team's work, and the team is a share of the
+    # PSOs (and POs) in post: fewer PSOs, a smaller team, later reports. Each
+    # step of the sweep must lower the share on time and raise the days taken.
+    f = run(caseload_bin, tmp_path, "-r", 4, "--vary", "vacancy_rate.PSO=0.1,0.25,0.4")
+    runs = [f["runs"][name]["statistics"] for name in sorted(f["runs"])]
+    on_time = np.array([division(r, "court_reports_share_on_time")[0] for r in runs])
+    days = np.array([division(r, "court_reports_mean_days")[0] for r in runs])
+    assert np.all(np.diff(on_time) < 0), on_time
+    assert np.all(np.diff(days) > 0), days
+
+
 def test_the_grade_mix_of_cases_is_stationary_over_ten_years(caseload_bin, tmp_path):
     # With no interventions, escalations up and step-downs after de-escalation
     # balance: each grade's share of cases held in the last year is within 1

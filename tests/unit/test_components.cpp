@@ -189,3 +189,19 @@ TEST(Components, AReportTakesLongerSmoothlyAsTheWritersCaseloadGrows) {
   EXPECT_GT(ratio, 8.0);
   EXPECT_LT(ratio, 12.0);
 }
+
+TEST(Components, CourtDutyTakesItsShareOfTheWeekBeforeWrittenReports) {
+  // A court-team officer whose court duty takes half the week writes a report
+  // at the task share of a load of 0.5, like a case holder at 50%.
+  const model::Scenario s = one_court_writer("task_share_at_capacity = 0.1\ncourt_duty_share = 0.5\n");
+  Components c(s);
+  c.workforce.build_staff();
+  c.state.officers[0].duty = model::Duty::court;
+  c.work.schedule_first_court_reports();
+  const sim::Event e = c.state.events.pop();
+  c.work.on_court_report(e.id, e.time);
+  const double hours = 65.0 / 2176.0 * 37.0 * 30.0 / 7.0;
+  const double expected = hours / (37.0 * model::task_share(0.5, 0.1) / 7.0);
+  EXPECT_NEAR(c.state.lives[0].next_done - e.time, expected, 1e-9 * expected);
+  EXPECT_NEAR(c.state.load_hours(0), 18.5, 1e-12);
+}

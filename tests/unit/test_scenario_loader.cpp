@@ -139,6 +139,7 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
   EXPECT_EQ(t.report_points_period_days, u.report_points_period_days);
   EXPECT_EQ(t.review_hours, u.review_hours);
   EXPECT_EQ(t.task_share_at_capacity, u.task_share_at_capacity);
+  EXPECT_EQ(t.court_duty_share, u.court_duty_share);
   EXPECT_EQ(t.deescalation_review_deadline_working_days, u.deescalation_review_deadline_working_days);
   EXPECT_EQ(t.review_deadline_working_days, u.review_deadline_working_days);
 
@@ -254,6 +255,7 @@ parole_due_before_release_days = 20.5
 report_points_period_days = 25
 review_hours = 2
 task_share_at_capacity = 0.2
+court_duty_share = 0.4
 review_deadline_working_days = 3
 deescalation_review_deadline_working_days = 12
 [victims]

@@ -221,6 +221,8 @@ template <class Fields> void task_fields(Fields& f, MaybeConst<model::TaskParame
                .expected = "a number of days >= 0 and below parole_lead_days"});
   f.key("report_points_period_days", t.report_points_period_days, kPositive);
   f.key("review_hours", t.review_hours, kPositive);
+  f.key("court_duty_share", t.court_duty_share,
+        Number{.max = 1.0, .max_open = true, .expected = "a share of available hours in [0, 1)"});
   f.key("task_share_at_capacity", t.task_share_at_capacity,
         Number{.max = 1.0, .max_open = true, .expected = "a share of available hours in [0, 1)"});
   f.key("review_deadline_working_days", t.review_deadline_working_days, kWorkingDays);

@@ -111,6 +111,10 @@ struct TaskParameters {
   // hours those points stand for over the period (SDR 138 points: 10.1 hours).
   double report_points_period_days = 30.0;
   double review_hours = 3.0;
+  // Share of a court-team officer's available hours that court duty takes
+  // (oral reports, attendance, liaison), before written reports: their
+  // written reports then compete with it as a caseload does (docs/model.md §9).
+  double court_duty_share = 0.0;
   // A de-escalation also gets a review of the plan (HMIP 2018: plans reviewed
   // in response to changes in risk of harm), less urgent (illustrative).
   double deescalation_review_deadline_working_days = 10.0;

@@ -134,12 +134,16 @@ struct SharedState {
   [[nodiscard]] std::vector<sim::Engine> streams(StreamPurpose purpose, std::uint32_t n) const;
 
   [[nodiscard]] std::int32_t points_of(const Case& c) const { return scenario.workload.points(c.type, c.tier); }
-  // Hours a week the cases (and victim cases) held take. Reports in hand
-  // count in WMT points but their hours are the tasks' own, so not here.
+  // Hours a week the standing work takes: cases and victim cases held, and a
+  // court-team officer's court duty. Reports in hand count in WMT points but
+  // their hours are the tasks' own, so not here.
   [[nodiscard]] double load_hours(std::uint32_t officer) const {
     const Officer& o = officers[officer];
+    const OfficerLife& life = lives[officer];
+    const double court_duty =
+        o.duty == Duty::court ? scenario.tasks.court_duty_share * life.available_hours : 0.0;
     return (o.points - o.report_points) * hours_per_point +
-           lives[officer].victim_cases * scenario.victims.hours_per_case_per_week;
+           life.victim_cases * scenario.victims.hours_per_case_per_week + court_duty;
   }
   // Hours left of the officer's open tasks, now.
   [[nodiscard]] double backlog_hours(std::uint32_t officer) const {
