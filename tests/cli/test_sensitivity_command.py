@@ -5,38 +5,11 @@ import h5py
 import numpy as np
 import pytest
 
-SCENARIO = """\
-schema_version = 1
-name = "screened"
-seed = 9
-horizon_days = 200
-warmup_days = 50
-[allocation]
-policy = "capped"
-cap_percent = 100
-[tasks]
-sdr_share = 0.2
-[case_types.community]
-duration_days = { dist = "lognormal", mean = 120, sd = 80 }
-tier_mix = { A3 = 0.5, C1 = 0.5 }
-victim_probability = 0.3
-[[ldu]]
-name = "North"
-neighbours = ["South"]
-staff.PO = { establishment = 8, in_post = 7 }
-staff.PSO = { establishment = 3 }
-staff.VLO = { establishment = 1 }
-arrivals_per_week = { community = 6 }
-court_reports_per_week = 4
-[[ldu]]
-name = "South"
-neighbours = ["North"]
-staff.PO = { establishment = 6 }
-staff.PSO = { establishment = 2 }
-staff.VLO = { establishment = 1 }
-arrivals_per_week = { community = 4 }
-court_reports_per_week = 2
-"""
+from test_experiments import SHORT_BASE
+
+# The short two-LDU scenario of the experiment tests, under its own name and seed.
+SCENARIO = SHORT_BASE.replace('name = "base"\nseed = 5', 'name = "screened"\nseed = 9')
+assert 'name = "screened"' in SCENARIO
 
 TABLE = """\
 [sensitivity]
