@@ -84,7 +84,7 @@ def test_a_pso_shortage_shows_in_court_reports(caseload_bin, tmp_path):
     # Court reports are the court team's work, and the team is a share of the
     # PSOs (and POs) in post: fewer PSOs, a smaller team, later reports. Each
     # step of the sweep must lower the share on time and raise the days taken.
-    f = run(caseload_bin, tmp_path, "-r", 4, "--vary", "vacancy_rate.PSO=0.1,0.25,0.4")
+    f = run(caseload_bin, tmp_path, "-r", 4, "--vary", "vacancy_rate.PSO=0.1,0.3,0.45")
     runs = [f["runs"][name]["statistics"] for name in sorted(f["runs"])]
     on_time = np.array([division(r, "court_reports_share_on_time")[0] for r in runs])
     days = np.array([division(r, "court_reports_mean_days")[0] for r in runs])
