@@ -152,7 +152,7 @@ TEST(Components, RecorderTakesOneRowPerOfficerAndBooksTheNextSnapshot) {
   c.cases.seed_initial_state();
   replication::Recorder recorder(c.state);
   EXPECT_DOUBLE_EQ(recorder.on_snapshot(0.0), s.snapshot_every_days);
-  const model::ReplicationResult r = recorder.finish(c.state, 0);
+  const model::ReplicationResult r = recorder.finish(c.state, 0, 0);
   ASSERT_EQ(r.snapshots.count(), 1u);
   const auto& o = r.snapshots.officer;
   ASSERT_EQ(o.cases.values.size(), c.state.officers.size());

@@ -128,7 +128,8 @@ double Recorder::on_snapshot(double now) {
   return now + s_.scenario.snapshot_every_days;
 }
 
-ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_processed) {
+ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_processed,
+                                   std::uint64_t other_state_bytes) {
   const double horizon = state.scenario.horizon_days;
   ReplicationResult result;
   result.events = events_processed;
@@ -136,7 +137,7 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   // The task and victim records double as the output's logs: counted apart.
   result.state_bytes = bytes(state.cases) + bytes(state.free_cases) + bytes(state.officers) +
-                       bytes(state.lives) + state.events.capacity_bytes();
+                       bytes(state.lives) + state.events.capacity_bytes() + other_state_bytes;
   result.log_bytes = bytes(state.tasks) + bytes(state.victims);
   for (const auto& q : state.queues) result.state_bytes += bytes(q);
   for (const auto& life : state.lives) result.state_bytes += bytes(life.tasks);

@@ -32,7 +32,7 @@ ReplicationResult Simulation::run() {
     ++processed_;
     dispatch(e);
   }
-  return recorder_.finish(state_, processed_);
+  return recorder_.finish(state_, processed_, workforce_.state_bytes());
 }
 
 void Simulation::dispatch(const sim::Event& e) {

@@ -20,8 +20,9 @@ public:
   // Takes a snapshot now; returns when the next one is due (past the horizon: none).
   double on_snapshot(double now);
   // Everything recorded, with the run's totals; moves the task and victim
-  // records out of the state.
-  ReplicationResult finish(SharedState& state, std::uint64_t events_processed);
+  // records out of the state. `other_state_bytes`: the components' own state,
+  // for the memory diagnostic.
+  ReplicationResult finish(SharedState& state, std::uint64_t events_processed, std::uint64_t other_state_bytes);
 
 private:
   void record_officers();

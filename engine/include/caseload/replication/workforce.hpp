@@ -36,6 +36,9 @@ public:
   void on_absence_end(std::uint32_t officer, double now);
   void on_reallocate_absent(std::uint32_t officer, double now);
 
+  // Bytes of the workforce's own state (the hires under way), for the memory diagnostic.
+  [[nodiscard]] std::uint64_t state_bytes() const { return hires_.capacity() * sizeof(Hire); }
+
 private:
   struct Hire {
     std::uint32_t ldu;
