@@ -125,12 +125,12 @@ void print_staffing(std::FILE* out, const model::Scenario& scenario, std::span<c
              scenario.replications, scenario.seed);
   fmt::print(out, "{}\n\n", solution.all_met ? "Every target is met."
                                              : "No plan within the limits meets every target: the best plan found.");
-  fmt::print(out, "{:<28} {:<6} {:>8} {:>8} {:>7} {:>12}\n", "LDU", "grade", "before", "after", "added", "cost");
+  fmt::print(out, "{:<34} {:<6} {:>8} {:>8} {:>7} {:>12}\n", "LDU", "grade", "before", "after", "added", "cost");
   for (std::size_t i = 0; i < choices.size(); ++i) {
     const auto& c = choices[i];
     const int before =
         scenario.ldus[static_cast<std::size_t>(c.ldu)].staff[static_cast<std::size_t>(c.grade)].establishment;
-    fmt::print(out, "{:<28} {:<6} {:>8} {:>8} {:>7} {:>12}\n", scenario.ldus[static_cast<std::size_t>(c.ldu)].name,
+    fmt::print(out, "{:<34} {:<6} {:>8} {:>8} {:>7} {:>12}\n", scenario.ldus[static_cast<std::size_t>(c.ldu)].name,
                model::name(c.grade), before, before + solution.plan[i], solution.plan[i],
                fmt_cost(c.cost * solution.plan[i]));
   }
