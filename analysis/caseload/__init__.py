@@ -10,16 +10,16 @@ Command line: python3 -m caseload report OUT.h5 -o report.html
 """
 
 from .results import (KNOWN_MINOR, SUPPORTED_MAJOR, Comparison, FormatError, Results, Run,
-                      RunResults, Sensitivity, Sweep, open)
+                      RunResults, Sensitivity, Staffing, Sweep, open)
 
 __all__ = ["open", "FormatError", "Results", "Run", "RunResults", "Comparison", "Sweep",
-           "Sensitivity", "SUPPORTED_MAJOR", "KNOWN_MINOR", "plots", "report"]
+           "Sensitivity", "Staffing", "SUPPORTED_MAJOR", "KNOWN_MINOR", "plots", "report"]
 __version__ = "0.1.0"
 
 
 def __getattr__(name):
     # The plotting and report modules import matplotlib: load them only when asked for.
-    if name in ("plots", "report"):
+    if name in ("plots", "report", "staffing_plots"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'caseload' has no attribute {name!r}")

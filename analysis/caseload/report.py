@@ -21,7 +21,7 @@ import pathlib
 import numpy as np
 
 from . import __version__, labels, plots
-from .results import Comparison, Results, Run, RunResults, Sensitivity, Sweep
+from .results import Comparison, Results, Run, RunResults, Sensitivity, Staffing, Sweep
 from .results import open as open_results
 
 CSS = """
@@ -606,6 +606,51 @@ def _sensitivity_body(s: Sensitivity) -> str:
     ])
 
 
+def _bound_cell(mean, bound, met) -> str:
+    number = (lambda x: f"{x:.4g}" if _finite(x) else "–")
+    return f'<td class="num">{number(mean)} <span class="quiet">({number(bound)})</span> {"✓" if met else "✗"}</td>'
+
+
+def _staffing_body(s: Staffing) -> str:
+    from . import staffing_plots
+    plan, targets = s.plan, s.targets
+    rows = "".join(f"<tr><td>{_e(r['ldu'])}</td><td>{_e(r['grade'])}</td>"
+                   f'<td class="num">{r["establishment_before"]}</td><td class="num">{r["establishment_after"]}</td>'
+                   f'<td class="num">{r["added"]}</td><td class="num">{r["cost"]:,.10g}</td></tr>'
+                   for _, r in plan.iterrows() if r["added"] > 0) or '<tr><td colspan="6">no posts added</td></tr>'
+    target_rows = "".join(f"<tr><td><code>{_e(r['text'])}</code></td>"
+                          f"{_bound_cell(r['base_mean'], r['base_bound'], r['base_met'])}"
+                          f"{_bound_cell(r['achieved_mean'], r['achieved_bound'], r['met'])}</tr>"
+                          for _, r in targets.iterrows())
+    level = f"{100 * s.confidence:g}%"
+    verdict = ("The plan meets every target." if s.all_met else
+               "<strong>No plan within the limit on posts meets every target</strong>: this is the best found.")
+    return "\n".join([
+        f"<h1>Caseload staffing plan: {_e(s.scenario_name)}</h1>",
+        '<p class="subtitle">The fewest posts, by cost, that make each target hold at the '
+        f"{level} level (caseload staff).</p>",
+        f'<p class="lede">{verdict} It adds {int(plan["added"].sum())} posts at a total cost of '
+        f"{s.total_cost:,.10g}. Every candidate plan was run with the same {s.replications} "
+        f"replications (seed {s.seed}), so differences between candidates are the staff's. A target "
+        f"holds when the bound of its {level} interval meets it. The plan is the greedy search's, "
+        "pruned so that no single post can be removed; it is not proven the cheapest possible, and "
+        "it was fitted to these replications: check it at another seed.</p>",
+        "<h2>The plan</h2>",
+        "<table><tr><th>LDU</th><th>grade</th><th>posts before</th><th>after</th><th>added</th>"
+        f"<th>cost</th></tr>{rows}</table>",
+        _figure(staffing_plots.posts_added(s), "Posts the plan adds, by LDU and grade.",
+                "Bar chart of posts added by LDU and grade"),
+        "<h2>Targets before and after</h2>",
+        f"<table><tr><th>target</th><th>base: mean (bound)</th><th>with the plan: mean (bound)</th></tr>"
+        f'{target_rows}</table><p class="note">Bound: the upper end of the {level} interval for a '
+        "&le; target, the lower end for a &ge; target; ✓ where it meets the target.</p>",
+        "<h2>The search</h2>",
+        _figure(staffing_plots.search_path(s), f"Cost of each candidate plan against the bound of the "
+                f"first target ({targets.iloc[0]['text']}); the line follows the plans the search moved "
+                "to, greedy additions then pruning.", "Cost against the first target's bound"),
+    ])
+
+
 # --------------------------------------------------------------------------- page
 
 GLOSSARY = """
@@ -636,6 +681,8 @@ def render(results: Results) -> str:
         body, title = _sweep_body(results), f"Caseload sweep: {results.vary_key}"
     elif isinstance(results, Sensitivity):
         body, title = _sensitivity_body(results), f"Caseload sensitivity: {results.scenario_name}"
+    elif isinstance(results, Staffing):
+        body, title = _staffing_body(results), f"Caseload staffing plan: {results.scenario_name}"
     elif isinstance(results, Run):
         body, title = _run_body(results), f"Caseload report: {results.name}"
     else:

@@ -8,6 +8,8 @@ reader knows (major version 1) and returns one of:
   paired differences in `.comparison`;
 - `Sweep` (kind "sweep"): `.runs`, one per value of `.vary_key`, and the
   headline figures by value in `.sweep`;
+- `Staffing` (kind "staffing"): a plan of posts that meets targets, its
+  search, and the base and solution runs;
 - `Sensitivity` (kind "sensitivity"): the effect of each screened parameter
   on each division figure in `.sensitivity`, and the ranges in `.parameters`.
 
@@ -29,7 +31,7 @@ import pandas as pd
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
 
-KNOWN_MINOR = 4
+KNOWN_MINOR = 5
 """The newest minor version this reader was written against; newer minors add
 objects that it ignores."""
 
@@ -538,7 +540,7 @@ class Run:
 class Results:
     """An open caseload results file: what every kind of file has.
 
-    Attributes: `path`, `kind` ("run", "comparison", "sweep" or "sensitivity"),
+    Attributes: `path`, `kind` ("run", "comparison", "sweep", "sensitivity" or "staffing"),
     `schema_version` (major, minor), `engine_version`, `created`,
     `file_attrs` (the root attributes) and `runs` (every `Run` in the file).
     Use as a context manager, or call `close()`, to release the file.
@@ -707,13 +709,76 @@ class Sensitivity(Results):
                 f"{self.replications} paired replications each>")
 
 
-_KINDS = {"run": RunResults, "comparison": Comparison, "sweep": Sweep, "sensitivity": Sensitivity}
+class Staffing(Results):
+    """A file of kind "staffing" (1.5): a plan of posts that meets targets (`caseload staff`).
+
+    Attributes: `scenario_name`, `seed`, `replications` (of every candidate,
+    common random numbers), `confidence`, `all_met` (bool), `total_cost`.
+    `plan`: one row per staff group the search could add to (ldu, grade,
+    establishment_before, establishment_after, added, unit_cost, cost).
+    `targets`: one row per target (ldu, "division" for division targets;
+    figure, op, text, value, base_mean, base_bound, base_met, achieved_mean,
+    achieved_bound, met; bounds are those of the interval that must meet the
+    target). `search`: one row per candidate considered (step, change,
+    total_added, cost, shortfall, accepted, and per target i `mean_i` and
+    `bound_i`). `base` and `solution`: the `Run`s without and with the plan.
+    """
+
+    kind = "staffing"
+
+    def __init__(self, path, file, version):
+        super().__init__(path, file, version)
+        self.scenario_name: str = self.file_attrs.get("scenario_name", "")
+        self.seed: int = self.file_attrs.get("seed")
+        self.replications: int = self.file_attrs.get("replications")
+        self.confidence: float = float(self.file_attrs.get("confidence", 0.95))
+        self.all_met: bool = bool(self.file_attrs.get("all_met", 0))
+        self.total_cost: float = float(self.file_attrs.get("total_cost", float("nan")))
+        self.base = Run(file["base"], label="base")
+        self.solution = Run(file["solution"], label="with the plan")
+        self.runs = [self.base, self.solution]
+
+    @functools.cached_property
+    def plan(self) -> pd.DataFrame:
+        return _table(self.file["staffing_plan"], first=["ldu", "grade", "establishment_before",
+                                                          "establishment_after", "added", "unit_cost", "cost"])
+
+    @functools.cached_property
+    def targets(self) -> pd.DataFrame:
+        frame = _table(self.file["targets"], first=["ldu", "figure", "op", "text", "value", "base_mean",
+                                                     "base_bound", "base_met", "achieved_mean",
+                                                     "achieved_bound", "met"])
+        for name in ("base_met", "met"):
+            frame[name] = frame[name].astype(bool)
+        frame.attrs["confidence"] = self.confidence
+        return frame
+
+    @functools.cached_property
+    def search(self) -> pd.DataFrame:
+        g = self.file["search"]
+        frame = pd.DataFrame({name: _column(g[name]) for name in
+                              ("step", "change", "total_added", "cost", "shortfall", "accepted")})
+        frame["accepted"] = frame["accepted"].astype(bool)
+        means, bounds = g["target_mean"][()], g["target_bound"][()]
+        for i in range(means.shape[1] if means.ndim == 2 else 0):
+            frame[f"mean_{i}"] = means[:, i]
+            frame[f"bound_{i}"] = bounds[:, i]
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"<caseload.Staffing {str(self.path)!r}: {self.scenario_name!r}, "
+                f"{int(self.plan['added'].sum())} posts added, cost {self.total_cost:g}, "
+                f"{'every target met' if self.all_met else 'NOT every target met'}>")
+
+
+_KINDS = {"run": RunResults, "comparison": Comparison, "sweep": Sweep, "sensitivity": Sensitivity,
+          "staffing": Staffing}
 
 
 def open(path) -> Results:  # noqa: A001 (the name the design gives it)
     """Open a caseload HDF5 results file and check its format and schema version.
 
-    Returns a `RunResults`, `Comparison`, `Sweep` or `Sensitivity` according to the file's
+    Returns a `RunResults`, `Comparison`, `Sweep`, `Sensitivity` or `Staffing` according to the file's
     `kind` attribute. Raises `FormatError` if the file is not HDF5, not a
     caseload results file, of a schema major version other than 1, or of an
     unknown kind; `FileNotFoundError` if there is no such file.

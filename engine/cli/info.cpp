@@ -70,6 +70,38 @@ void describe_sensitivity(std::FILE* out, const io::h5::File& file) {
   }
 }
 
+// The plan (groups that gain posts), its cost, and each target before and after.
+void describe_staffing(std::FILE* out, const io::h5::File& file) {
+  fmt::print(out, "staffing plan for scenario {} (seed {}, {} replications, at most {} posts added)\n",
+             file.read_string_attribute("scenario_name"), file.read_int_attribute("seed").front(),
+             file.read_int_attribute("replications").front(), file.read_int_attribute("max_added").front());
+  fmt::print(out, "{}; total cost {}\n",
+             file.read_int_attribute("all_met").front() ? "every target met" : "NOT every target met (best plan found)",
+             fmt_value(file.read_double_attribute("total_cost")));
+  const Group plan = file.open_group("staffing_plan");
+  const auto ldu = plan.read_strings("ldu");
+  const auto grade = plan.read_strings("grade");
+  const auto before = plan.read_ints("establishment_before");
+  const auto after = plan.read_ints("establishment_after");
+  const auto added = plan.read_ints("added");
+  const auto cost = plan.read_doubles("cost");
+  fmt::print(out, "posts added:\n");
+  for (std::size_t i = 0; i < ldu.size(); ++i)
+    if (added[i] > 0)
+      fmt::print(out, "  {:<28} {:<5} {} -> {} (+{}), cost {}\n", ldu[i], grade[i], before[i], after[i], added[i],
+                 fmt_value(cost[i]));
+  const Group targets = file.open_group("targets");
+  const auto text = targets.read_strings("text");
+  const auto base_bound = targets.read_doubles("base_bound");
+  const auto bound = targets.read_doubles("achieved_bound");
+  const auto met = targets.read_ints("met");
+  fmt::print(out, "targets, bound of the {} interval before -> after:\n", level(targets));
+  for (std::size_t i = 0; i < text.size(); ++i)
+    fmt::print(out, "  {:<44} {} -> {}  {}\n", text[i], fmt_value(base_bound[i]), fmt_value(bound[i]),
+               met[i] ? "met" : "NOT met");
+  fmt::print(out, "{} candidate plans in /search\n", file.open_group("search").read_ints("step").size());
+}
+
 } // namespace
 
 int info(std::FILE* out, const std::string& path) {
@@ -109,6 +141,12 @@ int info(std::FILE* out, const std::string& path) {
     }
   } else if (kind == "sensitivity") {
     describe_sensitivity(out, file);
+  } else if (kind == "staffing") {
+    describe_staffing(out, file);
+    fmt::print(out, "base:\n");
+    describe_run(out, file.open_group("base"), "  ");
+    fmt::print(out, "solution:\n");
+    describe_run(out, file.open_group("solution"), "  ");
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include "info.hpp"
 #include "progress.hpp"
+#include "staff.hpp"
 #include "summary.hpp"
 
 #include "caseload/io/input_error.hpp"
@@ -11,6 +12,7 @@
 #include "caseload/app/run_summary.hpp"
 #include "caseload/app/experiment.hpp"
 #include "caseload/app/sensitivity.hpp"
+#include "caseload/app/staffing.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -275,6 +277,66 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
   return kExitOk;
 }
 
+struct StaffOptions {
+  caseload::cli::StaffRequest request;
+  double confidence = caseload::app::kConfidence;
+  int max_added = 200;
+};
+
+// The fewest posts, by LDU and grade, that meet the targets (docs/model.md
+// §17.5). Exit 1 when no plan within --max-added meets them.
+int staff(const std::string& scenario_path, const CommonOptions& opt, const StaffOptions& so) {
+  namespace app = caseload::app;
+  if (!opt.output.empty()) check_output_path(opt.output);
+  const Loaded base = load(scenario_path, opt);
+  const auto& scenario = base.file.scenario;
+  const auto targets = caseload::cli::staffing_targets(scenario, so.request.targets);
+  const auto choices = caseload::cli::staffing_choices(scenario, so.request);
+
+  std::optional<caseload::cli::Progress> bar;
+  int candidates = 0;
+  Timed all;
+  const auto start = std::chrono::steady_clock::now();
+  const app::PlanEvaluation simulate_plan = app::simulated_evaluation(
+      scenario, choices, targets, opt.threads, so.confidence,
+      [&](int done, int total, const caseload::model::ReplicationResult& r) {
+        bar->update(done, total, r.events);
+        all.events += r.events;
+      });
+  const app::PlanEvaluation evaluate = [&](const app::Plan& plan) {
+    bar.emplace(fmt::format("staff: candidate {}", ++candidates), scenario.replications, scenario.horizon_days,
+                !opt.quiet);
+    auto checks = simulate_plan(plan);
+    bar->finish();
+    return checks;
+  };
+  const app::StaffingSolution solution = app::solve_staffing(targets, choices, so.max_added, evaluate);
+  all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (!opt.output.empty()) {
+    // The search keeps no replication's records; the two runs written are run
+    // again, with the same streams, so they are the runs the search saw.
+    Loaded staffed = base;
+    staffed.file.scenario = app::with_plan(scenario, choices, solution.plan);
+    staffed.resolved = caseload::io::resolved_toml(staffed.file.scenario);
+    const Timed base_run = simulate(scenario, opt, "base: " + scenario.name);
+    const Timed solution_run = simulate(staffed.file.scenario, opt, "solution: " + scenario.name);
+    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
+      caseload::io::write_staffing(tmp, file_metadata(opt.compress),
+                                   {targets, choices, &solution, so.confidence, so.max_added,
+                                    output_of(base, base_run), output_of(staffed, solution_run)});
+    });
+  }
+  if (!opt.quiet) {
+    caseload::cli::print_staffing(stdout, scenario, targets, choices, solution, so.confidence);
+    if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
+  }
+  if (!solution.all_met)
+    fmt::print(stderr, "caseload: no plan with at most {} added posts meets every target\n", so.max_added);
+  if (opt.stats) print_stats(all, effective_threads(opt, scenario.replications));
+  return solution.all_met ? kExitOk : kExitFailure;
+}
+
 int validate(const std::string& path) {
   const auto loaded = load(path, CommonOptions{});
   const auto& s = loaded.file.scenario;
@@ -341,6 +403,30 @@ int main(int argc, char** argv) {
                               "Default: the scenario's [sensitivity] parameters")
       ->allow_extra_args(false); // one KEY=LOW:HIGH per --param, so the scenario may follow it
 
+  CommonOptions staff_opt;
+  StaffOptions staff_options;
+  std::string staff_path;
+  CLI::App* staff_cmd = app.add_subcommand(
+      "staff", "Find the fewest posts, by LDU and grade, that meet targets on headline figures "
+               "(greedy search with common random numbers, then pruning)");
+  staff_cmd->add_option("scenario", staff_path, "Scenario file (TOML)")->required();
+  add_common(staff_cmd, staff_opt);
+  staff_cmd->add_option("--target", staff_options.request.targets,
+                        "A target: [LDU:]FIGURE<=VALUE or [LDU:]FIGURE>=VALUE, met by the interval's bound; "
+                        "repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  staff_cmd->add_option("--grades", staff_options.request.grades, "Grades that may gain posts, e.g. PO,VLO (default PO)")
+      ->allow_extra_args(false);
+  staff_cmd->add_option("--ldu", staff_options.request.ldus, "An LDU that may gain posts; repeatable (default all)")
+      ->allow_extra_args(false);
+  staff_cmd->add_option("--cost", staff_options.request.costs, "Cost of one post: GRADE=COST; repeatable (default 1)")
+      ->allow_extra_args(false);
+  staff_cmd->add_option("--confidence", staff_options.confidence, "Confidence level of the intervals (default 0.95)")
+      ->check(CLI::Range(0.5, 0.9999));
+  staff_cmd->add_option("--max-added", staff_options.max_added, "Most posts the plan may add (default 200)")
+      ->check(CLI::Range(0, 100000));
+
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and say what is wrong");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
@@ -354,7 +440,7 @@ int main(int argc, char** argv) {
   const bool known = std::any_of(commands.begin(), commands.end(),
                                  [&](const CLI::App* c) { return argc > 1 && c->check_name(argv[1]); });
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, validate or info\n",
+    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, staff, validate or info\n",
                argv[1]);
     return kExitInvalid;
   }
@@ -375,6 +461,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return run(run_path, run_opt, vary);
     if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent);
     if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params);
+    if (*staff_cmd) return staff(staff_path, staff_opt, staff_options);
     if (*validate_cmd) return validate(validate_path);
     if (*info_cmd) return caseload::cli::info(stdout, info_path);
   } catch (const InputError& e) {

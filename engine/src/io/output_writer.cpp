@@ -333,6 +333,101 @@ void write_sensitivity(const std::filesystem::path& path, const RunMetadata& met
   file.flush();
 }
 
+void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, const StaffingOutput& out) {
+  const h5::File file(path.string(), false, meta.deflate_level);
+  write_header(file, "staffing", meta);
+  const model::Scenario& scenario = *out.base.scenario;
+  const app::StaffingSolution& solution = *out.solution;
+  file.attribute("scenario_name", scenario.name);
+  file.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
+  file.attribute("replications", static_cast<std::int64_t>(scenario.replications));
+  file.attribute("confidence", out.confidence);
+  file.attribute("max_added", static_cast<std::int64_t>(out.max_added));
+  file.attribute("all_met", static_cast<std::int64_t>(solution.all_met));
+  file.attribute("total_cost", app::plan_cost(out.choices, solution.plan));
+
+  std::vector<std::string> ldu, grade;
+  std::vector<std::int64_t> before, after, added;
+  std::vector<double> unit_cost, cost;
+  for (std::size_t i = 0; i < out.choices.size(); ++i) {
+    const app::StaffChoice& c = out.choices[i];
+    const auto& group = scenario.ldus[static_cast<std::size_t>(c.ldu)].staff[static_cast<std::size_t>(c.grade)];
+    ldu.push_back(scenario.ldus[static_cast<std::size_t>(c.ldu)].name);
+    grade.emplace_back(model::kGradeNames[static_cast<std::size_t>(c.grade)]);
+    before.push_back(group.establishment);
+    after.push_back(group.establishment + solution.plan[i]);
+    added.push_back(solution.plan[i]);
+    unit_cost.push_back(c.cost);
+    cost.push_back(c.cost * solution.plan[i]);
+  }
+  const h5::Group plan = file.create_group("staffing_plan");
+  plan.write_strings("ldu", ldu);
+  plan.write_strings("grade", grade);
+  plan.write("establishment_before", before, "posts");
+  plan.write("establishment_after", after, "posts");
+  plan.write("added", added, "posts");
+  plan.write("unit_cost", unit_cost);
+  plan.write("cost", cost);
+
+  std::vector<std::string> target_ldu, figure, op, text;
+  std::vector<double> value, base_mean, base_bound, mean, bound;
+  std::vector<std::int64_t> base_met, met;
+  for (std::size_t t = 0; t < out.targets.size(); ++t) {
+    const app::StaffingTarget& target = out.targets[t];
+    target_ldu.push_back(target.ldu);
+    figure.push_back(target.figure);
+    op.emplace_back(app::op_text(target.op));
+    text.push_back(target.text);
+    value.push_back(target.value);
+    base_mean.push_back(solution.base[t].mean);
+    base_bound.push_back(solution.base[t].bound);
+    base_met.push_back(solution.base[t].met);
+    mean.push_back(solution.achieved[t].mean);
+    bound.push_back(solution.achieved[t].bound);
+    met.push_back(solution.achieved[t].met);
+  }
+  const h5::Group targets = file.create_group("targets");
+  targets.attribute("confidence", out.confidence);
+  targets.write_strings("ldu", target_ldu);
+  targets.write_strings("figure", figure);
+  targets.write_strings("op", op);
+  targets.write_strings("text", text);
+  targets.write("value", value);
+  targets.write("base_mean", base_mean);
+  targets.write("base_bound", base_bound);
+  targets.write("base_met", base_met);
+  targets.write("achieved_mean", mean);
+  targets.write("achieved_bound", bound);
+  targets.write("met", met);
+
+  std::vector<std::int64_t> step, total_added, accepted;
+  std::vector<double> step_cost, shortfall, step_means, step_bounds;
+  std::vector<std::string> change;
+  for (const app::SearchStep& s : solution.steps) {
+    step.push_back(s.step);
+    total_added.push_back(s.total_added);
+    step_cost.push_back(s.cost);
+    shortfall.push_back(s.shortfall);
+    accepted.push_back(s.accepted);
+    change.push_back(s.change);
+    for (const app::TargetCheck& c : s.checks) step_means.push_back(c.mean), step_bounds.push_back(c.bound);
+  }
+  const h5::Group search = file.create_group("search");
+  search.write("step", step);
+  search.write("total_added", total_added, "posts");
+  search.write("cost", step_cost);
+  search.write("shortfall", shortfall);
+  search.write("accepted", accepted);
+  search.write_strings("change", change);
+  const std::vector<hsize_t> dims{solution.steps.size(), out.targets.size()};
+  search.write<double>("target_mean", std::span<const double>(step_means), dims);
+  search.write<double>("target_bound", std::span<const double>(step_bounds), dims);
+
+  write_run(file.create_group("base"), out.base);
+  write_run(file.create_group("solution"), out.solution_run);
+  file.flush();
+}
+
 void write_atomically(const std::filesystem::path& path,
                       const std::function<void(const std::filesystem::path&)>& write) {
   std::filesystem::path tmp = path;

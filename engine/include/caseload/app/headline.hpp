@@ -36,4 +36,8 @@ struct Figure {
 std::vector<Figure> headline_figures(const model::Scenario& scenario,
                                      const model::ReplicationResult& result, int ldu);
 
+// The names of the figures headline_figures returns for this scenario, in
+// order, without running it (to check a figure a user names).
+std::vector<std::string> headline_figure_names(const model::Scenario& scenario);
+
 } // namespace caseload::app

@@ -3,6 +3,7 @@
 
 #include "caseload/app/run_summary.hpp"
 #include "caseload/app/sensitivity.hpp"
+#include "caseload/app/staffing.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
@@ -16,7 +17,7 @@ namespace caseload::io {
 // Bump the minor version for additions readers may ignore, the major version
 // for anything that breaks an existing reader.
 inline constexpr std::int64_t kOutputSchemaMajor = 1;
-inline constexpr std::int64_t kOutputSchemaMinor = 4;
+inline constexpr std::int64_t kOutputSchemaMinor = 5;
 
 struct RunMetadata {
   std::string engine_version;
@@ -51,6 +52,22 @@ void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, con
 void write_sensitivity(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
                        const std::string& resolved_scenario, const app::SensitivityTable& table,
                        std::span<const model::SensitivityParameter> parameters);
+
+// What `caseload staff` found: the targets, the groups it could add to, the
+// solution and its search, and the base and solution runs.
+struct StaffingOutput {
+  std::span<const app::StaffingTarget> targets;
+  std::span<const app::StaffChoice> choices;
+  const app::StaffingSolution* solution = nullptr;
+  double confidence = app::kConfidence;
+  int max_added = 0;
+  RunOutput base;     // the scenario as it is
+  RunOutput solution_run; // the scenario with the plan
+};
+
+// kind = "staffing" (1.5): /staffing_plan, /targets, /search, and the /base
+// and /solution runs.
+void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, const StaffingOutput& out);
 
 // Runs write(temporary path) and renames the temporary over `path` only if it
 // succeeds, so a failure never leaves a partial file or clobbers an old one.
