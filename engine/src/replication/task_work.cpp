@@ -23,6 +23,16 @@ struct LaterDeadline {
   }
 };
 
+// The WMT points of a report task (0 for tasks that are not reports).
+int report_points(const WorkloadParameters& w, TaskKind kind) {
+  switch (kind) {
+  case TaskKind::fdr: return w.fdr_points;
+  case TaskKind::sdr: return w.sdr_points;
+  case TaskKind::parole_report: return w.parole_points;
+  default: return 0;
+  }
+}
+
 } // namespace
 
 TaskWork::TaskWork(SharedState& state) : s_(state) {
@@ -160,10 +170,7 @@ void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double n
   Task& t = s_.tasks[task];
   const WorkloadParameters& w = s_.scenario.workload;
   if (!w.reports_in_capacity || t.credited != kNone) return;
-  const int points = t.kind == TaskKind::fdr   ? w.fdr_points
-                     : t.kind == TaskKind::sdr ? w.sdr_points
-                     : t.kind == TaskKind::parole_report ? w.parole_points
-                                                         : 0;
+  const int points = report_points(w, t.kind);
   if (points == 0) return;
   t.credited = officer;
   s_.officers[officer].report_points += points;
@@ -173,10 +180,7 @@ void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double n
 
 void TaskWork::on_report_points_end(std::uint32_t task, double now) {
   const Task& t = s_.tasks[task];
-  const WorkloadParameters& w = s_.scenario.workload;
-  const int points = t.kind == TaskKind::fdr   ? w.fdr_points
-                     : t.kind == TaskKind::sdr ? w.sdr_points
-                                               : w.parole_points;
+  const int points = report_points(s_.scenario.workload, t.kind);
   s_.officers[t.credited].report_points -= points;
   cases_->change_points(t.credited, -points, now);
 }
@@ -278,13 +282,11 @@ void TaskWork::on_court_report(std::uint32_t ldu, double now) {
   const TaskParameters& p = s_.scenario.tasks;
   const bool sdr = boost::random::bernoulli_distribution<double>(p.sdr_share)(court_streams_[ldu]);
   schedule_next_court_report(ldu, now);
-  const WorkloadParameters& w = s_.scenario.workload;
-  const double hours = report_hours(sdr ? w.sdr_points : w.fdr_points);
+  const TaskKind kind = sdr ? TaskKind::sdr : TaskKind::fdr;
+  const double hours = report_hours(report_points(s_.scenario.workload, kind));
   const double deadline =
       now + kDaysPerWorkingDay * (sdr ? p.sdr_deadline_working_days : p.fdr_deadline_working_days);
-  place_task(new_task(sdr ? TaskKind::sdr : TaskKind::fdr, static_cast<std::uint16_t>(ldu), kNone, hours,
-                      deadline, now),
-             now);
+  place_task(new_task(kind, static_cast<std::uint16_t>(ldu), kNone, hours, deadline, now), now);
 }
 
 // --- parole reports
@@ -303,9 +305,8 @@ void TaskWork::on_parole_report(std::uint32_t id, double now) {
   const TaskParameters& p = s_.scenario.tasks;
   const Case& c = s_.cases[id];
   const double deadline = std::max(now, c.phase_ends - p.parole_due_before_release_days);
-  place_task(new_task(TaskKind::parole_report, c.ldu, id, report_hours(s_.scenario.workload.parole_points),
-                      deadline, now),
-             now);
+  const double hours = report_hours(report_points(s_.scenario.workload, TaskKind::parole_report));
+  place_task(new_task(TaskKind::parole_report, c.ldu, id, hours, deadline, now), now);
   if (c.victim != kNone) victim_contact(c.victim, now); // the parole process
 }
 
