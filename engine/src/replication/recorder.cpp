@@ -72,6 +72,8 @@ double Recorder::on_snapshot(double now) {
   s.time_days.push_back(now);
   snapshot_officers_.push_back(s_.officers.size());
   record_officers();
+  // This snapshot's officer rows, already computed: the cells sum them.
+  const std::size_t row = s.officer.backlog_hours.values.size() - s_.officers.size();
   auto excessive = [&](std::uint32_t o) { return over_110_days_[o] >= kExcessiveDays - 1e-9; };
 
   std::vector<double>& values = scratch_;         // one LDU's capacity %
@@ -96,9 +98,8 @@ double Recorder::on_snapshot(double now) {
         cell.cases += officer.cases;
         cell.points += officer.points;
         cell.victim_cases += s_.lives[o].victim_cases;
-        const double b = s_.lives[o].tasks.empty() ? 0.0 : s_.backlog_hours(o);
-        cell.hours_demanded += s_.load_hours(o) + b;
-        cell.backlog_hours += b;
+        cell.hours_demanded += s.officer.hours_demanded[row + o];
+        cell.backlog_hours += s.officer.backlog_hours[row + o];
         if (officer.has_capacity()) {
           const double pct = officer.capacity_percent();
           cell.capacity.push_back(pct);
