@@ -281,6 +281,7 @@ struct StaffOptions {
   caseload::cli::StaffRequest request;
   double confidence = caseload::app::kConfidence;
   int max_added = 200;
+  std::optional<double> by_day; // a recruitment plan that reaches the staff by this day
 };
 
 // The fewest posts, by LDU and grade, that meet the targets (docs/model.md
@@ -292,6 +293,10 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   const auto& scenario = base.file.scenario;
   const auto targets = caseload::cli::staffing_targets(scenario, so.request.targets);
   const auto choices = caseload::cli::staffing_choices(scenario, so.request);
+  if (so.by_day && !(*so.by_day > 0.0 && *so.by_day < scenario.horizon_days))
+    throw InputError("--by-day", 0, 0,
+                     fmt::format("day {:g} is not within the run: expected a day after 0 and before the horizon, {:g}",
+                                 *so.by_day, scenario.horizon_days));
 
   std::optional<caseload::cli::Progress> bar;
   int candidates = 0;
@@ -313,6 +318,24 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   const app::StaffingSolution solution = app::solve_staffing(targets, choices, so.max_added, evaluate);
   all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+  // The recruitment plan, checked by running the scenario with its starts as
+  // interventions and measuring from the day on (docs/model.md §17.6).
+  std::optional<app::RecruitmentPlan> recruitment;
+  std::optional<Loaded> recruited;
+  std::optional<Timed> recruitment_run;
+  std::vector<app::TargetCheck> recruitment_checks;
+  if (so.by_day) {
+    recruitment = app::plan_recruitment(scenario, choices, solution.plan, *so.by_day);
+    recruited = base;
+    recruited->file.scenario = app::with_recruitment(scenario, *recruitment);
+    recruited->resolved = caseload::io::resolved_toml(recruited->file.scenario);
+    recruitment_run = simulate(recruited->file.scenario, opt, "recruitment: " + scenario.name);
+    const app::RunSummary summary = app::summarise(recruited->file.scenario, recruitment_run->results, so.confidence);
+    for (const auto& t : targets) recruitment_checks.push_back(app::check_target(t, summary));
+  }
+  const bool recruitment_met =
+      std::all_of(recruitment_checks.begin(), recruitment_checks.end(), [](const auto& c) { return c.met; });
+
   if (!opt.output.empty()) {
     // The search keeps no replication's records; the two runs written are run
     // again, with the same streams, so they are the runs the search saw.
@@ -321,20 +344,29 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
     staffed.resolved = caseload::io::resolved_toml(staffed.file.scenario);
     const Timed base_run = simulate(scenario, opt, "base: " + scenario.name);
     const Timed solution_run = simulate(staffed.file.scenario, opt, "solution: " + scenario.name);
+    caseload::io::StaffingOutput out{targets, choices, &solution, so.confidence, so.max_added,
+                                     output_of(base, base_run), output_of(staffed, solution_run), nullptr, {}, {}};
+    if (recruitment) {
+      out.recruitment = &*recruitment;
+      out.recruitment_checks = recruitment_checks;
+      out.recruitment_run = output_of(*recruited, *recruitment_run);
+    }
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_staffing(tmp, file_metadata(opt.compress),
-                                   {targets, choices, &solution, so.confidence, so.max_added,
-                                    output_of(base, base_run), output_of(staffed, solution_run)});
+      caseload::io::write_staffing(tmp, file_metadata(opt.compress), out);
     });
   }
   if (!opt.quiet) {
     caseload::cli::print_staffing(stdout, scenario, targets, choices, solution, so.confidence);
+    if (recruitment)
+      caseload::cli::print_recruitment(stdout, scenario, targets, *recruitment, recruitment_checks);
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
   if (!solution.all_met)
     fmt::print(stderr, "caseload: no plan with at most {} added posts meets every target\n", so.max_added);
+  else if (recruitment && !recruitment_met)
+    fmt::print(stderr, "caseload: with the recruitment plan, not every target is met from day {:g}\n", *so.by_day);
   if (opt.stats) print_stats(all, effective_threads(opt, scenario.replications));
-  return solution.all_met ? kExitOk : kExitFailure;
+  return solution.all_met && (!recruitment || recruitment_met) ? kExitOk : kExitFailure;
 }
 
 int validate(const std::string& path) {
@@ -424,6 +456,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   staff_cmd->add_option("--confidence", staff_options.confidence, "Confidence level of the intervals (default 0.95)")
       ->check(CLI::Range(0.5, 0.9999));
+  staff_cmd->add_option("--by-day", staff_options.by_day,
+                        "Also plan recruitment (experienced hires and trainee starts per quarter) that reaches the "
+                        "planned staff by this day, and check it by simulation from the day on");
   staff_cmd->add_option("--max-added", staff_options.max_added, "Most posts the plan may add (default 200)")
       ->check(CLI::Range(0, 100000));
 

@@ -149,4 +149,25 @@ void print_staffing(std::FILE* out, const model::Scenario& scenario, std::span<c
   fmt::print(out, "\n{} candidate plans considered.\n", solution.steps.size());
 }
 
+void print_recruitment(std::FILE* out, const model::Scenario& scenario, std::span<const app::StaffingTarget> targets,
+                       const app::RecruitmentPlan& plan, std::span<const app::TargetCheck> checks) {
+  fmt::print(out, "\nRecruitment to reach the plan's staff in post by day {:g}, and hold them against leavers\n",
+             plan.by_day);
+  fmt::print(out, "(starts per quarter; the scenario's own recruitment goes on replacing its leavers):\n");
+  fmt::print(out, "{:<34} {:<6} {:>10} {:>12} {:>10}\n", "LDU", "grade", "from day", "experienced", "trainees");
+  for (const app::RecruitmentRow& row : plan.rows)
+    fmt::print(out, "{:<34} {:<6} {:>10.0f} {:>12} {:>10}\n", scenario.ldus[static_cast<std::size_t>(row.ldu)].name,
+               model::name(row.grade), row.quarter_start_day, row.experienced_hires, row.trainee_starts);
+  for (const app::GroupRecruitment& g : plan.groups)
+    if (g.reached_day > plan.by_day)
+      fmt::print(out, "{} {}: {} added staff cannot all be in post by day {:g}; the earliest is day {:.0f}\n",
+                 scenario.ldus[static_cast<std::size_t>(g.ldu)].name, model::name(g.grade), g.added, plan.by_day,
+                 g.earliest_day);
+  fmt::print(out, "\nChecked by simulation, with these starts, from day {:g} on:\n", plan.by_day);
+  fmt::print(out, "{:<44} {:>10} {:>10} {:>5}\n", "target", "mean", "bound", "met");
+  for (std::size_t t = 0; t < targets.size(); ++t)
+    fmt::print(out, "{:<44} {:>10} {:>10} {:>5}\n", targets[t].text, fmt_value(checks[t].mean),
+               fmt_value(checks[t].bound), checks[t].met ? "yes" : "no");
+}
+
 } // namespace caseload::cli

@@ -3,6 +3,7 @@
 // into the search's inputs (each error an io::InputError naming the text),
 // and the terminal's view of the plan it finds (docs/model.md §17.5).
 
+#include "caseload/app/recruitment.hpp"
 #include "caseload/app/staffing.hpp"
 #include "caseload/model/scenario.hpp"
 
@@ -28,5 +29,9 @@ std::vector<app::StaffChoice> staffing_choices(const model::Scenario& scenario, 
 void print_staffing(std::FILE* out, const model::Scenario& scenario, std::span<const app::StaffingTarget> targets,
                     std::span<const app::StaffChoice> choices, const app::StaffingSolution& solution,
                     double confidence);
+
+// The recruitment plan by LDU, grade and quarter, and each target from its day on.
+void print_recruitment(std::FILE* out, const model::Scenario& scenario, std::span<const app::StaffingTarget> targets,
+                       const app::RecruitmentPlan& plan, std::span<const app::TargetCheck> checks);
 
 } // namespace caseload::cli

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 namespace caseload::app {
@@ -20,31 +21,29 @@ std::string_view trim(std::string_view s) {
 
 int total_of(const Plan& plan) { return std::accumulate(plan.begin(), plan.end(), 0); }
 
-// Deterministic evaluations (common random numbers) are cached by plan, so
-// the pruning pass does not re-run plans the greedy pass has seen.
+// Deterministic evaluations (common random numbers) are cached by plan: each
+// distinct plan runs once and is one search step.
 class Evaluator {
 public:
   Evaluator(std::span<const StaffingTarget> targets, std::span<const StaffChoice> choices,
             const PlanEvaluation& evaluate)
       : targets_(targets), choices_(choices), evaluate_(evaluate) {}
 
-  // Evaluates `plan` and records it as a search step.
-  SearchStep& consider(const Plan& plan, std::string change) {
-    auto found = cache_.find(plan);
-    if (found == cache_.end()) {
-      std::vector<TargetCheck> checks = evaluate_(plan);
-      if (checks.size() != targets_.size()) throw std::logic_error("evaluation returned the wrong number of checks");
-      found = cache_.emplace(plan, std::move(checks)).first;
-    }
+  // The index of the step that evaluated `plan`, evaluating it if it is new.
+  std::size_t consider(const Plan& plan, std::string change) {
+    if (const auto found = index_.find(plan); found != index_.end()) return found->second;
+    std::vector<TargetCheck> checks = evaluate_(plan);
+    if (checks.size() != targets_.size()) throw std::logic_error("evaluation returned the wrong number of checks");
     SearchStep& step = steps.emplace_back();
     step.step = static_cast<int>(steps.size()) - 1;
     step.plan = plan;
     step.change = std::move(change);
     step.total_added = total_of(plan);
     step.cost = plan_cost(choices_, plan);
-    step.checks = found->second;
+    step.checks = std::move(checks);
     step.shortfall = total_shortfall(targets_, step.checks);
-    return step;
+    index_.emplace(plan, steps.size() - 1);
+    return steps.size() - 1;
   }
 
   std::vector<SearchStep> steps;
@@ -53,7 +52,7 @@ private:
   std::span<const StaffingTarget> targets_;
   std::span<const StaffChoice> choices_;
   const PlanEvaluation& evaluate_;
-  std::map<Plan, std::vector<TargetCheck>> cache_;
+  std::map<Plan, std::size_t> index_;
 };
 
 bool all_met(const std::vector<TargetCheck>& checks) {
@@ -95,18 +94,16 @@ TargetCheck check_target(const StaffingTarget& target, const RunSummary& summary
   return check; // a NaN bound compares false: not met
 }
 
+double target_shortfall(const StaffingTarget& target, const TargetCheck& check) {
+  if (std::isnan(check.bound)) return 1.0;
+  const double miss = target.op == TargetOp::at_most ? check.bound - target.value : target.value - check.bound;
+  const double scale = target.value != 0.0 ? std::abs(target.value) : 1.0;
+  return std::max(0.0, miss) / scale;
+}
+
 double total_shortfall(std::span<const StaffingTarget> targets, std::span<const TargetCheck> checks) {
   double total = 0.0;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    const double bound = checks[i].bound;
-    if (std::isnan(bound)) {
-      total += 1.0;
-      continue;
-    }
-    const double miss = targets[i].op == TargetOp::at_most ? bound - targets[i].value : targets[i].value - bound;
-    const double scale = targets[i].value != 0.0 ? std::abs(targets[i].value) : 1.0;
-    total += std::max(0.0, miss) / scale;
-  }
+  for (std::size_t i = 0; i < targets.size(); ++i) total += target_shortfall(targets[i], checks[i]);
   return total;
 }
 
@@ -119,58 +116,178 @@ double plan_cost(std::span<const StaffChoice> choices, const Plan& plan) {
 StaffingSolution solve_staffing(std::span<const StaffingTarget> targets, std::span<const StaffChoice> choices,
                                 int max_added, const PlanEvaluation& evaluate) {
   Evaluator evaluator(targets, choices, evaluate);
-  Plan plan(choices.size(), 0);
-  SearchStep& base = evaluator.consider(plan, "base");
-  base.accepted = true;
+  const std::size_t n = choices.size();
+  Plan plan(n, 0);
+  std::size_t current = evaluator.consider(plan, "base");
+  evaluator.steps[current].accepted = true;
   StaffingSolution solution;
-  solution.base = base.checks;
-  std::vector<TargetCheck> current = base.checks;
-  double shortfall = base.shortfall;
+  solution.base = evaluator.steps[current].checks;
+  const auto step = [&](std::size_t index) -> SearchStep& { return evaluator.steps[index]; };
+  const auto shortfall = [&] { return step(current).shortfall; };
+  const auto met = [&](std::size_t index) { return all_met(step(index).checks); };
+  const auto describe = [&](const Plan& candidate) {
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i)
+      if (const int d = candidate[i] - plan[i]; d != 0)
+        text += (text.empty() ? "" : ", ") + std::string(d > 0 ? "+" : "") + std::to_string(d) + " " + choices[i].label;
+    return text;
+  };
+  const auto consider = [&](const Plan& candidate) { return evaluator.consider(candidate, describe(candidate)); };
+  const auto accept = [&](std::size_t index) {
+    step(index).accepted = true;
+    plan = step(index).plan;
+    current = index;
+  };
+  const auto plus = [&](std::size_t i, int posts) {
+    Plan candidate = plan;
+    candidate[i] += posts;
+    return candidate;
+  };
 
-  // Greedy: one post at a time, where it cuts the shortfall most per unit cost.
-  while (!all_met(current) && total_of(plan) < max_added && !choices.empty()) {
-    std::size_t best_step = 0;
-    double best_gain = -INFINITY;
-    for (std::size_t i = 0; i < choices.size(); ++i) {
-      Plan candidate = plan;
-      ++candidate[i];
-      const SearchStep& step = evaluator.consider(candidate, "+1 " + choices[i].label);
-      const double gain = (shortfall - step.shortfall) / choices[i].cost;
-      if (gain > best_gain) best_gain = gain, best_step = evaluator.steps.size() - 1;
+  // Marginal allocation in growing batches (docs/model.md §17.5). gain[i] is
+  // the fall in shortfall per unit cost per post that group i's last measured
+  // move bought (by_target[i]: the same, target by target); with diminishing
+  // returns an old gain bounds the present one from above, and groups apart
+  // (other LDUs) leave it unchanged.
+  const std::size_t m = targets.size();
+  std::vector<double> gain(n, 0.0);
+  std::vector<std::vector<double>> by_target(n, std::vector<double>(m, 0.0));
+  std::vector<int> measured_posts(n, 0);    // posts in the move that measured gain[i]
+  std::vector<std::size_t> measured_from(n); // the plan (step) it was measured from
+  std::vector<int> stride(n, 1);             // posts in group i's next move
+  const auto measure = [&](std::size_t i, int posts) {
+    const SearchStep& after = step(consider(plus(i, posts)));
+    const double per_post = choices[i].cost * posts;
+    for (std::size_t t = 0; t < m; ++t)
+      by_target[i][t] = (target_shortfall(targets[t], step(current).checks[t]) -
+                         target_shortfall(targets[t], after.checks[t])) / per_post;
+    gain[i] = (shortfall() - after.shortfall) / per_post;
+    measured_posts[i] = posts;
+    measured_from[i] = current;
+  };
+  const auto fresh = [&](std::size_t i) { return measured_posts[i] > 0 && measured_from[i] == current; };
+  for (std::size_t i = 0; i < n && !met(current) && max_added > 0; ++i) measure(i, 1);
+
+  while (!met(current) && n > 0) {
+    const int room = max_added - total_of(plan);
+    if (room <= 0) break;
+    const auto best = static_cast<std::size_t>(std::max_element(gain.begin(), gain.end()) - gain.begin());
+    if (gain[best] <= 0.0) {
+      if (fresh(best) && measured_posts[best] == 1) break; // no single post in any group helps: out of reach
+      stride[best] = 1;
+      measure(best, 1);
+      continue;
     }
-    SearchStep& chosen = evaluator.steps[best_step];
-    chosen.accepted = true;
-    plan = chosen.plan;
-    current = chosen.checks;
-    shortfall = chosen.shortfall;
+    // The batch: the groups whose gain is at least half the best's, best
+    // first, each with its stride but no more posts than the targets it
+    // serves still need: what each target's shortfall has left after the
+    // groups before it (so two LDUs' VLOs do not both close one division
+    // target). With diminishing returns the true fall is less than the gains
+    // predict, so a batch rarely overshoots.
+    std::vector<std::size_t> batch;
+    for (std::size_t i = 0; i < n; ++i)
+      if (gain[i] > 0.0 && gain[i] >= 0.5 * gain[best]) batch.push_back(i);
+    std::stable_sort(batch.begin(), batch.end(), [&](std::size_t a, std::size_t b) { return gain[a] > gain[b]; });
+    std::vector<double> left_to_close(m);
+    for (std::size_t t = 0; t < m; ++t) left_to_close[t] = target_shortfall(targets[t], step(current).checks[t]);
+    Plan candidate = plan;
+    int left = room;
+    double predicted = 0.0;
+    std::vector<std::size_t> moved;
+    for (std::size_t i : batch) {
+      if (left == 0) break;
+      // The share of this group's promised fall that is still wanted.
+      double promised = 0.0, wanted = 0.0;
+      for (std::size_t t = 0; t < m; ++t) {
+        const double fall = by_target[i][t] * choices[i].cost * stride[i];
+        promised += std::max(0.0, fall);
+        wanted += fall > 0.0 ? std::min(fall, left_to_close[t]) : 0.0;
+      }
+      if (wanted <= 0.0 && !moved.empty()) continue;
+      const double share = promised > 0.0 ? wanted / promised : 1.0;
+      const int posts = std::min(left, std::max(1, static_cast<int>(stride[i] * share)));
+      candidate[i] += posts;
+      left -= posts;
+      moved.push_back(i);
+      for (std::size_t t = 0; t < m; ++t) {
+        const double fall = by_target[i][t] * choices[i].cost * posts;
+        predicted += fall > 0.0 ? std::min(fall, left_to_close[t]) : fall;
+        left_to_close[t] = std::max(0.0, left_to_close[t] - fall);
+      }
+    }
+    batch = moved;
+    const std::size_t at = consider(candidate);
+    const double fell = shortfall() - step(at).shortfall;
+    const bool stale = !std::all_of(batch.begin(), batch.end(), fresh);
+    if (fell <= 0.0 || (batch.size() > 1 && fell < 0.5 * predicted)) {
+      // The batch bought less than its gains promised: they were stale, or
+      // the groups compete for the same work. Re-measure the stale ones, or
+      // fall back to the best group's own measured move.
+      if (stale) {
+        for (std::size_t i : batch)
+          if (!fresh(i)) measure(i, std::min(stride[i], room));
+        continue;
+      }
+      const std::size_t alone = consider(plus(best, measured_posts[best]));
+      for (std::size_t i : batch) stride[i] = std::max(1, stride[i] / 2);
+      accept(alone);
+      continue;
+    }
+    const Plan before = plan;
+    accept(at);
+    // The moved groups' gains are out of date: they are measured again from
+    // the new plan with twice the posts they just took, but no more than
+    // would close the whole shortfall at the old gain (which, with
+    // diminishing returns, underestimates the need); the others keep theirs.
+    for (std::size_t i : batch) {
+      if (met(current) || total_of(plan) >= max_added) break;
+      const double need = std::min(shortfall() / (gain[i] * choices[i].cost), static_cast<double>(max_added));
+      const int took = plan[i] - before[i];
+      stride[i] = std::max(1, std::min(2 * took, static_cast<int>(std::ceil(need - 1e-9))));
+      measure(i, std::min(stride[i], max_added - total_of(plan)));
+    }
   }
-  solution.all_met = all_met(current);
+  solution.all_met = met(current);
 
-  // Pruning: drop any post the targets do not need, the most expensive first,
-  // until a whole pass removes nothing, so every single removal has been tried
-  // against the final plan.
+  // Pruning: for each group, the most expensive first, remove as many posts as
+  // the targets allow (one, then doubling, then bisection between the last
+  // that held and the first that failed), and repeat until a whole pass
+  // removes nothing, so every single removal has been tried against the final plan.
   if (solution.all_met) {
-    std::vector<std::size_t> by_cost(choices.size());
+    std::vector<std::size_t> by_cost(n);
     std::iota(by_cost.begin(), by_cost.end(), std::size_t{0});
     std::stable_sort(by_cost.begin(), by_cost.end(),
                      [&](std::size_t a, std::size_t b) { return choices[a].cost > choices[b].cost; });
+    // The step that removes `posts` of group i, if every target still holds.
+    const auto holds_without = [&](std::size_t i, int posts) -> std::optional<std::size_t> {
+      const std::size_t at = consider(plus(i, -posts));
+      return met(at) ? std::optional(at) : std::nullopt;
+    };
     for (bool removed = true; removed;) {
       removed = false;
-      for (std::size_t i : by_cost)
-        while (plan[i] > 0) {
-          Plan candidate = plan;
-          --candidate[i];
-          SearchStep& step = evaluator.consider(candidate, "-1 " + choices[i].label);
-          if (!all_met(step.checks)) break;
-          step.accepted = true;
-          plan = candidate;
-          current = step.checks;
-          removed = true;
+      for (std::size_t i : by_cost) {
+        if (plan[i] == 0) continue;
+        std::optional<std::size_t> held = holds_without(i, 1);
+        if (!held) continue;
+        int ok = 1;   // a removal of `ok` posts holds
+        int bad = -1; // the least removal known to fail (-1: none yet)
+        while (bad < 0 && ok < plan[i]) {
+          const int more = std::min(2 * ok, plan[i]);
+          if (const auto at = holds_without(i, more)) held = at, ok = more;
+          else bad = more;
         }
+        while (bad > ok + 1) {
+          const int mid = ok + (bad - ok) / 2;
+          if (const auto at = holds_without(i, mid)) held = at, ok = mid;
+          else bad = mid;
+        }
+        accept(*held);
+        removed = true;
+      }
     }
   }
   solution.plan = plan;
-  solution.achieved = current;
+  solution.achieved = step(current).checks;
   solution.steps = std::move(evaluator.steps);
   return solution;
 }

@@ -399,6 +399,15 @@ void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, 
   targets.write("achieved_mean", mean);
   targets.write("achieved_bound", bound);
   targets.write("met", met);
+  if (out.recruitment != nullptr) {
+    std::vector<double> r_mean, r_bound;
+    std::vector<std::int64_t> r_met;
+    for (const app::TargetCheck& c : out.recruitment_checks)
+      r_mean.push_back(c.mean), r_bound.push_back(c.bound), r_met.push_back(c.met);
+    targets.write("recruitment_mean", r_mean);
+    targets.write("recruitment_bound", r_bound);
+    targets.write("recruitment_met", r_met);
+  }
 
   std::vector<std::int64_t> step, total_added, accepted;
   std::vector<double> step_cost, shortfall, step_means, step_bounds;
@@ -425,6 +434,30 @@ void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, 
 
   write_run(file.create_group("base"), out.base);
   write_run(file.create_group("solution"), out.solution_run);
+  if (out.recruitment != nullptr) {
+    const app::RecruitmentPlan& r = *out.recruitment;
+    std::vector<std::string> r_ldu, r_grade;
+    std::vector<double> quarter;
+    std::vector<std::int64_t> hires, trainees;
+    for (const app::RecruitmentRow& row : r.rows) {
+      r_ldu.push_back(scenario.ldus[static_cast<std::size_t>(row.ldu)].name);
+      r_grade.emplace_back(model::kGradeNames[static_cast<std::size_t>(row.grade)]);
+      quarter.push_back(row.quarter_start_day);
+      hires.push_back(row.experienced_hires);
+      trainees.push_back(row.trainee_starts);
+    }
+    const h5::Group table = file.create_group("recruitment_plan");
+    table.attribute("by_day", r.by_day);
+    table.attribute("reachable", static_cast<std::int64_t>(r.reachable()));
+    table.write_strings("ldu", r_ldu);
+    table.write_strings("grade", r_grade);
+    table.write("quarter_start_day", quarter, "days");
+    table.write("experienced_hires", hires, "staff");
+    table.write("trainee_starts", trainees, "staff");
+    const h5::Group run = file.create_group("recruitment");
+    run.attribute("by_day", r.by_day);
+    write_run(run, out.recruitment_run);
+  }
   file.flush();
 }
 

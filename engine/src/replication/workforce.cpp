@@ -27,14 +27,6 @@ Grade grade_on_joining(Grade post, RecruitKind kind) {
   return kind == RecruitKind::trainee && post == Grade::PO ? Grade::PQiP : post;
 }
 
-// PQiP places take new trainees; PO posts take trainees (who fill the post on
-// qualifying) or experienced POs, as the scenario says; other posts experienced staff.
-RecruitKind recruit_kind_for(Grade post, const StaffingParameters& p) {
-  return post == Grade::PQiP || (post == Grade::PO && p.refill_po_with == RecruitKind::trainee)
-             ? RecruitKind::trainee
-             : RecruitKind::experienced;
-}
-
 } // namespace
 
 Workforce::Workforce(SharedState& state)
@@ -109,19 +101,16 @@ std::optional<double> Workforce::target_vacancy_rate(std::uint32_t ldu, Grade gr
 }
 
 double Workforce::leavers_per_year(std::uint32_t ldu, Grade grade) const {
-  const StaffGroup& group = s_.scenario.ldus[ldu].staff[static_cast<int>(grade)];
-  return group.leavers_per_year ? *group.leavers_per_year : params_.leavers_per_year[static_cast<int>(grade)];
+  return model::leavers_per_year(s_.scenario.ldus[ldu].staff[static_cast<int>(grade)], params_, grade);
 }
 
 const sim::Distribution& Workforce::time_to_hire(std::uint32_t ldu, Grade grade) const {
-  const StaffGroup& group = s_.scenario.ldus[ldu].staff[static_cast<int>(grade)];
-  return group.time_to_hire_days ? *group.time_to_hire_days : params_.time_to_hire_days;
+  return model::time_to_hire(s_.scenario.ldus[ldu].staff[static_cast<int>(grade)], params_);
 }
 
 double Workforce::mean_lead_days(std::uint32_t ldu, Grade post) const {
   double days = time_to_hire(ldu, post).mean();
-  if (recruit_kind_for(post, params_) == RecruitKind::trainee && post == Grade::PO)
-    for (const auto& step : params_.trainee_reductions) days += step.months * kDaysPerMonth;
+  if (recruit_kind_for(post, params_) == RecruitKind::trainee && post == Grade::PO) days += training_days(params_);
   return days;
 }
 
@@ -164,9 +153,7 @@ std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind 
   if (trainee) {
     double elapsed = std::max(0.0, training_elapsed_days);
     if (training_elapsed_days == kSpreadThroughTraining) {
-      double training_days = 0.0;
-      for (const auto& step : params_.trainee_reductions) training_days += step.months * kDaysPerMonth;
-      elapsed = boost::random::uniform_real_distribution<double>(0.0, training_days)(s_.lives[id].staffing);
+      elapsed = boost::random::uniform_real_distribution<double>(0.0, training_days(params_))(s_.lives[id].staffing);
     }
     schedule_step(id, now, elapsed);
   }

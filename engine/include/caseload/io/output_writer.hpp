@@ -3,6 +3,7 @@
 
 #include "caseload/app/run_summary.hpp"
 #include "caseload/app/sensitivity.hpp"
+#include "caseload/app/recruitment.hpp"
 #include "caseload/app/staffing.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
@@ -63,10 +64,16 @@ struct StaffingOutput {
   int max_added = 0;
   RunOutput base;     // the scenario as it is
   RunOutput solution_run; // the scenario with the plan
+  // With --by-day: the recruitment plan, its check run (the scenario with the
+  // starts as interventions, measured from the day on) and the targets there.
+  const app::RecruitmentPlan* recruitment = nullptr;
+  std::span<const app::TargetCheck> recruitment_checks;
+  RunOutput recruitment_run;
 };
 
 // kind = "staffing" (1.5): /staffing_plan, /targets, /search, and the /base
-// and /solution runs.
+// and /solution runs; with a recruitment plan also /recruitment_plan and the
+// /recruitment run, and the targets' recruitment_* columns.
 void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, const StaffingOutput& out);
 
 // Runs write(temporary path) and renames the temporary over `path` only if it

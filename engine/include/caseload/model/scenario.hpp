@@ -169,6 +169,21 @@ struct StaffingParameters {
   double reallocate_after_weeks = 4.0; // a long-term absence's cases move after this
 };
 
+// How a post of this grade is refilled: PQiP places take new trainees; PO
+// posts take trainees (who fill the post on qualifying) or experienced POs,
+// as the scenario says; other posts experienced staff.
+inline RecruitKind recruit_kind_for(Grade post, const StaffingParameters& p) {
+  return post == Grade::PQiP || (post == Grade::PO && p.refill_po_with == RecruitKind::trainee)
+             ? RecruitKind::trainee
+             : RecruitKind::experienced;
+}
+
+// A trainee's time to qualify: the steps of the trainee reduction schedule.
+inline double training_days(const StaffingParameters& p) {
+  double days = 0.0;
+  for (const auto& step : p.trainee_reductions) days += step.months * kDaysPerMonth;
+  return days;
+}
 
 // What-if changes on a timeline.
 struct Intervention {
@@ -200,6 +215,14 @@ struct StaffGroup {
   // leavers (Little's law), so the gap persists instead of closing.
   std::optional<double> target_vacancy_rate;
 };
+
+// A group's own leaving rate and time to hire where it sets them, else the division's.
+inline double leavers_per_year(const StaffGroup& group, const StaffingParameters& p, Grade grade) {
+  return group.leavers_per_year ? *group.leavers_per_year : p.leavers_per_year[static_cast<int>(grade)];
+}
+inline const sim::Distribution& time_to_hire(const StaffGroup& group, const StaffingParameters& p) {
+  return group.time_to_hire_days ? *group.time_to_hire_days : p.time_to_hire_days;
+}
 
 struct LduParameters {
   std::string name;
