@@ -84,8 +84,8 @@ def _export(args) -> int:
     if results is None:
         return 2
     with results:
-        found = tables(results)
         try:
+            found = tables(results)
             if xlsx is not None:
                 write_xlsx(found, xlsx)
                 print(f"{len(found)} sheets in {xlsx}: {', '.join(t.name for t in found)}")

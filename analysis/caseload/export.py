@@ -279,7 +279,8 @@ def about_table(results: Results) -> Table:
 
 
 def tables(results: Results) -> list[Table]:
-    """The tables of an open results file, in sheet order; tables with no rows are left out."""
+    """The tables of an open results file, in sheet order; tables with no rows are left out.
+    Raises ExportError for a run file too old to hold statistics (schema 1.0, 1.1)."""
     if isinstance(results, Comparison):
         found = comparison_tables(results)
     elif isinstance(results, Sweep):
@@ -289,6 +290,10 @@ def tables(results: Results) -> list[Table]:
     elif isinstance(results, Staffing):
         found = staffing_tables(results)
     elif isinstance(results, RunResults):
+        if "statistics" not in results.file:
+            version = ".".join(map(str, results.schema_version))
+            raise ExportError(f"{results.path}: a run file of schema {version} has no statistics table "
+                              "(files from schema 1.2 on have one): run the scenario again to export it")
         found = [statistics_table(results), ldu_table(results)]
     else:
         raise TypeError(f"cannot export {type(results).__name__}")

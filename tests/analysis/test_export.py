@@ -305,8 +305,8 @@ def test_a_table_without_rows_or_values_is_left_out(files, tmp_path):
         assert [t.name for t in export.tables(run)] == ["Statistics", "About"]
 
 
-@pytest.mark.parametrize("case", ["missing", "not hdf5", "not caseload", "xlsx folder missing",
-                                  "csv folder is a file"])
+@pytest.mark.parametrize("case", ["missing", "not hdf5", "not caseload", "no statistics (schema 1.1)",
+                                  "xlsx folder missing", "csv folder is a file"])
 def test_bad_input_or_output_exits_2_with_a_message(case, files, tmp_path):
     source, out = files["run"], ["--xlsx", tmp_path / "out.xlsx"]
     if case == "missing":
@@ -318,6 +318,12 @@ def test_bad_input_or_output_exits_2_with_a_message(case, files, tmp_path):
         source, expected = tmp_path / "other.h5", "not a caseload results file"
         with h5py.File(source, "w") as f:
             f.attrs["format"] = "openmc"
+    elif case == "no statistics (schema 1.1)":
+        source, expected = tmp_path / "old.h5", "schema 1.1 has no statistics table"
+        shutil.copy(files["run"], source)
+        with h5py.File(source, "r+") as f:
+            del f["statistics"]
+            f.attrs["schema_version"] = np.array([1, 1], dtype=np.int64)
     elif case == "xlsx folder missing":
         out, expected = ["--xlsx", tmp_path / "no" / "such" / "out.xlsx"], "cannot write the workbook"
     else:
