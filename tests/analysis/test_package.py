@@ -1,8 +1,9 @@
 """The Python analysis package (analysis/caseload) against the HDF5 files the engine writes.
 
-A small two-LDU scenario with tasks, victims and staffing is run for real
-(run, compare and a sweep, well under a second each); every DataFrame is then
-checked against the file read directly with h5py.
+The small two-LDU scenario of conftest.py (tasks, victims and staffing) is run
+for real (run, compare and a sweep, well under a second each: the `files`
+fixture); every DataFrame is then checked against the file read directly with
+h5py.
 """
 import math
 import os
@@ -24,94 +25,9 @@ sys.path.insert(0, str(ANALYSIS))
 import caseload  # noqa: E402
 from caseload import labels, plots  # noqa: E402
 
-SMALL = """\
-schema_version = 1
-name = "pytest-small"
-seed = 11
-start_date = 2020-01-06
-horizon_days = 280
-warmup_days = 56
-snapshot_every_days = 7
-replications = 3
-initial_state = "steady_state"
-
-[case_types.community]
-duration_days = { dist = "lognormal", mean = 300, sd = 150 }
-tier_mix = { A2 = 0.3, B1 = 0.4, C1 = 0.2, D1 = 0.1 }
-escalations_per_year = { B = 0.4, C = 0.4, D = 0.4 }
-deescalations_per_year = { A = 0.4, B = 0.3 }
-
-[case_types.custody]
-duration_days = { dist = "lognormal", mean = 500, sd = 300 }
-tier_mix = { A1 = 0.3, B2 = 0.5, C2 = 0.2 }
-becomes = "licence"
-victim_probability = 0.6
-
-[case_types.licence]
-duration_days = { dist = "lognormal", mean = 360, sd = 200 }
-tier_mix = { A1 = 0.3, B2 = 0.5, C2 = 0.2 }
-escalations_per_year = { B = 0.5, C = 0.5 }
-
-[tasks]
-parole_reports = true
-parole_min_custody_days = 300
-parole_lead_days = 60
-parole_due_before_release_days = 14
-
-[staffing]
-leavers_per_year = { PO = 0.3, PSO = 0.3, VLO = 0.3 }
-time_to_hire_days = { dist = "lognormal", mean = 60, sd = 20 }
-refill_vacancies = true
-short_sickness_per_year = 3
-short_sickness_days = { dist = "lognormal", mean = 5, sd = 3 }
-
-[[ldu]]
-name = "North & East"
-neighbours = ["South"]
-staff.PO = { establishment = 9, in_post = 7 }
-staff.PQiP = { establishment = 2 }
-staff.PSO = { establishment = 5 }
-staff.SPO = { establishment = 2 }
-staff.VLO = { establishment = 1 }
-arrivals_per_week = { community = 2.0, custody = 1.2, licence = 0.3 }
-court_reports_per_week = 4
-
-[[ldu]]
-name = "South"
-neighbours = ["North & East"]
-staff.PO = { establishment = 6 }
-staff.PSO = { establishment = 4 }
-staff.VLO = { establishment = 1 }
-arrivals_per_week = { community = 1.5, custody = 0.8 }
-court_reports_per_week = 3
-"""
-
-VARIANT = """\
-schema_version = 1
-extends = "small.toml"
-name = "pytest-small-vacancies"
-
-[overrides]
-"vacancy_rate.PO" = 0.4
-"""
-
 T_975 = {1: 12.706204736174698, 2: 4.302652729749464, 3: 3.182446305284263,
          4: 2.7764451051977934, 9: 2.2621571628540993}
 """Student t 0.975 quantiles by degrees of freedom."""
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory, run_caseload):
-    """The small scenario run three ways: a run, a comparison and a sweep."""
-    d = tmp_path_factory.mktemp("package")
-    (d / "small.toml").write_text(SMALL)
-    (d / "variant.toml").write_text(VARIANT)
-    out = {"run": d / "run.h5", "comparison": d / "cmp.h5", "sweep": d / "sweep.h5", "dir": d}
-    run_caseload("run", d / "small.toml", "-o", out["run"], "-q")
-    run_caseload("compare", d / "small.toml", d / "variant.toml", "-o", out["comparison"], "-q")
-    run_caseload("run", d / "small.toml", "-r", 2, "--vary", "vacancy_rate.PO=0.1,0.3",
-                 "-o", out["sweep"], "-q")
-    return out
 
 
 @pytest.fixture(scope="module")

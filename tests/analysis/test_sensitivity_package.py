@@ -20,38 +20,13 @@ sys.path.insert(0, str(ANALYSIS))
 import caseload  # noqa: E402
 from caseload import labels, plots  # noqa: E402
 
-SCENARIO = """\
-schema_version = 1
-name = "pytest-screened"
-seed = 4
-horizon_days = 200
-warmup_days = 50
-replications = 3
-[tasks]
-sdr_share = 0.2
-[case_types.community]
-duration_days = { dist = "lognormal", mean = 150, sd = 90 }
-tier_mix = { A3 = 0.4, B1 = 0.3, C1 = 0.3 }
-[[ldu]]
-name = "North"
-staff.PO = { establishment = 8, in_post = 6 }
-staff.PSO = { establishment = 3 }
-arrivals_per_week = { community = 5 }
-court_reports_per_week = 3
-[sensitivity]
-parameters = { "ldu[*].arrivals_per_week.community" = [3, 7], "vacancy_rate.PO" = [0, 0.3], "tasks.review_hours" = [1, 3] }
-"""
 
 KEYS = ["ldu[*].arrivals_per_week.community", "tasks.review_hours", "vacancy_rate.PO"]
 
 
 @pytest.fixture(scope="module")
-def path(tmp_path_factory, run_caseload):
-    d = tmp_path_factory.mktemp("sensitivity")
-    (d / "screened.toml").write_text(SCENARIO)
-    out = d / "sens.h5"
-    run_caseload("sensitivity", d / "screened.toml", "-o", out, "-q")
-    return out
+def path(sensitivity_file):
+    return sensitivity_file
 
 
 @pytest.fixture(scope="module")

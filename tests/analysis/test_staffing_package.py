@@ -15,43 +15,6 @@ sys.path.insert(0, str(ROOT / "analysis"))
 import caseload  # noqa: E402
 from caseload import staffing_plots  # noqa: E402
 
-SCENARIO = """\
-schema_version = 1
-name = "pytest-staffed"
-seed = 6
-horizon_days = 200
-warmup_days = 50
-replications = 4
-[case_types.community]
-duration_days = { dist = "lognormal", mean = 150, sd = 90 }
-tier_mix = { A3 = 0.4, B1 = 0.3, C1 = 0.3 }
-[[ldu]]
-name = "North"
-staff.PO = { establishment = 8, in_post = 6 }
-staff.PSO = { establishment = 3 }
-arrivals_per_week = { community = 5 }
-[[ldu]]
-name = "South"
-staff.PO = { establishment = 6 }
-staff.PSO = { establishment = 2 }
-arrivals_per_week = { community = 4 }
-"""
-
-
-@pytest.fixture(scope="module")
-def plan_file(tmp_path_factory, run_caseload):
-    d = tmp_path_factory.mktemp("staffing")
-    (d / "s.toml").write_text(SCENARIO)
-    base = d / "base.h5"
-    run_caseload("run", d / "s.toml", "-o", base, "-q")
-    with caseload.open(base) as run:
-        stats = run.statistics
-        mean = stats[(stats.ldu == "division") & (stats.figure == "capacity_mean_PO")]["mean"].iloc[0]
-    out = d / "plan.h5"
-    # A target 10 points below the base's mean needs posts.
-    run_caseload("staff", d / "s.toml", "--target", f"capacity_mean_PO<={mean - 10:.3f}", "--grades", "PO,PSO",
-                 "--cost", "PO=48000", "--cost", "PSO=30000", "-o", out, "-q")
-    return out
 
 
 def test_frames_match_the_file(plan_file):
