@@ -100,6 +100,19 @@ void describe_staffing(std::FILE* out, const io::h5::File& file) {
     fmt::print(out, "  {:<44} {} -> {}  {}\n", text[i], fmt_value(base_bound[i]), fmt_value(bound[i]),
                met[i] ? "met" : "NOT met");
   fmt::print(out, "{} candidate plans in /search\n", file.open_group("search").read_ints("step").size());
+  if (!file.has("recruitment_plan")) return;
+  const Group recruitment = file.open_group("recruitment_plan");
+  std::int64_t hires = 0, trainees = 0;
+  for (const auto n : recruitment.read_ints("experienced_hires")) hires += n;
+  for (const auto n : recruitment.read_ints("trainee_starts")) trainees += n;
+  const auto by_day = recruitment.read_double_attribute("by_day");
+  fmt::print(out, "recruitment by day {}: {} experienced hires and {} trainee starts in {} rows of /recruitment_plan\n",
+             fmt_value(by_day), hires, trainees, recruitment.read_ints("experienced_hires").size());
+  const auto recruited_met = targets.read_ints("recruitment_met");
+  fmt::print(out, "  with them, from day {}: {}\n", fmt_value(by_day),
+             std::all_of(recruited_met.begin(), recruited_met.end(), [](auto m) { return m != 0; })
+                 ? "every target met"
+                 : "NOT every target met");
 }
 
 } // namespace

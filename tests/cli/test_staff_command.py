@@ -14,7 +14,8 @@ TARGETS = ["--target", "capacity_mean_PO<=55", "--target", "South:capacity_mean_
 PLAN_COLUMNS = ["ldu", "grade", "establishment_before", "establishment_after", "added", "unit_cost", "cost"]
 TARGET_COLUMNS = ["ldu", "figure", "op", "text", "value", "base_mean", "base_bound", "base_met",
                   "achieved_mean", "achieved_bound", "met"]
-SEARCH_COLUMNS = ["step", "change", "total_added", "cost", "shortfall", "accepted", "target_mean", "target_bound"]
+SEARCH_COLUMNS = ["step", "change", "plan", "total_added", "cost", "shortfall", "accepted", "target_mean",
+                  "target_bound"]
 
 
 @pytest.fixture
@@ -76,12 +77,17 @@ def test_writes_a_plan_that_meets_the_targets(caseload, tmp_path, scenario):
         np.testing.assert_array_equal(s["step"][()], np.arange(steps))
         change = strings(s["change"])
         assert change[0] == "base" and s["accepted"][0] == 1 and s["total_added"][0] == 0
-        assert set(change[1:]) <= {"+1 North PO", "+1 South PO", "-1 North PO", "-1 South PO"}
+        plans = s["plan"][()]
+        assert plans.shape == (steps, 2) and (plans[0] == 0).all()
+        np.testing.assert_array_equal(plans.sum(axis=1), s["total_added"][()])
+        # Every candidate is a distinct plan, run once (common random numbers make a rerun redundant).
+        assert len({tuple(p) for p in plans}) == steps
         assert s["target_bound"].shape == (steps, 2)
         np.testing.assert_allclose(s["target_bound"][0], t["base_bound"][()])
         assert s["shortfall"][0] > 0
         # The plan is the last accepted candidate, and it has no shortfall.
         last = np.flatnonzero(s["accepted"][()])[-1]
+        np.testing.assert_array_equal(plans[last], added)
         assert s["total_added"][last] == added.sum() and s["shortfall"][last] == 0
 
 
@@ -93,12 +99,15 @@ def test_one_post_less_in_any_group_fails_a_target(caseload, tmp_path, scenario)
         added = f["staffing_plan/added"][()]
         total = added.sum()
         s = f["search"]
-        change, accepted = strings(s["change"]), s["accepted"][()]
-        for ldu, n in zip(["North", "South"], added):
+        plans, accepted = s["plan"][()], s["accepted"][()]
+        assert total > 0
+        for group, n in enumerate(added):
             if n == 0:
                 continue
-            tried = [i for i, c in enumerate(change) if c == f"-1 {ldu} PO" and s["total_added"][i] == total - 1]
-            assert tried and all(accepted[i] == 0 and s["shortfall"][i] > 0 for i in tried)
+            less = added.copy()
+            less[group] -= 1
+            tried = [i for i, p in enumerate(plans) if (p == less).all()]
+            assert len(tried) == 1 and accepted[tried[0]] == 0 and s["shortfall"][tried[0]] > 0
 
 
 def test_no_plan_within_the_limit_exits_1_and_writes_the_best(caseload, tmp_path, scenario):
@@ -148,3 +157,53 @@ def test_info_describes_the_plan(caseload, tmp_path, scenario):
     assert "every target met" in proc.stdout and "posts added:" in proc.stdout
     assert "South:capacity_mean_PO<=50" in proc.stdout
     assert "base:" in proc.stdout and "solution:" in proc.stdout
+
+
+RECRUITMENT_COLUMNS = ["ldu", "grade", "quarter_start_day", "experienced_hires", "trainee_starts"]
+
+
+def test_by_day_writes_a_recruitment_plan_checked_from_the_day(caseload, tmp_path):
+    # The short scenario over 500 days, without leavers: the added posts are
+    # filled by experienced hires (a trainee could not qualify by day 300) in
+    # the last quarter starting before day 300 (3 × 365.25 / 4 = 273.9375),
+    # exactly as many as the plan adds, and the check run measures from day 300.
+    scenario = tmp_path / "long.toml"
+    scenario.write_text(SHORT_BASE.replace("horizon_days = 200", "horizon_days = 500"))
+    out = tmp_path / "plan.h5"
+    proc = caseload("staff", scenario, *TARGETS, "-r", 4, "--by-day", 300, "-o", out)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Recruitment to reach the plan's staff in post by day 300" in proc.stdout
+    assert "Checked by simulation, with these starts, from day 300 on" in proc.stdout
+    with h5py.File(out, "r") as f:
+        assert f.attrs["all_met"] == 1
+        r = f["recruitment_plan"]
+        assert sorted(r.keys()) == sorted(RECRUITMENT_COLUMNS)
+        assert r.attrs["by_day"] == 300 and r.attrs["reachable"] == 1
+        np.testing.assert_allclose(r["quarter_start_day"][()], 273.9375)
+        assert (r["trainee_starts"][()] == 0).all()
+        plan = f["staffing_plan"]
+        added = dict(zip(strings(plan["ldu"]), plan["added"][()]))
+        hires = {}
+        for ldu, n in zip(strings(r["ldu"]), r["experienced_hires"][()]):
+            hires[ldu] = hires.get(ldu, 0) + n
+        assert hires == {ldu: n for ldu, n in added.items() if n > 0}
+        assert f["recruitment"].attrs["by_day"] == 300
+        assert "statistics" in f["recruitment"]
+        t = f["targets"]
+        met = t["recruitment_met"][()]
+        assert len(met) == 2 and len(t["recruitment_mean"][()]) == 2
+        # The exit code says whether the recruitment plan meets every target.
+        assert proc.returncode == (0 if met.all() else 1)
+        assert (t["base_met"][()] == 0).all()
+    info = caseload("info", out)
+    assert info.returncode == 0, info.stderr
+    assert "recruitment by day 300:" in info.stdout
+
+
+@pytest.mark.parametrize("day", ["0", "200", "-5"])
+def test_by_day_outside_the_run_exits_2(caseload, tmp_path, scenario, day):
+    out = tmp_path / "plan.h5"
+    proc = caseload("staff", scenario, *TARGETS, "-r", 2, "--by-day", day, "-o", out)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--by-day" in proc.stderr
+    assert not out.exists()

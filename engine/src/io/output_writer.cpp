@@ -409,10 +409,11 @@ void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, 
     targets.write("recruitment_met", r_met);
   }
 
-  std::vector<std::int64_t> step, total_added, accepted;
+  std::vector<std::int64_t> step, total_added, accepted, step_plans;
   std::vector<double> step_cost, shortfall, step_means, step_bounds;
   std::vector<std::string> change;
   for (const app::SearchStep& s : solution.steps) {
+    step_plans.insert(step_plans.end(), s.plan.begin(), s.plan.end());
     step.push_back(s.step);
     total_added.push_back(s.total_added);
     step_cost.push_back(s.cost);
@@ -431,6 +432,9 @@ void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, 
   const std::vector<hsize_t> dims{solution.steps.size(), out.targets.size()};
   search.write<double>("target_mean", std::span<const double>(step_means), dims);
   search.write<double>("target_bound", std::span<const double>(step_bounds), dims);
+  // Each candidate's posts added, by group (the rows of /staffing_plan).
+  search.write<std::int64_t>("plan", std::span<const std::int64_t>(step_plans),
+                             std::vector<hsize_t>{solution.steps.size(), out.choices.size()});
 
   write_run(file.create_group("base"), out.base);
   write_run(file.create_group("solution"), out.solution_run);
