@@ -107,6 +107,8 @@ def test_without_by_day_there_is_no_recruitment(plan_file):
         assert s.recruitment_by_day is None and s.recruitment_reachable is None
         assert not [c for c in s.targets.columns if c.startswith("recruitment")]
         assert len(s.runs) == 2 and "recruitment" not in repr(s)
+        with pytest.raises(ValueError, match="no recruitment plan"):
+            staffing_plots.recruitment_starts(s)
 
 
 def _drop_attr(f, path, name):
@@ -143,6 +145,36 @@ def test_a_damaged_recruitment_plan_is_a_format_error(recruitment_file, tmp_path
         pass
 
 
+def test_recruitment_plot_and_report(recruitment_file, tmp_path):
+    with caseload.open(recruitment_file) as s:
+        assert isinstance(staffing_plots.recruitment_starts(s), Figure)
+        out = caseload.report.write_report(s, tmp_path / "recruit.html")
+        plan, targets = s.recruitment_plan, s.targets
+    html = out.read_text()
+    section = html[html.index(f"<h2>Recruitment to reach the plan by day {BY_DAY}</h2>"):
+                   html.index("<h2>The search</h2>")]
+    assert 'alt="Stacked bar chart of experienced hires and trainee starts per quarter"' in section
+    assert section.count("data:image/png;base64,") == 1
+    assert html.count("data:image/png;base64,") == 3
+    assert "1 July 2024" in section  # day 91 of a scenario that starts on 1 April 2024
+    for _, r in plan.iterrows():
+        assert (f'<td>{r["ldu"]}</td><td>{r["grade"]}</td><td class="num">{r["quarter_start_day"]:,.0f}</td>'
+                in section)
+    assert (f'<td class="num">{int(plan["experienced_hires"].sum())}</td>'
+            f'<td class="num">{int(plan["trainee_starts"].sum())}</td></tr>') in section  # the total row
+    assert f"<h3>Targets from day {BY_DAY} on</h3>" in section
+    for _, r in targets.iterrows():
+        assert f"{r['recruitment_mean']:.4g} <span" in section and f"({r['recruitment_bound']:.4g})" in section
+    held = "With these starts every target holds" if targets["recruitment_met"].all() else \
+        "With these starts not every target holds"
+    assert held in section
+
+
+def test_report_without_by_day_has_no_recruitment_section(plan_file, tmp_path):
+    with caseload.open(plan_file) as s:
+        html = caseload.report.write_report(s, tmp_path / "plan.html").read_text()
+    assert "Recruitment to reach" not in html and "trainee starts" not in html
+    assert html.count("data:image/png;base64,") == 2
 
 
 def test_report_of_a_damaged_recruitment_plan_exits_2(recruitment_file, tmp_path):
