@@ -188,3 +188,20 @@ def test_report_of_a_damaged_recruitment_plan_exits_2(recruitment_file, tmp_path
     assert result.returncode == 2 and not (tmp_path / "damaged.html").exists()
     assert "damaged recruitment plan" in result.stderr
 
+
+def test_a_plan_that_adds_no_posts_has_an_empty_recruitment_plan(recruitment_file, run_caseload, tmp_path):
+    out = tmp_path / "nothing.h5"
+    run_caseload("staff", recruitment_file.parent / "r.toml", "--target", "capacity_mean_PO<=1000",
+                 "--by-day", 100, "-o", out, "-q")
+    with caseload.open(out) as s:
+        assert s.plan["added"].sum() == 0 and s.recruitment_by_day == 100
+        plan = s.recruitment_plan
+        assert plan is not None and plan.empty
+        assert list(plan.columns) == ["ldu", "grade", "quarter_start_day", "quarter_start_date",
+                                      "experienced_hires", "trainee_starts"]
+        assert s.targets["recruitment_met"].tolist() == [True]
+        html = caseload.report.write_report(s, tmp_path / "nothing.html").read_text()
+        names = [t.name for t in caseload.export.tables(s)]
+    assert "<h2>Recruitment to reach the plan by day 100</h2>" in html
+    assert "No starts: the plan adds no posts." in html and "Stacked bar chart" not in html
+    assert "Recruitment plan" not in names and "Targets" in names  # a table without rows is left out
