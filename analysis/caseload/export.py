@@ -13,7 +13,9 @@ Each kind of file gives its own tables, read with `caseload.results`:
   interval, by LDU and figure) and By LDU;
 - sweep: Sweep (the statistics at each value) and By LDU (one row per value and LDU);
 - sensitivity: Sensitivity (each parameter's effect on each figure) and Parameters;
-- staffing: Staffing plan, Targets and Search;
+- staffing: Staffing plan, Targets, Recruitment plan (a file made with
+  `caseload staff --by-day`; Targets then also has each target with the
+  recruitment) and Search;
 
 then About (the file, the scenario, what the intervals are). A table with
 no rows is left out. Headers are words a planner reads; values are the
@@ -67,6 +69,7 @@ _EXCEL_FORMATS = {"percent": "0.0", "share": "0.0%", "days": "0.0", "count": "#,
 
 WHOLE = "0"
 MONEY = "#,##0"
+DATE = "yyyy-mm-dd"
 
 
 def excel_format(figure: str, units: str = "") -> str:
@@ -228,9 +231,23 @@ def staffing_tables(s: Staffing) -> list[Table | None]:
                           f"Base bound ({level})": t["base_bound"], "Base meets it": t["base_met"],
                           "Mean with the plan": t["achieved_mean"],
                           f"Bound with the plan ({level})": t["achieved_bound"], "Met with the plan": t["met"]})
-    targets = Table("Targets", frame, {c: target_formats for c in
-                                       ("Value", "Base mean", f"Base bound ({level})", "Mean with the plan",
-                                        f"Bound with the plan ({level})")})
+    numbers = ["Value", "Base mean", f"Base bound ({level})", "Mean with the plan",
+               f"Bound with the plan ({level})"]
+    recruitment = None
+    if s.recruitment_plan is not None:
+        after = f"from day {s.recruitment_by_day:g}"
+        frame[f"Mean with the recruitment ({after})"] = t["recruitment_mean"]
+        frame[f"Bound with the recruitment ({after}, {level})"] = t["recruitment_bound"]
+        frame[f"Met with the recruitment ({after})"] = t["recruitment_met"]
+        numbers += [f"Mean with the recruitment ({after})", f"Bound with the recruitment ({after}, {level})"]
+        r = s.recruitment_plan
+        recruitment = Table("Recruitment plan", pd.DataFrame({
+            "LDU": r["ldu"], "Grade": r["grade"], "Quarter starts (day)": r["quarter_start_day"],
+            "Quarter starts (date)": r["quarter_start_date"], "Experienced hires": r["experienced_hires"],
+            "Trainee starts": r["trainee_starts"], "In post by (day)": s.recruitment_by_day}),
+            {"Quarter starts (day)": "0.0", "Quarter starts (date)": DATE, "Experienced hires": WHOLE,
+             "Trainee starts": WHOLE, "In post by (day)": "0.0"})
+    targets = Table("Targets", frame, {c: target_formats for c in numbers})
 
     sr = s.search
     columns = {"Step": sr["step"], "Change": sr["change"], "Posts added": sr["total_added"],
@@ -242,7 +259,7 @@ def staffing_tables(s: Staffing) -> list[Table | None]:
                 columns[f"{text}: {what}"] = sr[f"{source}_{i}"]
                 formats[f"{text}: {what}"] = excel_format(figure)
     search = Table("Search", pd.DataFrame(columns), formats)
-    return [plan, targets, search]
+    return [plan, targets, recruitment, search]
 
 
 def about_table(results: Results) -> Table:
@@ -261,6 +278,10 @@ def about_table(results: Results) -> Table:
                  ("Replications", results.replications)]
         if isinstance(results, Staffing):
             rows += [("Every target met", results.all_met), ("Total cost", results.total_cost)]
+            if results.recruitment_plan is not None:
+                rows += [("Recruitment plan: staff in post by day", results.recruitment_by_day),
+                         ("Recruitment plan: every group can reach its staff by then",
+                          results.recruitment_reachable)]
     elif isinstance(results, Run):
         rows += [("Scenario", results.name), ("Seed", results.seed), ("Replications", results.replications),
                  ("Start date", results.start_date.isoformat()), ("Horizon (days)", results.horizon_days),

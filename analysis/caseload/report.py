@@ -644,11 +644,69 @@ def _staffing_body(s: Staffing) -> str:
         f"<table><tr><th>target</th><th>base: mean (bound)</th><th>with the plan: mean (bound)</th></tr>"
         f'{target_rows}</table><p class="note">Bound: the upper end of the {level} interval for a '
         "&le; target, the lower end for a &ge; target; ✓ where it meets the target.</p>",
+        recruitment_section(s),
         "<h2>The search</h2>",
         _figure(staffing_plots.search_path(s), f"Cost of each candidate plan against the bound of the "
                 f"first target ({targets.iloc[0]['text']}); the line follows the plans the search moved "
                 "to, greedy additions then pruning.", "Cost against the first target's bound"),
     ])
+
+
+def recruitment_section(s: Staffing) -> str:
+    """For a plan made with --by-day: the starts by LDU, grade and quarter, a chart of them, and the
+    targets from that day on next to the plan's. Empty without a recruitment plan."""
+    from . import staffing_plots
+    plan = s.recruitment_plan
+    if plan is None:
+        return ""
+    day = s.recruitment_by_day
+    level = f"{100 * s.confidence:g}%"
+    on = f"day {day:,.0f} ({_e(_date(s.base, day))})"
+    reach = ("Every group's added staff can be in post by then." if s.recruitment_reachable else
+             "<strong>Not every group's added staff can be in post by then</strong>: the time to hire "
+             "(and, for trainees, to qualify) puts the earliest starts too late, so these starts come as "
+             "early as they can.")
+    trainee = (" A trainee PO takes a trainee place and fills the PO post on qualifying."
+               if (plan["trainee_starts"] > 0).any() else "")
+    out = [f"<h2>Recruitment to reach the plan by day {day:,.0f}</h2>",
+           f"<p>The experienced hires and trainee starts, per quarter, that bring the staff in post up to "
+           f"the plan's by {on} and hold them there against leavers, worked out on the scenario's own "
+           "leaving rates, times to hire and training; the scenario's own recruitment goes on replacing "
+           f"its leavers.{trainee} {reach}</p>"]
+    if plan.empty:
+        why = ("the plan adds no posts" if s.plan["added"].sum() == 0 else
+               "none could start before the end of the run")
+        out.append(f'<p class="quiet">No starts: {why}.</p>')
+    else:
+        rows = "".join(f"<tr><td>{_e(r['ldu'])}</td><td>{_e(r['grade'])}</td>"
+                       f'<td class="num">{r["quarter_start_day"]:,.0f}</td>'
+                       f"<td>{_e(_date(s.base, r['quarter_start_day']))}</td>"
+                       f'<td class="num">{r["experienced_hires"]}</td>'
+                       f'<td class="num">{r["trainee_starts"]}</td></tr>'
+                       for _, r in plan.iterrows())
+        total = (f'<tr class="division"><td>total</td><td></td><td></td><td></td>'
+                 f'<td class="num">{int(plan["experienced_hires"].sum())}</td>'
+                 f'<td class="num">{int(plan["trainee_starts"].sum())}</td></tr>')
+        out += ["<table><tr><th>LDU</th><th>grade</th><th>quarter from day</th><th>date</th>"
+                f"<th>experienced hires</th><th>trainee starts</th></tr>{rows}{total}</table>",
+                _figure(staffing_plots.recruitment_starts(s), "Starts per quarter over every LDU and "
+                        f"grade: experienced hires and trainee starts, stacked; dashed: day {day:,.0f}.",
+                        "Stacked bar chart of experienced hires and trainee starts per quarter")]
+    targets = s.targets
+    target_rows = "".join(f"<tr><td><code>{_e(r['text'])}</code></td>"
+                          f"{_bound_cell(r['achieved_mean'], r['achieved_bound'], r['met'])}"
+                          f"{_bound_cell(r['recruitment_mean'], r['recruitment_bound'], r['recruitment_met'])}"
+                          "</tr>" for _, r in targets.iterrows())
+    held = ("With these starts every target holds from that day on." if targets["recruitment_met"].all() else
+            "<strong>With these starts not every target holds from that day on</strong>.")
+    out += [f"<h3>Targets from day {day:,.0f} on</h3>",
+            "<p>The scenario was run again with these starts as interventions, its figures measured from "
+            f"{on} on: whether the targets hold once the recruitment has had its time, next to the plan's "
+            f"(its posts filled from day 0). {held}</p>",
+            "<table><tr><th>target</th><th>with the plan: mean (bound)</th>"
+            f"<th>with the recruitment, from day {day:,.0f}: mean (bound)</th></tr>{target_rows}</table>"
+            f'<p class="note">Bound: as above, of the {level} interval; ✓ where it meets the target.</p>']
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- page

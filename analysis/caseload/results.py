@@ -709,6 +709,24 @@ class Sensitivity(Results):
                 f"{self.replications} paired replications each>")
 
 
+_RECRUITMENT_COLUMNS = ("ldu", "grade", "quarter_start_day", "experienced_hires", "trainee_starts")
+"""The datasets of /recruitment_plan (staffing files made with --by-day)."""
+
+_RECRUITMENT_TARGET_COLUMNS = ("recruitment_mean", "recruitment_bound", "recruitment_met")
+"""The columns /targets gains with a recruitment plan."""
+
+
+def _run_group(path, file: h5py.File, name: str, label: str) -> Run:
+    """The run group /name as a `Run`; FormatError if it is missing or lacks a run's metadata."""
+    group = file.get(name)
+    if not isinstance(group, h5py.Group):
+        raise FormatError(f"{path}: {_attr(file.attrs.get('kind', 'run'))} file without its run group /{name}")
+    try:
+        return Run(group, label=label)
+    except (KeyError, ValueError) as e:
+        raise FormatError(f"{path}: the run group /{name} is damaged ({e})") from None
+
+
 class Staffing(Results):
     """A file of kind "staffing" (1.5): a plan of posts that meets targets (`caseload staff`).
 
@@ -722,6 +740,29 @@ class Staffing(Results):
     target). `search`: one row per candidate considered (step, change,
     total_added, cost, shortfall, accepted, and per target i `mean_i` and
     `bound_i`). `base` and `solution`: the `Run`s without and with the plan.
+
+    A file made with `--by-day D` also holds a recruitment plan; without it
+    the four attributes below are None, and `targets` has no recruitment
+    columns:
+
+    - `recruitment_plan`: one row per LDU, grade and quarter with starts, in
+      the file's order (by LDU, grade, then quarter): ldu, grade,
+      quarter_start_day (days since day 0), quarter_start_date (the calendar
+      date of that day: `start_date` plus its whole days), experienced_hires,
+      trainee_starts (a PO trainee takes a PQiP place and fills the PO post on
+      qualifying). An empty frame when the plan adds no posts. `attrs`:
+      "units", "by_day" and "reachable";
+    - `recruitment_by_day` (float, D) and `recruitment_reachable` (bool:
+      every group's added staff can be in post by D);
+    - `recruitment`: the `Run` of the scenario with the plan's starts as
+      interventions, its statistics measured from day D on (label "with the
+      recruitment");
+    - `targets` gains recruitment_mean, recruitment_bound and
+      recruitment_met: each target in that run.
+
+    A file whose staffing groups are missing or damaged (a run group without
+    its metadata, a recruitment plan without its run or a column) raises
+    `FormatError` when opened.
     """
 
     kind = "staffing"
@@ -734,9 +775,45 @@ class Staffing(Results):
         self.confidence: float = float(self.file_attrs.get("confidence", 0.95))
         self.all_met: bool = bool(self.file_attrs.get("all_met", 0))
         self.total_cost: float = float(self.file_attrs.get("total_cost", float("nan")))
-        self.base = Run(file["base"], label="base")
-        self.solution = Run(file["solution"], label="with the plan")
+        for name in ("staffing_plan", "targets", "search"):
+            if not isinstance(file.get(name), h5py.Group):
+                raise FormatError(f"{path}: staffing file without its /{name} group")
+        self.base = _run_group(path, file, "base", "base")
+        self.solution = _run_group(path, file, "solution", "with the plan")
         self.runs = [self.base, self.solution]
+        self.recruitment_by_day: float | None = None
+        self.recruitment_reachable: bool | None = None
+        self.recruitment: Run | None = None
+        if "recruitment_plan" in file or "recruitment" in file:
+            self._check_recruitment()
+            g = file["recruitment_plan"]
+            self.recruitment_by_day = float(_attr(g.attrs["by_day"]))
+            self.recruitment_reachable = bool(_attr(g.attrs["reachable"]))
+            self.recruitment = _run_group(path, file, "recruitment", "with the recruitment")
+            self.runs.append(self.recruitment)
+
+    def _check_recruitment(self) -> None:
+        """A recruitment plan comes whole: its table, its attributes, its run and its target columns."""
+        where = f"{self.path}: staffing file with a damaged recruitment plan"
+        g = self.file.get("recruitment_plan")
+        if not isinstance(g, h5py.Group):
+            raise FormatError(f"{where}: /recruitment is there but /recruitment_plan is not")
+        if not isinstance(self.file.get("recruitment"), h5py.Group):
+            raise FormatError(f"{where}: /recruitment_plan is there but its run /recruitment is not")
+        missing = [f"attribute {a}" for a in ("by_day", "reachable") if a not in g.attrs]
+        missing += [name for name in _RECRUITMENT_COLUMNS if not isinstance(g.get(name), h5py.Dataset)]
+        targets = self.file["targets"]
+        missing += [f"/targets/{name}" for name in _RECRUITMENT_TARGET_COLUMNS
+                    if not isinstance(targets.get(name), h5py.Dataset)]
+        if missing:
+            raise FormatError(f"{where}: no {', '.join(missing)}")
+        lengths = {g[name].shape for name in _RECRUITMENT_COLUMNS}
+        if len(lengths) != 1 or len(next(iter(lengths))) != 1:
+            raise FormatError(f"{where}: its columns are not 1-D of one length "
+                              f"({', '.join(f'{n} {g[n].shape}' for n in _RECRUITMENT_COLUMNS)})")
+        rows = {targets[name].shape for name in ("text", *_RECRUITMENT_TARGET_COLUMNS) if name in targets}
+        if len(rows) != 1:
+            raise FormatError(f"{where}: the recruitment columns of /targets are not one per target")
 
     @functools.cached_property
     def plan(self) -> pd.DataFrame:
@@ -747,10 +824,26 @@ class Staffing(Results):
     def targets(self) -> pd.DataFrame:
         frame = _table(self.file["targets"], first=["ldu", "figure", "op", "text", "value", "base_mean",
                                                      "base_bound", "base_met", "achieved_mean",
-                                                     "achieved_bound", "met"])
-        for name in ("base_met", "met"):
-            frame[name] = frame[name].astype(bool)
+                                                     "achieved_bound", "met",
+                                                     *_RECRUITMENT_TARGET_COLUMNS])
+        for name in ("base_met", "met", "recruitment_met"):
+            if name in frame:
+                frame[name] = frame[name].astype(bool)
         frame.attrs["confidence"] = self.confidence
+        return frame
+
+    @functools.cached_property
+    def recruitment_plan(self) -> pd.DataFrame | None:
+        """Starts by LDU, grade and quarter (see the class); None without `--by-day`."""
+        if self.recruitment_by_day is None:
+            return None
+        g = self.file["recruitment_plan"]
+        frame = _table(g, first=list(_RECRUITMENT_COLUMNS))
+        days = frame["quarter_start_day"].to_numpy(float)
+        dates = np.datetime64(self.base.start_date, "D") + np.floor(days).astype("timedelta64[D]")
+        frame.insert(3, "quarter_start_date", dates.astype("datetime64[ns]"))
+        frame.attrs["by_day"] = self.recruitment_by_day
+        frame.attrs["reachable"] = self.recruitment_reachable
         return frame
 
     @functools.cached_property
@@ -766,9 +859,11 @@ class Staffing(Results):
         return frame
 
     def __repr__(self) -> str:
+        recruitment = ("" if self.recruitment_by_day is None else
+                       f", recruitment plan by day {self.recruitment_by_day:g}")
         return (f"<caseload.Staffing {str(self.path)!r}: {self.scenario_name!r}, "
                 f"{int(self.plan['added'].sum())} posts added, cost {self.total_cost:g}, "
-                f"{'every target met' if self.all_met else 'NOT every target met'}>")
+                f"{'every target met' if self.all_met else 'NOT every target met'}{recruitment}>")
 
 
 _KINDS = {"run": RunResults, "comparison": Comparison, "sweep": Sweep, "sensitivity": Sensitivity,

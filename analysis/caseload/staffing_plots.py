@@ -1,8 +1,10 @@
 """Plots of a staffing plan (a `Staffing` file, written by `caseload staff`).
 
 Each function returns a matplotlib Figure, made as in `caseload.plots`
-(no pyplot): `posts_added` (bars by LDU and grade) and `search_path` (cost
-against the first target's bound, candidate by candidate).
+(no pyplot): `posts_added` (bars by LDU and grade), `search_path` (cost
+against the first target's bound, candidate by candidate) and, for a file
+made with `--by-day`, `recruitment_starts` (experienced hires and trainee
+starts per quarter).
 """
 
 from __future__ import annotations
@@ -75,4 +77,48 @@ def search_path(staffing: Staffing, target: int = 0) -> Figure:
         where = "" if row["ldu"] == "division" else f" ({row['ldu']})"
         fig.suptitle(textwrap.fill(labels.label(row["figure"]) + where, 80), x=0.01, ha="left",
                      fontsize=10, color=INK)
+    return fig
+
+
+def _day_month_year(date) -> str:
+    return f"{date.day} {date:%b %Y}"
+
+
+def recruitment_starts(staffing: Staffing) -> Figure:
+    """Starts per quarter over every LDU and grade: experienced hires and trainee starts stacked.
+
+    Each bar stands at its quarter's start day (labelled with the day and the
+    date); the dashed line is the day the staff must be in post by. Raises
+    ValueError for a file without a recruitment plan (made without `--by-day`).
+    """
+    _check(staffing)
+    plan = staffing.recruitment_plan
+    if plan is None:
+        raise ValueError("the file has no recruitment plan (caseload staff was run without --by-day)")
+    by_day = staffing.recruitment_by_day
+    quarters = plan.groupby("quarter_start_day", sort=True)[["experienced_hires", "trainee_starts"]].sum()
+    dates = plan.drop_duplicates("quarter_start_day").set_index("quarter_start_day")["quarter_start_date"]
+    days = quarters.index.to_numpy(float)
+    quarter = 365.25 / 4
+    width = 0.45 * quarter
+    experienced = quarters["experienced_hires"].to_numpy(float)
+    trainees = quarters["trainee_starts"].to_numpy(float)
+    top = max(float((experienced + trainees).max(initial=0.0)), 1.0)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(9.5, 3.4)
+        ax = fig.subplots()
+        ax.bar(days, experienced, width=width, color=ACCENT, label="experienced hires", zorder=2)
+        ax.bar(days, trainees, width=width, bottom=experienced, color=WARM, label="trainee starts", zorder=2)
+        # Behind the bars: a start on the quarter before the day may stand across it.
+        ax.axvline(by_day, color=INK, lw=1, ls="--", zorder=1, label=f"in post by day {by_day:g}")
+        ax.set_xticks(days, [f"day {d:,.0f}\n{_day_month_year(dates[d])}" for d in days])
+        low, high = min([*days, by_day]), max([*days, by_day])
+        ax.set_xlim(low - quarter / 2, high + quarter / 2)
+        ax.set_ylim(0, top * 1.2)
+        ax.set_ylabel("starts in the quarter")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.grid(axis="x", visible=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        fig.suptitle(f"Starts per quarter, every LDU and grade, to reach the plan's staff by day {by_day:g}",
+                     x=0.01, ha="left", fontsize=10, color=INK)
     return fig

@@ -30,11 +30,12 @@ def run_export(*args):
 
 
 @pytest.fixture(scope="module")
-def exported(files, plan_file, sensitivity_file, tmp_path_factory):
-    """Each kind of file exported once, to a workbook and to CSV files: {kind: (xlsx, csv folder)}."""
+def exported(files, plan_file, recruitment_file, sensitivity_file, tmp_path_factory):
+    """Each kind of file exported once, to a workbook and to CSV files: {kind: (xlsx, csv folder)};
+    "recruitment" is a staffing file made with --by-day."""
     d = tmp_path_factory.mktemp("export")
     sources = {"run": files["run"], "comparison": files["comparison"], "sweep": files["sweep"],
-               "staffing": plan_file, "sensitivity": sensitivity_file}
+               "staffing": plan_file, "recruitment": recruitment_file, "sensitivity": sensitivity_file}
     out = {}
     for kind, source in sources.items():
         xlsx, folder = d / f"{kind}.xlsx", d / f"{kind}-csv"
@@ -226,6 +227,44 @@ def test_staffing_workbook(exported, plan_file):
         assert about["Every target met"] is True and about["Total cost"] == s.total_cost
 
 
+def test_recruitment_workbook(exported, recruitment_file):
+    book = workbook(exported, "recruitment", ["Staffing plan", "Targets", "Recruitment plan", "Search", "About"])
+    with caseload.open(recruitment_file) as s:
+        plan, day = s.recruitment_plan, s.recruitment_by_day
+        ws = book["Recruitment plan"]
+        table = rows(ws)
+        assert table[0] == ["LDU", "Grade", "Quarter starts (day)", "Quarter starts (date)", "Experienced hires",
+                            "Trainee starts", "In post by (day)"]
+        assert len(table) == len(plan) + 1
+        assert [r[0] for r in table[1:]] == list(plan["ldu"]) and [r[1] for r in table[1:]] == list(plan["grade"])
+        assert same([r[2] for r in table[1:]], plan["quarter_start_day"])
+        assert [r[3].date() for r in table[1:]] == [d.date() for d in plan["quarter_start_date"]]
+        assert ws["D2"].is_date
+        assert [r[4] for r in table[1:]] == list(plan["experienced_hires"])
+        assert [r[5] for r in table[1:]] == list(plan["trainee_starts"])
+        assert {r[6] for r in table[1:]} == {day}
+        for header in ("Quarter starts (day)", "Experienced hires", "Trainee starts"):
+            assert_numeric(ws, header)
+
+        table = rows(book["Targets"])
+        head = table[0]
+        after = f"from day {day:g}"
+        assert head[-3:] == [f"Mean with the recruitment ({after})", f"Bound with the recruitment ({after}, 95%)",
+                             f"Met with the recruitment ({after})"]
+        t = s.targets
+        assert same([r[-3] for r in table[1:]], t["recruitment_mean"])
+        assert same([r[-2] for r in table[1:]], t["recruitment_bound"])
+        assert [r[-1] for r in table[1:]] == list(t["recruitment_met"])
+
+        about = dict(rows(book["About"])[1:])
+        assert about["Recruitment plan: staff in post by day"] == day
+        assert about["Recruitment plan: every group can reach its staff by then"] is s.recruitment_reachable
+
+    # Without --by-day: no sheet, no columns (test_staffing_workbook checks the sheets).
+    assert not [h for h in rows(openpyxl.load_workbook(exported["staffing"][0])["Targets"])[0]
+                if "recruitment" in h]
+
+
 def test_sensitivity_workbook(exported, sensitivity_file):
     book = workbook(exported, "sensitivity", ["Sensitivity", "Parameters", "About"])
     with caseload.open(sensitivity_file) as s:
@@ -238,7 +277,7 @@ def test_sensitivity_workbook(exported, sensitivity_file):
 
 # --------------------------------------------------------------------------- CSV
 
-def test_csv_files_read_back_equal_to_the_reader(exported, files, plan_file):
+def test_csv_files_read_back_equal_to_the_reader(exported, files, plan_file, recruitment_file):
     _, folder = exported["run"]
     assert sorted(p.name for p in folder.iterdir()) == ["about.csv", "by_ldu.csv", "statistics.csv"]
     with caseload.open(files["run"]) as run:
@@ -276,6 +315,18 @@ def test_csv_files_read_back_equal_to_the_reader(exported, files, plan_file):
         search = read_csv(folder, "search.csv")
         assert list(search["Change"]) == list(s.search["change"])
         assert list(read_csv(folder, "targets.csv")["Met with the plan"]) == [True]
+
+    _, folder = exported["recruitment"]
+    assert sorted(p.name for p in folder.iterdir()) == ["about.csv", "recruitment_plan.csv", "search.csv",
+                                                        "staffing_plan.csv", "targets.csv"]
+    with caseload.open(recruitment_file) as s:
+        plan = read_csv(folder, "recruitment_plan.csv")
+        np.testing.assert_array_equal(plan["Quarter starts (day)"], s.recruitment_plan["quarter_start_day"])
+        assert list(plan["Quarter starts (date)"]) == [f"{d:%Y-%m-%d}" for d in s.recruitment_plan["quarter_start_date"]]
+        assert list(plan["Trainee starts"]) == list(s.recruitment_plan["trainee_starts"])
+        targets = read_csv(folder, "targets.csv")
+        np.testing.assert_array_equal(targets[f"Mean with the recruitment (from day {s.recruitment_by_day:g})"],
+                                      s.targets["recruitment_mean"])
 
 
 def test_csv_keeps_names_readable_by_excel(exported):
