@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <numeric>
 #include <optional>
 #include <thread>
 
@@ -361,8 +362,18 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
       caseload::cli::print_recruitment(stdout, scenario, targets, *recruitment, recruitment_checks);
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
-  if (!solution.all_met)
-    fmt::print(stderr, "caseload: no plan with at most {} added posts meets every target\n", so.max_added);
+  if (!solution.all_met) {
+    std::string failing;
+    for (std::size_t t = 0; t < targets.size(); ++t)
+      if (!solution.achieved[t].met) failing += (failing.empty() ? "" : ", ") + targets[t].text;
+    const int added = std::accumulate(solution.plan.begin(), solution.plan.end(), 0);
+    if (added < so.max_added)
+      fmt::print(stderr, "caseload: no plan meets every target: after {} added posts, no further post in the allowed "
+                         "grades and LDUs brings {} closer\n", added, failing);
+    else
+      fmt::print(stderr, "caseload: no plan with at most {} added posts meets every target: {} still fails\n",
+                 so.max_added, failing);
+  }
   else if (recruitment && !recruitment_met)
     fmt::print(stderr, "caseload: with the recruitment plan, not every target is met from day {:g}\n", *so.by_day);
   if (opt.stats) print_stats(all, effective_threads(opt, scenario.replications));
