@@ -6,6 +6,7 @@
 #include "staff.hpp"
 #include "summary.hpp"
 
+#include "caseload/io/hdf5.hpp"
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
@@ -20,11 +21,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <optional>
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -49,14 +55,39 @@ caseload::io::RunMetadata file_metadata(int deflate_level) {
 }
 
 // Refuses, before any work is done, an output path that cannot be written.
-void check_output_path(const fs::path& out) {
+// The output is checked before any simulation, so that nothing is found out
+// after hours: its folder exists and takes a new file, and it would replace
+// neither an input nor anything that is not an HDF5 file.
+void check_output_path(const fs::path& out, std::initializer_list<std::string_view> inputs) {
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
     throw InputError(out.string(), 0, 0, "output directory '" + dir.string() + "' does not exist");
   if (fs::is_directory(out))
     throw InputError(out.string(), 0, 0, "output path is a directory, expected a file name");
-  if (fs::exists(out) && !fs::is_regular_file(out))
-    throw InputError(out.string(), 0, 0, "output path exists and is not a regular file; refusing to replace it");
+  std::error_code ec;
+  for (const std::string_view input : inputs)
+    if (fs::equivalent(out, fs::path(input), ec))
+      throw InputError(out.string(), 0, 0, "output path is the input file " + std::string(input) +
+                                               "; refusing to replace it (give another -o)");
+  if (fs::exists(out)) {
+    if (!fs::is_regular_file(out))
+      throw InputError(out.string(), 0, 0, "output path exists and is not a regular file; refusing to replace it");
+    constexpr std::string_view kHdf5Signature{"\x89HDF\r\n\x1a\n", 8};
+    std::string head(kHdf5Signature.size(), '\0');
+    std::ifstream existing(out, std::ios::binary);
+    existing.read(head.data(), static_cast<std::streamsize>(head.size()));
+    if (existing.gcount() > 0 && head != kHdf5Signature)
+      throw InputError(out.string(), 0, 0,
+                       "output path exists and is not an HDF5 file (a scenario?); refusing to replace it");
+  }
+  // A probe file: the folder may exist but not take new files (permissions, read-only mount).
+  const fs::path probe = dir / fmt::format(".caseload-probe-{}", ::getpid());
+  const int fd = ::open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+  if (fd < 0)
+    throw InputError(out.string(), 0, 0,
+                     "cannot write in output directory '" + dir.string() + "': " + std::strerror(errno));
+  ::close(fd);
+  fs::remove(probe, ec);
 }
 
 struct CommonOptions {
@@ -135,7 +166,7 @@ std::pair<std::string, std::vector<std::string>> parse_vary(const std::string& s
 }
 
 int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary) {
-  if (!opt.output.empty()) check_output_path(opt.output);
+  if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
   if (!vary.empty()) {
     const auto [key, values] = parse_vary(vary);
     std::vector<Loaded> loaded;
@@ -182,7 +213,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
 
 int compare(const std::string& base_path, const std::string& variant_path, const CommonOptions& opt,
             bool independent) {
-  if (!opt.output.empty()) check_output_path(opt.output);
+  if (!opt.output.empty()) check_output_path(opt.output, {base_path, variant_path});
   const Loaded base = load(base_path, opt);
   Loaded variant = load(variant_path, opt);
   // Common random numbers: the variant runs with the base's seed and number of
@@ -228,7 +259,7 @@ caseload::model::Scenario load_at(const std::string& path, const CommonOptions& 
 // One-at-a-time screening with common random numbers (docs/model.md §17.4).
 int sensitivity(const std::string& scenario_path, const CommonOptions& opt, const std::vector<std::string>& specs) {
   using caseload::io::override_at;
-  if (!opt.output.empty()) check_output_path(opt.output);
+  if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
   const Loaded base = load(scenario_path, opt);
   const auto& scenario = base.file.scenario;
   std::vector<caseload::model::SensitivityParameter> parameters = scenario.sensitivity;
@@ -289,7 +320,7 @@ struct StaffOptions {
 // §17.5). Exit 1 when no plan within --max-added meets them.
 int staff(const std::string& scenario_path, const CommonOptions& opt, const StaffOptions& so) {
   namespace app = caseload::app;
-  if (!opt.output.empty()) check_output_path(opt.output);
+  if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
   const Loaded base = load(scenario_path, opt);
   const auto& scenario = base.file.scenario;
   const auto targets = caseload::cli::staffing_targets(scenario, so.request.targets);
@@ -503,6 +534,7 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
 
+  caseload::io::h5::skip_cleanup_at_exit();
   try {
     if (*run_cmd) return run(run_path, run_opt, vary);
     if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent);

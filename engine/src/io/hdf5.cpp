@@ -258,4 +258,6 @@ void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 bool is_hdf5(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
 
+void skip_cleanup_at_exit() { check(H5dont_atexit(), "H5dont_atexit"); }
+
 } // namespace caseload::io::h5

@@ -7,6 +7,10 @@
 
 #include <type_traits>
 
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <array>
 #include <unistd.h>
 
 namespace caseload::io {
@@ -465,14 +469,78 @@ void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, 
   file.flush();
 }
 
+namespace {
+
+// The working file being written, removed by a signal that ends the process
+// while it is: a signal handler can reach only static storage, so this is
+// the one piece of global state, set and cleared by WorkingFileGuard.
+char g_working_file[4096];
+
+extern "C" void remove_working_file_and_reraise(int signal) {
+  if (g_working_file[0] != '\0') ::unlink(g_working_file); // async-signal-safe
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+class WorkingFileGuard {
+public:
+  explicit WorkingFileGuard(const std::filesystem::path& path) {
+    const std::string text = path.string();
+    if (text.size() < sizeof g_working_file) std::memcpy(g_working_file, text.c_str(), text.size() + 1);
+    struct sigaction action {};
+    action.sa_handler = remove_working_file_and_reraise;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &action, &previous_[i]);
+  }
+  ~WorkingFileGuard() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &previous_[i], nullptr);
+    g_working_file[0] = '\0';
+  }
+  WorkingFileGuard(const WorkingFileGuard&) = delete;
+  WorkingFileGuard& operator=(const WorkingFileGuard&) = delete;
+
+private:
+  static constexpr std::array kSignals{SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  std::array<struct sigaction, kSignals.size()> previous_{};
+};
+
+// Data and metadata on the disk before the rename makes the file visible.
+void sync_to_disk(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + " to sync it: " + std::strerror(errno));
+  const int status = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (status != 0) throw std::runtime_error("cannot sync " + path.string() + " to disk: " + std::strerror(error));
+}
+
+} // namespace
+
 void write_atomically(const std::filesystem::path& path,
                       const std::function<void(const std::filesystem::path&)>& write) {
   std::filesystem::path tmp = path;
   tmp += fmt::format(".tmp-{}", ::getpid());
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::filesystem::remove(tmp);
   try {
+    const WorkingFileGuard guard(tmp);
     write(tmp);
+    sync_to_disk(tmp, O_RDONLY);
     std::filesystem::rename(tmp, path);
+    sync_to_disk(dir, O_RDONLY | O_DIRECTORY);
+  } catch (const std::exception& e) {
+    // HDF5 does not pass on the system's reason; a device with (almost)
+    // nothing left, before the working file is removed, is the likely one,
+    // and the one a user can act on.
+    std::error_code ignored;
+    const auto space = std::filesystem::space(dir, ignored);
+    const bool full = !ignored && space.available < (std::uintmax_t{1} << 20);
+    std::filesystem::remove(tmp, ignored);
+    if (full)
+      throw std::runtime_error(fmt::format("no space left on the device of {} ({} bytes free): writing {} failed ({})",
+                                           std::filesystem::absolute(dir).lexically_normal().string(),
+                                           space.available, path.string(), e.what()));
+    throw;
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);

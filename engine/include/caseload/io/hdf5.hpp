@@ -100,4 +100,10 @@ void quiet_errors();
 // Whether the file at `path` has an HDF5 signature.
 [[nodiscard]] bool is_hdf5(const std::string& path);
 
+// Tells the HDF5 library not to close its files when the process exits. A
+// write that failed (a full disk) leaves the file half-closed in the
+// library's tables, and its clean-up at exit then crashes (HDF5 1.10); every
+// file caseload writes is closed by its File before then, so nothing is lost.
+void skip_cleanup_at_exit();
+
 } // namespace caseload::io::h5
