@@ -687,7 +687,9 @@ def test_run_valid_scenario_writes_output(caseload, tmp_path, existing):
     path = write_scenario(tmp_path, BASE)
     out = tmp_path / "out.h5"
     if existing:
-        out.write_bytes(KNOWN_BYTES)
+        # An earlier results file (any HDF5 file) is replaced; a file that is
+        # not HDF5 is refused (tests/cli/test_output_safety.py).
+        out.write_bytes(b"\x89HDF\r\n\x1a\n" + KNOWN_BYTES)
     proc = caseload("run", path, "-o", out, "-q")
     assert_no_crash(proc)
     assert proc.returncode == 0, proc.stderr

@@ -132,3 +132,34 @@ def test_a_signal_at_any_moment_leaves_no_working_file(caseload_bin, tmp_path, s
             out.unlink()
         else:
             assert code == -sig and not out.exists()
+
+
+def test_scenario_paths_that_are_not_regular_files_are_refused_at_once(caseload, tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    for path, why in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file"),
+                      (tmp_path, "is a directory"), (tmp_path / "none.toml", "no such scenario file")):
+        proc = caseload("validate", path)  # the fixture fails the test if this blocks for 30 s
+        assert proc.returncode == 2 and why in proc.stderr, (path, proc.stderr)
+
+
+def test_a_scenario_file_over_the_cap_is_refused_by_its_size(caseload, tmp_path):
+    big = tmp_path / "big.toml"
+    with big.open("wb") as f:
+        f.truncate(5 << 20)  # 5 MiB of zeros, over the 4 MiB cap
+    proc = caseload("validate", big)
+    assert proc.returncode == 2 and "bytes; a scenario file is at most 4194304 bytes" in proc.stderr
+
+
+@pytest.mark.parametrize("links, ok", [(8, True), (9, False)])
+def test_extends_chains_hold_at_most_eight_links(caseload, tmp_path, scenario, links, ok):
+    # docs/scenario-format.md: a base may extend another, up to 8 levels deep.
+    previous = scenario.name
+    for i in range(links):
+        path = tmp_path / f"layer{i}.toml"
+        path.write_text(f'extends = "{previous}"\nname = "layer{i}"\n')
+        previous = path.name
+    proc = caseload("validate", tmp_path / previous)
+    assert (proc.returncode == 0) == ok, proc.stderr
+    if not ok:
+        assert "nests more than 8 deep" in proc.stderr

@@ -121,7 +121,8 @@ toml::table resolve_extends(toml::table doc, const std::filesystem::path& source
     return doc;
   }
   if (!extends->is_string()) ctx.fail(extends->source(), "'extends' is " + type_name(*extends) + ", expected a file name");
-  if (depth > 8) ctx.fail(extends->source(), "'extends' nests more than 8 deep (a loop?)");
+  if (depth >= kMaxExtendsDepth)
+    ctx.fail(extends->source(), "'extends' nests more than " + std::to_string(kMaxExtendsDepth) + " deep (a loop?)");
   const std::filesystem::path base_path = source.parent_path() / **extends->as_string();
   if (!std::filesystem::is_regular_file(base_path))
     ctx.fail(extends->source(), "'extends': no scenario file " + base_path.string());
@@ -147,16 +148,29 @@ toml::table resolve_extends(toml::table doc, const std::filesystem::path& source
 } // namespace
 
 std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (std::filesystem::is_directory(path))
+  // The type first: opening a FIFO would block, and /dev/zero never ends.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) throw InputError(path.string(), 0, 0, "no such scenario file");
+  if (std::filesystem::is_directory(status))
     throw InputError(path.string(), 0, 0, "is a directory, expected a scenario file (TOML)");
-  if (!in)
+  if (!std::filesystem::is_regular_file(status))
+    throw InputError(path.string(), 0, 0, "is not a regular file (a device, pipe or socket), expected a scenario file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxScenarioBytes)
     throw InputError(path.string(), 0, 0,
-                     std::filesystem::exists(path) ? "cannot read the scenario file"
-                                                   : "no such scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+                     "is " + std::to_string(size) + " bytes; a scenario file is at most " +
+                         std::to_string(kMaxScenarioBytes) + " bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), 0, 0, "cannot read the scenario file");
+  // Read no more than the cap, in case the file grows while it is read.
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioBytes)
+    throw InputError(path.string(), 0, 0,
+                     "is over " + std::to_string(kMaxScenarioBytes) + " bytes, the most a scenario file may be");
+  return text;
 }
 
 toml::table resolve_extends(toml::table doc, const std::filesystem::path& source, const Context& ctx) {
