@@ -414,7 +414,7 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
 int validate(const std::string& path) {
   const auto loaded = load(path, CommonOptions{});
   const auto& s = loaded.file.scenario;
-  int officers = 0;
+  std::int64_t officers = 0; // 64 bits: LDUs × staff per group may pass 2^31
   for (const auto& l : s.ldus)
     for (const auto& g : l.staff) officers += g.in_post;
   fmt::print("{}: valid scenario \"{}\": {} LDUs, {} staff in post, {:g} days\n", path, s.name,

@@ -2,6 +2,7 @@
 unwritable folder, an -o that names an input or a file that is not HDF5, a
 device that fills up, and a signal during the write (issue 12)."""
 
+import math
 import os
 import pathlib
 import resource
@@ -163,3 +164,61 @@ def test_extends_chains_hold_at_most_eight_links(caseload, tmp_path, scenario, l
     assert (proc.returncode == 0) == ok, proc.stderr
     if not ok:
         assert "nests more than 8 deep" in proc.stderr
+
+
+def ldu_scenario(names, in_post=1):
+    text = ('schema_version = 1\nhorizon_days = 100\n[case_types.community]\n'
+            'duration_days = { dist = "fixed", value = 50 }\ntier_mix = { B2 = 1.0 }\n')
+    for name in names:
+        text += f'[[ldu]]\nname = "{name}"\nstaff.PO = {{ establishment = {in_post}, in_post = {in_post} }}\n'
+    return text
+
+
+@pytest.mark.parametrize("names, message", [
+    (["Same\\u0000a", "Same"], "holds a control character (U+0000)"),
+    (["division\\u0000x"], "holds a control character (U+0000)"),
+    (["North\\tEast"], "holds a control character (U+0009)"),
+    (["North", " north"], 'differ only in case or spaces'),
+    (["Black  Country", "Black Country"], 'differ only in case or spaces'),
+    (["Division"], 'reserved for the division-wide rows'),
+])
+def test_ldu_names_that_would_break_tables_are_refused(caseload, tmp_path, names, message):
+    path = tmp_path / "names.toml"
+    path.write_text(ldu_scenario(names))
+    proc = caseload("validate", path)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert ":" in proc.stderr.split("error")[0]  # file:line:column
+
+
+def test_more_ldus_than_an_ldu_number_holds_are_refused(caseload, tmp_path):
+    # Case records hold the LDU in 16 bits; 65,537 LDUs put LDU 65,536's
+    # arrivals under LDU 0. The loader refuses more than 10,000.
+    path = tmp_path / "many.toml"
+    path.write_text(ldu_scenario([f"L{i}" for i in range(10001)]))
+    proc = caseload("validate", path)
+    assert proc.returncode == 2 and "at most 10000" in proc.stderr
+
+
+def test_validate_counts_staff_in_64_bits(caseload, tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text(ldu_scenario([f"L{i}" for i in range(3000)], in_post=1000000))
+    proc = caseload("validate", path)
+    assert proc.returncode == 0, proc.stderr
+    assert "3000000000 staff in post" in proc.stdout
+
+
+def test_a_run_with_no_staff_has_no_mean_wait(caseload, tmp_path):
+    # Every case waits and none is allocated: the mean wait of allocated cases
+    # is undefined, not 0 days.
+    path = tmp_path / "nobody.toml"
+    path.write_text(ldu_scenario(["Empty"], in_post=0).replace(
+        "staff.PO = { establishment = 0, in_post = 0 }", "staff.PO = { establishment = 1, in_post = 0 }")
+        + "arrivals_per_week = { community = 5 }\n")
+    out = tmp_path / "out.h5"
+    proc = caseload("run", path, "-r", 2, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out, "r") as f:
+        s = f["statistics"]
+        rows = {(l, g): i for i, (l, g) in enumerate(zip(s["ldu"].asstr()[:], s["figure"].asstr()[:]))}
+        assert s["mean"][rows[("division", "share_waited")]] == 1.0
+        assert math.isnan(s["mean"][rows[("division", "mean_wait_days")]])

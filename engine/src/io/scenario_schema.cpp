@@ -8,7 +8,10 @@
 #include "caseload/io/scenario_loader.hpp"
 #include "scenario_kinds.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -20,6 +23,40 @@
 
 namespace caseload::io {
 namespace {
+
+// The first control character in a name, written as U+00XX, if any.
+std::optional<std::string> control_character_in(std::string_view name) {
+  for (const char c : name)
+    if (const auto u = static_cast<unsigned char>(c); u < 0x20 || u == 0x7F) return fmt::format("U+{:04X}", u);
+  return std::nullopt;
+}
+
+// The name with control characters shown as \xNN, for a message.
+std::string printable(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    out += u < 0x20 || u == 0x7F ? fmt::format("\\x{:02X}", u) : std::string(1, c);
+  }
+  return out;
+}
+
+// A name as a reader tells names apart: ASCII case folded, spaces at the
+// ends dropped and runs of spaces as one.
+std::string name_key(std::string_view name) {
+  std::string out;
+  bool space = false;
+  for (const char c : name) {
+    if (c == ' ' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
 
 using model::CaseType;
 
@@ -158,9 +195,19 @@ void ldu_fields(Fields& f, MaybeConst<model::LduParameters> auto& ldu, const Ldu
   f.key("name", ldu.name, Text{}, Required{});
   f.check("name", [&]() -> std::optional<std::string> {
     if (ldu.name.empty()) return "'" + f.path("name") + "' is empty";
-    if (ldu.name == "division") return "LDU name \"division\" is reserved for the division-wide rows of the results";
+    if (const auto bad = control_character_in(ldu.name))
+      return "LDU name \"" + printable(ldu.name) + "\" holds a control character (" + *bad +
+             "): names appear in tables and files, where it would cut or break them";
+    // Names are compared as a reader sees them: case, and spaces at the ends
+    // or repeated, do not tell two LDUs apart in a table or a spreadsheet.
+    const std::string key = name_key(ldu.name);
+    if (key == "division") return "LDU name \"" + ldu.name + "\" is reserved for the division-wide rows of the results";
     for (const auto& other : context.ldus)
-      if (other.name == ldu.name) return "LDU name \"" + ldu.name + "\" is used twice";
+      if (name_key(other.name) == key)
+        return other.name == ldu.name
+                   ? "LDU name \"" + ldu.name + "\" is used twice"
+                   : "LDU names \"" + other.name + "\" and \"" + ldu.name +
+                         "\" differ only in case or spaces: a reader cannot tell them apart";
     return std::nullopt;
   });
   f.key("neighbours", ldu.neighbours, Neighbours{context.ldus, context.neighbour_names});
@@ -172,7 +219,10 @@ void ldu_fields(Fields& f, MaybeConst<model::LduParameters> auto& ldu, const Ldu
   f.key("court_reports_per_week", ldu.court_reports_per_week, kNonNegative);
 }
 
-// [[ldu]]: at least one.
+// [[ldu]]: at least one, and no more than an LDU number (16 bits in the
+// engine's case, task and victim records) can tell apart.
+inline constexpr std::size_t kMaxLdus = 10000;
+
 struct Ldus {
   using Value = std::vector<model::LduParameters>;
   double default_hours;
@@ -184,6 +234,9 @@ struct Ldus {
       if (list) r.ctx().fail(list->source(), "'ldu' is empty: expected at least one [[ldu]]");
       r.fail_missing(key, "at least one [[ldu]] table");
     }
+    if (list->size() > kMaxLdus)
+      r.ctx().fail(list->source(), "'ldu' has " + std::to_string(list->size()) + " LDUs; a scenario may have at most " +
+                                       std::to_string(kMaxLdus));
     Value ldus;
     std::vector<NeighbourNames> neighbour_names;
     for_each_table(r.ctx(), *list, std::string(key), "a table", [&](TableReader& table) {

@@ -45,8 +45,10 @@ struct FlowSummary {
   std::int64_t held_at_end = 0;
   std::int64_t waiting_at_end = 0;
 
+  // Undefined (NaN) when no arrival was allocated: not 0 days while every case waits.
   [[nodiscard]] double mean_wait_days() const {
-    return allocations > 0 ? total_wait_days / static_cast<double>(allocations) : 0.0;
+    return allocations > 0 ? total_wait_days / static_cast<double>(allocations)
+                           : std::numeric_limits<double>::quiet_NaN();
   }
   [[nodiscard]] double share_waited() const {
     return arrivals > 0 ? static_cast<double>(waited) / static_cast<double>(arrivals) : 0.0;
