@@ -2,12 +2,15 @@
 
 #include "caseload/app/headline.hpp"
 #include "caseload/app/run_summary.hpp"
+#include "caseload/io/input_error.hpp"
 #include "caseload/io/results_file.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <functional>
 
 namespace caseload::cli {
 namespace {
@@ -15,6 +18,16 @@ namespace {
 using io::h5::Group;
 
 std::string fmt_value(double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : "-"; }
+
+// A damaged or crafted file whose columns differ in length would send the
+// loops below past the end of the shorter ones: refuse it instead.
+template <class... Columns>
+void require_rows(std::string_view table, const Columns&... columns) {
+  const std::array sizes{columns.size()...};
+  if (std::adjacent_find(sizes.begin(), sizes.end(), std::not_equal_to<>()) != sizes.end())
+    throw std::runtime_error(fmt::format("table {} has columns of different lengths ({})", table,
+                                         fmt::join(sizes, ", ")));
+}
 std::string level(const Group& table) { return fmt::format("{:g}%", 100.0 * table.read_double_attribute("confidence")); }
 
 void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
@@ -28,6 +41,7 @@ void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
   const auto mean = stats.read_doubles("mean");
   const auto low = stats.read_doubles("ci_low");
   const auto high = stats.read_doubles("ci_high");
+  require_rows("statistics", ldu, figure, mean, low, high);
   fmt::print(out, "{}division, mean and {} interval across replications:\n", indent, level(stats));
   for (const std::string_view name : app::kKeyFigures)
     for (std::size_t i = 0; i < figure.size(); ++i)
@@ -45,6 +59,7 @@ void describe_sensitivity(std::FILE* out, const io::h5::File& file) {
   const auto key = screened.read_strings("parameter");
   const auto low = screened.read_doubles("low");
   const auto high = screened.read_doubles("high");
+  require_rows("parameters", key, low, high);
   fmt::print(out, "parameters, each from low to high:\n");
   for (std::size_t i = 0; i < key.size(); ++i)
     fmt::print(out, "  {:<44} {} -> {}\n", key[i], fmt_value(low[i]), fmt_value(high[i]));
@@ -55,6 +70,7 @@ void describe_sensitivity(std::FILE* out, const io::h5::File& file) {
   const auto ci_low = table.read_doubles("ci_low");
   const auto ci_high = table.read_doubles("ci_high");
   const auto rank = table.read_ints("rank");
+  require_rows("sensitivity", parameter, figure, effect, ci_low, ci_high, rank);
   fmt::print(out, "largest effects (high - low, division) and their {} intervals:\n", level(table));
   for (const std::string_view name : app::kKeyFigures) {
     std::vector<std::size_t> rows;
@@ -85,6 +101,7 @@ void describe_staffing(std::FILE* out, const io::h5::File& file) {
   const auto after = plan.read_ints("establishment_after");
   const auto added = plan.read_ints("added");
   const auto cost = plan.read_doubles("cost");
+  require_rows("staffing_plan", ldu, grade, before, after, added, cost);
   fmt::print(out, "posts added:\n");
   for (std::size_t i = 0; i < ldu.size(); ++i)
     if (added[i] > 0)
@@ -95,6 +112,7 @@ void describe_staffing(std::FILE* out, const io::h5::File& file) {
   const auto base_bound = targets.read_doubles("base_bound");
   const auto bound = targets.read_doubles("achieved_bound");
   const auto met = targets.read_ints("met");
+  require_rows("targets", text, base_bound, bound, met);
   fmt::print(out, "targets, bound of the {} interval before -> after:\n", level(targets));
   for (std::size_t i = 0; i < text.size(); ++i)
     fmt::print(out, "  {:<44} {} -> {}  {}\n", text[i], fmt_value(base_bound[i]), fmt_value(bound[i]),
@@ -109,15 +127,14 @@ void describe_staffing(std::FILE* out, const io::h5::File& file) {
   fmt::print(out, "recruitment by day {}: {} experienced hires and {} trainee starts in {} rows of /recruitment_plan\n",
              fmt_value(by_day), hires, trainees, recruitment.read_ints("experienced_hires").size());
   const auto recruited_met = targets.read_ints("recruitment_met");
+  require_rows("targets", text, recruited_met);
   fmt::print(out, "  with them, from day {}: {}\n", fmt_value(by_day),
              std::all_of(recruited_met.begin(), recruited_met.end(), [](auto m) { return m != 0; })
                  ? "every target met"
                  : "NOT every target met");
 }
 
-} // namespace
-
-int info(std::FILE* out, const std::string& path) {
+void describe(std::FILE* out, const std::string& path) {
   const io::ResultsFile results = io::open_results(path);
   const io::h5::File& file = results.file;
   const std::string& kind = results.kind;
@@ -138,6 +155,7 @@ int info(std::FILE* out, const std::string& path) {
     const auto low = c.read_doubles("difference_low");
     const auto high = c.read_doubles("difference_high");
     const auto significant = c.read_ints("significant");
+    require_rows("comparison", ldu, figure, diff, low, high, significant);
     fmt::print(out, "paired differences (variant - base), division; * = the {} interval excludes 0:\n", level(c));
     for (const std::string_view name : app::kKeyFigures)
       for (std::size_t i = 0; i < figure.size(); ++i)
@@ -160,6 +178,23 @@ int info(std::FILE* out, const std::string& path) {
     describe_run(out, file.open_group("base"), "  ");
     fmt::print(out, "solution:\n");
     describe_run(out, file.open_group("solution"), "  ");
+  } else {
+    throw std::runtime_error("unknown kind '" + kind + "'");
+  }
+}
+
+} // namespace
+
+int info(std::FILE* out, const std::string& path) {
+  // A file that opens as a caseload file but then lacks a group, an
+  // attribute or consistent columns, or whose data fail their checksums, is
+  // damaged (or crafted): exit 2 with what is wrong, never a crash.
+  try {
+    describe(out, path);
+  } catch (const io::InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw io::InputError(path, 0, 0, std::string("damaged or unreadable caseload file: ") + e.what());
   }
   return 0;
 }

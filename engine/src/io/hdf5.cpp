@@ -34,6 +34,14 @@ Handle ordered_file() {
   return fcpl;
 }
 
+// The HDF5 1.10 file format: a dataset of one chunk (most of ours) keeps it
+// without a B-tree index, so checksummed small datasets stay small.
+Handle v110_access() {
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access property list");
+  check(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds");
+  return fapl;
+}
+
 Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace"); }
 
 Handle simple_space(const std::vector<hsize_t>& dims) {
@@ -85,16 +93,21 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
   if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size");
   Handle space = simple_space(dims);
   Handle dcpl = untimed(H5P_DATASET_CREATE);
-  constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are stored contiguously
-  if (count >= kMinCompressed && deflate_level_ > 0) {
-    // Chunks of whole rows of the trailing dimensions, about 64k elements.
+  constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are not worth compressing
+  if (count > 0) {
+    // Chunks of whole rows of the trailing dimensions, about 64k elements
+    // (checksums and compression work on chunks).
     std::vector<hsize_t> chunk = dims;
     const hsize_t row = count / dims[0];
     chunk[0] = std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]);
     check(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
-    check(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle");
-    // Level 1: most of the saving of higher levels at several times the speed.
-    check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(deflate_level_)), "H5Pset_deflate");
+    if (count >= kMinCompressed && deflate_level_ > 0) {
+      check(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle");
+      // Level 1: most of the saving of higher levels at several times the speed.
+      check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(deflate_level_)), "H5Pset_deflate");
+    }
+    // A checksum of every chunk, so that damaged data is an error on reading, not a number.
+    check(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32");
   }
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
@@ -148,7 +161,7 @@ void Group::attribute(const std::string& name, std::span<const std::int64_t> val
 File::File(const std::string& path, bool read_only, int deflate_level)
     : Group(read_only ? Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                                "an HDF5 file from " + path)
-                      : Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, ordered_file().id(), H5P_DEFAULT),
+                      : Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, ordered_file().id(), v110_access().id()),
                                H5Fclose, "file " + path),
             deflate_level) {}
 
