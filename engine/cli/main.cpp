@@ -10,6 +10,7 @@
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
+#include "caseload/app/budget.hpp"
 #include "caseload/app/run_summary.hpp"
 #include "caseload/app/experiment.hpp"
 #include "caseload/app/sensitivity.hpp"
@@ -98,7 +99,46 @@ struct CommonOptions {
   bool quiet = false;
   bool stats = false;
   int compress = 1;
+  // Limits on what a run may take (issue 12); defaults sized to the machine.
+  double max_events = 1e10;              // per replication: hours at a few million events a second
+  std::optional<double> max_memory_gb;   // default: 80% of the machine's memory
+  std::optional<double> max_output_gb;   // default: the free space where the output goes
 };
+
+int effective_threads(const CommonOptions& opt, int replications);
+
+// The machine's memory, for the default limit.
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 8e9;
+}
+
+caseload::app::RunLimits limits_of(const CommonOptions& opt) {
+  caseload::app::RunLimits limits;
+  limits.max_events = opt.max_events;
+  limits.compressed = opt.compress > 0;
+  limits.max_memory_bytes = opt.max_memory_gb ? *opt.max_memory_gb * 1e9 : 0.8 * physical_memory_bytes();
+  if (opt.max_output_gb) {
+    limits.max_output_bytes = *opt.max_output_gb * 1e9;
+  } else if (!opt.output.empty()) {
+    const fs::path out(opt.output);
+    std::error_code ec;
+    const auto space = fs::space(out.has_parent_path() ? out.parent_path() : fs::path("."), ec);
+    if (!ec) limits.max_output_bytes = static_cast<double>(space.available);
+  }
+  return limits;
+}
+
+// Refuses, before anything runs, a scenario whose run would exceed the limits.
+void check_budget(const std::string& path, const caseload::model::Scenario& s, const CommonOptions& opt) {
+  const auto estimate =
+      caseload::app::estimate_run(s, s.replications, effective_threads(opt, s.replications));
+  if (const auto over = caseload::app::over_limits(estimate, limits_of(opt)))
+    throw InputError(path, 0, 0,
+                     "this run would take " + *over +
+                         ": lower the scenario's rates, durations, snapshots or replications, or raise the limit");
+}
 
 // A scenario loaded, with the command line's overrides applied.
 struct Loaded {
@@ -107,11 +147,12 @@ struct Loaded {
 };
 
 Loaded load(const std::string& path, const CommonOptions& opt,
-            std::span<const caseload::io::Override> overrides = {}) {
+            std::span<const caseload::io::Override> overrides = {}, bool within_budget = true) {
   Loaded out{caseload::io::load_scenario(path, overrides), {}};
   auto& s = out.file.scenario;
   if (opt.seed) s.seed = *opt.seed;
   if (opt.replications) s.replications = *opt.replications;
+  if (within_budget) check_budget(path, s, opt);
   out.resolved = caseload::io::resolved_toml(s);
   return out;
 }
@@ -412,13 +453,20 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
 }
 
 int validate(const std::string& path) {
-  const auto loaded = load(path, CommonOptions{});
+  // What it is and what it would take first; then whether that fits.
+  const auto loaded = load(path, CommonOptions{}, {}, false);
   const auto& s = loaded.file.scenario;
   std::int64_t officers = 0; // 64 bits: LDUs × staff per group may pass 2^31
   for (const auto& l : s.ldus)
     for (const auto& g : l.staff) officers += g.in_post;
   fmt::print("{}: valid scenario \"{}\": {} LDUs, {} staff in post, {:g} days\n", path, s.name,
              s.ldus.size(), officers, s.horizon_days);
+  const auto e = caseload::app::estimate_run(s, s.replications, effective_threads(CommonOptions{}, s.replications));
+  fmt::print("estimate for {} replication{}: about {:.3g} cases held, {:.3g} events per replication, "
+             "{} of memory at the peak, {} of output before compression\n",
+             s.replications, s.replications == 1 ? "" : "s", e.cases_held, e.events,
+             caseload::app::describe_bytes(e.memory_bytes), caseload::app::describe_bytes(e.output_bytes));
+  check_budget(path, s, CommonOptions{});
   return kExitOk;
 }
 
@@ -435,6 +483,15 @@ void add_common(CLI::App* cmd, CommonOptions& opt) {
   cmd->add_option("--compress", opt.compress,
                   "Deflate level of the output's large datasets, 0 (none: faster, larger) to 9")
       ->check(CLI::Range(0, 9));
+  cmd->add_option("--max-events", opt.max_events,
+                  "Refuse a run estimated to take more events per replication (default 1e10)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-memory", opt.max_memory_gb,
+                  "Refuse a run estimated to need more memory, in GB (default 80% of the machine's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-output", opt.max_output_gb,
+                  "Refuse a run whose results file is estimated larger, in GB (default: the free space there)")
+      ->check(CLI::PositiveNumber);
 }
 
 } // namespace

@@ -105,7 +105,12 @@ def test_a_full_device_says_so(caseload_bin, tmp_path):
         pytest.skip("mounting a small tmpfs needs root; the file-size-limit test covers the failure path")
     try:
         out = mount / "out.h5"
+        # Found before the run: the estimated file does not fit the free space.
         proc = subprocess.run([str(caseload_bin), "run", MIDLANDS, "-r", "1", "-q", "-o", out],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and "--max-output" in proc.stderr, (proc.returncode, proc.stderr)
+        # Told to try anyway, the write fails when the device fills.
+        proc = subprocess.run([str(caseload_bin), "run", MIDLANDS, "-r", "1", "-q", "--max-output", "1", "-o", out],
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == 1, (proc.returncode, proc.stderr)
         assert "no space left on the device of" in proc.stderr
@@ -203,8 +208,9 @@ def test_validate_counts_staff_in_64_bits(caseload, tmp_path):
     path = tmp_path / "big.toml"
     path.write_text(ldu_scenario([f"L{i}" for i in range(3000)], in_post=1000000))
     proc = caseload("validate", path)
-    assert proc.returncode == 0, proc.stderr
+    # Counted right, then refused: so many officers do not fit in memory.
     assert "3000000000 staff in post" in proc.stdout
+    assert proc.returncode == 2 and "of memory at its peak" in proc.stderr
 
 
 def test_a_run_with_no_staff_has_no_mean_wait(caseload, tmp_path):

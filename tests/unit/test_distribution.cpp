@@ -110,3 +110,22 @@ TEST(Distribution, RejectsParametersOutsideTheDomain) {
   EXPECT_THROW(Distribution::fixed(-2.0), std::invalid_argument);
   EXPECT_THROW(caseload::sim::distribution_kind_from_string("normal"), std::invalid_argument);
 }
+
+// Parameters whose derived values overflow are refused where they are given,
+// not found out as NaN durations (a day-0 caseload of about 100 cases) or a
+// failed allocation later (issue 12).
+TEST(Distribution, HugeButFiniteMomentsKeepFiniteParameters) {
+  const auto d = Distribution::lognormal(1e300, 1e300); // sd/mean = 1: sigma^2 = ln 2
+  EXPECT_DOUBLE_EQ(d.mean(), 1e300);
+  EXPECT_DOUBLE_EQ(d.sd(), 1e300);
+  auto engine = make_stream({1, 0, 0, 0});
+  EXPECT_TRUE(std::isfinite(d.sample(engine)));
+  const auto g = Distribution::gamma_from_moments(1e300, 1e300); // shape 1, scale 1e300
+  EXPECT_DOUBLE_EQ(g.mean(), 1e300);
+}
+
+TEST(Distribution, DerivedParametersThatOverflowAreRefused) {
+  EXPECT_THROW(Distribution::lognormal(1.0, 1e300), std::invalid_argument);       // sigma^2 = inf
+  EXPECT_THROW(Distribution::weibull(1e-300, 100.0), std::invalid_argument);       // mean = Gamma(1e300)
+  EXPECT_THROW(Distribution::gamma_from_moments(1e300, 1e-300), std::invalid_argument); // shape = inf
+}

@@ -262,7 +262,7 @@ toml::table TierMix::write(const Value& mix) const {
 }
 
 double ArrivalRate::read(TableReader& r, std::string_view key, std::optional<double> fallback) const {
-  const double rate = kNonNegative.read(r, key, fallback);
+  const double rate = kPerWeek.read(r, key, fallback);
   const auto type = static_cast<std::size_t>(*model::index_of(model::kCaseTypeNames, key));
   if (rate > 0.0 && !(*defined)[type])
     r.fail_at(key, "'" + r.key_path(key) + "' has arrivals but there is no [case_types." + std::string(key) + "]");

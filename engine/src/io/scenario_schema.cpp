@@ -108,8 +108,8 @@ void case_type_fields(Fields& f, MaybeConst<model::CaseTypeParameters> auto& p, 
     return "'" + f.path("becomes") + "': a case type cannot become itself";
   });
   f.key("victim_probability", p.victim_probability, kProbability);
-  f.key("escalations_per_year", p.escalations_per_year, ByName{kProtectLevels, kNonNegative, NonzeroEntries{}});
-  f.key("deescalations_per_year", p.deescalations_per_year, ByName{kProtectLevels, kNonNegative, NonzeroEntries{}});
+  f.key("escalations_per_year", p.escalations_per_year, ByName{kProtectLevels, kPerYear, NonzeroEntries{}});
+  f.key("deescalations_per_year", p.deescalations_per_year, ByName{kProtectLevels, kPerYear, NonzeroEntries{}});
 }
 
 // [case_types]: a table per case type that is used. Reading notes which types
@@ -175,7 +175,7 @@ void staff_group_fields(Fields& f, MaybeConst<model::StaffGroup> auto& group, do
     if (group.court_share + group.other_share <= 1.0) return std::nullopt;
     return "'" + f.path("court_share") + "' + '" + f.path("other_share") + "' is more than 1: expected shares of the staff";
   });
-  f.key("leavers_per_year", group.leavers_per_year, kNonNegative);
+  f.key("leavers_per_year", group.leavers_per_year, kPerYear);
   f.key("time_to_hire_days", group.time_to_hire_days, DistributionTable{});
   f.key("target_vacancy_rate", group.target_vacancy_rate,
         Number{.max = 1.0, .max_open = true, .expected = "a vacancy rate in [0, 1)"});
@@ -216,7 +216,7 @@ void ldu_fields(Fields& f, MaybeConst<model::LduParameters> auto& ldu, const Ldu
   f.key("staff", ldu.staff,
         ByName{kGrades, Table{staff_group, "a table { establishment, in_post, contracted_hours }"}, holds_staff});
   f.key("arrivals_per_week", ldu.arrivals_per_week, ByName{kCaseTypes, ArrivalRate{context.defined}, NonzeroEntries{}});
-  f.key("court_reports_per_week", ldu.court_reports_per_week, kNonNegative);
+  f.key("court_reports_per_week", ldu.court_reports_per_week, kPerWeek);
 }
 
 // [[ldu]]: at least one, and no more than an LDU number (16 bits in the
@@ -286,13 +286,13 @@ template <class Fields> void victim_fields(Fields& f, MaybeConst<model::VictimPa
   f.key("first_contact_working_days", v.first_contact_working_days, kWorkingDays);
   f.key("contact_hours", v.contact_hours, kPositive);
   f.key("contact_deadline_working_days", v.contact_deadline_working_days, kWorkingDays);
-  f.key("hours_per_case_per_week", v.hours_per_case_per_week, kNonNegative);
-  f.key("opt_out_per_year", v.opt_out_per_year, kNonNegative);
+  f.key("hours_per_case_per_week", v.hours_per_case_per_week, Number{.max = 168.0, .expected = "hours per week from 0 to 168"});
+  f.key("opt_out_per_year", v.opt_out_per_year, kPerYear);
   f.key("pooled", v.pooled, Boolean{});
 }
 
 template <class Fields> void staffing_fields(Fields& f, MaybeConst<model::StaffingParameters> auto& p) {
-  f.key("leavers_per_year", p.leavers_per_year, ByName{kGrades, kNonNegative});
+  f.key("leavers_per_year", p.leavers_per_year, ByName{kGrades, kPerYear});
   f.key("time_to_hire_days", p.time_to_hire_days, DistributionTable{});
   f.key("refill_vacancies", p.refill_vacancies, Boolean{});
   f.key("fill_initial_vacancies", p.fill_initial_vacancies, GradeSet{});
@@ -300,9 +300,9 @@ template <class Fields> void staffing_fields(Fields& f, MaybeConst<model::Staffi
   f.key("refill_po_with", p.refill_po_with, Choice<model::RecruitKind>{kRecruits});
   f.key("trainee_reductions", p.trainee_reductions, ReductionSteps{});
   f.key("newly_qualified_reductions", p.newly_qualified_reductions, ReductionSteps{});
-  f.key("short_sickness_per_year", p.short_sickness_per_year, kNonNegative);
+  f.key("short_sickness_per_year", p.short_sickness_per_year, kPerYear);
   f.key("short_sickness_days", p.short_sickness_days, DistributionTable{});
-  f.key("long_sickness_per_year", p.long_sickness_per_year, kNonNegative);
+  f.key("long_sickness_per_year", p.long_sickness_per_year, kPerYear);
   f.key("long_sickness_days", p.long_sickness_days, DistributionTable{});
   f.key("reallocate_after_weeks", p.reallocate_after_weeks, kNonNegative);
 }
@@ -316,7 +316,7 @@ void intervention_fields(Fields& f, MaybeConst<model::Intervention> auto& in, do
   f.key("ldu", in.ldu, LduName{ldus});
   f.key("add_staff", in.add_staff, ByName{kGrades, Integer{-100000, 100000}, NonzeroEntries{}}.omitted_when_empty());
   f.key("recruits", in.recruits, Choice<model::RecruitKind>{kRecruits});
-  f.key("demand_factor", in.demand_factor, kNonNegative);
+  f.key("demand_factor", in.demand_factor, Number{.max = 1000.0, .expected = "a factor from 0 to 1000"});
   f.key("policy", in.policy, Choice<model::PolicyKind>{kPolicies});
   f.key("cap_percent", in.cap_percent, kPositive);
   f.key("overflow", in.overflow, Boolean{});

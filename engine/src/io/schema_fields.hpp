@@ -126,6 +126,11 @@ struct Number {
 
 inline constexpr Number kPositive{.min_open = true, .expected = "a positive finite number"};
 inline constexpr Number kNonNegative{.expected = "a finite number >= 0"};
+// Upper bounds far beyond any real value, so that a slip of the exponent is
+// refused by the key rather than found out as a run that never ends (the
+// budget, app/budget.hpp, then judges what the rates add up to).
+inline constexpr Number kPerYear{.max = 1000.0, .expected = "a rate per year from 0 to 1000 (about three a day)"};
+inline constexpr Number kPerWeek{.max = 1e6, .expected = "a number per week from 0 to 1000000"};
 inline constexpr Number kProbability{.max = 1.0, .expected = "a probability in [0, 1]"};
 inline constexpr Number kWorkingDays{.min_open = true, .expected = "a positive number of working days"};
 

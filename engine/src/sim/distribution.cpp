@@ -10,15 +10,24 @@
 #include <array>
 #include <cmath>
 #include <sstream>
+#include <string>
 
 namespace caseload::sim {
 namespace {
 
-void require(bool ok, const char* what) {
+void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument(what);
 }
 
 bool positive_finite(double x) { return std::isfinite(x) && x > 0.0; }
+
+// A distribution whose mean or sd overflows (a Weibull shape of 1e-300 has
+// an infinite mean) cannot seed a caseload or be sampled meaningfully.
+Distribution with_finite_moments(const Distribution& d, const char* family) {
+  require(std::isfinite(d.mean()) && std::isfinite(d.sd()),
+          std::string(family) + " parameters give an infinite or undefined mean or sd");
+  return d;
+}
 
 // Coefficient of variation of a Weibull distribution of shape k.
 double weibull_cv(double k) {
@@ -47,26 +56,42 @@ Distribution Distribution::exponential(double mean) {
 Distribution Distribution::lognormal(double mean, double sd) {
   require(positive_finite(mean) && positive_finite(sd),
           "lognormal mean and sd must be positive and finite");
-  // Boost's lognormal takes the parameters of the underlying normal.
-  const double sigma2 = std::log1p((sd * sd) / (mean * mean));
-  return {DistributionKind::lognormal, mean, sd, std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2)};
+  // Boost's lognormal takes the parameters of the underlying normal. Where
+  // the squares overflow (means and sds near 1e300), the ratio first.
+  const double squares = (sd * sd) / (mean * mean);
+  const double ratio = sd / mean;
+  const double sigma2 = std::log1p(std::isfinite(squares) && squares > 0.0 ? squares : ratio * ratio);
+  const double mu = std::log(mean) - 0.5 * sigma2;
+  require(std::isfinite(sigma2) && std::isfinite(mu) && sigma2 > 0.0,
+          "lognormal mean and sd give no finite normal parameters (sd/mean out of range)");
+  return with_finite_moments(Distribution{DistributionKind::lognormal, mean, sd, mu, std::sqrt(sigma2)}, "lognormal");
 }
 
 Distribution Distribution::gamma(double shape, double scale) {
   require(positive_finite(shape) && positive_finite(scale),
           "gamma shape and scale must be positive and finite");
-  return {DistributionKind::gamma, shape, scale};
+  return with_finite_moments(Distribution{DistributionKind::gamma, shape, scale}, "gamma");
 }
 
 Distribution Distribution::gamma_from_moments(double mean, double sd) {
   require(positive_finite(mean) && positive_finite(sd), "gamma mean and sd must be positive");
-  return gamma((mean * mean) / (sd * sd), (sd * sd) / mean);
+  // shape = (mean/sd)^2, scale = sd^2/mean; through the ratio where the squares overflow.
+  double shape = (mean * mean) / (sd * sd);
+  double scale = (sd * sd) / mean;
+  if (!positive_finite(shape) || !positive_finite(scale)) {
+    const double ratio = mean / sd;
+    shape = ratio * ratio;
+    scale = sd / ratio;
+  }
+  require(positive_finite(shape) && positive_finite(scale),
+          "gamma mean and sd give no finite shape and scale (sd/mean out of range)");
+  return gamma(shape, scale);
 }
 
 Distribution Distribution::weibull(double shape, double scale) {
   require(positive_finite(shape) && positive_finite(scale),
           "weibull shape and scale must be positive and finite");
-  return {DistributionKind::weibull, shape, scale};
+  return with_finite_moments(Distribution{DistributionKind::weibull, shape, scale}, "weibull");
 }
 
 Distribution Distribution::weibull_from_moments(double mean, double sd) {
