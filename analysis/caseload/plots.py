@@ -95,25 +95,35 @@ def capacity_quantiles(run: Run, grade: str = "PO",
     Officers are those holding a WMT caseload at the snapshot (capacity %
     defined) with that grade then. Quantiles are taken per replication and
     then averaged over replications. Index (ldu, date); one column per quantile.
+
+    The file is read one replication at a time, and only the capacity series:
+    a large run's per-officer arrays are never all in memory at once.
     """
-    snaps = run.officer_snapshots
+    parts = [_replication_quantiles(run.read_officer_snapshots(rep, columns=["capacity_percent"]),
+                                    grade, quantiles)
+             for rep in run.replication_indices]
+    return pd.concat(parts).groupby(["ldu", "date"], observed=True)[list(quantiles)].mean()
+
+
+def _replication_quantiles(snaps: pd.DataFrame, grade: str, quantiles) -> pd.DataFrame:
+    """Capacity quantiles of one replication's officer snapshots: one row per (ldu, date)."""
     mine = snaps[(snaps["grade_then"] == grade) & snaps["capacity_percent"].notna()]
     # Group quantiles with numpy (pandas' groupby quantile is slow): sort by group, then
     # by value, and interpolate linearly between order statistics as numpy does.
-    groups = mine.groupby(["replication", "ldu", "date"], observed=True, sort=True).ngroup().to_numpy()
+    groups = mine.groupby(["ldu", "date"], observed=True, sort=True).ngroup().to_numpy()
     values = mine["capacity_percent"].to_numpy()
     order = np.lexsort((values, groups))
     values, groups = values[order], groups[order]
     counts = np.bincount(groups)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    keys = (mine.iloc[order].drop_duplicates(["replication", "ldu", "date"])
-            [["replication", "ldu", "date"]].reset_index(drop=True))
+    keys = (mine.iloc[order].drop_duplicates(["ldu", "date"])[["ldu", "date"]]
+            .reset_index(drop=True))
     for q in quantiles:
         pos = starts + q * (counts - 1)
         lo = np.floor(pos).astype(np.int64)
         hi = np.minimum(lo + 1, starts + counts - 1)
         keys[q] = values[lo] + (pos - lo) * (values[hi] - values[lo])
-    return keys.groupby(["ldu", "date"], observed=True)[list(quantiles)].mean()
+    return keys
 
 
 def capacity_over_time(run, grade: str = "PO") -> Figure:
@@ -183,11 +193,16 @@ def lorenz(run, day: float | None = None, grade: str | None = None) -> Figure:
     legend gives each replication's Gini index.
     """
     run = _as_run(run)
-    snaps = run.officer_snapshots
     day = float(run.snapshot_days[-1]) if day is None else float(day)
-    at = snaps[(snaps["day"] == day) & snaps["capacity_percent"].notna()]
-    if grade is not None:
-        at = at[at["grade_then"] == grade]
+    parts = []
+    for rep in run.replication_indices:  # one replication at a time: keep only the day's cells
+        snaps = run.read_officer_snapshots(rep, columns=["capacity_percent"])
+        keep = (snaps["day"] == day) & snaps["capacity_percent"].notna()
+        if grade is not None:
+            keep &= snaps["grade_then"] == grade
+        parts.append(snaps.loc[keep, ["replication", "capacity_percent"]])
+        del snaps
+    at = pd.concat(parts)
     with matplotlib.rc_context(STYLE):
         fig = _figure(5.2, 4.6)
         ax = fig.subplots()

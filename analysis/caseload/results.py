@@ -239,11 +239,29 @@ class Run:
         return _frame(parts, {"ldu": self.ldu_names, "grade": self.grade_names,
                               "first_grade": self.grade_names})
 
-    def read_officer_snapshots(self, replications=None) -> pd.DataFrame:
-        """`officer_snapshots` for some replications only (an int or a list); see there."""
+    @functools.cached_property
+    def replication_indices(self) -> list[int]:
+        """The replication index of each replication in the file, in file order."""
+        return [rep for rep, _ in self._reps()]
+
+    def read_officer_snapshots(self, replications=None, columns=None) -> pd.DataFrame:
+        """`officer_snapshots` for some replications only (an int or a list); see there.
+
+        `columns` names the per-officer series to read (e.g. `["capacity_percent"]`;
+        default: every one the file holds): the identifying columns (replication
+        to state) are always there. Reading one replication and a few series at a
+        time keeps a large file's memory small.
+        """
         parts = []
         for rep, g in self._reps(replications):
             s = g["snapshots"]
+            series = _officer_series(s)
+            if columns is not None:
+                missing = [c for c in columns if f"officer_{c}" not in series]
+                if missing:
+                    raise KeyError(f"no per-officer series {', '.join(map(repr, missing))} in the file; "
+                                   f"it has {', '.join(n[len('officer_'):] for n in series)}")
+                series = [f"officer_{c}" for c in columns]
             state = s["officer_state"][()]
             joined = state >= 0                      # −1: not yet joined; those cells are left out
             snap, officer = np.nonzero(joined)       # C order: snapshot by snapshot, then officer
@@ -258,7 +276,7 @@ class Run:
             })
             # Every other per-officer series the file holds, in the order written
             # (the engine declares each once: engine/include/caseload/model/results.hpp).
-            for name in _officer_series(s):
+            for name in series:
                 frame[name[len("officer_"):]] = s[name][()][joined]
             parts.append(frame)
         return _frame(parts, {"ldu": self.ldu_names, "grade_then": self.grade_names,

@@ -1,0 +1,65 @@
+"""The HTML report and its plots, as a planner reads them (issue 11, part 5): intervention days
+marked and described, a comparison that leads with the LDUs, the forest plot on the figures' own
+scales, colours that mean better and worse, no "up from 14.4% to 14.4%", grade names kept in
+capitals, interval bands cut at a figure's bounds, and a report that reads one replication at a
+time."""
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+ANALYSIS = pathlib.Path(__file__).resolve().parents[2] / "analysis"
+sys.path.insert(0, str(ANALYSIS))
+
+import caseload  # noqa: E402
+from caseload import labels, plots, report  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def run(files):
+    with caseload.open(files["run"]) as results:
+        yield results
+
+
+# --------------------------------------------------------------------------- memory
+
+def test_read_officer_snapshots_reads_only_the_series_asked_for(run):
+    full = run.read_officer_snapshots(replications=2)
+    some = run.read_officer_snapshots(replications=2, columns=["capacity_percent"])
+    assert list(some.columns) == ["replication", "day", "date", "week", "officer", "ldu",
+                                  "grade_then", "state", "capacity_percent"]
+    np.testing.assert_array_equal(some["capacity_percent"], full["capacity_percent"])
+    assert (some["grade_then"] == full["grade_then"]).all()
+    with pytest.raises(KeyError, match="no per-officer series 'nonsense'.*capacity_percent"):
+        run.read_officer_snapshots(replications=2, columns=["nonsense"])
+    assert run.replication_indices == [0, 1, 2]
+
+
+def test_a_report_reads_the_officer_snapshots_one_replication_at_a_time(files, monkeypatch):
+    # The per-officer arrays are the bulk of a file: the report never holds every
+    # replication's at once (officer_snapshots, all of them, is never built).
+    asked = []
+    read = caseload.Run.read_officer_snapshots
+
+    def spy(self, replications=None, columns=None):
+        asked.append((replications, columns))
+        return read(self, replications, columns)
+
+    monkeypatch.setattr(caseload.Run, "read_officer_snapshots", spy)
+    with caseload.open(files["run"]) as fresh:
+        report.render(fresh)
+        assert "officer_snapshots" not in fresh.__dict__
+    assert asked and all(np.ndim(r) == 0 and r is not None for r, _ in asked)
+    assert all(c == ["capacity_percent"] for _, c in asked)
+
+
+def test_the_lorenz_plot_per_replication_is_the_curve_of_all_officers_at_the_last_snapshot(run):
+    fig = plots.lorenz(run)
+    s = run.officer_snapshots
+    last = s[(s.day == run.snapshot_days[-1]) & s.capacity_percent.notna()]
+    lines = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("replication")]
+    assert len(lines) == run.replications
+    for line, (_, d) in zip(lines, last.groupby("replication")):
+        share, cum, _ = plots.lorenz_points(d.capacity_percent.to_numpy())
+        np.testing.assert_allclose(line.get_ydata(), cum)
