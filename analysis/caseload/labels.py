@@ -130,11 +130,36 @@ def style(figure: str, units: str = "") -> str:
     return "number"
 
 
+ABBREVIATIONS = {"fdr": "FDR", "sdr": "SDR", "po": "PO", "pqip": "PQiP", "pso": "PSO", "spo": "SPO",
+                 "vlo": "VLO", "ldu": "LDU", "wmt": "WMT"}
+"""Words of the engine's figure names that are written in capitals."""
+
+NAMES = ("Gini", "Theil")
+"""Words that keep their capital in the middle of a sentence."""
+
+
 def label(figure: str) -> str:
-    """A plain-English name for a figure (its own name, made readable, if unknown)."""
+    """A plain-English name for a figure (its own name, made readable, if unknown).
+
+    An unknown name keeps its grades and abbreviations in capitals:
+    `cases_per_officer_SPO` is "Cases per officer SPO", `fdr_due` "FDR due".
+    """
     if figure in FIGURES:
         return FIGURES[figure][0]
-    return figure.replace("_", " ").capitalize()
+    words = [ABBREVIATIONS.get(w.lower(), w) for w in figure.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def in_sentence(text: str) -> str:
+    """A label for the middle of a sentence: "Risk plan reviews on time" becomes "risk plan
+    reviews on time", but an abbreviation or a name keeps its capitals ("POs over 110%",
+    "PQiP", "Gini index"), where lowering the first letter would write "pOs"."""
+    first = text.split(" ", 1)[0]
+    letters = [c for c in first if c.isalpha()]
+    if any(c.isupper() for c in letters[1:]) or first.startswith(NAMES):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 # How each style of figure is written: (scale, format spec, unit of a value,

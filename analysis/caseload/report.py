@@ -96,11 +96,6 @@ def _plural(n: float, one: str, many: str) -> str:
     return f"{n:,.0f} {one if round(n) == 1 else many}"
 
 
-def _lower(text: str) -> str:
-    """The first letter in lower case, for a label in the middle of a sentence."""
-    return text[:1].lower() + text[1:]
-
-
 def _finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
@@ -359,10 +354,10 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
                    f"paired difference across {n} replications includes zero.</p>")
     if unclear:
         out.append(f"<p class=\"quiet\">No clear difference (the interval includes zero; more "
-                   f"replications could tell): {_e(_join([_lower(u) for u in unclear]))}.</p>")
+                   f"replications could tell): {_e(_join([labels.in_sentence(u) for u in unclear]))}.</p>")
     if same:
         out.append(f"<p class=\"quiet\">The same in every replication: "
-                   f"{_e(_join([_lower(s) for s in same]))}.</p>")
+                   f"{_e(_join([labels.in_sentence(s) for s in same]))}.</p>")
     return "\n".join(out)
 
 

@@ -63,3 +63,33 @@ def test_the_lorenz_plot_per_replication_is_the_curve_of_all_officers_at_the_las
     for line, (_, d) in zip(lines, last.groupby("replication")):
         share, cum, _ = plots.lorenz_points(d.capacity_percent.to_numpy())
         np.testing.assert_allclose(line.get_ydata(), cum)
+
+
+# --------------------------------------------------------------------------- capitals
+
+def text_of(html: str) -> str:
+    """A report without its embedded images (base64 can spell anything)."""
+    import re
+    return re.sub(r'data:image/png;base64,[^"]*', "", html)
+
+
+def test_grade_names_keep_their_capitals_in_a_sentence():
+    assert labels.in_sentence("POs over 110% of capacity") == "POs over 110% of capacity"
+    assert labels.in_sentence("PQiP places") == "PQiP places"
+    assert labels.in_sentence("Gini index of capacity % (0 = even)").startswith("Gini")
+    assert labels.in_sentence("Risk plan reviews on time") == "risk plan reviews on time"
+    assert labels.in_sentence("Trainee (PQiP) capacity used") == "trainee (PQiP) capacity used"
+    for figure in labels.FIGURES:
+        words = labels.in_sentence(labels.label(figure)).split()
+        assert not (words[0][:1].islower() and any(c.isupper() for c in words[0])), words[0]
+    # Unknown figures keep their grades and abbreviations in capitals too.
+    assert labels.label("cases_per_officer_SPO") == "Cases per officer SPO"
+    assert labels.label("fdr_due") == "FDR due"
+
+
+def test_a_comparison_report_writes_no_lowered_grade_names(files):
+    import re
+    with caseload.open(files["comparison"]) as c:
+        text = text_of(report.render(c))
+    assert not re.search(r"\b(pOs?|pSOs?|pQiP|sPOs?|vLOs?)\b", text)
+    assert re.search(r"\bPOs over 110% of capacity\b", text)
