@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 FIGURES: dict[str, tuple[str, str]] = {
     "mean_held": ("Cases held (time average)", "count"),
     "mean_waiting": ("Cases waiting for an officer (time average)", "number"),
@@ -183,14 +185,29 @@ def number(figure: str, value: float, units: str = "", unit: bool = True) -> str
     return text + level_unit if unit else text
 
 
+def bounds(figure: str, units: str = "") -> tuple[float, float]:
+    """The range a figure can take: every headline figure is >= 0 (a count, a capacity %,
+    days, an index); a share (a fraction) and the Gini index are also <= 1."""
+    if style(figure, units) == "share" or figure == "gini":
+        return 0.0, 1.0
+    return 0.0, math.inf
+
+
+def clip(figure: str, values, units: str = ""):
+    """Values (e.g. the ends of 95% intervals) cut at the figure's `bounds`: a Student-t
+    interval from a few replications can reach past them (a share below 0 or above 100%,
+    a count below 0). NaN stays NaN; a scalar gives a float, anything else an array."""
+    low, high = bounds(figure, units)
+    out = np.clip(np.asarray(values, dtype=float), low, high)
+    return float(out) if out.ndim == 0 else out
+
+
 def interval(figure: str, low: float, high: float, units: str = "") -> str:
-    """A 95% interval as "105.0 – 115.2%" (the unit once), cut at 0 (and at 100% for shares)."""
+    """A 95% interval as "105.0 – 115.2%" (the unit once), cut at the figure's `bounds`."""
     if any(v is None or math.isnan(v) for v in (low, high)):
         return "–"
     s = style(figure, units)
-    # Every headline figure is >= 0, and a share <= 1: a Student-t interval from a few
-    # replications can reach past that, and is cut at the possible range.
-    low, high = max(low, 0.0), (min(high, 1.0) if s == "share" else high)
+    low, high = clip(figure, low, units), clip(figure, high, units)
     lo, hi = number(figure, low, units, unit=False), number(figure, high, units, unit=False)
     return f"{lo} – {hi}{_STYLES.get(s, _PLAIN)[2]}"
 

@@ -323,14 +323,17 @@ def timeliness(run, kinds=("court_reports", "plan_review", "parole_report", "vic
                 d = shares(r, kind)
                 grey = versus is not None and r is runs[0]
                 colours = [MUTED if grey else ACCENT if row == "division" else INK for row in rows]
-                low = (d["mean"] - d["ci_low"]).clip(lower=0).to_numpy()
-                high = (d["ci_high"] - d["mean"]).clip(lower=0).to_numpy()
+                # Whiskers cut at the possible range of a share, 0–100%.
+                ci_low, ci_high = (labels.clip(f"{kind}_share_on_time", d[c].to_numpy(float))
+                                   for c in ("ci_low", "ci_high"))
+                low = np.clip(d["mean"].to_numpy(float) - ci_low, 0, None)
+                high = np.clip(ci_high - d["mean"].to_numpy(float), 0, None)
                 if np.isfinite(low).any():  # no intervals from a single replication
                     ax.errorbar(d["mean"], y + offset, xerr=[low, high], fmt="none",
                                 ecolor="#c4c4c4" if grey else MUTED, elinewidth=1, capsize=2)
                 ax.scatter(d["mean"], y + offset, c=colours, zorder=3, label=r.label,
                            s=[34 if row == "division" else 18 for row in rows])
-                lows.append(np.r_[d["ci_low"].to_numpy(), d["mean"].to_numpy()])
+                lows.append(np.r_[ci_low, d["mean"].to_numpy()])
             ax.set_title(textwrap.fill(labels.TASK_KINDS.get(kind, kind), 16), loc="left",
                          color=INK, fontsize=9)
             finite = np.concatenate(lows)
@@ -524,8 +527,11 @@ def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
         x = np.arange(len(values))
         for ax, f in zip(axes, figures):
             d = table[table["figure"] == f].set_index("value").reindex(values)
-            scale = 100.0 if labels.style(f, d["units"].iloc[0]) == "share" else 1.0
-            mean, low, high = (d[c].to_numpy(float) * scale for c in ("mean", "ci_low", "ci_high"))
+            units = d["units"].iloc[0]
+            scale = 100.0 if labels.style(f, units) == "share" else 1.0
+            mean = d["mean"].to_numpy(float) * scale
+            # The band is cut at what the figure can be (a share in 0–100%, a count >= 0).
+            low, high = (labels.clip(f, d[c].to_numpy(float), units) * scale for c in ("ci_low", "ci_high"))
             ax.fill_between(x, low, high, color=BAND, alpha=0.6, lw=0)
             ax.plot(x, mean, color=ACCENT, marker="o", ms=4, lw=1.4)
             ax.set_xticks(x, values)

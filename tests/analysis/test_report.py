@@ -93,3 +93,41 @@ def test_a_comparison_report_writes_no_lowered_grade_names(files):
         text = text_of(report.render(c))
     assert not re.search(r"\b(pOs?|pSOs?|pQiP|sPOs?|vLOs?)\b", text)
     assert re.search(r"\bPOs over 110% of capacity\b", text)
+
+
+# --------------------------------------------------------------------------- bounds
+
+def test_clip_cuts_values_at_the_figures_bounds():
+    np.testing.assert_array_equal(labels.clip("plan_review_share_on_time", [-0.2, 0.5, 1.3, np.nan]),
+                                  [0.0, 0.5, 1.0, np.nan])
+    np.testing.assert_array_equal(labels.clip("reallocations", [-239.1, 447.0]), [0.0, 447.0])
+    np.testing.assert_array_equal(labels.clip("capacity_mean_PO", [-5.0, 130.0]), [0.0, 130.0])
+    assert labels.clip("gini", 1.3) == 1.0 and labels.clip("theil", 1.8) == 1.8
+    # A figure the labels do not know is bounded by its units.
+    assert labels.clip("sdr_share_on_time", 1.2, "fraction of tasks due") == 1.0
+    assert labels.interval("share_over_110", -0.55, 1.24) == "0.0 – 100.0%"
+
+
+def test_sweep_bands_and_timeliness_whiskers_stay_within_the_bounds(files):
+    with caseload.open(files["sweep"]) as s:
+        table = s.sweep[s.sweep.ldu == "division"].set_index("figure")
+        # Two replications: these intervals do reach past the bounds.
+        assert (table.loc["share_over_110", "ci_low"] < 0).any()
+        assert (table.loc["plan_review_share_on_time", "ci_high"] > 1).any()
+        fig = plots.sweep_figures(s)
+        for ax in fig.axes:
+            if not ax.get_visible() or not ax.collections:
+                continue
+            y = ax.collections[0].get_paths()[0].vertices[:, 1]
+            assert y.min() >= 0, ax.get_title()
+            if "(%)" in ax.get_title():
+                assert y.max() <= 100, ax.get_title()
+        run = s.runs[0]
+        stats = run.statistics
+        shares = stats[stats.figure.str.endswith("_share_on_time")]
+        assert (shares.ci_high > 1).any() or (shares.ci_low < 0).any()
+        fig = plots.timeliness(run)
+        for ax in fig.axes:
+            for collection in ax.collections:
+                for segment in getattr(collection, "get_segments", lambda: [])():
+                    assert 0 <= segment[:, 0].min() and segment[:, 0].max() <= 1
