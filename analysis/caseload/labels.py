@@ -71,6 +71,52 @@ FIGURES: dict[str, tuple[str, str]] = {
     "victim_cases": ("Victim cases opened", "count"),
 }
 
+BETTER: dict[str, str | None] = {
+    # Demand and stock: neither better nor worse, what the division is given.
+    "mean_held": None, "arrivals": None, "escalations": None, "victim_cases": None,
+    # Waiting for an officer: lower is better.
+    "mean_waiting": "lower", "mean_wait_days": "lower", "share_waited": "lower", "unallocated": "lower",
+    # Load: in a division whose officers are over capacity, a lower load is better.
+    "capacity_mean_PO": "lower", "capacity_p90_PO": "lower", "share_over_110_PO": "lower",
+    "capacity_mean_PQiP": "lower", "capacity_p90_PQiP": "lower", "share_over_110_PQiP": "lower",
+    "capacity_mean_PSO": "lower", "capacity_p90_PSO": "lower", "share_over_110_PSO": "lower",
+    "share_over_110": "lower", "excessive_officers": "lower",
+    "cases_per_officer_PO": "lower", "cases_per_officer_PQiP": "lower", "cases_per_officer_PSO": "lower",
+    "vlo_caseload": "lower",
+    # Unevenness: 0 is even, lower is better.
+    "gini": "lower", "cv": "lower", "theil": "lower", "theil_between_ldu": "lower",
+    "theil_within_ldu": "lower", "theil_between_grade": "lower", "theil_within_grade": "lower",
+    # Timeliness: more on time and fewer days are better.
+    "court_reports_share_on_time": "higher", "fdr_share_on_time": "higher", "sdr_share_on_time": "higher",
+    "plan_review_share_on_time": "higher", "parole_report_share_on_time": "higher",
+    "victim_first_contact_share_on_time": "higher", "victim_contact_share_on_time": "higher",
+    "deescalation_review_share_on_time": "higher",
+    "court_reports_mean_days": "lower", "plan_review_mean_days": "lower", "parole_report_mean_days": "lower",
+    "victim_first_contact_mean_days": "lower", "deescalation_review_mean_days": "lower",
+    # Vacancies and reallocations (a case that changes hands loses continuity): lower is better.
+    "vacancy_rate_PO": "lower", "vacancy_rate_PQiP": "lower", "vacancy_rate_PSO": "lower",
+    "vacancy_rate_SPO": "lower", "vacancy_rate_VLO": "lower",
+    "reallocations": "lower", "reallocations_leaver": "lower", "reallocations_absence": "lower",
+    # A step down to the preferred grade, or a handover when an officer's duty changes, is
+    # the policy working as meant: no direction.
+    "reallocations_step_down": None, "reallocations_duty_change": None,
+}
+"""Which way each figure is better: "higher", "lower", or None (no direction: demand, stock).
+
+The one table of directions: the report colours a change, and words it, by it
+(`verdict`). Capacity % is taken as lower-is-better because the divisions this
+tool models are over capacity; a figure not in the table has no direction."""
+
+
+def verdict(figure: str, difference: float) -> str | None:
+    """Whether a change (variant − base, or high − low) of a figure is "better" or "worse";
+    None for no change or a figure without a direction (`BETTER`)."""
+    way = BETTER.get(figure)
+    if way is None or difference is None or not difference or math.isnan(difference):
+        return None
+    return "better" if (difference > 0) == (way == "higher") else "worse"
+
+
 HEADLINE_GROUPS: list[tuple[str, list[str]]] = [
     ("Workload", ["mean_held", "capacity_mean_PO", "capacity_p90_PO", "share_over_110_PO",
                   "cases_per_officer_PO", "capacity_mean_PQiP", "capacity_mean_PSO",
@@ -212,20 +258,45 @@ def interval(figure: str, low: float, high: float, units: str = "") -> str:
     return f"{lo} – {hi}{_STYLES.get(s, _PLAIN)[2]}"
 
 
-def change(figure: str, difference: float, units: str = "") -> str:
-    """A signed difference: +19.2 points, −4.4 points, +3,355, +0.057."""
+def _places(figure: str, units: str, magnitude: float) -> int:
+    """Decimal places of a difference: the style's, or more where a difference that is not
+    zero would round to zero (then two significant figures of `magnitude`, up to 6 places)."""
+    scale, spec, _, _ = _STYLES.get(style(figure, units), _PLAIN)
+    places = int(spec[spec.index(".") + 1:-1])
+    size = abs(scale * magnitude)
+    if size > 0 and math.isfinite(size) and round(size, places) == 0:
+        places = min(max(places, 1 - math.floor(math.log10(size))), 6)
+    return places
+
+
+def change(figure: str, difference: float, units: str = "", places: int | None = None) -> str:
+    """A signed difference: +19.2 points, −4.4 points, +3,355, +0.057.
+
+    A difference that is not zero is never written as zero: +0.03 points, not
+    +0.0 points (`places` fixes the decimal places instead).
+    """
     if difference is None or math.isnan(difference):
         return "–"
-    scale, spec, _, change_unit = _STYLES.get(style(figure, units), _PLAIN)
+    scale, _, _, change_unit = _STYLES.get(style(figure, units), _PLAIN)
+    if places is None:
+        places = _places(figure, units, difference)
     sign = "+" if difference > 0 else "−" if difference < 0 else "±"
-    return f"{sign}{format(scale * abs(difference), spec)}{change_unit}"
+    return f"{sign}{format(scale * abs(difference), f',.{places}f')}{change_unit}"
 
 
 def change_interval(figure: str, low: float, high: float, units: str = "") -> str:
-    """The interval of a difference: "+17.2 to +21.2 points" (the unit once, at the end)."""
+    """The interval of a difference: "+17.2 to +21.2 points" (the unit once, at the end).
+
+    Both ends have the same decimal places: more than the style's where an
+    interval that excludes zero would otherwise show an end of 0, or where
+    both ends would round to 0.
+    """
     if any(v is None or math.isnan(v) for v in (low, high)):
         return "–"
-    lo, hi = change(figure, low, units), change(figure, high, units)
+    excludes_zero = low > 0 or high < 0
+    places = _places(figure, units, min(abs(low), abs(high)) if excludes_zero
+                     else max(abs(low), abs(high)))
+    lo, hi = change(figure, low, units, places), change(figure, high, units, places)
     for unit in (" points", " days"):
         if lo.endswith(unit) and hi.endswith(unit):
             lo = lo[: -len(unit)]

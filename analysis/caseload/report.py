@@ -45,7 +45,9 @@ td + td { white-space: nowrap; }
 tr.group td { font-weight: 600; color: #2b6a99; border-bottom: none; padding-top: .9rem; }
 tr.division td { font-weight: 600; background: #f7f7f7; }
 .ci { color: #808080; font-size: .85em; white-space: nowrap; }
-.clear { color: #9c3f2b; font-weight: 600; }
+.clear { color: #2b2b2b; font-weight: 600; }
+.worse { color: #b2182b; font-weight: 600; }
+.better { color: #2166ac; font-weight: 600; }
 .quiet { color: #8a8a8a; }
 ul.changes li { margin: .25rem 0; }
 figure { margin: 1rem 0 1.6rem; }
@@ -314,7 +316,46 @@ def _difference_text(figure: str, row) -> tuple[str, str, str]:
     real = bool(row["significant"]) and not _is_tiny(row["difference"], row["base_mean"])
     return (labels.change(figure, row["difference"], units),
             labels.change_interval(figure, row["difference_low"], row["difference_high"], units),
-            ' class="clear"' if real else "")
+            _verdict_class(figure, row["difference"]) if real else "")
+
+
+def _verdict_class(figure: str, difference: float) -> str:
+    """The class attribute of a clear change: "worse" (red), "better" (blue) by the figure's
+    direction (labels.BETTER), or "clear" (bold, no colour) for a figure without one; the
+    word is in its tooltip too, for a reader who cannot tell the colours apart."""
+    verdict = labels.verdict(figure, difference)
+    if verdict is None:
+        return ' class="clear" title="a clear change (this figure is neither better nor worse higher)"'
+    return f' class="{verdict}" title="{verdict}: a clear change"'
+
+
+COLOUR_NOTE = ('<span class="worse">red</span> where the change is for the worse, '
+               '<span class="better">blue</span> for the better and <span class="clear">bold</span> '
+               "for a figure that is neither better nor worse higher (demand)")
+"""How a report colours a clear change (its 95% interval excludes zero)."""
+
+
+def change_sentence(figure: str, row) -> str:
+    """A clear change of a comparison row in words (HTML), with its verdict:
+    "up from 61.2% to 80.4% (+19.2 points; 95% interval +17.2 to +21.2 points): worse."
+
+    Where base and variant round to the same text, it says "unchanged at 14.4%"
+    and gives the small difference to enough places, rather than "up from 14.4% to 14.4%".
+    """
+    units = row["units"]
+    base = labels.number(figure, row["base_mean"], units)
+    variant = labels.number(figure, row["variant_mean"], units)
+    difference = labels.change(figure, row["difference"], units)
+    interval = labels.change_interval(figure, row["difference_low"], row["difference_high"], units)
+    direction = "up" if row["difference"] > 0 else "down"
+    if base == variant:
+        text = (f"unchanged at {_e(base)} to the places shown, though clearly {direction} by a "
+                f"little ({_e(difference)}; 95% interval {_e(interval)})")
+    else:
+        text = (f"{direction} from {_e(base)} to {_e(variant)} ({_e(difference)}; 95% interval "
+                f"{_e(interval)})")
+    verdict = labels.verdict(figure, row["difference"])
+    return text + (f': <span class="{verdict}">{verdict}</span>.' if verdict else ".")
 
 
 def change_words(comparison: Comparison, ldu: str = "division") -> str:
@@ -328,19 +369,11 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
         r = table.loc[f]
         if not _finite(r["difference"]):
             continue
-        units = r["units"]
         if (_is_tiny(r["difference"], r["base_mean"])
                 and _is_tiny(r["difference_half_width"], r["base_mean"])):
             same.append(labels.label(f))
         elif r["significant"] and not _is_tiny(r["difference"], r["base_mean"]):
-            direction = "up" if r["difference"] > 0 else "down"
-            real.append(
-                f"<li><strong>{_e(labels.label(f))}</strong>: {direction} from "
-                f"{_e(labels.number(f, r['base_mean'], units))} to "
-                f"{_e(labels.number(f, r['variant_mean'], units))} "
-                f"({_e(labels.change(f, r['difference'], units))}; 95% interval "
-                f"{_e(labels.change_interval(f, r['difference_low'], r['difference_high'], units))})."
-                f"</li>")
+            real.append(f"<li><strong>{_e(labels.label(f))}</strong>: {change_sentence(f, r)}</li>")
         else:
             unclear.append(labels.label(f))
     n = comparison.base.replications
@@ -383,8 +416,8 @@ def comparison_table(comparison: Comparison, ldu: str = "division") -> str:
     return (f"<table><thead><tr><th>Division</th><th>Base</th>"
             f"<th>Variant</th><th>Difference</th>"
             f"<th>95% interval</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            '<p class="note">Differences in <span class="clear">red</span> are clear: their '
-            "95% interval excludes zero.</p>")
+            f'<p class="note">Clear differences (their 95% interval excludes zero) in colour: '
+            f"{COLOUR_NOTE}.</p>")
 
 
 def comparison_ldu_table(comparison: Comparison,
@@ -433,8 +466,8 @@ def _comparison_body(c: Comparison) -> str:
                 "with 95% intervals. Solid: the interval excludes zero. Figures equal in every "
                 "replication are left out.", "Forest plot"),
         "<h2>By LDU</h2>", comparison_ldu_table(c),
-        '<p class="note">Base → variant means; the difference (red when its 95% interval '
-        "excludes zero) and its interval.</p>",
+        '<p class="note">Base → variant means; the difference and its 95% interval, in colour '
+        f"when the interval excludes zero: {COLOUR_NOTE}.</p>",
         _figure(plots.capacity_difference_heatmap(c), "Where and when PO capacity % changes: "
                 "variant minus base, mean over paired replications.", "Difference heatmap"),
         "<h2>Base and variant side by side</h2>",
@@ -523,7 +556,8 @@ def _clear(row) -> bool:
 
 
 def sensitivity_table(s: Sensitivity) -> str:
-    """Headline figures by parameter: each effect (high − low) and its interval; clear ones in red."""
+    """Headline figures by parameter: each effect (high − low) and its interval; clear ones
+    coloured worse (red) or better (blue)."""
     table = s.sensitivity.set_index(["figure", "parameter"])
     parameters = list(s.parameters["parameter"])
     head = "".join(f"<th>{_e(p)}</th>" for p in parameters)
@@ -542,7 +576,7 @@ def sensitivity_table(s: Sensitivity) -> str:
                 if _finite(r["effect"]) and _negligible(r):
                     cells.append('<td class="quiet">no change</td>')
                     continue
-                css = ' class="clear"' if _clear(r) else ""
+                css = _verdict_class(f, r["effect"]) if _clear(r) else ""
                 ci = labels.change_interval(f, r["ci_low"], r["ci_high"], units)
                 ci_html = f'<br><span class="ci">{_e(ci)}</span>' if ci != "–" else ""
                 cells.append(f"<td><span{css}>{_e(labels.change(f, r['effect'], units))}</span>"
@@ -554,7 +588,7 @@ def sensitivity_table(s: Sensitivity) -> str:
     return (f"<table><thead><tr><th>Division</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
             "</table><p class=\"note\">Each cell: the change in the figure when the parameter "
             "goes from its low to its high value, and its 95% interval; "
-            '<span class="clear">red</span> where the interval excludes zero.</p>')
+            f"in colour where the interval excludes zero: {COLOUR_NOTE}.</p>")
 
 
 def tornado_plots(s: Sensitivity) -> str:
@@ -573,8 +607,9 @@ def tornado_plots(s: Sensitivity) -> str:
                            f"{labels.label(f)}: moved most by {top['parameter']} "
                            f"({labels.change(f, top['effect'], top['units'])} from "
                            f"{top['low']:g} to {top['high']:g}). Bars: the effect of each parameter "
-                           "from its low to its high value; whiskers: 95% intervals; grey: the "
-                           "interval includes zero.", f"Tornado plot of {labels.label(f)}"))
+                           "from its low to its high value; whiskers: 95% intervals; red: the "
+                           "figure gets worse, blue: better, dark: neither (no direction); grey: "
+                           "the interval includes zero.", f"Tornado plot of {labels.label(f)}"))
     if unmoved:
         out.append(f'<p class="quiet">Not moved by any parameter (the same in every paired '
                    f"replication, up to rounding): {_e(_join(unmoved))}.</p>")

@@ -131,3 +131,69 @@ def test_sweep_bands_and_timeliness_whiskers_stay_within_the_bounds(files):
             for collection in ax.collections:
                 for segment in getattr(collection, "get_segments", lambda: [])():
                     assert 0 <= segment[:, 0].min() and segment[:, 0].max() <= 1
+
+
+# --------------------------------------------------------------------------- better and worse
+
+def test_every_figure_has_a_direction_and_a_change_a_verdict():
+    assert set(labels.BETTER) == set(labels.FIGURES)
+    assert set(labels.BETTER.values()) == {"higher", "lower", None}
+    assert labels.BETTER["plan_review_share_on_time"] == "higher"
+    for lower in ("mean_wait_days", "share_over_110_PO", "plan_review_mean_days", "vacancy_rate_PO"):
+        assert labels.BETTER[lower] == "lower"
+    assert labels.verdict("plan_review_share_on_time", 0.05) == "better"
+    assert labels.verdict("plan_review_share_on_time", -0.05) == "worse"
+    assert labels.verdict("capacity_mean_PO", 12.0) == "worse"
+    assert labels.verdict("mean_wait_days", -1.5) == "better"
+    assert labels.verdict("mean_held", 300.0) is None           # demand: no direction
+    assert labels.verdict("capacity_mean_PO", 0.0) is None
+    assert labels.verdict("not_a_figure", 1.0) is None
+
+
+def _row_html(html: str, figure: str) -> str:
+    start = html.index(f'<td title="{figure}">')
+    return html[start:html.index("</tr>", start)]
+
+
+def test_a_comparison_colours_its_clear_changes_by_what_they_mean(files):
+    with caseload.open(files["comparison"]) as c:
+        html = report.comparison_table(c)
+        d = c.comparison[c.comparison.ldu == "division"].set_index("figure")
+        words = report.change_words(c)
+    seen = set()
+    for f in labels.HEADLINE:
+        if f not in d.index or not np.isfinite(d.loc[f, "difference"]):
+            continue
+        r = d.loc[f]
+        clear = bool(r["significant"]) and abs(r["difference"]) > 1e-9 * max(1, abs(r["base_mean"]))
+        row = _row_html(html, f)
+        expected = (labels.verdict(f, r["difference"]) or "clear") if clear else None
+        for css in ("worse", "better", "clear"):
+            assert (f'class="{css}"' in row) == (css == expected), (f, css, row)
+        seen.add(expected)
+    assert {"worse", "better"} <= seen      # the fixture has changes both ways
+    # More vacant POs: their capacity % rises, which is worse, and the words say so.
+    assert d.loc["capacity_mean_PO", "difference"] > 0
+    assert ('PO capacity used, mean</strong>: up from' in words
+            and '<span class="worse">worse</span>' in words)
+
+
+def test_a_change_that_rounds_away_is_unchanged_not_up_from_a_number_to_itself():
+    import pandas as pd
+    row = pd.Series({"units": "fraction of officers", "base_mean": 0.14412, "variant_mean": 0.14441,
+                     "difference": 0.00029, "difference_low": 0.00011, "difference_high": 0.00047,
+                     "significant": True})
+    text = report.change_sentence("share_over_110", row)
+    assert "unchanged at 14.4%" in text
+    assert "from 14.4% to 14.4%" not in text
+    assert "+0.029 points" in text and "+0.011 to +0.047 points" in text   # not "+0.0 points"
+    assert '<span class="worse">worse</span>' in text
+    row = row.copy()
+    row["variant_mean"], row["difference"] = 0.1612, 0.0171
+    row["difference_low"], row["difference_high"] = 0.012, 0.022
+    assert report.change_sentence("share_over_110", row).startswith("up from 14.4% to 16.1% (+1.7 points")
+    # A difference that is not zero is never written as zero.
+    assert labels.change("share_over_110", 0.0003) == "+0.030 points"
+    assert labels.change("share_over_110", -0.192) == "−19.2 points"
+    assert labels.change_interval("share_over_110", 0.0001, 0.0005) == "+0.010 to +0.050 points"
+    assert labels.change_interval("share_over_110", -0.0004, 0.052) == "−0.0 to +5.2 points"
