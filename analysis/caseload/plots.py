@@ -11,7 +11,8 @@ Run plots take a `Run` (a run file as opened, `comparison.base`,
 `vlo_caseloads`. `forest` and `capacity_difference_heatmap` take a
 `Comparison`; `sweep_figures` a `Sweep`; `tornado` a `Sensitivity`. Helpers that return the numbers
 behind a plot: `capacity_quantiles`, `capacity_grid`, `lorenz_points`,
-`vlo_caseload_series`.
+`vlo_caseload_series`. Colours that mean something: `change_colour` (red
+worse, blue better, by `labels.BETTER`); the forest plot's axes: `forest_unit`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ MUTED = "#8a8a8a"
 ACCENT = "#2b6a99"      # calm blue: medians, means, the division
 WARM = "#b5523b"        # thresholds and significant changes
 BAND = "#9cc3e0"
+WORSE = "#b2182b"       # a clear change for the worse (the red of the heatmaps' over 100%)
+BETTER = "#2166ac"      # a clear change for the better (their blue)
+UNCLEAR = "#a0a0a0"     # a change whose interval includes zero
 STYLE = {
     "font.size": 9,
     "axes.titlesize": 10,
@@ -449,20 +453,47 @@ def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
 
 # --------------------------------------------------------------------------- comparisons and sweeps
 
+def change_colour(figure: str, difference: float, clear: bool) -> str:
+    """The colour of a change: red worse, blue better (by `labels.BETTER`), dark ink for a clear
+    change of a figure without a direction, grey when the interval includes zero."""
+    if not clear:
+        return UNCLEAR
+    return {"worse": WORSE, "better": BETTER}.get(labels.verdict(figure, difference), INK)
+
+
 def _tiny(difference: float, base: float) -> bool:
     """True for a difference that is floating-point noise (e.g. 1e-12 of a 17,000 mean)."""
     return abs(difference) <= 1e-9 * max(1.0, abs(base))
 
 
+def forest_unit(figure: str, units: str) -> tuple[str, float]:
+    """The axis a figure's change is drawn on in the forest plot, and the scale from the
+    file's value to it: shares in percentage points (×100), capacity % in points of
+    capacity %, days in days, an index as itself, anything else in its own units."""
+    s = labels.style(figure, units)
+    if s == "share":
+        return "percentage points", 100.0
+    if s == "percent":
+        return "points of capacity %", 1.0
+    if s == "days":
+        return "days", 1.0
+    if s == "index":
+        return "index (0 = even)", 1.0
+    return units or "number", 1.0
+
+
 def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figure:
     """Forest plot of paired differences (variant − base) with their 95% intervals.
 
-    Figures have different units, so each difference is shown relative to
-    the base mean (% change); the labels give the values themselves.
-    Differences whose interval excludes zero are drawn solid in colour, the
-    others hollow and grey. Figures with a base mean of 0 cannot be shown
-    relative to it, and figures equal in every replication say nothing: both
-    are left out.
+    One panel per unit (`forest_unit`): each change is drawn in the figure's own
+    units (percentage points, points of capacity %, days, cases, …), as the
+    tables write it, and never against another unit on one axis. (A change
+    relative to the base mean would magnify the changes of small figures, a
+    share over 110% going from 2% to 4% being +100%, and make figures of
+    different kinds look alike.) Clear differences (the interval excludes
+    zero) are solid and coloured by what they mean (`change_colour`: red worse,
+    blue better), the others hollow and grey. Figures equal in every
+    replication say nothing and are left out.
     """
     if not isinstance(comparison, Comparison):
         raise TypeError("forest() takes a Comparison (a file written by caseload compare)")
@@ -470,44 +501,56 @@ def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figur
     table = table[table["ldu"] == ldu].set_index("figure")
     wanted = [f for f in (figures or labels.HEADLINE) if f in table.index]
     rows = table.loc[wanted]
-    rows = rows[(rows["base_mean"].abs() > 0) & rows["difference"].notna()]
+    rows = rows[rows["difference"].notna()]
     unchanged = np.array([_tiny(d, b) and _tiny(h, b) for d, h, b in
                           zip(rows["difference"], rows["difference_half_width"], rows["base_mean"])],
                          dtype=bool)
     rows = rows[~unchanged]
-    rel = 100 * rows["difference"] / rows["base_mean"].abs()
-    rel_low = 100 * rows["difference_low"] / rows["base_mean"].abs()
-    rel_high = 100 * rows["difference_high"] / rows["base_mean"].abs()
-    real = rows["significant"] & ~np.array([_tiny(d, b) for d, b in
-                                             zip(rows["difference"], rows["base_mean"])], dtype=bool)
+    panels: dict[str, list[str]] = {}
+    for f, r in rows.iterrows():
+        panels.setdefault(forest_unit(f, r["units"])[0], []).append(f)
     with matplotlib.rc_context(STYLE):
-        fig = _figure(9.5, 0.32 * len(rows) + 1.4)
-        ax = fig.subplots()
-        y = np.arange(len(rows))
-        for i, fig_name in enumerate(rows.index):
-            colour = WARM if real.iloc[i] else MUTED
-            ax.plot([rel_low.iloc[i], rel_high.iloc[i]], [i, i], color=colour, lw=1.6)
-            ax.scatter([rel.iloc[i]], [i], s=30, zorder=3, color=colour if real.iloc[i] else "white",
-                       edgecolors=colour, linewidths=1.2)
-        ax.axvline(0, color=INK, lw=0.8)
-        names = []
-        for fig_name, r in rows.iterrows():
-            units = r["units"]
-            names.append(f"{labels.label(fig_name)}  "
-                         f"({labels.number(fig_name, r['base_mean'], units)} → "
-                         f"{labels.number(fig_name, r['variant_mean'], units)})")
-        ax.set_yticks(y, names)
-        ax.invert_yaxis()
-        for tick, is_real in zip(ax.get_yticklabels(), real):
-            tick.set_color(INK if is_real else MUTED)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%"))
-        ax.set_xlabel("change from base, as % of the base mean "
-                      "(95% interval of the paired difference)")
-        ax.grid(axis="y", visible=False)
+        heights = [len(fs) + 1.8 for fs in panels.values()] or [2.0]
+        fig = _figure(9.5, 0.3 * sum(heights) + 0.6)
+        axes = np.atleast_1d(fig.subplots(len(heights), 1, squeeze=False,
+                                          gridspec_kw={"height_ratios": heights})).ravel()
+        for ax, (unit, names) in zip(axes, panels.items()):
+            names_shown, colours = [], []
+            for i, f in enumerate(names):
+                r = rows.loc[f]
+                scale = forest_unit(f, r["units"])[1]
+                clear = bool(r["significant"]) and not _tiny(r["difference"], r["base_mean"])
+                colour = change_colour(f, r["difference"], clear)
+                ax.plot([scale * r["difference_low"], scale * r["difference_high"]], [i, i],
+                        color=colour, lw=1.6)
+                ax.scatter([scale * r["difference"]], [i], s=30, zorder=3,
+                           color=colour if clear else "white", edgecolors=colour, linewidths=1.2)
+                names_shown.append(f"{labels.label(f)}  ({labels.number(f, r['base_mean'], r['units'])} → "
+                                   f"{labels.number(f, r['variant_mean'], r['units'])})")
+                colours.append(INK if clear else MUTED)
+            ax.axvline(0, color=INK, lw=0.8)
+            ax.set_yticks(np.arange(len(names)), names_shown)
+            ax.set_ylim(len(names) - 0.5, -0.5)
+            for tick, colour in zip(ax.get_yticklabels(), colours):
+                tick.set_color(colour)
+            ax.xaxis.set_major_formatter(FuncFormatter(_signed))
+            ax.set_xlabel(f"change, {unit}", labelpad=1)
+            ax.grid(axis="y", visible=False)
+        if not panels:
+            axes[0].text(0.5, 0.5, "no headline figure differs in any replication", ha="center",
+                         transform=axes[0].transAxes)
         fig.suptitle(f"{comparison.variant.label} vs {comparison.base.label} ({ldu}): paired "
-                     f"differences; solid = the interval excludes 0", x=0.01, ha="left",
-                     fontsize=10, color=INK)
+                     "differences (variant − base) with 95% intervals, in each figure's own units\n"
+                     "solid: the interval excludes 0; red: worse, blue: better, dark: neither",
+                     x=0.01, ha="left", fontsize=10, color=INK)
     return fig
+
+
+def _signed(value: float, _position=None) -> str:
+    """A tick of a change: +2, −0.5 (a true minus sign), 0."""
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "−") + f"{abs(value):,.4g}"
 
 
 def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
@@ -560,8 +603,10 @@ def tornado(sensitivity: Sensitivity, figure: str) -> Figure:
     One bar per parameter: the effect of moving it from its low to its high
     value (the paired difference high − low), with its 95% interval as a
     whisker; the parameter that moves the figure most at the top. Bars whose
-    interval excludes zero are in colour, the others grey; an effect that is
-    undefined (the figure does not exist at either end) has no bar.
+    interval excludes zero are in colour (red: the figure gets worse as the
+    parameter goes from low to high, blue: better; `change_colour`), the
+    others grey; an effect that is undefined (the figure does not exist at
+    either end) has no bar.
     """
     if not isinstance(sensitivity, Sensitivity):
         raise TypeError("tornado() takes a Sensitivity (a file written by caseload sensitivity)")
@@ -577,7 +622,7 @@ def tornado(sensitivity: Sensitivity, figure: str) -> Figure:
         ax = fig.subplots()
         y = np.arange(len(rows))
         ax.barh(y[defined], effect[defined], height=0.6, zorder=2,
-                color=[WARM if c else "#d0d0d0" for c in clear[defined]])
+                color=[change_colour(figure, e, c) for e, c in zip(effect[defined], clear[defined])])
         whiskers = defined & np.isfinite(low) & np.isfinite(high)
         ax.errorbar(effect[whiskers], y[whiskers],
                     xerr=[effect[whiskers] - low[whiskers], high[whiskers] - effect[whiskers]],

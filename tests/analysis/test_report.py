@@ -197,3 +197,52 @@ def test_a_change_that_rounds_away_is_unchanged_not_up_from_a_number_to_itself()
     assert labels.change("share_over_110", -0.192) == "−19.2 points"
     assert labels.change_interval("share_over_110", 0.0001, 0.0005) == "+0.010 to +0.050 points"
     assert labels.change_interval("share_over_110", -0.0004, 0.052) == "−0.0 to +5.2 points"
+
+
+# --------------------------------------------------------------------------- forest and tornado
+
+def test_the_forest_plot_draws_each_change_in_its_figures_own_units(files):
+    from matplotlib.colors import to_hex
+    with caseload.open(files["comparison"]) as c:
+        fig = plots.forest(c)
+        d = c.comparison[c.comparison.ldu == "division"].set_index("figure")
+    shown = {}
+    for ax in fig.axes:
+        unit = ax.get_xlabel().removeprefix("change, ")
+        assert ax.get_xlabel().startswith("change, ")
+        names = [t.get_text().split("  (")[0] for t in ax.get_yticklabels()]
+        figures = [next(f for f in labels.HEADLINE if labels.label(f) == n) for n in names]
+        # One unit per panel, and the points are the differences in that unit (not % of the base).
+        assert {plots.forest_unit(f, d.loc[f, "units"])[0] for f in figures} == {unit}
+        for f, points in zip(figures, ax.collections):
+            scale = plots.forest_unit(f, d.loc[f, "units"])[1]
+            assert points.get_offsets()[0][0] == pytest.approx(scale * d.loc[f, "difference"])
+            clear = bool(d.loc[f, "significant"])
+            assert to_hex(points.get_edgecolor()[0]) == plots.change_colour(f, d.loc[f, "difference"], clear)
+            shown[f] = unit
+    assert shown["capacity_mean_PO"] == "points of capacity %"
+    assert shown["vacancy_rate_PO"] == "percentage points"
+    assert shown["plan_review_mean_days"] == "days" and shown["gini"] == "index (0 = even)"
+    assert len(set(shown.values())) == len(fig.axes) > 3
+    assert plots.change_colour("capacity_mean_PO", 5.0, True) == plots.WORSE
+    assert plots.change_colour("plan_review_share_on_time", 0.1, True) == plots.BETTER
+    assert plots.change_colour("mean_held", 10.0, True) == plots.INK
+    assert plots.change_colour("capacity_mean_PO", 5.0, False) == plots.UNCLEAR
+
+
+def test_tornado_bars_are_coloured_by_what_the_effect_means(sensitivity_file):
+    from matplotlib.colors import to_hex
+    with caseload.open(sensitivity_file) as s:
+        for figure in ("capacity_mean_PO", "plan_review_share_on_time"):
+            rows = s.ranked(figure)
+            fig = plots.tornado(s, figure)
+            bars = [p for p in fig.axes[0].patches]
+            defined = rows[rows.effect.notna()]
+            assert len(bars) == len(defined)
+            for bar, (_, r) in zip(bars, defined.iterrows()):
+                clear = (r.ci_low > 0 or r.ci_high < 0) and abs(r.effect) > 1e-9
+                assert to_hex(bar.get_facecolor()) == plots.change_colour(figure, r.effect, clear)
+        # More arrivals load the POs more: a clear effect for the worse, in red.
+        top = s.ranked("capacity_mean_PO").iloc[0]
+        assert top.effect > 0 and top.ci_low > 0
+        assert plots.change_colour("capacity_mean_PO", top.effect, True) == plots.WORSE
