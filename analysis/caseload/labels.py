@@ -163,6 +163,11 @@ TASK_KINDS = {
 }
 
 
+GRADE_WORDS = {"PO": ("PO", "POs"), "PQiP": ("trainee PO", "trainee POs"), "PSO": ("PSO", "PSOs"),
+               "SPO": ("senior PO", "senior POs"), "VLO": ("VLO", "VLOs")}
+"""Each grade in words, (one, many), for sentences: "12 trainee POs"."""
+
+
 def style(figure: str, units: str = "") -> str:
     """How a figure's numbers are written (see the module docstring)."""
     if figure in FIGURES:

@@ -28,6 +28,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from . import interventions as _interventions
 from . import labels
 from .results import Comparison, Run, Sensitivity, Sweep
 
@@ -39,6 +40,7 @@ BAND = "#9cc3e0"
 WORSE = "#b2182b"       # a clear change for the worse (the red of the heatmaps' over 100%)
 BETTER = "#2166ac"      # a clear change for the better (their blue)
 UNCLEAR = "#a0a0a0"     # a change whose interval includes zero
+MARK = "#6a3d9a"        # an intervention's day: a purple apart from the reds and blues
 STYLE = {
     "font.size": 9,
     "axes.titlesize": 10,
@@ -77,6 +79,36 @@ def _date_axis(ax) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def mark_interventions(ax, *runs: Run, ldu: str | None = None) -> int:
+    """Mark the days of the runs' interventions on a date axis: a dash-dot line, labelled at the
+    top with what changes (`interventions.plot_label`). `ldu` None: the axis shows every LDU;
+    an LDU's name: the axis is that LDU's panel, where a change elsewhere is a faint unlabelled
+    line. Days outside the axis's range (e.g. in the warm-up) are not drawn. Returns the number
+    of days marked."""
+    left, right = ax.get_xlim()
+    days: dict[float, list] = {}
+    for run in runs:
+        for day, items in _interventions.by_day(run):
+            mine = days.setdefault(day, [])
+            mine += [i for i in items if i not in mine]
+    marked = 0
+    for day, items in sorted(days.items()):
+        x = mdates.date2num(_interventions.date(runs[0], day))
+        if not left <= x <= right:
+            continue
+        text = _interventions.plot_label(items, ldu)
+        ax.axvline(x, color=MARK, lw=1.1 if text else 0.7, ls="-.", alpha=1.0 if text else 0.45,
+                   zorder=4)
+        if text:
+            ax.annotate(textwrap.fill(text, 30), xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=7,
+                        color=MARK, zorder=5,
+                        bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        marked += 1
+    ax.set_xlim(left, right)
+    return marked
 
 
 def _thresholds(ax, horizontal: bool = True) -> None:
@@ -136,7 +168,8 @@ def capacity_over_time(run, grade: str = "PO") -> Figure:
     The line is the median officer, the dark band the middle half (25th–75th
     percentile) and the light band 10th–90th, across officers at each
     snapshot, averaged over replications. Dashed: 100% (full capacity);
-    dotted: 110% (over capacity).
+    dotted: 110% (over capacity); dash-dot purple: the scenario's interventions
+    (`mark_interventions`), labelled in the panels of the LDUs they change.
     """
     run = _as_run(run)
     q = capacity_quantiles(run, grade)
@@ -156,6 +189,7 @@ def capacity_over_time(run, grade: str = "PO") -> Figure:
             _thresholds(ax)
             ax.set_title(ldu, loc="left", color=INK)
             _date_axis(ax)
+            mark_interventions(ax, run, ldu=ldu)
         for ax in axes[len(ldus):]:
             ax.set_visible(False)
         for ax in axes[::ncols]:
@@ -248,7 +282,7 @@ def capacity_heatmap(run, grade: str = "PO", span: float | None = None) -> Figur
     grid = capacity_grid(run, grade)
     return _heatmap(grid, centre=100.0, span=span, colour_label=f"mean {grade} capacity %",
                     title=f"Mean {grade} capacity % by LDU and week, {run.label} (mean of "
-                          f"{run.replications} replications; white = 100%)")
+                          f"{run.replications} replications; white = 100%)", runs=(run,))
 
 
 def capacity_difference_heatmap(comparison: Comparison, grade: str = "PO") -> Figure:
@@ -263,12 +297,13 @@ def capacity_difference_heatmap(comparison: Comparison, grade: str = "PO") -> Fi
     return _heatmap(grid, centre=0.0, span=None, colour_label=f"change in {grade} capacity % (points)",
                     title=f"Change in mean {grade} capacity % by LDU and week, variant − base "
                           f"(mean of {comparison.base.replications} paired replications; "
-                          f"white = no change)")
+                          f"white = no change)", runs=(comparison.variant, comparison.base))
 
 
 def _heatmap(grid: pd.DataFrame, centre: float, span: float | None, colour_label: str,
-             title: str) -> Figure:
-    """A rows × dates heatmap on a diverging scale centred on `centre`."""
+             title: str, runs=()) -> Figure:
+    """A rows × dates heatmap on a diverging scale centred on `centre`, with the interventions of
+    `runs` marked."""
     values = grid.to_numpy(dtype=float)
     ldus = list(grid.index)
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
@@ -287,6 +322,8 @@ def _heatmap(grid: pd.DataFrame, centre: float, span: float | None, colour_label
         ax.set_yticks(range(len(ldus)), ldus)
         ax.xaxis_date()
         _date_axis(ax)
+        if runs:
+            mark_interventions(ax, *runs)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
@@ -392,6 +429,7 @@ def vlo_caseloads(run) -> Figure:
                 ax.plot(series.index, series[ldu], lw=1.0, alpha=0.8, color=colours[i % 10], label=ldu)
         ax.plot(series.index, series["division"], lw=2.4, color=INK, label="division")
         _date_axis(ax)
+        mark_interventions(ax, run)
         ax.set_ylabel("victim cases per VLO")
         ax.set_ylim(bottom=0)
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
@@ -433,6 +471,7 @@ def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
             ax.set_title(ldu, loc="left", fontsize=9, color=INK)
             ax.set_ylim(bottom=0)
             _date_axis(ax)
+            mark_interventions(ax, run, ldu=ldu)
         for ax, g in zip(axes[n:], grades):
             frame = frames[g]
             for i, ldu in enumerate(run.ldu_names):
@@ -442,6 +481,7 @@ def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
             ax.set_title(f"{g} posts vacant, % by LDU", loc="left", fontsize=9, color=INK)
             ax.set_ylim(bottom=0)
             _date_axis(ax)
+            mark_interventions(ax, run)
         for ax in axes[n + len(grades):]:
             ax.set_visible(False)
         axes[0].legend(fontsize=7, loc="lower left")

@@ -21,6 +21,7 @@ import pathlib
 import numpy as np
 
 from . import __version__, labels, plots
+from . import interventions as iv
 from .results import Comparison, Results, Run, RunResults, Sensitivity, Staffing, Sweep
 from .results import open as open_results
 
@@ -61,8 +62,6 @@ footer { margin-top: 3rem; padding-top: .6rem; border-top: 1px solid #e2e2e2; co
          font-size: .8rem; }
 """
 
-GRADE_WORDS = {"PO": ("PO", "POs"), "PQiP": ("trainee PO", "trainee POs"), "PSO": ("PSO", "PSOs"),
-               "SPO": ("senior PO", "senior POs"), "VLO": ("VLO", "VLOs")}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -140,7 +139,7 @@ def scenario_sentence(run: Run, brief: bool = False) -> str:
     for grade in run.grade_names:
         if grade in by_grade.index and by_grade.loc[grade, "establishment"] > 0:
             in_post, posts = by_grade.loc[grade, ["in_post", "establishment"]]
-            one, many = GRADE_WORDS.get(grade, (grade, grade + "s"))
+            one, many = labels.GRADE_WORDS.get(grade, (grade, grade + "s"))
             parts.append(f"{_plural(in_post, one, many)} (of {posts:,.0f} posts)")
     held = _statistic(run, "mean_held")
     cases = ""
@@ -228,16 +227,55 @@ def imbalance_words(run: Run) -> str:
             f"different loads) and {pct(1 - grade)} between officers of the same grade.</p>")
 
 
+def interventions_words(run: Run, lead: str = "The scenario changes during the run") -> str:
+    """The run's interventions in words, day by day, with where each applies; "" without any.
+
+    Each day says whether the plots over time show it (a day in the warm-up,
+    before the first snapshot, is not on them).
+    """
+    days = iv.by_day(run)
+    if not days:
+        return ""
+    first, last = float(run.snapshot_days[0]), float(run.snapshot_days[-1])
+    items = []
+    for day, group in days:
+        when = f"Day {day:,.0f} ({_date(run, day)})"
+        if day < first:
+            when += ", in the warm-up before the measured period (not on the plots)"
+        elif day > last:
+            when += ", after the last snapshot (not on the plots)"
+        changes = [f"{_e(i.where)}: {_e(i.text)}." for i in group]
+        if len(changes) == 1:
+            items.append(f"<li><strong>{_e(when)}</strong>, {changes[0]}</li>")
+        else:
+            items.append(f"<li><strong>{_e(when)}</strong>:<ul>"
+                         + "".join(f"<li>{c}</li>" for c in changes) + "</ul></li>")
+    n = sum(len(group) for _, group in days)
+    marked = any(iv.on_plots(run, day) for day, _ in days)
+    note = (" The plots over time mark each day with a purple dash-dot line, labelled with what "
+            "changes:" if marked else "")
+    return (f"<p>{_e(lead)} ({_plural(n, 'intervention', 'interventions')}).{note}</p>"
+            f'<ul class="changes interventions">{"".join(items)}</ul>')
+
+
+def _marks_note(*runs: Run) -> str:
+    """A caption's sentence on the intervention marks, if a plot over time of these runs has any."""
+    if any(iv.on_plots(r, day) for r in runs for day, _ in iv.by_day(r)):
+        return " Dash-dot purple lines: the interventions, listed above."
+    return ""
+
+
 def run_plots(run: Run, level: str = "h2") -> str:
     """The plots of one run, with captions."""
     n = run.replications
+    marks = _marks_note(run)
     out = [f"<{level}>Workload over time</{level}>",
            _figure(plots.capacity_over_time(run),
                    f"Capacity % of POs by LDU: the line is the median PO, the bands the middle "
                    f"half and the middle 80% of POs, averaged over {n} replications. Dashed: "
-                   f"100% (full); dotted: 110%.", "PO capacity over time by LDU"),
+                   f"100% (full); dotted: 110%.{marks}", "PO capacity over time by LDU"),
            _figure(plots.capacity_heatmap(run),
-                   "Mean PO capacity % by LDU and week. Red is over 100%, blue under.",
+                   f"Mean PO capacity % by LDU and week. Red is over 100%, blue under.{marks}",
                    "Heatmap of PO capacity by LDU and week"),
            f"<{level}>How evenly the work falls</{level}>",
            imbalance_words(run),
@@ -251,13 +289,19 @@ def run_plots(run: Run, level: str = "h2") -> str:
     out += [f"<{level}>Staffing</{level}>",
             _figure(plots.staffing(run),
                     "Staff in post (solid) against funded posts (dashed) by LDU and grade, then each "
-                    "grade's vacancy rate by LDU: where shortages are, and whether they persist.",
+                    "grade's vacancy rate by LDU: where shortages are, and whether they persist."
+                    + marks,
                     "Staff in post and vacancies over time by LDU")]
     if (run.ldu_grade.query("grade == 'VLO'")["in_post"] > 0).any():
         out += [f"<{level}>Victim liaison</{level}>",
-                _figure(plots.vlo_caseloads(run), "Open victim cases per VLO in post, by LDU.",
+                _figure(plots.vlo_caseloads(run), "Open victim cases per VLO in post, by LDU." + marks,
                         "VLO caseloads over time")]
     return "\n".join(out)
+
+
+def _section(heading: str, body: str) -> list[str]:
+    """A heading and its body, or nothing for an empty body."""
+    return [f"<h2>{_e(heading)}</h2>", body] if body else []
 
 
 def _run_body(run: RunResults) -> str:
@@ -266,6 +310,7 @@ def _run_body(run: RunResults) -> str:
         f'<p class="subtitle">Probation workload simulation, {_e(_date(run, run.warmup_days))} '
         f"to {_e(_date(run, run.horizon_days))}</p>",
         f'<p class="lede">{scenario_sentence(run)}</p>',
+        *_section("Interventions", interventions_words(run)),
         "<h2>Headline figures</h2>", headline_table(run),
         "<h2>By LDU</h2>", ldu_table(run),
         run_plots(run),
@@ -289,11 +334,14 @@ def _flatten(value, prefix: str = "") -> dict:
 
 
 def scenario_differences(base: Run, variant: Run, limit: int = 12) -> list[str]:
-    """What the variant's resolved scenario changes, as "key: base → variant" lines."""
+    """What the variant's resolved scenario changes, as "key: base → variant" lines.
+
+    Interventions are left out: the report describes them in words (`interventions_words`).
+    """
     a, b = _flatten(base.scenario), _flatten(variant.scenario)
     lines = []
     for key in [*a, *[k for k in b if k not in a]]:
-        if key in ("name",) or a.get(key) == b.get(key):
+        if key in ("name", "intervention") or a.get(key) == b.get(key):
             continue
         lines.append(f"{key}: {a.get(key, '(none)')} → {b.get(key, '(none)')}")
     if len(lines) > limit:
@@ -453,6 +501,12 @@ def _comparison_body(c: Comparison) -> str:
     span = max(float(np.max(np.abs(finite - 100))), 5.0) if finite.size else None
     diff_html = ("<p>The variant changes these scenario settings:</p><ul class=\"changes\">"
                  + "".join(f"<li><code>{_e(d)}</code></li>" for d in diffs) + "</ul>") if diffs else ""
+    if iv.interventions(base) == iv.interventions(variant):
+        interventions_html = interventions_words(variant, "Base and variant both change during the run")
+    else:
+        interventions_html = (interventions_words(variant, "The variant changes during the run")
+                              + interventions_words(base, "The base changes during the run"))
+    marks = _marks_note(base, variant)
     return "\n".join([
         f"<h1>Caseload comparison: {_e(variant.label)} vs {_e(base.label)}</h1>",
         '<p class="subtitle">Paired replications with common random numbers: each replication of '
@@ -460,6 +514,7 @@ def _comparison_body(c: Comparison) -> str:
         f'<p class="lede">Base: {scenario_sentence(base)}<br><br>Variant: '
         f"{scenario_sentence(variant, brief=True)}</p>",
         diff_html,
+        *_section("Interventions", interventions_html),
         "<h2>What changed</h2>", change_words(c),
         comparison_table(c),
         _figure(plots.forest(c), "Paired differences (variant − base) relative to the base mean, "
@@ -469,12 +524,12 @@ def _comparison_body(c: Comparison) -> str:
         '<p class="note">Base → variant means; the difference and its 95% interval, in colour '
         f"when the interval excludes zero: {COLOUR_NOTE}.</p>",
         _figure(plots.capacity_difference_heatmap(c), "Where and when PO capacity % changes: "
-                "variant minus base, mean over paired replications.", "Difference heatmap"),
+                "variant minus base, mean over paired replications." + marks, "Difference heatmap"),
         "<h2>Base and variant side by side</h2>",
         _figure(plots.capacity_heatmap(base, span=span), f"Base ({base.label}): mean PO capacity % "
-                "by LDU and week.", "Heatmap, base"),
+                "by LDU and week." + _marks_note(base), "Heatmap, base"),
         _figure(plots.capacity_heatmap(variant, span=span), f"Variant ({variant.label}): the same, "
-                "on the same colour scale.", "Heatmap, variant"),
+                "on the same colour scale." + _marks_note(variant), "Heatmap, variant"),
         _figure(plots.timeliness(variant, versus=base), "Share of tasks done by their deadline, "
                 "variant (dark) and base (grey), with 95% intervals across replications.",
                 "Timeliness, variant and base"),
@@ -532,6 +587,7 @@ def _sweep_body(s: Sweep) -> str:
         f"<code>{_e(s.vary_key)}</code>, with the same seed.</p>",
         f'<p class="lede">{scenario_sentence(first)} (At {_e(s.vary_key)} = '
         f"{_e(s.vary_values[0])}; the other values change it.)</p>",
+        *_section("Interventions", interventions_words(first)),
         "<h2>Headline figures by value</h2>", sweep_table(s),
         _figure(plots.sweep_figures(s), f"Division figures against {s.vary_key}, with 95% "
                 "intervals across replications.", "Figures by swept value"),

@@ -246,3 +246,84 @@ def test_tornado_bars_are_coloured_by_what_the_effect_means(sensitivity_file):
         top = s.ranked("capacity_mean_PO").iloc[0]
         assert top.effect > 0 and top.ci_low > 0
         assert plots.change_colour("capacity_mean_PO", top.effect, True) == plots.WORSE
+
+
+# --------------------------------------------------------------------------- interventions
+
+def marks(ax):
+    """The x positions (date numbers) of the intervention lines on an axis, and the labels."""
+    lines = [line.get_xdata()[0] for line in ax.get_lines()
+             if line.get_linestyle() == "-." and line.get_color() == plots.MARK]
+    texts = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_color() == plots.MARK]
+    return lines, texts
+
+
+def day_x(run, day):
+    import matplotlib.dates as mdates
+    return mdates.date2num(iv.date(run, day))
+
+
+from caseload import interventions as iv  # noqa: E402
+
+
+def test_the_interventions_of_a_run_in_words(intervened):
+    with caseload.open(intervened["run"]) as r:
+        found = iv.interventions(r)
+    assert [(i.day, i.ldu, i.where) for i in found] == [
+        (20.0, "South", "South"), (140.0, "North & East", "North & East"), (140.0, None, "every LDU"),
+        (200.0, "South", "South")]
+    assert found[0].text == "1 more PSO post, filled at once by experienced staff"
+    assert found[1].text.startswith("3 more PO posts, filled at once by trainees")
+    assert found[1].short == "+3 PO (trainees)"
+    assert found[2].text == "case arrivals and court reports at 1.2 times the scenario's rates (+20%)"
+    assert found[2].short == "demand ×1.2"
+    assert found[3].text == "2 fewer PO posts: the 2 most recent POs to join leave"
+    assert found[3].short == "−2 PO"
+    # Keys of a newer engine are still shown; none at all is no list.
+    assert iv._words({"at_day": 5, "overflow": True, "cap_percent": 110, "new_key": 3}) == (
+        ["overflow to neighbouring LDUs switched on", "the allocation cap set to 110% of capacity",
+         "new_key = 3"], ["overflow on", "cap 110%", "new_key = 3"])
+
+
+def test_a_run_report_describes_the_interventions_and_says_which_days_the_plots_mark(intervened):
+    with caseload.open(intervened["run"]) as r:
+        text = text_of(report.render(r))
+        d140 = report._date(r, 140)
+    section = text[text.index("<h2>Interventions</h2>"):text.index("<h2>Headline figures</h2>")]
+    assert "(4 interventions)" in section and "purple dash-dot line" in section
+    assert "<strong>Day 20 (26 January 2020), in the warm-up before the measured period (not on the plots)</strong>" in section
+    assert f"<strong>Day 140 ({d140})</strong>:<ul><li>North &amp; East: 3 more PO posts" in section
+    assert "every LDU: case arrivals and court reports at 1.2 times" in section
+    assert "South: 2 fewer PO posts: the 2 most recent POs to join leave." in section
+    assert text.count("Dash-dot purple lines: the interventions, listed above.") == 4  # every plot over time
+
+
+def test_every_plot_over_time_marks_the_intervention_days(intervened):
+    with caseload.open(intervened["run"]) as r:
+        x140, x200, x20 = day_x(r, 140), day_x(r, 200), day_x(r, 20)
+        fig = plots.capacity_over_time(r)
+        panels = {ax.get_title(loc="left"): ax for ax in fig.axes if ax.get_visible()}
+        lines, texts = marks(panels["North & East"])
+        assert lines == [x140, x200] and texts == ["+3 PO (trainees); demand ×1.2"]
+        lines, texts = marks(panels["South"])         # South's own change is labelled there
+        assert lines == [x140, x200] and texts == ["demand ×1.2", "−2 PO"]
+        for make in (plots.capacity_heatmap, plots.vlo_caseloads):
+            lines, texts = marks(make(r).axes[0])
+            assert lines == [x140, x200], make.__name__                 # not day 20: in the warm-up
+            assert texts == ["North & East: +3 PO (trainees); demand ×1.2", "South: −2 PO"]
+        staffing = plots.staffing(r)
+        assert all(marks(ax)[0] == [x140, x200] for ax in staffing.axes if ax.get_visible())
+        assert x20 < panels["South"].get_xlim()[0]
+    with caseload.open(intervened["comparison"]) as c:
+        lines, texts = marks(plots.capacity_difference_heatmap(c).axes[0])
+        assert lines == [x140, x200] and "South: −2 PO" in texts
+        assert marks(plots.capacity_heatmap(c.base).axes[0]) == ([], [])
+
+
+def test_a_comparison_describes_the_variants_interventions_not_as_raw_settings(intervened):
+    with caseload.open(intervened["comparison"]) as c:
+        assert not any(d.startswith("intervention") for d in report.scenario_differences(c.base, c.variant))
+        text = text_of(report.render(c))
+    assert "The variant changes during the run (4 interventions)" in text
+    assert "The base changes" not in text
+    assert "every LDU: case arrivals and court reports at 1.2 times" in text
