@@ -141,6 +141,13 @@ BY_LDU = [
 ]
 """The figures of the per-LDU table."""
 
+LDU_CHANGES = [
+    "capacity_mean_PO", "share_over_110_PO", "capacity_mean_PSO", "vacancy_rate_PO", "mean_wait_days",
+    "court_reports_share_on_time", "plan_review_share_on_time", "victim_first_contact_share_on_time",
+    "vlo_caseload",
+]
+"""The figures whose clear changes a comparison names LDU by LDU ("where the change happened")."""
+
 SHORT = {
     "capacity_mean_PO": "PO capacity used",
     "share_over_110_PO": "POs over 110%",

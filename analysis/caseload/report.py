@@ -406,6 +406,54 @@ def change_sentence(figure: str, row) -> str:
     return text + (f': <span class="{verdict}">{verdict}</span>.' if verdict else ".")
 
 
+def _clear_change(row) -> bool:
+    """A comparison row whose difference is real: its interval excludes zero, by more than rounding."""
+    return (_finite(row["difference"]) and bool(row["significant"])
+            and not _is_tiny(row["difference"], row["base_mean"]))
+
+
+def ldu_changes(comparison: Comparison, figures=None) -> list[tuple[str, list[str]]]:
+    """The clear changes of each LDU among `figures` (labels.LDU_CHANGES), as (ldu, [figure, …]),
+    the LDUs with most first (ties: the larger change in PO capacity first, then scenario order);
+    LDUs without a clear change last, with an empty list."""
+    table = comparison.comparison.set_index(["ldu", "figure"])
+    figures = figures or labels.LDU_CHANGES
+    found = []
+    for position, ldu in enumerate(comparison.base.ldu_names):
+        clear = [f for f in figures if (ldu, f) in table.index and _clear_change(table.loc[(ldu, f)])]
+        po = (ldu, "capacity_mean_PO")
+        size = abs(table.loc[po, "difference"]) if po in table.index and _finite(table.loc[po, "difference"]) else 0
+        found.append((-len(clear), -size, position, ldu, clear))
+    return [(ldu, clear) for *_, ldu, clear in sorted(found)]
+
+
+def ldu_change_words(comparison: Comparison) -> str:
+    """Where the change happened: each LDU's clear changes in words, the LDU with most first."""
+    table = comparison.comparison.set_index(["ldu", "figure"])
+    found = ldu_changes(comparison)
+    changed = [(ldu, clear) for ldu, clear in found if clear]
+    n = comparison.base.replications
+    if not changed:
+        return (f"<p>No LDU changes clearly: across {n} paired replications every 95% interval "
+                f"of the difference in {_e(_join([labels.in_sentence(labels.label(f)) for f in labels.LDU_CHANGES]))} "
+                "includes zero in every LDU.</p>")
+    total = len(found)
+    items = []
+    for ldu, clear in changed:
+        lines = "".join(f"<li>{_e(labels.label(f))}: {change_sentence(f, table.loc[(ldu, f)])}</li>"
+                        for f in clear)
+        items.append(f"<li><strong>{_e(ldu)}</strong><ul>{lines}</ul></li>")
+    lead = (f"The change is in {len(changed)} of {total} LDUs, most in {_e(changed[0][0])}"
+            if len(changed) > 1 else f"The change is in one LDU of {total}: {_e(changed[0][0])}")
+    out = [f"<p>{lead}. Each LDU's clear changes (the 95% interval of the paired difference, variant − "
+           f"base, excludes zero across {n} replications), the LDU with the most first:</p>"
+           f'<ul class="changes ldu-changes">{"".join(items)}</ul>']
+    unchanged = [ldu for ldu, clear in found if not clear]
+    if unchanged:
+        out.append(f'<p class="quiet">No clear change in these figures in {_e(_join(unchanged))}.</p>')
+    return "\n".join(out)
+
+
 def change_words(comparison: Comparison, ldu: str = "division") -> str:
     """Which differences are real (intervals excluding zero), in plain words."""
     table = comparison.comparison
@@ -470,12 +518,14 @@ def comparison_table(comparison: Comparison, ldu: str = "division") -> str:
 
 def comparison_ldu_table(comparison: Comparison,
                          figures=("capacity_mean_PO", "share_over_110_PO",
-                                  "plan_review_share_on_time")) -> str:
+                                  "plan_review_share_on_time"), order=None) -> str:
+    """Base → variant and the difference of a few figures, LDU by LDU (in `order`, by default the
+    scenario's), then the division."""
     table = comparison.comparison.set_index(["ldu", "figure"])
     figures = [f for f in figures if (comparison.comparison["figure"] == f).any()]
     head = _short_heads(figures)
     body = []
-    for ldu in [*comparison.base.ldu_names, "division"]:
+    for ldu in [*(order or comparison.base.ldu_names), "division"]:
         cells = []
         for f in figures:
             if (ldu, f) not in table.index:
@@ -515,16 +565,18 @@ def _comparison_body(c: Comparison) -> str:
         f"{scenario_sentence(variant, brief=True)}</p>",
         diff_html,
         *_section("Interventions", interventions_html),
-        "<h2>What changed</h2>", change_words(c),
-        comparison_table(c),
-        _figure(plots.forest(c), "Paired differences (variant − base) relative to the base mean, "
-                "with 95% intervals. Solid: the interval excludes zero. Figures equal in every "
-                "replication are left out.", "Forest plot"),
-        "<h2>By LDU</h2>", comparison_ldu_table(c),
+        "<h2>Where the change happened: the LDUs</h2>", ldu_change_words(c),
+        comparison_ldu_table(c, order=[ldu for ldu, _ in ldu_changes(c)]),
         '<p class="note">Base → variant means; the difference and its 95% interval, in colour '
         f"when the interval excludes zero: {COLOUR_NOTE}.</p>",
         _figure(plots.capacity_difference_heatmap(c), "Where and when PO capacity % changes: "
                 "variant minus base, mean over paired replications." + marks, "Difference heatmap"),
+        "<h2>The division</h2>", change_words(c),
+        comparison_table(c),
+        _figure(plots.forest(c), "Paired differences (variant − base) of the division's figures, "
+                "with 95% intervals, one panel per unit so that each is read in its own units "
+                "(percentage points, days, cases, …). Solid: the interval excludes zero; red: worse, "
+                "blue: better. Figures equal in every replication are left out.", "Forest plot"),
         "<h2>Base and variant side by side</h2>",
         _figure(plots.capacity_heatmap(base, span=span), f"Base ({base.label}): mean PO capacity % "
                 "by LDU and week." + _marks_note(base), "Heatmap, base"),

@@ -327,3 +327,30 @@ def test_a_comparison_describes_the_variants_interventions_not_as_raw_settings(i
     assert "The variant changes during the run (4 interventions)" in text
     assert "The base changes" not in text
     assert "every LDU: case arrivals and court reports at 1.2 times" in text
+
+
+# --------------------------------------------------------------------------- comparison: LDUs first
+
+def test_a_comparison_leads_with_the_ldus_where_the_change_happened(intervened):
+    with caseload.open(intervened["comparison"]) as c:
+        found = report.ldu_changes(c)
+        table = c.comparison.set_index(["ldu", "figure"])
+        text = text_of(report.render(c))
+    assert sorted(ldu for ldu, _ in found) == sorted(["North & East", "South"])
+    counts = [len(clear) for _, clear in found]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+    for ldu, clear in found:
+        for f in labels.LDU_CHANGES:
+            r = table.loc[(ldu, f)]
+            is_clear = bool(r["significant"]) and abs(r["difference"]) > 1e-9 * max(1, abs(r["base_mean"]))
+            assert (f in clear) == is_clear, (ldu, f)
+    # The LDUs come before the division, the LDU with most clear changes first.
+    where = text.index("<h2>Where the change happened: the LDUs</h2>")
+    division = text.index("<h2>The division</h2>")
+    assert where < division < text.index("These differences are real")
+    first = found[0][0].replace("&", "&amp;")
+    assert f"most in {first}" in text[where:division] or f"one LDU of 2: {first}" in text[where:division]
+    assert text.index(f"<li><strong>{first}</strong><ul><li>", where) < division
+    # The LDU table follows the same order.
+    rows = text[text.index("<th>LDU</th>", where):division]
+    assert rows.index(f"<td>{first}</td>") < rows.index(f"<td>{found[1][0].replace('&', '&amp;')}</td>")
