@@ -233,9 +233,9 @@ def lorenz(run, day: float | None = None, grade: str | None = None) -> Figure:
     run = _as_run(run)
     day = float(run.snapshot_days[-1]) if day is None else float(day)
     parts = []
-    for rep in run.replication_indices:  # one replication at a time: keep only the day's cells
-        snaps = run.read_officer_snapshots(rep, columns=["capacity_percent"])
-        keep = (snaps["day"] == day) & snaps["capacity_percent"].notna()
+    for rep in run.replication_indices:  # one replication and one snapshot at a time
+        snaps = run.read_officer_snapshots(rep, columns=["capacity_percent"], days=day)
+        keep = snaps["capacity_percent"].notna()
         if grade is not None:
             keep &= snaps["grade_then"] == grade
         parts.append(snaps.loc[keep, ["replication", "capacity_percent"]])

@@ -34,6 +34,14 @@ def test_read_officer_snapshots_reads_only_the_series_asked_for(run):
     with pytest.raises(KeyError, match="no per-officer series 'nonsense'.*capacity_percent"):
         run.read_officer_snapshots(replications=2, columns=["nonsense"])
     assert run.replication_indices == [0, 1, 2]
+    # Some snapshots only: the rows of those days, as in the whole frame.
+    days = run.snapshot_days[[3, 7]]
+    few = run.read_officer_snapshots(replications=2, days=days)
+    whole = full[full.day.isin(days)].reset_index(drop=True)
+    assert len(few) == len(whole) > 0 and set(few.day) == set(days)
+    for column in ("officer", "capacity_percent", "cases", "week"):
+        np.testing.assert_array_equal(few[column], whole[column])
+    assert (few["grade_then"] == whole["grade_then"]).all()
 
 
 def test_a_report_reads_the_officer_snapshots_one_replication_at_a_time(files, monkeypatch):
@@ -42,9 +50,9 @@ def test_a_report_reads_the_officer_snapshots_one_replication_at_a_time(files, m
     asked = []
     read = caseload.Run.read_officer_snapshots
 
-    def spy(self, replications=None, columns=None):
+    def spy(self, replications=None, columns=None, days=None):
         asked.append((replications, columns))
-        return read(self, replications, columns)
+        return read(self, replications, columns, days)
 
     monkeypatch.setattr(caseload.Run, "read_officer_snapshots", spy)
     with caseload.open(files["run"]) as fresh:
