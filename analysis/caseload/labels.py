@@ -151,12 +151,15 @@ LDU_CHANGES = [
 SHORT = {
     "capacity_mean_PO": "PO capacity used",
     "share_over_110_PO": "POs over 110%",
+    "capacity_mean_PSO": "PSO capacity used",
+    "vacancy_rate_PO": "PO posts vacant",
+    "mean_wait_days": "Days to allocation",
     "court_reports_share_on_time": "Court reports on time",
     "plan_review_share_on_time": "Risk reviews on time",
     "victim_first_contact_share_on_time": "Victim first contacts on time",
     "vlo_caseload": "Victim cases per VLO",
 }
-"""Short column headings for the per-LDU table."""
+"""Short names: column headings of the per-LDU tables, and a comparison's changes by LDU."""
 
 TASK_KINDS = {
     "fdr": "Fast delivery reports",

@@ -428,7 +428,8 @@ def ldu_changes(comparison: Comparison, figures=None) -> list[tuple[str, list[st
 
 
 def ldu_change_words(comparison: Comparison) -> str:
-    """Where the change happened: each LDU's clear changes in words, the LDU with most first."""
+    """Where the change happened: a line per LDU with its clear changes, worse then better, the LDU
+    with most first; the LDUs without one named at the end."""
     table = comparison.comparison.set_index(["ldu", "figure"])
     found = ldu_changes(comparison)
     changed = [(ldu, clear) for ldu, clear in found if clear]
@@ -437,16 +438,25 @@ def ldu_change_words(comparison: Comparison) -> str:
         return (f"<p>No LDU changes clearly: across {n} paired replications every 95% interval "
                 f"of the difference in {_e(_join([labels.in_sentence(labels.label(f)) for f in labels.LDU_CHANGES]))} "
                 "includes zero in every LDU.</p>")
-    total = len(found)
     items = []
     for ldu, clear in changed:
-        lines = "".join(f"<li>{_e(labels.label(f))}: {change_sentence(f, table.loc[(ldu, f)])}</li>"
-                        for f in clear)
-        items.append(f"<li><strong>{_e(ldu)}</strong><ul>{lines}</ul></li>")
-    lead = (f"The change is in {len(changed)} of {total} LDUs, most in {_e(changed[0][0])}"
-            if len(changed) > 1 else f"The change is in one LDU of {total}: {_e(changed[0][0])}")
-    out = [f"<p>{lead}. Each LDU's clear changes (the 95% interval of the paired difference, variant − "
-           f"base, excludes zero across {n} replications), the LDU with the most first:</p>"
+        groups = {"worse": [], "better": [], None: []}
+        for f in clear:
+            r = table.loc[(ldu, f)]
+            groups[labels.verdict(f, r["difference"])].append(
+                f"{_e(labels.in_sentence(labels.SHORT.get(f, labels.label(f))))} "
+                f"{_e(labels.change(f, r['difference'], r['units']))}")
+        parts = [f'<span class="{v}">{v}</span>: {", ".join(groups[v])}' for v in ("worse", "better") if groups[v]]
+        if groups[None]:
+            parts.append(f'<span class="clear">changed</span>: {", ".join(groups[None])}')
+        items.append(f"<li><strong>{_e(ldu)}</strong>: {'; '.join(parts)}.</li>")
+    total = len(found)
+    lead = (f"The change is in one LDU of {total}: {_e(changed[0][0])}" if len(changed) == 1 else
+            f"The change is in all {total} LDUs, most in {_e(changed[0][0])}" if len(changed) == total else
+            f"The change is in {len(changed)} of {total} LDUs, most in {_e(changed[0][0])}")
+    out = [f"<p>{lead}. Each LDU's clear changes (variant − base; the 95% interval of the paired "
+           f"difference across {n} replications excludes zero), the LDU with the most first; the table "
+           "below gives the values and intervals:</p>"
            f'<ul class="changes ldu-changes">{"".join(items)}</ul>']
     unchanged = [ldu for ldu, clear in found if not clear]
     if unchanged:

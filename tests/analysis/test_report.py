@@ -358,7 +358,11 @@ def test_a_comparison_leads_with_the_ldus_where_the_change_happened(intervened):
     assert where < division < text.index("These differences are real")
     first = found[0][0].replace("&", "&amp;")
     assert f"most in {first}" in text[where:division] or f"one LDU of 2: {first}" in text[where:division]
-    assert text.index(f"<li><strong>{first}</strong><ul><li>", where) < division
+    line = text[text.index(f"<li><strong>{first}</strong>: ", where):]
+    line = line[:line.index("</li>")]
+    assert text.index(line) < division
+    for f in found[0][1]:   # the first LDU's line names each of its clear changes
+        assert labels.in_sentence(labels.SHORT.get(f, labels.label(f))) in line
     # The LDU table follows the same order.
     rows = text[text.index("<th>LDU</th>", where):division]
     assert rows.index(f"<td>{first}</td>") < rows.index(f"<td>{found[1][0].replace('&', '&amp;')}</td>")
