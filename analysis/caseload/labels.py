@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 FIGURES: dict[str, tuple[str, str]] = {
     "mean_held": ("Cases held (time average)", "count"),
     "mean_waiting": ("Cases waiting for an officer (time average)", "number"),
@@ -69,6 +71,52 @@ FIGURES: dict[str, tuple[str, str]] = {
     "victim_cases": ("Victim cases opened", "count"),
 }
 
+BETTER: dict[str, str | None] = {
+    # Demand and stock: neither better nor worse, what the division is given.
+    "mean_held": None, "arrivals": None, "escalations": None, "victim_cases": None,
+    # Waiting for an officer: lower is better.
+    "mean_waiting": "lower", "mean_wait_days": "lower", "share_waited": "lower", "unallocated": "lower",
+    # Load: in a division whose officers are over capacity, a lower load is better.
+    "capacity_mean_PO": "lower", "capacity_p90_PO": "lower", "share_over_110_PO": "lower",
+    "capacity_mean_PQiP": "lower", "capacity_p90_PQiP": "lower", "share_over_110_PQiP": "lower",
+    "capacity_mean_PSO": "lower", "capacity_p90_PSO": "lower", "share_over_110_PSO": "lower",
+    "share_over_110": "lower", "excessive_officers": "lower",
+    "cases_per_officer_PO": "lower", "cases_per_officer_PQiP": "lower", "cases_per_officer_PSO": "lower",
+    "vlo_caseload": "lower",
+    # Unevenness: 0 is even, lower is better.
+    "gini": "lower", "cv": "lower", "theil": "lower", "theil_between_ldu": "lower",
+    "theil_within_ldu": "lower", "theil_between_grade": "lower", "theil_within_grade": "lower",
+    # Timeliness: more on time and fewer days are better.
+    "court_reports_share_on_time": "higher", "fdr_share_on_time": "higher", "sdr_share_on_time": "higher",
+    "plan_review_share_on_time": "higher", "parole_report_share_on_time": "higher",
+    "victim_first_contact_share_on_time": "higher", "victim_contact_share_on_time": "higher",
+    "deescalation_review_share_on_time": "higher",
+    "court_reports_mean_days": "lower", "plan_review_mean_days": "lower", "parole_report_mean_days": "lower",
+    "victim_first_contact_mean_days": "lower", "deescalation_review_mean_days": "lower",
+    # Vacancies and reallocations (a case that changes hands loses continuity): lower is better.
+    "vacancy_rate_PO": "lower", "vacancy_rate_PQiP": "lower", "vacancy_rate_PSO": "lower",
+    "vacancy_rate_SPO": "lower", "vacancy_rate_VLO": "lower",
+    "reallocations": "lower", "reallocations_leaver": "lower", "reallocations_absence": "lower",
+    # A step down to the preferred grade, or a handover when an officer's duty changes, is
+    # the policy working as meant: no direction.
+    "reallocations_step_down": None, "reallocations_duty_change": None,
+}
+"""Which way each figure is better: "higher", "lower", or None (no direction: demand, stock).
+
+The one table of directions: the report colours a change, and words it, by it
+(`verdict`). Capacity % is taken as lower-is-better because the divisions this
+tool models are over capacity; a figure not in the table has no direction."""
+
+
+def verdict(figure: str, difference: float) -> str | None:
+    """Whether a change (variant − base, or high − low) of a figure is "better" or "worse";
+    None for no change or a figure without a direction (`BETTER`)."""
+    way = BETTER.get(figure)
+    if way is None or difference is None or not difference or math.isnan(difference):
+        return None
+    return "better" if (difference > 0) == (way == "higher") else "worse"
+
+
 HEADLINE_GROUPS: list[tuple[str, list[str]]] = [
     ("Workload", ["mean_held", "capacity_mean_PO", "capacity_p90_PO", "share_over_110_PO",
                   "cases_per_officer_PO", "capacity_mean_PQiP", "capacity_mean_PSO",
@@ -93,15 +141,25 @@ BY_LDU = [
 ]
 """The figures of the per-LDU table."""
 
+LDU_CHANGES = [
+    "capacity_mean_PO", "share_over_110_PO", "capacity_mean_PSO", "vacancy_rate_PO", "mean_wait_days",
+    "court_reports_share_on_time", "plan_review_share_on_time", "victim_first_contact_share_on_time",
+    "vlo_caseload",
+]
+"""The figures whose clear changes a comparison names LDU by LDU ("where the change happened")."""
+
 SHORT = {
     "capacity_mean_PO": "PO capacity used",
     "share_over_110_PO": "POs over 110%",
+    "capacity_mean_PSO": "PSO capacity used",
+    "vacancy_rate_PO": "PO posts vacant",
+    "mean_wait_days": "Days to allocation",
     "court_reports_share_on_time": "Court reports on time",
     "plan_review_share_on_time": "Risk reviews on time",
     "victim_first_contact_share_on_time": "Victim first contacts on time",
     "vlo_caseload": "Victim cases per VLO",
 }
-"""Short column headings for the per-LDU table."""
+"""Short names: column headings of the per-LDU tables, and a comparison's changes by LDU."""
 
 TASK_KINDS = {
     "fdr": "Fast delivery reports",
@@ -113,6 +171,11 @@ TASK_KINDS = {
     "victim_first_contact": "Victim first contacts",
     "victim_contact": "Other victim contacts",
 }
+
+
+GRADE_WORDS = {"PO": ("PO", "POs"), "PQiP": ("trainee PO", "trainee POs"), "PSO": ("PSO", "PSOs"),
+               "SPO": ("senior PO", "senior POs"), "VLO": ("VLO", "VLOs")}
+"""Each grade in words, (one, many), for sentences: "12 trainee POs"."""
 
 
 def style(figure: str, units: str = "") -> str:
@@ -130,11 +193,36 @@ def style(figure: str, units: str = "") -> str:
     return "number"
 
 
+ABBREVIATIONS = {"fdr": "FDR", "sdr": "SDR", "po": "PO", "pqip": "PQiP", "pso": "PSO", "spo": "SPO",
+                 "vlo": "VLO", "ldu": "LDU", "wmt": "WMT"}
+"""Words of the engine's figure names that are written in capitals."""
+
+NAMES = ("Gini", "Theil")
+"""Words that keep their capital in the middle of a sentence."""
+
+
 def label(figure: str) -> str:
-    """A plain-English name for a figure (its own name, made readable, if unknown)."""
+    """A plain-English name for a figure (its own name, made readable, if unknown).
+
+    An unknown name keeps its grades and abbreviations in capitals:
+    `cases_per_officer_SPO` is "Cases per officer SPO", `fdr_due` "FDR due".
+    """
     if figure in FIGURES:
         return FIGURES[figure][0]
-    return figure.replace("_", " ").capitalize()
+    words = [ABBREVIATIONS.get(w.lower(), w) for w in figure.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def in_sentence(text: str) -> str:
+    """A label for the middle of a sentence: "Risk plan reviews on time" becomes "risk plan
+    reviews on time", but an abbreviation or a name keeps its capitals ("POs over 110%",
+    "PQiP", "Gini index"), where lowering the first letter would write "pOs"."""
+    first = text.split(" ", 1)[0]
+    letters = [c for c in first if c.isalpha()]
+    if any(c.isupper() for c in letters[1:]) or first.startswith(NAMES):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 # How each style of figure is written: (scale, format spec, unit of a value,
@@ -158,32 +246,72 @@ def number(figure: str, value: float, units: str = "", unit: bool = True) -> str
     return text + level_unit if unit else text
 
 
+def bounds(figure: str, units: str = "") -> tuple[float, float]:
+    """The range a figure can take: every headline figure is >= 0 (a count, a capacity %,
+    days, an index); a share (a fraction) and the Gini index are also <= 1."""
+    if style(figure, units) == "share" or figure == "gini":
+        return 0.0, 1.0
+    return 0.0, math.inf
+
+
+def clip(figure: str, values, units: str = ""):
+    """Values (e.g. the ends of 95% intervals) cut at the figure's `bounds`: a Student-t
+    interval from a few replications can reach past them (a share below 0 or above 100%,
+    a count below 0). NaN stays NaN; a scalar gives a float, anything else an array."""
+    low, high = bounds(figure, units)
+    out = np.clip(np.asarray(values, dtype=float), low, high)
+    return float(out) if out.ndim == 0 else out
+
+
 def interval(figure: str, low: float, high: float, units: str = "") -> str:
-    """A 95% interval as "105.0 – 115.2%" (the unit once), cut at 0 (and at 100% for shares)."""
+    """A 95% interval as "105.0 – 115.2%" (the unit once), cut at the figure's `bounds`."""
     if any(v is None or math.isnan(v) for v in (low, high)):
         return "–"
     s = style(figure, units)
-    # Every headline figure is >= 0, and a share <= 1: a Student-t interval from a few
-    # replications can reach past that, and is cut at the possible range.
-    low, high = max(low, 0.0), (min(high, 1.0) if s == "share" else high)
+    low, high = clip(figure, low, units), clip(figure, high, units)
     lo, hi = number(figure, low, units, unit=False), number(figure, high, units, unit=False)
     return f"{lo} – {hi}{_STYLES.get(s, _PLAIN)[2]}"
 
 
-def change(figure: str, difference: float, units: str = "") -> str:
-    """A signed difference: +19.2 points, −4.4 points, +3,355, +0.057."""
+def _places(figure: str, units: str, magnitude: float) -> int:
+    """Decimal places of a difference: the style's, or more where a difference that is not
+    zero would round to zero (then two significant figures of `magnitude`, up to 6 places)."""
+    scale, spec, _, _ = _STYLES.get(style(figure, units), _PLAIN)
+    places = int(spec[spec.index(".") + 1:-1])
+    size = abs(scale * magnitude)
+    if size > 0 and math.isfinite(size) and round(size, places) == 0:
+        places = min(max(places, 1 - math.floor(math.log10(size))), 6)
+    return places
+
+
+def change(figure: str, difference: float, units: str = "", places: int | None = None) -> str:
+    """A signed difference: +19.2 points, −4.4 points, +3,355, +0.057.
+
+    A difference that is not zero is never written as zero: +0.03 points, not
+    +0.0 points (`places` fixes the decimal places instead).
+    """
     if difference is None or math.isnan(difference):
         return "–"
-    scale, spec, _, change_unit = _STYLES.get(style(figure, units), _PLAIN)
+    scale, _, _, change_unit = _STYLES.get(style(figure, units), _PLAIN)
+    if places is None:
+        places = _places(figure, units, difference)
     sign = "+" if difference > 0 else "−" if difference < 0 else "±"
-    return f"{sign}{format(scale * abs(difference), spec)}{change_unit}"
+    return f"{sign}{format(scale * abs(difference), f',.{places}f')}{change_unit}"
 
 
 def change_interval(figure: str, low: float, high: float, units: str = "") -> str:
-    """The interval of a difference: "+17.2 to +21.2 points" (the unit once, at the end)."""
+    """The interval of a difference: "+17.2 to +21.2 points" (the unit once, at the end).
+
+    Both ends have the same decimal places: more than the style's where an
+    interval that excludes zero would otherwise show an end of 0, or where
+    both ends would round to 0.
+    """
     if any(v is None or math.isnan(v) for v in (low, high)):
         return "–"
-    lo, hi = change(figure, low, units), change(figure, high, units)
+    excludes_zero = low > 0 or high < 0
+    places = _places(figure, units, min(abs(low), abs(high)) if excludes_zero
+                     else max(abs(low), abs(high)))
+    lo, hi = change(figure, low, units, places), change(figure, high, units, places)
     for unit in (" points", " days"):
         if lo.endswith(unit) and hi.endswith(unit):
             lo = lo[: -len(unit)]

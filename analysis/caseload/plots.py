@@ -11,7 +11,8 @@ Run plots take a `Run` (a run file as opened, `comparison.base`,
 `vlo_caseloads`. `forest` and `capacity_difference_heatmap` take a
 `Comparison`; `sweep_figures` a `Sweep`; `tornado` a `Sensitivity`. Helpers that return the numbers
 behind a plot: `capacity_quantiles`, `capacity_grid`, `lorenz_points`,
-`vlo_caseload_series`.
+`vlo_caseload_series`. Colours that mean something: `change_colour` (red
+worse, blue better, by `labels.BETTER`); the forest plot's axes: `forest_unit`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from . import interventions as _interventions
 from . import labels
 from .results import Comparison, Run, Sensitivity, Sweep
 
@@ -35,6 +37,10 @@ MUTED = "#8a8a8a"
 ACCENT = "#2b6a99"      # calm blue: medians, means, the division
 WARM = "#b5523b"        # thresholds and significant changes
 BAND = "#9cc3e0"
+WORSE = "#b2182b"       # a clear change for the worse (the red of the heatmaps' over 100%)
+BETTER = "#2166ac"      # a clear change for the better (their blue)
+UNCLEAR = "#a0a0a0"     # a change whose interval includes zero
+MARK = "#6a3d9a"        # an intervention's day: a purple apart from the reds and blues
 STYLE = {
     "font.size": 9,
     "axes.titlesize": 10,
@@ -75,6 +81,36 @@ def _date_axis(ax) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
+def mark_interventions(ax, *runs: Run, ldu: str | None = None) -> int:
+    """Mark the days of the runs' interventions on a date axis: a dash-dot line, labelled at the
+    top with what changes (`interventions.plot_label`). `ldu` None: the axis shows every LDU;
+    an LDU's name: the axis is that LDU's panel, where a change elsewhere is a faint unlabelled
+    line. Days outside the axis's range (e.g. in the warm-up) are not drawn. Returns the number
+    of days marked."""
+    left, right = ax.get_xlim()
+    days: dict[float, list] = {}
+    for run in runs:
+        for day, items in _interventions.by_day(run):
+            mine = days.setdefault(day, [])
+            mine += [i for i in items if i not in mine]
+    marked = 0
+    for day, items in sorted(days.items()):
+        x = mdates.date2num(_interventions.date(runs[0], day))
+        if not left <= x <= right:
+            continue
+        text = _interventions.plot_label(items, ldu)
+        ax.axvline(x, color=MARK, lw=1.1 if text else 0.7, ls="-.", alpha=1.0 if text else 0.45,
+                   zorder=4)
+        if text:
+            ax.annotate(textwrap.fill(text, 30), xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=7,
+                        color=MARK, zorder=5,
+                        bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        marked += 1
+    ax.set_xlim(left, right)
+    return marked
+
+
 def _thresholds(ax, horizontal: bool = True) -> None:
     line = ax.axhline if horizontal else ax.axvline
     line(100, color=MUTED, lw=0.8, ls="--", zorder=1)
@@ -95,25 +131,35 @@ def capacity_quantiles(run: Run, grade: str = "PO",
     Officers are those holding a WMT caseload at the snapshot (capacity %
     defined) with that grade then. Quantiles are taken per replication and
     then averaged over replications. Index (ldu, date); one column per quantile.
+
+    The file is read one replication at a time, and only the capacity series:
+    a large run's per-officer arrays are never all in memory at once.
     """
-    snaps = run.officer_snapshots
+    parts = [_replication_quantiles(run.read_officer_snapshots(rep, columns=["capacity_percent"]),
+                                    grade, quantiles)
+             for rep in run.replication_indices]
+    return pd.concat(parts).groupby(["ldu", "date"], observed=True)[list(quantiles)].mean()
+
+
+def _replication_quantiles(snaps: pd.DataFrame, grade: str, quantiles) -> pd.DataFrame:
+    """Capacity quantiles of one replication's officer snapshots: one row per (ldu, date)."""
     mine = snaps[(snaps["grade_then"] == grade) & snaps["capacity_percent"].notna()]
     # Group quantiles with numpy (pandas' groupby quantile is slow): sort by group, then
     # by value, and interpolate linearly between order statistics as numpy does.
-    groups = mine.groupby(["replication", "ldu", "date"], observed=True, sort=True).ngroup().to_numpy()
+    groups = mine.groupby(["ldu", "date"], observed=True, sort=True).ngroup().to_numpy()
     values = mine["capacity_percent"].to_numpy()
     order = np.lexsort((values, groups))
     values, groups = values[order], groups[order]
     counts = np.bincount(groups)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    keys = (mine.iloc[order].drop_duplicates(["replication", "ldu", "date"])
-            [["replication", "ldu", "date"]].reset_index(drop=True))
+    keys = (mine.iloc[order].drop_duplicates(["ldu", "date"])[["ldu", "date"]]
+            .reset_index(drop=True))
     for q in quantiles:
         pos = starts + q * (counts - 1)
         lo = np.floor(pos).astype(np.int64)
         hi = np.minimum(lo + 1, starts + counts - 1)
         keys[q] = values[lo] + (pos - lo) * (values[hi] - values[lo])
-    return keys.groupby(["ldu", "date"], observed=True)[list(quantiles)].mean()
+    return keys
 
 
 def capacity_over_time(run, grade: str = "PO") -> Figure:
@@ -122,7 +168,8 @@ def capacity_over_time(run, grade: str = "PO") -> Figure:
     The line is the median officer, the dark band the middle half (25th–75th
     percentile) and the light band 10th–90th, across officers at each
     snapshot, averaged over replications. Dashed: 100% (full capacity);
-    dotted: 110% (over capacity).
+    dotted: 110% (over capacity); dash-dot purple: the scenario's interventions
+    (`mark_interventions`), labelled in the panels of the LDUs they change.
     """
     run = _as_run(run)
     q = capacity_quantiles(run, grade)
@@ -142,6 +189,7 @@ def capacity_over_time(run, grade: str = "PO") -> Figure:
             _thresholds(ax)
             ax.set_title(ldu, loc="left", color=INK)
             _date_axis(ax)
+            mark_interventions(ax, run, ldu=ldu)
         for ax in axes[len(ldus):]:
             ax.set_visible(False)
         for ax in axes[::ncols]:
@@ -183,11 +231,16 @@ def lorenz(run, day: float | None = None, grade: str | None = None) -> Figure:
     legend gives each replication's Gini index.
     """
     run = _as_run(run)
-    snaps = run.officer_snapshots
     day = float(run.snapshot_days[-1]) if day is None else float(day)
-    at = snaps[(snaps["day"] == day) & snaps["capacity_percent"].notna()]
-    if grade is not None:
-        at = at[at["grade_then"] == grade]
+    parts = []
+    for rep in run.replication_indices:  # one replication and one snapshot at a time
+        snaps = run.read_officer_snapshots(rep, columns=["capacity_percent"], days=day)
+        keep = snaps["capacity_percent"].notna()
+        if grade is not None:
+            keep &= snaps["grade_then"] == grade
+        parts.append(snaps.loc[keep, ["replication", "capacity_percent"]])
+        del snaps
+    at = pd.concat(parts)
     with matplotlib.rc_context(STYLE):
         fig = _figure(5.2, 4.6)
         ax = fig.subplots()
@@ -229,7 +282,7 @@ def capacity_heatmap(run, grade: str = "PO", span: float | None = None) -> Figur
     grid = capacity_grid(run, grade)
     return _heatmap(grid, centre=100.0, span=span, colour_label=f"mean {grade} capacity %",
                     title=f"Mean {grade} capacity % by LDU and week, {run.label} (mean of "
-                          f"{run.replications} replications; white = 100%)")
+                          f"{run.replications} replications; white = 100%)", runs=(run,))
 
 
 def capacity_difference_heatmap(comparison: Comparison, grade: str = "PO") -> Figure:
@@ -244,12 +297,13 @@ def capacity_difference_heatmap(comparison: Comparison, grade: str = "PO") -> Fi
     return _heatmap(grid, centre=0.0, span=None, colour_label=f"change in {grade} capacity % (points)",
                     title=f"Change in mean {grade} capacity % by LDU and week, variant − base "
                           f"(mean of {comparison.base.replications} paired replications; "
-                          f"white = no change)")
+                          f"white = no change)", runs=(comparison.variant, comparison.base))
 
 
 def _heatmap(grid: pd.DataFrame, centre: float, span: float | None, colour_label: str,
-             title: str) -> Figure:
-    """A rows × dates heatmap on a diverging scale centred on `centre`."""
+             title: str, runs=()) -> Figure:
+    """A rows × dates heatmap on a diverging scale centred on `centre`, with the interventions of
+    `runs` marked."""
     values = grid.to_numpy(dtype=float)
     ldus = list(grid.index)
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
@@ -268,6 +322,8 @@ def _heatmap(grid: pd.DataFrame, centre: float, span: float | None, colour_label
         ax.set_yticks(range(len(ldus)), ldus)
         ax.xaxis_date()
         _date_axis(ax)
+        if runs:
+            mark_interventions(ax, *runs)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
@@ -308,14 +364,17 @@ def timeliness(run, kinds=("court_reports", "plan_review", "parole_report", "vic
                 d = shares(r, kind)
                 grey = versus is not None and r is runs[0]
                 colours = [MUTED if grey else ACCENT if row == "division" else INK for row in rows]
-                low = (d["mean"] - d["ci_low"]).clip(lower=0).to_numpy()
-                high = (d["ci_high"] - d["mean"]).clip(lower=0).to_numpy()
+                # Whiskers cut at the possible range of a share, 0–100%.
+                ci_low, ci_high = (labels.clip(f"{kind}_share_on_time", d[c].to_numpy(float))
+                                   for c in ("ci_low", "ci_high"))
+                low = np.clip(d["mean"].to_numpy(float) - ci_low, 0, None)
+                high = np.clip(ci_high - d["mean"].to_numpy(float), 0, None)
                 if np.isfinite(low).any():  # no intervals from a single replication
                     ax.errorbar(d["mean"], y + offset, xerr=[low, high], fmt="none",
                                 ecolor="#c4c4c4" if grey else MUTED, elinewidth=1, capsize=2)
                 ax.scatter(d["mean"], y + offset, c=colours, zorder=3, label=r.label,
                            s=[34 if row == "division" else 18 for row in rows])
-                lows.append(np.r_[d["ci_low"].to_numpy(), d["mean"].to_numpy()])
+                lows.append(np.r_[ci_low, d["mean"].to_numpy()])
             ax.set_title(textwrap.fill(labels.TASK_KINDS.get(kind, kind), 16), loc="left",
                          color=INK, fontsize=9)
             finite = np.concatenate(lows)
@@ -370,6 +429,7 @@ def vlo_caseloads(run) -> Figure:
                 ax.plot(series.index, series[ldu], lw=1.0, alpha=0.8, color=colours[i % 10], label=ldu)
         ax.plot(series.index, series["division"], lw=2.4, color=INK, label="division")
         _date_axis(ax)
+        mark_interventions(ax, run)
         ax.set_ylabel("victim cases per VLO")
         ax.set_ylim(bottom=0)
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
@@ -411,6 +471,7 @@ def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
             ax.set_title(ldu, loc="left", fontsize=9, color=INK)
             ax.set_ylim(bottom=0)
             _date_axis(ax)
+            mark_interventions(ax, run, ldu=ldu)
         for ax, g in zip(axes[n:], grades):
             frame = frames[g]
             for i, ldu in enumerate(run.ldu_names):
@@ -420,6 +481,7 @@ def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
             ax.set_title(f"{g} posts vacant, % by LDU", loc="left", fontsize=9, color=INK)
             ax.set_ylim(bottom=0)
             _date_axis(ax)
+            mark_interventions(ax, run)
         for ax in axes[n + len(grades):]:
             ax.set_visible(False)
         axes[0].legend(fontsize=7, loc="lower left")
@@ -431,20 +493,47 @@ def staffing(run, grades=("PO", "PSO", "VLO")) -> Figure:
 
 # --------------------------------------------------------------------------- comparisons and sweeps
 
+def change_colour(figure: str, difference: float, clear: bool) -> str:
+    """The colour of a change: red worse, blue better (by `labels.BETTER`), dark ink for a clear
+    change of a figure without a direction, grey when the interval includes zero."""
+    if not clear:
+        return UNCLEAR
+    return {"worse": WORSE, "better": BETTER}.get(labels.verdict(figure, difference), INK)
+
+
 def _tiny(difference: float, base: float) -> bool:
     """True for a difference that is floating-point noise (e.g. 1e-12 of a 17,000 mean)."""
     return abs(difference) <= 1e-9 * max(1.0, abs(base))
 
 
+def forest_unit(figure: str, units: str) -> tuple[str, float]:
+    """The axis a figure's change is drawn on in the forest plot, and the scale from the
+    file's value to it: shares in percentage points (×100), capacity % in points of
+    capacity %, days in days, an index as itself, anything else in its own units."""
+    s = labels.style(figure, units)
+    if s == "share":
+        return "percentage points", 100.0
+    if s == "percent":
+        return "points of capacity %", 1.0
+    if s == "days":
+        return "days", 1.0
+    if s == "index":
+        return "index (0 = even)", 1.0
+    return units or "number", 1.0
+
+
 def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figure:
     """Forest plot of paired differences (variant − base) with their 95% intervals.
 
-    Figures have different units, so each difference is shown relative to
-    the base mean (% change); the labels give the values themselves.
-    Differences whose interval excludes zero are drawn solid in colour, the
-    others hollow and grey. Figures with a base mean of 0 cannot be shown
-    relative to it, and figures equal in every replication say nothing: both
-    are left out.
+    One panel per unit (`forest_unit`): each change is drawn in the figure's own
+    units (percentage points, points of capacity %, days, cases, …), as the
+    tables write it, and never against another unit on one axis. (A change
+    relative to the base mean would magnify the changes of small figures, a
+    share over 110% going from 2% to 4% being +100%, and make figures of
+    different kinds look alike.) Clear differences (the interval excludes
+    zero) are solid and coloured by what they mean (`change_colour`: red worse,
+    blue better), the others hollow and grey. Figures equal in every
+    replication say nothing and are left out.
     """
     if not isinstance(comparison, Comparison):
         raise TypeError("forest() takes a Comparison (a file written by caseload compare)")
@@ -452,44 +541,56 @@ def forest(comparison: Comparison, figures=None, ldu: str = "division") -> Figur
     table = table[table["ldu"] == ldu].set_index("figure")
     wanted = [f for f in (figures or labels.HEADLINE) if f in table.index]
     rows = table.loc[wanted]
-    rows = rows[(rows["base_mean"].abs() > 0) & rows["difference"].notna()]
+    rows = rows[rows["difference"].notna()]
     unchanged = np.array([_tiny(d, b) and _tiny(h, b) for d, h, b in
                           zip(rows["difference"], rows["difference_half_width"], rows["base_mean"])],
                          dtype=bool)
     rows = rows[~unchanged]
-    rel = 100 * rows["difference"] / rows["base_mean"].abs()
-    rel_low = 100 * rows["difference_low"] / rows["base_mean"].abs()
-    rel_high = 100 * rows["difference_high"] / rows["base_mean"].abs()
-    real = rows["significant"] & ~np.array([_tiny(d, b) for d, b in
-                                             zip(rows["difference"], rows["base_mean"])], dtype=bool)
+    panels: dict[str, list[str]] = {}
+    for f, r in rows.iterrows():
+        panels.setdefault(forest_unit(f, r["units"])[0], []).append(f)
     with matplotlib.rc_context(STYLE):
-        fig = _figure(9.5, 0.32 * len(rows) + 1.4)
-        ax = fig.subplots()
-        y = np.arange(len(rows))
-        for i, fig_name in enumerate(rows.index):
-            colour = WARM if real.iloc[i] else MUTED
-            ax.plot([rel_low.iloc[i], rel_high.iloc[i]], [i, i], color=colour, lw=1.6)
-            ax.scatter([rel.iloc[i]], [i], s=30, zorder=3, color=colour if real.iloc[i] else "white",
-                       edgecolors=colour, linewidths=1.2)
-        ax.axvline(0, color=INK, lw=0.8)
-        names = []
-        for fig_name, r in rows.iterrows():
-            units = r["units"]
-            names.append(f"{labels.label(fig_name)}  "
-                         f"({labels.number(fig_name, r['base_mean'], units)} → "
-                         f"{labels.number(fig_name, r['variant_mean'], units)})")
-        ax.set_yticks(y, names)
-        ax.invert_yaxis()
-        for tick, is_real in zip(ax.get_yticklabels(), real):
-            tick.set_color(INK if is_real else MUTED)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%"))
-        ax.set_xlabel("change from base, as % of the base mean "
-                      "(95% interval of the paired difference)")
-        ax.grid(axis="y", visible=False)
+        heights = [len(fs) + 1.8 for fs in panels.values()] or [2.0]
+        fig = _figure(9.5, 0.3 * sum(heights) + 0.6)
+        axes = np.atleast_1d(fig.subplots(len(heights), 1, squeeze=False,
+                                          gridspec_kw={"height_ratios": heights})).ravel()
+        for ax, (unit, names) in zip(axes, panels.items()):
+            names_shown, colours = [], []
+            for i, f in enumerate(names):
+                r = rows.loc[f]
+                scale = forest_unit(f, r["units"])[1]
+                clear = bool(r["significant"]) and not _tiny(r["difference"], r["base_mean"])
+                colour = change_colour(f, r["difference"], clear)
+                ax.plot([scale * r["difference_low"], scale * r["difference_high"]], [i, i],
+                        color=colour, lw=1.6)
+                ax.scatter([scale * r["difference"]], [i], s=30, zorder=3,
+                           color=colour if clear else "white", edgecolors=colour, linewidths=1.2)
+                names_shown.append(f"{labels.label(f)}  ({labels.number(f, r['base_mean'], r['units'])} → "
+                                   f"{labels.number(f, r['variant_mean'], r['units'])})")
+                colours.append(INK if clear else MUTED)
+            ax.axvline(0, color=INK, lw=0.8)
+            ax.set_yticks(np.arange(len(names)), names_shown)
+            ax.set_ylim(len(names) - 0.5, -0.5)
+            for tick, colour in zip(ax.get_yticklabels(), colours):
+                tick.set_color(colour)
+            ax.xaxis.set_major_formatter(FuncFormatter(_signed))
+            ax.set_xlabel(f"change, {unit}", labelpad=1)
+            ax.grid(axis="y", visible=False)
+        if not panels:
+            axes[0].text(0.5, 0.5, "no headline figure differs in any replication", ha="center",
+                         transform=axes[0].transAxes)
         fig.suptitle(f"{comparison.variant.label} vs {comparison.base.label} ({ldu}): paired "
-                     f"differences; solid = the interval excludes 0", x=0.01, ha="left",
-                     fontsize=10, color=INK)
+                     "differences (variant − base) with 95% intervals, in each figure's own units\n"
+                     "solid: the interval excludes 0; red: worse, blue: better, dark: neither",
+                     x=0.01, ha="left", fontsize=10, color=INK)
     return fig
+
+
+def _signed(value: float, _position=None) -> str:
+    """A tick of a change: +2, −0.5 (a true minus sign), 0."""
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "−") + f"{abs(value):,.4g}"
 
 
 def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
@@ -509,8 +610,11 @@ def sweep_figures(sweep: Sweep, figures=("capacity_mean_PO", "share_over_110",
         x = np.arange(len(values))
         for ax, f in zip(axes, figures):
             d = table[table["figure"] == f].set_index("value").reindex(values)
-            scale = 100.0 if labels.style(f, d["units"].iloc[0]) == "share" else 1.0
-            mean, low, high = (d[c].to_numpy(float) * scale for c in ("mean", "ci_low", "ci_high"))
+            units = d["units"].iloc[0]
+            scale = 100.0 if labels.style(f, units) == "share" else 1.0
+            mean = d["mean"].to_numpy(float) * scale
+            # The band is cut at what the figure can be (a share in 0–100%, a count >= 0).
+            low, high = (labels.clip(f, d[c].to_numpy(float), units) * scale for c in ("ci_low", "ci_high"))
             ax.fill_between(x, low, high, color=BAND, alpha=0.6, lw=0)
             ax.plot(x, mean, color=ACCENT, marker="o", ms=4, lw=1.4)
             ax.set_xticks(x, values)
@@ -539,8 +643,10 @@ def tornado(sensitivity: Sensitivity, figure: str) -> Figure:
     One bar per parameter: the effect of moving it from its low to its high
     value (the paired difference high − low), with its 95% interval as a
     whisker; the parameter that moves the figure most at the top. Bars whose
-    interval excludes zero are in colour, the others grey; an effect that is
-    undefined (the figure does not exist at either end) has no bar.
+    interval excludes zero are in colour (red: the figure gets worse as the
+    parameter goes from low to high, blue: better; `change_colour`), the
+    others grey; an effect that is undefined (the figure does not exist at
+    either end) has no bar.
     """
     if not isinstance(sensitivity, Sensitivity):
         raise TypeError("tornado() takes a Sensitivity (a file written by caseload sensitivity)")
@@ -556,7 +662,7 @@ def tornado(sensitivity: Sensitivity, figure: str) -> Figure:
         ax = fig.subplots()
         y = np.arange(len(rows))
         ax.barh(y[defined], effect[defined], height=0.6, zorder=2,
-                color=[WARM if c else "#d0d0d0" for c in clear[defined]])
+                color=[change_colour(figure, e, c) for e, c in zip(effect[defined], clear[defined])])
         whiskers = defined & np.isfinite(low) & np.isfinite(high)
         ax.errorbar(effect[whiskers], y[whiskers],
                     xerr=[effect[whiskers] - low[whiskers], high[whiskers] - effect[whiskers]],

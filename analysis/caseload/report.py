@@ -21,6 +21,7 @@ import pathlib
 import numpy as np
 
 from . import __version__, labels, plots
+from . import interventions as iv
 from .results import Comparison, Results, Run, RunResults, Sensitivity, Staffing, Sweep
 from .results import open as open_results
 
@@ -45,7 +46,9 @@ td + td { white-space: nowrap; }
 tr.group td { font-weight: 600; color: #2b6a99; border-bottom: none; padding-top: .9rem; }
 tr.division td { font-weight: 600; background: #f7f7f7; }
 .ci { color: #808080; font-size: .85em; white-space: nowrap; }
-.clear { color: #9c3f2b; font-weight: 600; }
+.clear { color: #2b2b2b; font-weight: 600; }
+.worse { color: #b2182b; font-weight: 600; }
+.better { color: #2166ac; font-weight: 600; }
 .quiet { color: #8a8a8a; }
 ul.changes li { margin: .25rem 0; }
 figure { margin: 1rem 0 1.6rem; }
@@ -59,8 +62,6 @@ footer { margin-top: 3rem; padding-top: .6rem; border-top: 1px solid #e2e2e2; co
          font-size: .8rem; }
 """
 
-GRADE_WORDS = {"PO": ("PO", "POs"), "PQiP": ("trainee PO", "trainee POs"), "PSO": ("PSO", "PSOs"),
-               "SPO": ("senior PO", "senior POs"), "VLO": ("VLO", "VLOs")}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -94,11 +95,6 @@ def _join(words: list[str]) -> str:
 
 def _plural(n: float, one: str, many: str) -> str:
     return f"{n:,.0f} {one if round(n) == 1 else many}"
-
-
-def _lower(text: str) -> str:
-    """The first letter in lower case, for a label in the middle of a sentence."""
-    return text[:1].lower() + text[1:]
 
 
 def _finite(x) -> bool:
@@ -143,7 +139,7 @@ def scenario_sentence(run: Run, brief: bool = False) -> str:
     for grade in run.grade_names:
         if grade in by_grade.index and by_grade.loc[grade, "establishment"] > 0:
             in_post, posts = by_grade.loc[grade, ["in_post", "establishment"]]
-            one, many = GRADE_WORDS.get(grade, (grade, grade + "s"))
+            one, many = labels.GRADE_WORDS.get(grade, (grade, grade + "s"))
             parts.append(f"{_plural(in_post, one, many)} (of {posts:,.0f} posts)")
     held = _statistic(run, "mean_held")
     cases = ""
@@ -231,16 +227,55 @@ def imbalance_words(run: Run) -> str:
             f"different loads) and {pct(1 - grade)} between officers of the same grade.</p>")
 
 
+def interventions_words(run: Run, lead: str = "The scenario changes during the run") -> str:
+    """The run's interventions in words, day by day, with where each applies; "" without any.
+
+    Each day says whether the plots over time show it (a day in the warm-up,
+    before the first snapshot, is not on them).
+    """
+    days = iv.by_day(run)
+    if not days:
+        return ""
+    first, last = float(run.snapshot_days[0]), float(run.snapshot_days[-1])
+    items = []
+    for day, group in days:
+        when = f"Day {day:,.0f} ({_date(run, day)})"
+        if day < first:
+            when += ", in the warm-up before the measured period (not on the plots)"
+        elif day > last:
+            when += ", after the last snapshot (not on the plots)"
+        changes = [f"{_e(i.where)}: {_e(i.text)}." for i in group]
+        if len(changes) == 1:
+            items.append(f"<li><strong>{_e(when)}</strong>, {changes[0]}</li>")
+        else:
+            items.append(f"<li><strong>{_e(when)}</strong>:<ul>"
+                         + "".join(f"<li>{c}</li>" for c in changes) + "</ul></li>")
+    n = sum(len(group) for _, group in days)
+    marked = any(iv.on_plots(run, day) for day, _ in days)
+    note = (" The plots over time mark each day with a purple dash-dot line, labelled with what "
+            "changes:" if marked else "")
+    return (f"<p>{_e(lead)} ({_plural(n, 'intervention', 'interventions')}).{note}</p>"
+            f'<ul class="changes interventions">{"".join(items)}</ul>')
+
+
+def _marks_note(*runs: Run) -> str:
+    """A caption's sentence on the intervention marks, if a plot over time of these runs has any."""
+    if any(iv.on_plots(r, day) for r in runs for day, _ in iv.by_day(r)):
+        return " Dash-dot purple lines: the interventions, listed above."
+    return ""
+
+
 def run_plots(run: Run, level: str = "h2") -> str:
     """The plots of one run, with captions."""
     n = run.replications
+    marks = _marks_note(run)
     out = [f"<{level}>Workload over time</{level}>",
            _figure(plots.capacity_over_time(run),
                    f"Capacity % of POs by LDU: the line is the median PO, the bands the middle "
                    f"half and the middle 80% of POs, averaged over {n} replications. Dashed: "
-                   f"100% (full); dotted: 110%.", "PO capacity over time by LDU"),
+                   f"100% (full); dotted: 110%.{marks}", "PO capacity over time by LDU"),
            _figure(plots.capacity_heatmap(run),
-                   "Mean PO capacity % by LDU and week. Red is over 100%, blue under.",
+                   f"Mean PO capacity % by LDU and week. Red is over 100%, blue under.{marks}",
                    "Heatmap of PO capacity by LDU and week"),
            f"<{level}>How evenly the work falls</{level}>",
            imbalance_words(run),
@@ -254,13 +289,19 @@ def run_plots(run: Run, level: str = "h2") -> str:
     out += [f"<{level}>Staffing</{level}>",
             _figure(plots.staffing(run),
                     "Staff in post (solid) against funded posts (dashed) by LDU and grade, then each "
-                    "grade's vacancy rate by LDU: where shortages are, and whether they persist.",
+                    "grade's vacancy rate by LDU: where shortages are, and whether they persist."
+                    + marks,
                     "Staff in post and vacancies over time by LDU")]
     if (run.ldu_grade.query("grade == 'VLO'")["in_post"] > 0).any():
         out += [f"<{level}>Victim liaison</{level}>",
-                _figure(plots.vlo_caseloads(run), "Open victim cases per VLO in post, by LDU.",
+                _figure(plots.vlo_caseloads(run), "Open victim cases per VLO in post, by LDU." + marks,
                         "VLO caseloads over time")]
     return "\n".join(out)
+
+
+def _section(heading: str, body: str) -> list[str]:
+    """A heading and its body, or nothing for an empty body."""
+    return [f"<h2>{_e(heading)}</h2>", body] if body else []
 
 
 def _run_body(run: RunResults) -> str:
@@ -269,6 +310,7 @@ def _run_body(run: RunResults) -> str:
         f'<p class="subtitle">Probation workload simulation, {_e(_date(run, run.warmup_days))} '
         f"to {_e(_date(run, run.horizon_days))}</p>",
         f'<p class="lede">{scenario_sentence(run)}</p>',
+        *_section("Interventions", interventions_words(run)),
         "<h2>Headline figures</h2>", headline_table(run),
         "<h2>By LDU</h2>", ldu_table(run),
         run_plots(run),
@@ -292,11 +334,14 @@ def _flatten(value, prefix: str = "") -> dict:
 
 
 def scenario_differences(base: Run, variant: Run, limit: int = 12) -> list[str]:
-    """What the variant's resolved scenario changes, as "key: base → variant" lines."""
+    """What the variant's resolved scenario changes, as "key: base → variant" lines.
+
+    Interventions are left out: the report describes them in words (`interventions_words`).
+    """
     a, b = _flatten(base.scenario), _flatten(variant.scenario)
     lines = []
     for key in [*a, *[k for k in b if k not in a]]:
-        if key in ("name",) or a.get(key) == b.get(key):
+        if key in ("name", "intervention") or a.get(key) == b.get(key):
             continue
         lines.append(f"{key}: {a.get(key, '(none)')} → {b.get(key, '(none)')}")
     if len(lines) > limit:
@@ -319,7 +364,104 @@ def _difference_text(figure: str, row) -> tuple[str, str, str]:
     real = bool(row["significant"]) and not _is_tiny(row["difference"], row["base_mean"])
     return (labels.change(figure, row["difference"], units),
             labels.change_interval(figure, row["difference_low"], row["difference_high"], units),
-            ' class="clear"' if real else "")
+            _verdict_class(figure, row["difference"]) if real else "")
+
+
+def _verdict_class(figure: str, difference: float) -> str:
+    """The class attribute of a clear change: "worse" (red), "better" (blue) by the figure's
+    direction (labels.BETTER), or "clear" (bold, no colour) for a figure without one; the
+    word is in its tooltip too, for a reader who cannot tell the colours apart."""
+    verdict = labels.verdict(figure, difference)
+    if verdict is None:
+        return ' class="clear" title="a clear change (this figure is neither better nor worse higher)"'
+    return f' class="{verdict}" title="{verdict}: a clear change"'
+
+
+COLOUR_NOTE = ('<span class="worse">red</span> where the change is for the worse, '
+               '<span class="better">blue</span> for the better and <span class="clear">bold</span> '
+               "for a figure that is neither better nor worse higher (demand)")
+"""How a report colours a clear change (its 95% interval excludes zero)."""
+
+
+def change_sentence(figure: str, row) -> str:
+    """A clear change of a comparison row in words (HTML), with its verdict:
+    "up from 61.2% to 80.4% (+19.2 points; 95% interval +17.2 to +21.2 points): worse."
+
+    Where base and variant round to the same text, it says "unchanged at 14.4%"
+    and gives the small difference to enough places, rather than "up from 14.4% to 14.4%".
+    """
+    units = row["units"]
+    base = labels.number(figure, row["base_mean"], units)
+    variant = labels.number(figure, row["variant_mean"], units)
+    difference = labels.change(figure, row["difference"], units)
+    interval = labels.change_interval(figure, row["difference_low"], row["difference_high"], units)
+    direction = "up" if row["difference"] > 0 else "down"
+    if base == variant:
+        text = (f"unchanged at {_e(base)} to the places shown, though clearly {direction} by a "
+                f"little ({_e(difference)}; 95% interval {_e(interval)})")
+    else:
+        text = (f"{direction} from {_e(base)} to {_e(variant)} ({_e(difference)}; 95% interval "
+                f"{_e(interval)})")
+    verdict = labels.verdict(figure, row["difference"])
+    return text + (f': <span class="{verdict}">{verdict}</span>.' if verdict else ".")
+
+
+def _clear_change(row) -> bool:
+    """A comparison row whose difference is real: its interval excludes zero, by more than rounding."""
+    return (_finite(row["difference"]) and bool(row["significant"])
+            and not _is_tiny(row["difference"], row["base_mean"]))
+
+
+def ldu_changes(comparison: Comparison, figures=None) -> list[tuple[str, list[str]]]:
+    """The clear changes of each LDU among `figures` (labels.LDU_CHANGES), as (ldu, [figure, …]),
+    the LDUs with most first (ties: the larger change in PO capacity first, then scenario order);
+    LDUs without a clear change last, with an empty list."""
+    table = comparison.comparison.set_index(["ldu", "figure"])
+    figures = figures or labels.LDU_CHANGES
+    found = []
+    for position, ldu in enumerate(comparison.base.ldu_names):
+        clear = [f for f in figures if (ldu, f) in table.index and _clear_change(table.loc[(ldu, f)])]
+        po = (ldu, "capacity_mean_PO")
+        size = abs(table.loc[po, "difference"]) if po in table.index and _finite(table.loc[po, "difference"]) else 0
+        found.append((-len(clear), -size, position, ldu, clear))
+    return [(ldu, clear) for *_, ldu, clear in sorted(found)]
+
+
+def ldu_change_words(comparison: Comparison) -> str:
+    """Where the change happened: a line per LDU with its clear changes, worse then better, the LDU
+    with most first; the LDUs without one named at the end."""
+    table = comparison.comparison.set_index(["ldu", "figure"])
+    found = ldu_changes(comparison)
+    changed = [(ldu, clear) for ldu, clear in found if clear]
+    n = comparison.base.replications
+    if not changed:
+        return (f"<p>No LDU changes clearly: across {n} paired replications every 95% interval "
+                f"of the difference in {_e(_join([labels.in_sentence(labels.label(f)) for f in labels.LDU_CHANGES]))} "
+                "includes zero in every LDU.</p>")
+    items = []
+    for ldu, clear in changed:
+        groups = {"worse": [], "better": [], None: []}
+        for f in clear:
+            r = table.loc[(ldu, f)]
+            groups[labels.verdict(f, r["difference"])].append(
+                f"{_e(labels.in_sentence(labels.SHORT.get(f, labels.label(f))))} "
+                f"{_e(labels.change(f, r['difference'], r['units']))}")
+        parts = [f'<span class="{v}">{v}</span>: {", ".join(groups[v])}' for v in ("worse", "better") if groups[v]]
+        if groups[None]:
+            parts.append(f'<span class="clear">changed</span>: {", ".join(groups[None])}')
+        items.append(f"<li><strong>{_e(ldu)}</strong>: {'; '.join(parts)}.</li>")
+    total = len(found)
+    lead = (f"The change is in one LDU of {total}: {_e(changed[0][0])}" if len(changed) == 1 else
+            f"The change is in all {total} LDUs, most in {_e(changed[0][0])}" if len(changed) == total else
+            f"The change is in {len(changed)} of {total} LDUs, most in {_e(changed[0][0])}")
+    out = [f"<p>{lead}. Each LDU's clear changes (variant − base; the 95% interval of the paired "
+           f"difference across {n} replications excludes zero), the LDU with the most first; the table "
+           "below gives the values and intervals:</p>"
+           f'<ul class="changes ldu-changes">{"".join(items)}</ul>']
+    unchanged = [ldu for ldu, clear in found if not clear]
+    if unchanged:
+        out.append(f'<p class="quiet">No clear change in these figures in {_e(_join(unchanged))}.</p>')
+    return "\n".join(out)
 
 
 def change_words(comparison: Comparison, ldu: str = "division") -> str:
@@ -333,19 +475,11 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
         r = table.loc[f]
         if not _finite(r["difference"]):
             continue
-        units = r["units"]
         if (_is_tiny(r["difference"], r["base_mean"])
                 and _is_tiny(r["difference_half_width"], r["base_mean"])):
             same.append(labels.label(f))
         elif r["significant"] and not _is_tiny(r["difference"], r["base_mean"]):
-            direction = "up" if r["difference"] > 0 else "down"
-            real.append(
-                f"<li><strong>{_e(labels.label(f))}</strong>: {direction} from "
-                f"{_e(labels.number(f, r['base_mean'], units))} to "
-                f"{_e(labels.number(f, r['variant_mean'], units))} "
-                f"({_e(labels.change(f, r['difference'], units))}; 95% interval "
-                f"{_e(labels.change_interval(f, r['difference_low'], r['difference_high'], units))})."
-                f"</li>")
+            real.append(f"<li><strong>{_e(labels.label(f))}</strong>: {change_sentence(f, r)}</li>")
         else:
             unclear.append(labels.label(f))
     n = comparison.base.replications
@@ -359,10 +493,10 @@ def change_words(comparison: Comparison, ldu: str = "division") -> str:
                    f"paired difference across {n} replications includes zero.</p>")
     if unclear:
         out.append(f"<p class=\"quiet\">No clear difference (the interval includes zero; more "
-                   f"replications could tell): {_e(_join([_lower(u) for u in unclear]))}.</p>")
+                   f"replications could tell): {_e(_join([labels.in_sentence(u) for u in unclear]))}.</p>")
     if same:
         out.append(f"<p class=\"quiet\">The same in every replication: "
-                   f"{_e(_join([_lower(s) for s in same]))}.</p>")
+                   f"{_e(_join([labels.in_sentence(s) for s in same]))}.</p>")
     return "\n".join(out)
 
 
@@ -388,18 +522,20 @@ def comparison_table(comparison: Comparison, ldu: str = "division") -> str:
     return (f"<table><thead><tr><th>Division</th><th>Base</th>"
             f"<th>Variant</th><th>Difference</th>"
             f"<th>95% interval</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            '<p class="note">Differences in <span class="clear">red</span> are clear: their '
-            "95% interval excludes zero.</p>")
+            f'<p class="note">Clear differences (their 95% interval excludes zero) in colour: '
+            f"{COLOUR_NOTE}.</p>")
 
 
 def comparison_ldu_table(comparison: Comparison,
                          figures=("capacity_mean_PO", "share_over_110_PO",
-                                  "plan_review_share_on_time")) -> str:
+                                  "plan_review_share_on_time"), order=None) -> str:
+    """Base → variant and the difference of a few figures, LDU by LDU (in `order`, by default the
+    scenario's), then the division."""
     table = comparison.comparison.set_index(["ldu", "figure"])
     figures = [f for f in figures if (comparison.comparison["figure"] == f).any()]
     head = _short_heads(figures)
     body = []
-    for ldu in [*comparison.base.ldu_names, "division"]:
+    for ldu in [*(order or comparison.base.ldu_names), "division"]:
         cells = []
         for f in figures:
             if (ldu, f) not in table.index:
@@ -425,6 +561,12 @@ def _comparison_body(c: Comparison) -> str:
     span = max(float(np.max(np.abs(finite - 100))), 5.0) if finite.size else None
     diff_html = ("<p>The variant changes these scenario settings:</p><ul class=\"changes\">"
                  + "".join(f"<li><code>{_e(d)}</code></li>" for d in diffs) + "</ul>") if diffs else ""
+    if iv.interventions(base) == iv.interventions(variant):
+        interventions_html = interventions_words(variant, "Base and variant both change during the run")
+    else:
+        interventions_html = (interventions_words(variant, "The variant changes during the run")
+                              + interventions_words(base, "The base changes during the run"))
+    marks = _marks_note(base, variant)
     return "\n".join([
         f"<h1>Caseload comparison: {_e(variant.label)} vs {_e(base.label)}</h1>",
         '<p class="subtitle">Paired replications with common random numbers: each replication of '
@@ -432,21 +574,24 @@ def _comparison_body(c: Comparison) -> str:
         f'<p class="lede">Base: {scenario_sentence(base)}<br><br>Variant: '
         f"{scenario_sentence(variant, brief=True)}</p>",
         diff_html,
-        "<h2>What changed</h2>", change_words(c),
-        comparison_table(c),
-        _figure(plots.forest(c), "Paired differences (variant − base) relative to the base mean, "
-                "with 95% intervals. Solid: the interval excludes zero. Figures equal in every "
-                "replication are left out.", "Forest plot"),
-        "<h2>By LDU</h2>", comparison_ldu_table(c),
-        '<p class="note">Base → variant means; the difference (red when its 95% interval '
-        "excludes zero) and its interval.</p>",
+        *_section("Interventions", interventions_html),
+        "<h2>Where the change happened: the LDUs</h2>", ldu_change_words(c),
+        comparison_ldu_table(c, order=[ldu for ldu, _ in ldu_changes(c)]),
+        '<p class="note">Base → variant means; the difference and its 95% interval, in colour '
+        f"when the interval excludes zero: {COLOUR_NOTE}.</p>",
         _figure(plots.capacity_difference_heatmap(c), "Where and when PO capacity % changes: "
-                "variant minus base, mean over paired replications.", "Difference heatmap"),
+                "variant minus base, mean over paired replications." + marks, "Difference heatmap"),
+        "<h2>The division</h2>", change_words(c),
+        comparison_table(c),
+        _figure(plots.forest(c), "Paired differences (variant − base) of the division's figures, "
+                "with 95% intervals, one panel per unit so that each is read in its own units "
+                "(percentage points, days, cases, …). Solid: the interval excludes zero; red: worse, "
+                "blue: better. Figures equal in every replication are left out.", "Forest plot"),
         "<h2>Base and variant side by side</h2>",
         _figure(plots.capacity_heatmap(base, span=span), f"Base ({base.label}): mean PO capacity % "
-                "by LDU and week.", "Heatmap, base"),
+                "by LDU and week." + _marks_note(base), "Heatmap, base"),
         _figure(plots.capacity_heatmap(variant, span=span), f"Variant ({variant.label}): the same, "
-                "on the same colour scale.", "Heatmap, variant"),
+                "on the same colour scale." + _marks_note(variant), "Heatmap, variant"),
         _figure(plots.timeliness(variant, versus=base), "Share of tasks done by their deadline, "
                 "variant (dark) and base (grey), with 95% intervals across replications.",
                 "Timeliness, variant and base"),
@@ -504,6 +649,7 @@ def _sweep_body(s: Sweep) -> str:
         f"<code>{_e(s.vary_key)}</code>, with the same seed.</p>",
         f'<p class="lede">{scenario_sentence(first)} (At {_e(s.vary_key)} = '
         f"{_e(s.vary_values[0])}; the other values change it.)</p>",
+        *_section("Interventions", interventions_words(first)),
         "<h2>Headline figures by value</h2>", sweep_table(s),
         _figure(plots.sweep_figures(s), f"Division figures against {s.vary_key}, with 95% "
                 "intervals across replications.", "Figures by swept value"),
@@ -528,7 +674,8 @@ def _clear(row) -> bool:
 
 
 def sensitivity_table(s: Sensitivity) -> str:
-    """Headline figures by parameter: each effect (high − low) and its interval; clear ones in red."""
+    """Headline figures by parameter: each effect (high − low) and its interval; clear ones
+    coloured worse (red) or better (blue)."""
     table = s.sensitivity.set_index(["figure", "parameter"])
     parameters = list(s.parameters["parameter"])
     head = "".join(f"<th>{_e(p)}</th>" for p in parameters)
@@ -547,7 +694,7 @@ def sensitivity_table(s: Sensitivity) -> str:
                 if _finite(r["effect"]) and _negligible(r):
                     cells.append('<td class="quiet">no change</td>')
                     continue
-                css = ' class="clear"' if _clear(r) else ""
+                css = _verdict_class(f, r["effect"]) if _clear(r) else ""
                 ci = labels.change_interval(f, r["ci_low"], r["ci_high"], units)
                 ci_html = f'<br><span class="ci">{_e(ci)}</span>' if ci != "–" else ""
                 cells.append(f"<td><span{css}>{_e(labels.change(f, r['effect'], units))}</span>"
@@ -559,7 +706,7 @@ def sensitivity_table(s: Sensitivity) -> str:
     return (f"<table><thead><tr><th>Division</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
             "</table><p class=\"note\">Each cell: the change in the figure when the parameter "
             "goes from its low to its high value, and its 95% interval; "
-            '<span class="clear">red</span> where the interval excludes zero.</p>')
+            f"in colour where the interval excludes zero: {COLOUR_NOTE}.</p>")
 
 
 def tornado_plots(s: Sensitivity) -> str:
@@ -578,8 +725,9 @@ def tornado_plots(s: Sensitivity) -> str:
                            f"{labels.label(f)}: moved most by {top['parameter']} "
                            f"({labels.change(f, top['effect'], top['units'])} from "
                            f"{top['low']:g} to {top['high']:g}). Bars: the effect of each parameter "
-                           "from its low to its high value; whiskers: 95% intervals; grey: the "
-                           "interval includes zero.", f"Tornado plot of {labels.label(f)}"))
+                           "from its low to its high value; whiskers: 95% intervals; red: the "
+                           "figure gets worse, blue: better, dark: neither (no direction); grey: "
+                           "the interval includes zero.", f"Tornado plot of {labels.label(f)}"))
     if unmoved:
         out.append(f'<p class="quiet">Not moved by any parameter (the same in every paired '
                    f"replication, up to rounding): {_e(_join(unmoved))}.</p>")

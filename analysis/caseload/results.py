@@ -239,27 +239,50 @@ class Run:
         return _frame(parts, {"ldu": self.ldu_names, "grade": self.grade_names,
                               "first_grade": self.grade_names})
 
-    def read_officer_snapshots(self, replications=None) -> pd.DataFrame:
-        """`officer_snapshots` for some replications only (an int or a list); see there."""
+    @functools.cached_property
+    def replication_indices(self) -> list[int]:
+        """The replication index of each replication in the file, in file order."""
+        return [rep for rep, _ in self._reps()]
+
+    def read_officer_snapshots(self, replications=None, columns=None, days=None) -> pd.DataFrame:
+        """`officer_snapshots` for some replications only (an int or a list); see there.
+
+        `columns` names the per-officer series to read (e.g. `["capacity_percent"]`;
+        default: every one the file holds): the identifying columns (replication
+        to state) are always there. `days` (a day or a list, of `snapshot_days`)
+        reads those snapshots only, e.g. `days=run.snapshot_days[-1]` the last.
+        Reading one replication, a few series and a few snapshots at a time keeps
+        a large file's memory small.
+        """
         parts = []
         for rep, g in self._reps(replications):
             s = g["snapshots"]
-            state = s["officer_state"][()]
+            series = _officer_series(s)
+            if columns is not None:
+                missing = [c for c in columns if f"officer_{c}" not in series]
+                if missing:
+                    raise KeyError(f"no per-officer series {', '.join(map(repr, missing))} in the file; "
+                                   f"it has {', '.join(n[len('officer_'):] for n in series)}")
+                series = [f"officer_{c}" for c in columns]
+            time_days = s["time_days"][()]
+            rows = (() if days is None else  # every snapshot, or the rows of those days (h5py: increasing)
+                    list(np.flatnonzero(np.isin(time_days, np.atleast_1d(np.asarray(days, dtype=float))))))
+            state = s["officer_state"][rows]
             joined = state >= 0                      # −1: not yet joined; those cells are left out
             snap, officer = np.nonzero(joined)       # C order: snapshot by snapshot, then officer
             ldu = g["officers/ldu"][()]
             frame = {"replication": np.full(len(snap), rep, dtype=np.int64)}
-            frame.update(self._time_columns(s["time_days"][()][snap]))
+            frame.update(self._time_columns(time_days[rows][snap]))
             frame.update({
                 "officer": officer.astype(np.int64),
                 "ldu": ldu[officer],
-                "grade_then": s["officer_grade"][()][joined],
+                "grade_then": s["officer_grade"][rows][joined],
                 "state": state[joined],
             })
             # Every other per-officer series the file holds, in the order written
             # (the engine declares each once: engine/include/caseload/model/results.hpp).
-            for name in _officer_series(s):
-                frame[name[len("officer_"):]] = s[name][()][joined]
+            for name in series:
+                frame[name[len("officer_"):]] = s[name][rows][joined]
             parts.append(frame)
         return _frame(parts, {"ldu": self.ldu_names, "grade_then": self.grade_names,
                               "state": STATES})

@@ -84,6 +84,34 @@ name = "pytest-small-vacancies"
 "vacancy_rate.PO" = 0.4
 """
 
+# SMALL with interventions: one in the warm-up (day 20 < 56), two on day 140 (trainee POs
+# in one LDU, more demand everywhere) and staff removed on day 200.
+INTERVENED = """\
+schema_version = 1
+extends = "small.toml"
+name = "pytest-small-interventions"
+
+[[intervention]]
+at_day = 20
+ldu = "South"
+add_staff.PSO = 1
+
+[[intervention]]
+at_day = 140
+ldu = "North & East"
+add_staff.PO = 3
+recruits = "trainee"
+
+[[intervention]]
+at_day = 140
+demand_factor = 1.2
+
+[[intervention]]
+at_day = 200
+ldu = "South"
+add_staff.PO = -2
+"""
+
 # One LDU and three parameters to screen.
 SENSITIVITY = """\
 schema_version = 1
@@ -167,6 +195,18 @@ def files(tmp_path_factory, run_caseload):
     run_caseload("compare", d / "small.toml", d / "variant.toml", "-o", out["comparison"], "-q")
     run_caseload("run", d / "small.toml", "-r", 2, "--vary", "vacancy_rate.PO=0.1,0.3",
                  "-o", out["sweep"], "-q")
+    return out
+
+
+@pytest.fixture(scope="session")
+def intervened(tmp_path_factory, run_caseload):
+    """SMALL with the interventions of INTERVENED: a run, and a comparison with SMALL."""
+    d = tmp_path_factory.mktemp("intervened")
+    (d / "small.toml").write_text(SMALL)
+    (d / "intervened.toml").write_text(INTERVENED)
+    out = {"run": d / "run.h5", "comparison": d / "cmp.h5", "dir": d}
+    run_caseload("run", d / "intervened.toml", "-o", out["run"], "-q")
+    run_caseload("compare", d / "small.toml", d / "intervened.toml", "-o", out["comparison"], "-q")
     return out
 
 
