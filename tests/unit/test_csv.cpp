@@ -71,6 +71,7 @@ TEST(Csv, EachMalformedInputIsNamedAtItsLineAndColumn) {
   expect_error("a,b\n1,caf\xE9\n", 2, 6, "0xe9 is not UTF-8"); // Latin-1 é
   expect_error("a,b\n1,\xC0\xAF\n", 2, 3, "not UTF-8");         // an overlong form
   expect_error("\xFF\xFE" "a\0,\0b\0", 1, 1, "UTF-16");
+  expect_error("id;ldu\n1;North\n", 1, 1, "separated by commas");
 }
 
 TEST(Csv, ExpectsItsRequiredColumnsAndNoOthers) {

@@ -174,6 +174,9 @@ CsvTable::CsvTable(std::string_view bytes, std::string file) : file_(std::move(f
   CsvRow header;
   if (!parser.next(header)) throw InputError(file_, 1, 1, "the file is empty: expected a header row of column names");
   header_ = std::move(header.fields);
+  if (header_.size() == 1 && (header_[0].text.find(';') != std::string::npos || header_[0].text.find('\t') != std::string::npos))
+    throw InputError(file_, 1, 1, "the header row is one column holding ';' or tabs: expected columns separated by "
+                                  "commas (in a spreadsheet, save as \"CSV UTF-8 (comma delimited)\")");
   for (std::size_t i = 0; i < header_.size(); ++i) {
     if (header_[i].text.empty())
       throw InputError(file_, header_[i].line, header_[i].column, "an empty column name in the header row");

@@ -126,6 +126,8 @@ std::filesystem::path snapshot_path(TableReader& table, std::string_view key, st
 model::InitialState InitialStateKind::read(TableReader& r, std::string_view key,
                                            std::optional<model::InitialState> fallback) const {
   const toml::node* n = r.find(key);
+  if (n && !n->is_table() && !n->is_string())
+    r.fail_type(key, *n, "\"steady_state\", \"empty\" or a table { snapshot_date, staff, cases }");
   if (!n || !n->is_table()) return Choice<model::InitialState>{kInitialStates}.read(r, key, fallback);
   TableReader table = r.subtable(key, true);
   SnapshotSpec spec;
