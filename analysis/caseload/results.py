@@ -31,7 +31,7 @@ import pandas as pd
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
 
-KNOWN_MINOR = 5
+KNOWN_MINOR = 6
 """The newest minor version this reader was written against; newer minors add
 objects that it ignores."""
 

@@ -6,6 +6,8 @@
 #include "staff.hpp"
 #include "summary.hpp"
 
+#include "caseload/io/csv.hpp"
+#include "caseload/io/history.hpp"
 #include "caseload/io/hdf5.hpp"
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/output_writer.hpp"
@@ -59,7 +61,8 @@ caseload::io::RunMetadata file_metadata(int deflate_level) {
 // The output is checked before any simulation, so that nothing is found out
 // after hours: its folder exists and takes a new file, and it would replace
 // neither an input nor anything that is not an HDF5 file.
-void check_output_path(const fs::path& out, std::initializer_list<std::string_view> inputs) {
+void check_output_path(const fs::path& out, std::initializer_list<std::string_view> inputs,
+                       bool results_file = true) {
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
     throw InputError(out.string(), 0, 0, "output directory '" + dir.string() + "' does not exist");
@@ -73,6 +76,8 @@ void check_output_path(const fs::path& out, std::initializer_list<std::string_vi
   if (fs::exists(out)) {
     if (!fs::is_regular_file(out))
       throw InputError(out.string(), 0, 0, "output path exists and is not a regular file; refusing to replace it");
+  }
+  if (results_file && fs::exists(out)) {
     constexpr std::string_view kHdf5Signature{"\x89HDF\r\n\x1a\n", 8};
     std::string head(kHdf5Signature.size(), '\0');
     std::ifstream existing(out, std::ios::binary);
@@ -452,6 +457,57 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   return solution.all_met && (!recruitment || recruitment_met) ? kExitOk : kExitFailure;
 }
 
+struct EstimateOptions {
+  std::string output;
+  std::string as_of;
+  std::string scenario;
+  double confidence = caseload::app::kConfidence;
+};
+
+// Demand from an allocation history, as scenario keys (docs/model.md §20).
+int estimate(const std::string& history_path, const EstimateOptions& eo) {
+  namespace io = caseload::io;
+  if (!eo.output.empty()) check_output_path(eo.output, {history_path, eo.scenario}, false);
+  std::optional<Loaded> base;
+  std::vector<std::string> ldus;
+  if (!eo.scenario.empty()) {
+    base = load(eo.scenario, CommonOptions{});
+    for (const auto& l : base->file.scenario.ldus) ldus.push_back(l.name);
+  }
+  const io::LoadedHistory history = io::read_history(history_path, ldus);
+  std::int64_t window_start = history.history.cases.front().start_day;
+  for (const auto& c : history.history.cases) window_start = std::min(window_start, c.start_day);
+  std::int64_t as_of = history.latest_day;
+  if (!eo.as_of.empty()) {
+    const auto day = io::parse_iso_date(eo.as_of);
+    if (!day) throw InputError("--as-of", 0, 0, "'" + eo.as_of + "' is not a date: expected YYYY-MM-DD");
+    as_of = *day;
+  }
+  if (as_of <= window_start)
+    throw InputError(eo.as_of.empty() ? history.file : std::string("--as-of"), 0, 0,
+                     "the window from the first start date, " + io::iso_date(window_start) + ", to " +
+                         io::iso_date(as_of) + " is empty: expected a history that spans some days");
+  const auto estimate = caseload::app::estimate_demand(history.history, as_of, eo.confidence);
+  io::FragmentOptions options{history_path, nullptr, {}};
+  if (base) {
+    options.base = &base->file.scenario;
+    // `extends` is relative to the fragment's folder.
+    const fs::path from = eo.output.empty() ? fs::current_path() : fs::absolute(eo.output).parent_path();
+    options.extends = fs::absolute(eo.scenario).lexically_normal().lexically_relative(from.lexically_normal()).string();
+  }
+  const std::string text = io::demand_fragment(estimate, options);
+  if (eo.output.empty()) {
+    fmt::print("{}", text);
+    return kExitOk;
+  }
+  caseload::io::write_atomically(eo.output, [&](const fs::path& tmp) {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
+  });
+  return kExitOk;
+}
+
 int validate(const std::string& path) {
   // What it is and what it would take first; then whether that fits.
   const auto loaded = load(path, CommonOptions{}, {}, false);
@@ -565,6 +621,22 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and say what is wrong");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
 
+  EstimateOptions estimate_options;
+  std::string history_path;
+  CLI::App* estimate_cmd = app.add_subcommand(
+      "estimate", "Estimate demand from an allocation history (CSV): arrivals per week per LDU and case type, "
+                  "tier mixes and durations (fitted with right-censoring), as scenario keys with 95% intervals");
+  estimate_cmd->add_option("history", history_path,
+                           "History file (CSV: case_id, ldu, case_type, tier, start_date[, end_date])")
+      ->required();
+  estimate_cmd->add_option("-o,--output", estimate_options.output, "TOML fragment to write (default: print it)");
+  estimate_cmd->add_option("--as-of", estimate_options.as_of,
+                           "End of the observation window, YYYY-MM-DD (default: the latest date in the file)");
+  estimate_cmd->add_option("--scenario", estimate_options.scenario,
+                           "Write a variant of this scenario (extends it, sets the estimates as [overrides])");
+  estimate_cmd->add_option("--confidence", estimate_options.confidence, "Confidence level of the intervals (default 0.95)")
+      ->check(CLI::Range(0.5, 0.9999));
+
   std::string info_path;
   CLI::App* info_cmd = app.add_subcommand("info", "Describe a results file");
   info_cmd->add_option("file", info_path, "HDF5 results file")->required();
@@ -574,7 +646,7 @@ int main(int argc, char** argv) {
   const bool known = std::any_of(commands.begin(), commands.end(),
                                  [&](const CLI::App* c) { return argc > 1 && c->check_name(argv[1]); });
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, staff, validate or info\n",
+    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, staff, estimate, validate or info\n",
                argv[1]);
     return kExitInvalid;
   }
@@ -598,6 +670,7 @@ int main(int argc, char** argv) {
     if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params);
     if (*staff_cmd) return staff(staff_path, staff_opt, staff_options);
     if (*validate_cmd) return validate(validate_path);
+    if (*estimate_cmd) return estimate(history_path, estimate_options);
     if (*info_cmd) return caseload::cli::info(stdout, info_path);
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());

@@ -190,6 +190,18 @@ void write_run(const h5::Group& root, const RunOutput& run) {
   root.attribute("horizon_days", scenario.horizon_days);
   root.attribute("warmup_days", scenario.warmup_days);
   root.attribute("snapshot_every_days", scenario.snapshot_every_days);
+  root.attribute("initial_state", scenario.snapshot ? std::string("snapshot")
+                                                    : std::string(model::kInitialStateNames[static_cast<int>(scenario.initial_state)]));
+  if (scenario.snapshot) {
+    // Which files day 0 came from: enough to tell whether two runs started alike.
+    const model::InitialSnapshot& snap = *scenario.snapshot;
+    root.attribute("snapshot_date", snap.date);
+    for (const auto& [name, file] : {std::pair{"staff", &snap.staff_file}, std::pair{"cases", &snap.cases_file}}) {
+      root.attribute(fmt::format("snapshot_{}_file", name), file->path);
+      root.attribute(fmt::format("snapshot_{}_sha256", name), file->sha256);
+      root.attribute(fmt::format("snapshot_{}_rows", name), file->rows);
+    }
+  }
 
   std::vector<std::string> ldu_names;
   for (const auto& l : scenario.ldus) ldu_names.push_back(l.name);

@@ -96,16 +96,19 @@ void apply_override(toml::table& doc, const std::string& key, const toml::node& 
 }
 
 // Lays `variant` over `base`: tables merge key by key, [[intervention]]
-// entries are appended, anything else replaces the base's value.
-void merge_into(toml::table& base, const toml::table& variant) {
+// entries are appended, anything else replaces the base's value. The
+// variant's nodes are moved, not copied, so that they keep their file, line
+// and column (toml++ copies drop them): a path in the variant, such as
+// [initial_state]'s files, is then read relative to the variant.
+void merge_into(toml::table& base, toml::table&& variant) {
   for (auto&& [key, node] : variant) {
     toml::node* mine = base.get(key.str());
     if (mine && mine->is_table() && node.is_table()) {
-      merge_into(*mine->as_table(), *node.as_table());
+      merge_into(*mine->as_table(), std::move(*node.as_table()));
     } else if (mine && key.str() == "intervention" && mine->is_array() && node.is_array()) {
-      for (const toml::node& item : *node.as_array()) mine->as_array()->push_back(item);
+      for (toml::node& item : *node.as_array()) mine->as_array()->push_back(std::move(item));
     } else {
-      base.insert_or_assign(key, node);
+      base.insert_or_assign(key, std::move(node));
     }
   }
 }
@@ -128,18 +131,17 @@ toml::table resolve_extends(toml::table doc, const std::filesystem::path& source
     ctx.fail(extends->source(), "'extends': no scenario file " + base_path.string());
   const std::string base_text = read_text(base_path);
   toml::table base = resolve_extends(parse_document(base_text, base_path.string(), ctx), base_path, ctx, depth + 1);
-  toml::table layer = doc;
-  layer.erase("extends");
-  layer.erase("overrides");
-  merge_into(base, layer);
-  if (overrides) {
-    if (!overrides->is_table()) ctx.fail(overrides->source(), "'overrides' must be a table of \"key\" = value");
-    for (auto&& [key, value] : *overrides->as_table()) {
-      try {
-        apply_override(base, std::string(key.str()), value);
-      } catch (const std::invalid_argument& e) {
-        ctx.fail(key.source(), e.what());
-      }
+  if (overrides && !overrides->is_table())
+    ctx.fail(overrides->source(), "'overrides' must be a table of \"key\" = value");
+  const toml::table changes = overrides ? std::move(*doc.get_as<toml::table>("overrides")) : toml::table{};
+  doc.erase("extends");
+  doc.erase("overrides");
+  merge_into(base, std::move(doc));
+  for (auto&& [key, value] : changes) {
+    try {
+      apply_override(base, std::string(key.str()), value);
+    } catch (const std::invalid_argument& e) {
+      ctx.fail(key.source(), e.what());
     }
   }
   return base;

@@ -7,6 +7,7 @@
 
 #include "caseload/io/scenario_loader.hpp"
 #include "scenario_kinds.hpp"
+#include "snapshot.hpp"
 
 #include <fmt/format.h>
 
@@ -118,6 +119,7 @@ struct CaseTypes {
   using Value = std::array<model::CaseTypeParameters, model::kCaseTypeCount>;
   std::array<bool, model::kCaseTypeCount>* defined; // reading
   std::span<const model::LduParameters> ldus;       // writing
+  const std::optional<model::InitialSnapshot>* snapshot = nullptr; // writing: its cases' types are used
 
   Value read(TableReader& r, std::string_view key, std::optional<Value> fallback) const {
     TableReader types = r.subtable(key, !fallback);
@@ -153,6 +155,8 @@ struct CaseTypes {
       bool used = values[t].becomes.has_value();
       for (const auto& l : ldus) used = used || l.arrivals_per_week[t] > 0.0;
       for (const auto& other : values) used = used || other.becomes == CaseType(t);
+      if (snapshot && *snapshot)
+        for (const auto& c : (*snapshot)->cases) used = used || c.type == CaseType(t);
       if (!used) continue;
       Writer fields;
       case_type_fields(fields, values[t], CaseType(t));
@@ -359,7 +363,14 @@ struct Interventions {
   }
 };
 
-template <class Fields> void scenario_fields(Fields& f, MaybeConst<model::Scenario> auto& s) {
+// What reading the top level leaves for after it: the case types that have a
+// table, and an [initial_state] snapshot, read once the LDUs are known.
+struct ReadState {
+  std::array<bool, model::kCaseTypeCount> defined{};
+  std::optional<SnapshotSpec> snapshot;
+};
+
+template <class Fields> void scenario_fields(Fields& f, MaybeConst<model::Scenario> auto& s, ReadState& state) {
   int version = kScenarioSchemaVersion;
   f.key("schema_version", version, Integer{kScenarioSchemaVersion, kScenarioSchemaVersion}, Required{});
   f.key("name", s.name, Text{}, "unnamed scenario");
@@ -377,13 +388,12 @@ template <class Fields> void scenario_fields(Fields& f, MaybeConst<model::Scenar
     return std::nullopt;
   });
   f.key("replications", s.replications, Integer{1, kMaxReplications});
-  f.key("initial_state", s.initial_state, Choice<model::InitialState>{kInitialStates});
+  f.key("initial_state", s.initial_state, InitialStateKind{&state.snapshot, &s.snapshot});
   f.key("arrival_process", s.arrival_process, Choice<model::ArrivalProcess>{kArrivalProcesses});
   f.key("workload", s.workload, Table{[](auto& g, auto& w) { workload_fields(g, w); }});
   f.key("allocation", s.allocation, Table{[](auto& g, auto& a) { allocation_fields(g, a); }});
-  std::array<bool, model::kCaseTypeCount> defined{};
-  f.key("case_types", s.case_types, CaseTypes{&defined, s.ldus}, Required{});
-  f.key("ldu", s.ldus, Ldus{s.workload.default_contracted_hours, &defined}, Required{});
+  f.key("case_types", s.case_types, CaseTypes{&state.defined, s.ldus, &s.snapshot}, Required{});
+  f.key("ldu", s.ldus, Ldus{s.workload.default_contracted_hours, &state.defined}, Required{});
   f.key("tasks", s.tasks, Table{[](auto& g, auto& t) { task_fields(g, t); }});
   f.key("victims", s.victims, Table{[](auto& g, auto& v) { victim_fields(g, v); }});
   // Present, even empty, [staffing] switches staffing dynamics on.
@@ -398,14 +408,17 @@ model::Scenario read_scenario(const toml::table& doc, const Context& ctx) {
   TableReader root(ctx, doc, "");
   model::Scenario s;
   Reader fields(root);
-  scenario_fields(fields, s);
+  ReadState state;
+  scenario_fields(fields, s, state);
   root.finish();
+  if (state.snapshot) apply_snapshot(s, read_snapshot(*state.snapshot, s, state.defined));
   return s;
 }
 
 toml::table write_scenario(const model::Scenario& s) {
   Writer fields;
-  scenario_fields(fields, s);
+  ReadState unused;
+  scenario_fields(fields, s, unused);
   return fields.take();
 }
 

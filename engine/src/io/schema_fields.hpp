@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <variant>
 
 namespace caseload::io {
 
@@ -49,6 +50,11 @@ template <class Node> void put(toml::table& table, std::string_view key, Node&& 
   } else {
     table.insert(key, std::forward<Node>(node));
   }
+}
+
+// A value written as one of several TOML types (a string or a table).
+template <class... T> void put(toml::table& table, std::string_view key, std::variant<T...>&& node) {
+  std::visit([&](auto&& value) { table.insert(key, std::move(value)); }, std::move(node));
 }
 
 class Reader {

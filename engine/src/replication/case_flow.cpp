@@ -77,8 +77,48 @@ std::uint32_t CaseFlow::new_case(std::uint16_t ldu, CaseType type, int tier, dou
 }
 
 void CaseFlow::seed_initial_state() {
+  switch (s_.scenario.initial_state) {
+  case InitialState::steady_state: seed_steady_state(); break;
+  case InitialState::snapshot: seed_snapshot(*s_.scenario.snapshot); break;
+  case InitialState::empty: break;
+  }
+}
+
+// The snapshot's cases as the file has them (docs/model.md §6.1): each held
+// case stays with its officer, then the unallocated ones are placed by the
+// policy in the file's order. A case without an expected end draws what is
+// left of its phase from the phase's duration given the time already served.
+void CaseFlow::seed_snapshot(const InitialSnapshot& snapshot) {
   const Scenario& sc = s_.scenario;
-  if (sc.initial_state != InitialState::steady_state) return;
+  std::vector<sim::Engine> engines = s_.streams(StreamPurpose::initial_state, static_cast<std::uint32_t>(arrival_rate_per_day_.size()));
+  std::vector<std::pair<std::uint32_t, bool>> opened; // case id, has a victim case
+  std::vector<std::uint32_t> unallocated;
+  for (const SnapshotCase& from : snapshot.cases) {
+    const auto ldu = static_cast<std::uint16_t>(from.ldu);
+    sim::Engine& engine = engines[flow_index(ldu, from.type)];
+    const CaseTypeParameters& type = sc.case_types[static_cast<int>(from.type)];
+    const std::uint32_t id = new_case(ldu, from.type, from.tier, 0.0);
+    Case& c = s_.cases[id];
+    c.phase_days = from.remaining_days ? *from.remaining_days : type.duration.sample_remaining(from.served_days, engine);
+    c.parole_eligible = from.served_days + c.phase_days >= sc.tasks.parole_min_custody_days;
+    if (type.becomes) c.next_phase_days = sc.case_types[static_cast<int>(*type.becomes)].duration.sample(engine);
+    ++s_.flows[ldu].initial_cases;
+    if (from.officer) {
+      assert(s_.officers[*from.officer].ldu == static_cast<std::uint32_t>(snapshot.officers[*from.officer].ldu) &&
+             s_.officers[*from.officer].grade == snapshot.officers[*from.officer].grade);
+      hold(id, *from.officer, 0.0);
+    } else {
+      unallocated.push_back(id);
+    }
+    opened.emplace_back(id, from.victim);
+  }
+  for (std::uint32_t id : unallocated) place_or_queue(id, 0.0);
+  // As at steady state, a day-0 victim case has had its first contact.
+  for (const auto& [id, victim] : opened) work_->maybe_open_victim_case(id, victim ? 1.0 : 0.0, 0.0, true);
+}
+
+void CaseFlow::seed_steady_state() {
+  const Scenario& sc = s_.scenario;
   // In steady state each phase of an M/G/inf flow holds a Poisson number of
   // cases with mean (arrival rate × mean phase duration), each with an
   // equilibrium residual duration. A flow that `becomes` another type (custody

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 
 namespace caseload::replication {
 namespace {
@@ -42,18 +43,57 @@ Workforce::Workforce(SharedState& state)
 
 void Workforce::build_staff() {
   const Scenario& sc = s_.scenario;
+  // A snapshot's officers, in the file's order; the scenario's in_post counts
+  // them, so only posts added on top of the file (a staffing plan) remain.
+  std::vector<std::array<int, kGradeCount>> present(s_.ldu_count());
+  if (sc.snapshot)
+    for (const SnapshotOfficer& o : sc.snapshot->officers) {
+      const auto ldu = static_cast<std::uint32_t>(o.ldu);
+      add_officer(ldu, o.grade, RecruitKind::experienced, 0.0, -1.0, &o);
+      ++present[ldu][static_cast<int>(o.grade)];
+    }
   for (std::uint32_t l = 0; l < s_.ldu_count(); ++l) {
     for (int g = 0; g < kGradeCount; ++g) {
       const StaffGroup& group = sc.ldus[l].staff[g];
       s_.establishment[l][g] = group.establishment;
       // With staffing dynamics, day-0 trainees are spread evenly through
       // their training; without, they keep the scenario's static reduction.
-      for (int i = 0; i < group.in_post; ++i)
+      for (int i = present[l][g]; i < group.in_post; ++i)
         add_officer(l, Grade(g), RecruitKind::experienced, 0.0,
                     sc.staffing && Grade(g) == Grade::PQiP ? kSpreadThroughTraining : -1.0);
     }
     if (sc.staffing) recruit_day0_vacancies(l);
   }
+}
+
+double Workforce::training_elapsed_at(double reduction, sim::SmallEngine& engine) const {
+  double start = 0.0, best_start = 0.0, best_length = 0.0, best_gap = 2.0;
+  for (const ReductionStep& step : params_.trainee_reductions) {
+    const double length = step.months * kDaysPerMonth;
+    if (const double gap = std::abs(step.percent / 100.0 - reduction); gap < best_gap) {
+      best_gap = gap;
+      best_start = start;
+      best_length = length;
+    }
+    start += length;
+  }
+  return best_start + boost::random::uniform_real_distribution<double>(0.0, best_length)(engine);
+}
+
+void Workforce::start_day0_absence(std::uint32_t officer) {
+  // Absences in progress at an instant are of each kind in proportion to the
+  // days absent it accounts for (rate × mean length); the time left is the
+  // equilibrium residual of its length. With no sickness rates, a long one.
+  const StaffingParameters& p = params_;
+  const double short_days = p.short_sickness_per_year * p.short_sickness_days.mean();
+  const double long_days = p.long_sickness_per_year * p.long_sickness_days.mean();
+  OfficerLife& life = s_.lives[officer];
+  const bool long_term = short_days + long_days <= 0.0 ||
+                         boost::random::bernoulli_distribution<double>(long_days / (short_days + long_days))(life.sickness);
+  const double left = (long_term ? p.long_sickness_days : p.short_sickness_days).sample_residual(life.sickness);
+  s_.officers[officer].state = OfficerState::absent;
+  life.absent_until = left;
+  s_.events.push(left, kAbsenceEnd, officer);
 }
 
 // Day-0 vacancies are already being recruited to: each hire lands after a
@@ -120,7 +160,7 @@ void Workforce::advertise(std::uint32_t ldu, Grade post, double hire_at) {
 }
 
 std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind kind, double now,
-                                     double training_elapsed_days) {
+                                     double training_elapsed_days, const SnapshotOfficer* known) {
   const Grade grade = grade_on_joining(post, kind);
   // Anyone recruited into a PQiP place during the run, or with staffing
   // dynamics on, is a trainee following the reduction schedule.
@@ -131,9 +171,10 @@ std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind 
   Officer o;
   o.ldu = ldu;
   o.grade = grade;
-  o.duty = duty_for_newcomer(ldu, grade);
-  o.contracted_hours =
-      group.contracted_hours > 0.0 ? group.contracted_hours : s_.scenario.workload.default_contracted_hours;
+  o.duty = known ? known->duty : duty_for_newcomer(ldu, grade);
+  o.contracted_hours = known                          ? known->contracted_hours
+                       : group.contracted_hours > 0.0 ? group.contracted_hours
+                                                      : s_.scenario.workload.default_contracted_hours;
   s_.officers.push_back(o);
   // The officer's own streams, keyed by (LDU, grade on joining, ordinal), so
   // that adding or removing one officer leaves every other officer's draws alone.
@@ -145,21 +186,27 @@ std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind 
   life.joined = now;
   life.first_grade = grade;
   // A trainee's schedule replaces the static reduction of the PQiP grade.
-  life.static_reduction = trainee ? 0.0 : group.reduction_percent / 100.0;
+  life.static_reduction = trainee ? 0.0
+                          : known ? known->reduction_hours / known->contracted_hours
+                                  : group.reduction_percent / 100.0;
   life.work_since = now;
   s_.lives.push_back(life);
   s_.rosters[ldu].by_grade[static_cast<int>(grade)].push_back(id);
   s_.policy->joined(id, s_.officers);
   if (trainee) {
     double elapsed = std::max(0.0, training_elapsed_days);
-    if (training_elapsed_days == kSpreadThroughTraining) {
+    if (known) {
+      elapsed = training_elapsed_at(known->reduction_hours / known->contracted_hours, s_.lives[id].staffing);
+    } else if (training_elapsed_days == kSpreadThroughTraining) {
       elapsed = boost::random::uniform_real_distribution<double>(0.0, training_days(params_))(s_.lives[id].staffing);
     }
     schedule_step(id, now, elapsed);
   }
+  // Absent at day 0: the next absence is booked when this one ends.
+  if (known && known->absent) start_day0_absence(id);
   if (s_.scenario.staffing) {
     schedule_leave(id, now);
-    schedule_absence(id, now);
+    if (!(known && known->absent)) schedule_absence(id, now);
   }
   update_capacity(id, now);
   if (now > 0.0) {

@@ -7,6 +7,12 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <boost/random/weibull_distribution.hpp>
 
+#include <boost/math/distributions/exponential.hpp>
+#include <boost/math/distributions/gamma.hpp>
+#include <boost/math/distributions/lognormal.hpp>
+#include <boost/math/distributions/weibull.hpp>
+
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <sstream>
@@ -168,7 +174,50 @@ template <class E> Distribution::InProgress Distribution::sample_in_progress(E& 
   return {length - remaining, remaining};
 }
 
+double Distribution::survival(double x) const {
+  namespace bm = boost::math;
+  if (x <= 0.0) return 1.0;
+  switch (kind_) {
+  case DistributionKind::exponential: return std::exp(-x / p1_);
+  case DistributionKind::lognormal: return bm::cdf(bm::complement(bm::lognormal_distribution<double>(p3_, p4_), x));
+  case DistributionKind::gamma: return bm::cdf(bm::complement(bm::gamma_distribution<double>(p1_, p2_), x));
+  case DistributionKind::weibull: return std::exp(-std::pow(x / p2_, p1_));
+  case DistributionKind::uniform: return x <= p1_ ? 1.0 : x >= p2_ ? 0.0 : (p2_ - x) / (p2_ - p1_);
+  case DistributionKind::fixed: return x < p1_ ? 1.0 : 0.0;
+  }
+  return 0.0;
+}
+
+template <class E> double Distribution::sample_remaining(double served, E& engine) const {
+  namespace bm = boost::math;
+  served = std::max(0.0, served);
+  // 1 - uniform01 lies in (0, 1]: never 0, so the quantile below stays finite.
+  const double u = 1.0 - uniform01(engine);
+  switch (kind_) {
+  case DistributionKind::exponential: // memoryless: S(a + r) / S(a) = exp(-r / m)
+    return -p1_ * std::log(u);
+  case DistributionKind::weibull: // S(x) = exp(-(x / l)^k): (x / l)^k = (a / l)^k - ln U
+    return std::max(0.0, p2_ * std::pow(std::pow(served / p2_, p1_) - std::log(u), 1.0 / p1_) - served);
+  case DistributionKind::uniform:
+    if (served >= p2_) return 0.0;
+    return std::max(served, p1_) + u * (p2_ - std::max(served, p1_)) - served;
+  case DistributionKind::fixed: return std::max(0.0, p1_ - served);
+  case DistributionKind::lognormal:
+  case DistributionKind::gamma: {
+    const double tail = survival(served) * u;
+    if (!(tail > 0.0)) return 0.0; // served so far into the tail that nothing is left to draw
+    const double x = kind_ == DistributionKind::lognormal
+                         ? bm::quantile(bm::complement(bm::lognormal_distribution<double>(p3_, p4_), tail))
+                         : bm::quantile(bm::complement(bm::gamma_distribution<double>(p1_, p2_), tail));
+    return std::max(0.0, x - served);
+  }
+  }
+  return 0.0;
+}
+
 template double Distribution::sample(Engine&) const;
+template double Distribution::sample_remaining(double, Engine&) const;
+template double Distribution::sample_remaining(double, SmallEngine&) const;
 template double Distribution::sample(SmallEngine&) const;
 template Distribution::InProgress Distribution::sample_in_progress(Engine&) const;
 template Distribution::InProgress Distribution::sample_in_progress(SmallEngine&) const;

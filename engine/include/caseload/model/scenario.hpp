@@ -19,12 +19,15 @@ enum class PolicyKind : std::uint8_t { least_loaded, round_robin, random, capped
 inline constexpr std::array<std::string_view, 4> kPolicyNames{"least_loaded", "round_robin",
                                                               "random", "capped"};
 
-enum class InitialState : std::uint8_t { steady_state, empty };
+// How day 0 starts: a synthetic steady state, nothing, or a snapshot of real
+// staff and cases (InitialSnapshot, below).
+enum class InitialState : std::uint8_t { steady_state, empty, snapshot };
 
 // How arrivals (cases and court reports) are spaced: Poisson, or exactly
 // evenly (for scenarios whose answer is worked out by hand).
 enum class ArrivalProcess : std::uint8_t { poisson, regular };
 inline constexpr std::array<std::string_view, 2> kArrivalProcessNames{"poisson", "regular"};
+// The names a scenario gives as a string; `snapshot` is given as a table instead.
 inline constexpr std::array<std::string_view, 2> kInitialStateNames{"steady_state", "empty"};
 
 // Which grades may hold cases of each protect level (tier letter): levels of
@@ -241,6 +244,44 @@ struct SensitivityParameter {
   double high = 0.0;
 };
 
+// Day 0 taken from a snapshot of the real staff and caseload (docs/model.md §6.1),
+// as plain values: io/ reads and checks the files, the engine sees only these.
+struct SnapshotOfficer {
+  std::string id;
+  int ldu = 0;
+  Grade grade = Grade::PO;
+  Duty duty = Duty::caseload;
+  double contracted_hours = 37.0;
+  double reduction_hours = 0.0;
+  bool absent = false; // absent at day 0 (back after the rest of an absence)
+};
+
+struct SnapshotCase {
+  std::string id;
+  int ldu = 0;
+  std::optional<std::uint32_t> officer; // index into InitialSnapshot::officers; none: unallocated
+  CaseType type = CaseType::community;
+  int tier = 0;
+  double served_days = 0.0;             // of the current phase, at day 0
+  std::optional<double> remaining_days; // to the expected end; none: drawn given served_days
+  bool victim = false;                  // has a victim case in the scheme
+};
+
+// Where a snapshot file came from, for the record (the results file keeps it).
+struct SnapshotFile {
+  std::string path;
+  std::string sha256; // of the file's bytes, hex
+  std::int64_t rows = 0;
+};
+
+struct InitialSnapshot {
+  std::string date; // ISO date of day 0
+  SnapshotFile staff_file;
+  SnapshotFile cases_file;
+  std::vector<SnapshotOfficer> officers;
+  std::vector<SnapshotCase> cases;
+};
+
 struct Scenario {
   std::string name;
   std::uint64_t seed = 1;
@@ -250,6 +291,7 @@ struct Scenario {
   double snapshot_every_days = 7.0;
   int replications = 1;
   InitialState initial_state = InitialState::steady_state;
+  std::optional<InitialSnapshot> snapshot; // set exactly when initial_state is snapshot
   ArrivalProcess arrival_process = ArrivalProcess::poisson;
   WorkloadParameters workload;
   AllocationParameters allocation;

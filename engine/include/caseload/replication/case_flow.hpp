@@ -23,7 +23,7 @@ public:
 
   // Sizes the case array from the expected stock, so the run does not copy it as it grows.
   void reserve();
-  // The day-0 caseload at steady state, then the first arrival of every flow.
+  // The day-0 caseload (at steady state, or the snapshot's), then the first arrival of every flow.
   void seed_initial_state();
   void schedule_first_arrivals();
 
@@ -51,6 +51,8 @@ public:
   void change_allocation(const Intervention& change, std::uint32_t index, double now);
 
 private:
+  void seed_steady_state();
+  void seed_snapshot(const InitialSnapshot& snapshot);
   std::uint32_t new_case(std::uint16_t ldu, CaseType type, int tier, double now);
   void schedule_next_arrival(std::uint32_t flow, double now);
   bool try_allocate(std::uint32_t id, double now);

@@ -24,6 +24,8 @@ public:
   }
 
   // The day-0 staff of every LDU, and the recruitment already under way.
+  // With a snapshot, its officers come first, as officers 0 … n-1 in the
+  // file's order (CaseFlow places the snapshot's cases with them).
   void build_staff();
   // n > 0: n recruits join (of `recruits` kind) on new posts; n < 0: the most
   // recent joiners leave and the posts are cut.
@@ -46,8 +48,15 @@ private:
     RecruitKind kind;
   };
 
+  // `known`: an officer of the day-0 snapshot, whose duty, hours and
+  // absence are as the file gives them.
   std::uint32_t add_officer(std::uint32_t ldu, Grade post, RecruitKind kind, double now,
-                            double training_elapsed_days);
+                            double training_elapsed_days, const SnapshotOfficer* known = nullptr);
+  // Days into training of a day-0 trainee whose reduction is this fraction of
+  // their hours: a uniform point in the schedule step nearest it.
+  double training_elapsed_at(double reduction, sim::SmallEngine& engine) const;
+  // An officer absent at day 0 is caught in the middle of an absence.
+  void start_day0_absence(std::uint32_t officer);
   void update_capacity(std::uint32_t officer, double now);
   void schedule_step(std::uint32_t officer, double now, double step_elapsed_days);
   void schedule_leave(std::uint32_t officer, double now);

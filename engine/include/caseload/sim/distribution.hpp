@@ -51,6 +51,14 @@ public:
     return sample_in_progress(engine).remaining;
   }
 
+  // The time left of an item already `served` long: a draw of X - served
+  // given X > served, by inversion of the survival function, S(served + R) =
+  // U S(served) with U uniform on (0, 1). Where S(served) is 0 (served past
+  // the support, e.g. beyond a fixed or uniform maximum) the item is overdue: 0.
+  template <class E> [[nodiscard]] double sample_remaining(double served, E& engine) const;
+  // P(X > x).
+  [[nodiscard]] double survival(double x) const;
+
   [[nodiscard]] double mean() const;
   [[nodiscard]] double sd() const;
   [[nodiscard]] DistributionKind kind() const { return kind_; }
