@@ -228,3 +228,10 @@ def test_a_run_with_no_staff_has_no_mean_wait(caseload, tmp_path):
         rows = {(l, g): i for i, (l, g) in enumerate(zip(s["ldu"].asstr()[:], s["figure"].asstr()[:]))}
         assert s["mean"][rows[("division", "share_waited")]] == 1.0
         assert math.isnan(s["mean"][rows[("division", "mean_wait_days")]])
+
+
+def test_csv_inputs_that_are_not_regular_files_are_refused_at_once(caseload, tmp_path):
+    fifo = tmp_path / "history.csv"
+    os.mkfifo(fifo)
+    proc = caseload("estimate", fifo)  # the fixture fails the test if this blocks for 30 s
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr, proc.stderr

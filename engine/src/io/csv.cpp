@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -230,15 +231,25 @@ CsvTable read_csv(const std::filesystem::path& path, std::string_view what) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw InputError(name, 0, 0, "is a directory, expected a " + std::string(what) + " (CSV)");
   if (!fs::exists(path, ec)) throw InputError(name, 0, 0, "no such " + std::string(what));
+  // A FIFO would block and a device never end: only regular files are read.
+  if (!fs::is_regular_file(path, ec))
+    throw InputError(name, 0, 0, "is not a regular file (a device, pipe or socket), expected a " + std::string(what));
   const std::uintmax_t size = fs::file_size(path, ec);
   if (!ec && size > kMaxCsvBytes)
     throw InputError(name, 0, 0, "the " + std::string(what) + " is " + std::to_string(size >> 20) +
                                      " MiB: expected at most " + std::to_string(kMaxCsvBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(name, 0, 0, "cannot read the " + std::string(what));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return CsvTable(bytes.str(), name);
+  // In pieces, and no more than the cap, in case the file grows while it is read.
+  std::string bytes;
+  bytes.reserve(ec ? 0 : static_cast<std::size_t>(std::min(size, kMaxCsvBytes)));
+  std::array<char, 1 << 16> piece;
+  while (bytes.size() <= kMaxCsvBytes && in.read(piece.data(), piece.size()).gcount() > 0)
+    bytes.append(piece.data(), static_cast<std::size_t>(in.gcount()));
+  if (bytes.size() > kMaxCsvBytes)
+    throw InputError(name, 0, 0, "the " + std::string(what) + " is over " + std::to_string(kMaxCsvBytes >> 20) +
+                                     " MiB: expected at most that");
+  return CsvTable(bytes, name);
 }
 
 std::optional<std::int64_t> parse_iso_date(std::string_view text) {
