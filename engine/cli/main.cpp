@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace {
@@ -69,15 +70,28 @@ struct CommonOptions {
   int compress = 1;
 };
 
-// A scenario loaded, with the command line's overrides applied.
+// Warnings on stderr, each printed once however often a scenario is loaded
+// (a sweep loads it once per value, a screening twice per parameter).
+class WarningLog {
+public:
+  void print(const std::string& text) {
+    if (printed_.insert(text).second) fmt::print(stderr, "caseload: warning: {}\n", text);
+  }
+
+private:
+  std::set<std::string> printed_;
+};
+
+// A scenario loaded, with the command line's overrides applied; its warnings printed.
 struct Loaded {
   caseload::io::LoadedScenario file;
   std::string resolved;
 };
 
-Loaded load(const std::string& path, const CommonOptions& opt,
+Loaded load(const std::string& path, const CommonOptions& opt, WarningLog& log,
             std::span<const caseload::io::Override> overrides = {}) {
   Loaded out{caseload::io::load_scenario(path, overrides), {}};
+  for (const auto& w : out.file.warnings) log.print(w.text());
   auto& s = out.file.scenario;
   if (opt.seed) s.seed = *opt.seed;
   if (opt.replications) s.replications = *opt.replications;
@@ -134,14 +148,14 @@ std::pair<std::string, std::vector<std::string>> parse_vary(const std::string& s
   return {spec.substr(0, eq), values};
 }
 
-int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary) {
+int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary, WarningLog& log) {
   if (!opt.output.empty()) check_output_path(opt.output);
   if (!vary.empty()) {
     const auto [key, values] = parse_vary(vary);
     std::vector<Loaded> loaded;
     for (const auto& v : values) {
       const caseload::io::Override o{key, v};
-      loaded.push_back(load(scenario_path, opt, std::span(&o, 1)));
+      loaded.push_back(load(scenario_path, opt, log, std::span(&o, 1)));
     }
     std::vector<Timed> timed;
     for (std::size_t i = 0; i < loaded.size(); ++i)
@@ -165,7 +179,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
     }
     return kExitOk;
   }
-  const Loaded loaded = load(scenario_path, opt);
+  const Loaded loaded = load(scenario_path, opt, log);
   const auto& scenario = loaded.file.scenario;
   const Timed t = simulate(scenario, opt, scenario.name);
   if (!opt.output.empty())
@@ -181,10 +195,10 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
 }
 
 int compare(const std::string& base_path, const std::string& variant_path, const CommonOptions& opt,
-            bool independent) {
+            bool independent, WarningLog& log) {
   if (!opt.output.empty()) check_output_path(opt.output);
-  const Loaded base = load(base_path, opt);
-  Loaded variant = load(variant_path, opt);
+  const Loaded base = load(base_path, opt, log);
+  Loaded variant = load(variant_path, opt, log);
   // Common random numbers: the variant runs with the base's seed and number of
   // replications, so replication r of both draws from the same streams.
   variant.file.scenario.seed = base.file.scenario.seed;
@@ -215,10 +229,10 @@ int compare(const std::string& base_path, const std::string& variant_path, const
 
 // One end of a parameter's range. An error in applying the override names
 // itself; one the scenario finds with the value set is put down to the parameter.
-caseload::model::Scenario load_at(const std::string& path, const CommonOptions& opt,
+caseload::model::Scenario load_at(const std::string& path, const CommonOptions& opt, WarningLog& log,
                                   const caseload::io::Override& at) {
   try {
-    return load(path, opt, std::span(&at, 1)).file.scenario;
+    return load(path, opt, log, std::span(&at, 1)).file.scenario;
   } catch (const InputError& e) {
     if (e.file() == at.option) throw;
     throw InputError(at.option, 0, 0, "with " + at.key + " = " + at.value + " the scenario is not valid: " + e.what());
@@ -226,10 +240,11 @@ caseload::model::Scenario load_at(const std::string& path, const CommonOptions& 
 }
 
 // One-at-a-time screening with common random numbers (docs/model.md §17.4).
-int sensitivity(const std::string& scenario_path, const CommonOptions& opt, const std::vector<std::string>& specs) {
+int sensitivity(const std::string& scenario_path, const CommonOptions& opt, const std::vector<std::string>& specs,
+                WarningLog& log) {
   using caseload::io::override_at;
   if (!opt.output.empty()) check_output_path(opt.output);
-  const Loaded base = load(scenario_path, opt);
+  const Loaded base = load(scenario_path, opt, log);
   const auto& scenario = base.file.scenario;
   std::vector<caseload::model::SensitivityParameter> parameters = scenario.sensitivity;
   if (!specs.empty()) {
@@ -246,8 +261,8 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
     const std::string origin =
         specs.empty() ? scenario_path + " [sensitivity] \"" + p.key + "\"" : "--param '" + specs[i] + "'";
     auto& s = screened.emplace_back(caseload::app::ScreenedParameter{
-        p, load_at(scenario_path, opt, override_at(p.key, p.low, origin)),
-        load_at(scenario_path, opt, override_at(p.key, p.high, origin))});
+        p, load_at(scenario_path, opt, log, override_at(p.key, p.low, origin)),
+        load_at(scenario_path, opt, log, override_at(p.key, p.high, origin))});
     // Common random numbers need both ends at the scenario's seed and replications.
     for (const auto* end : {&s.at_low, &s.at_high})
       if (p.key == "seed" || p.key == "replications" || end->seed != scenario.seed ||
@@ -287,10 +302,10 @@ struct StaffOptions {
 
 // The fewest posts, by LDU and grade, that meet the targets (docs/model.md
 // §17.5). Exit 1 when no plan within --max-added meets them.
-int staff(const std::string& scenario_path, const CommonOptions& opt, const StaffOptions& so) {
+int staff(const std::string& scenario_path, const CommonOptions& opt, const StaffOptions& so, WarningLog& log) {
   namespace app = caseload::app;
   if (!opt.output.empty()) check_output_path(opt.output);
-  const Loaded base = load(scenario_path, opt);
+  const Loaded base = load(scenario_path, opt, log);
   const auto& scenario = base.file.scenario;
   const auto targets = caseload::cli::staffing_targets(scenario, so.request.targets);
   const auto choices = caseload::cli::staffing_choices(scenario, so.request);
@@ -380,8 +395,8 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   return solution.all_met && (!recruitment || recruitment_met) ? kExitOk : kExitFailure;
 }
 
-int validate(const std::string& path) {
-  const auto loaded = load(path, CommonOptions{});
+int validate(const std::string& path, WarningLog& log) {
+  const auto loaded = load(path, CommonOptions{}, log);
   const auto& s = loaded.file.scenario;
   int officers = 0;
   for (const auto& l : s.ldus)
@@ -503,12 +518,13 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
 
+  WarningLog log;
   try {
-    if (*run_cmd) return run(run_path, run_opt, vary);
-    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent);
-    if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params);
-    if (*staff_cmd) return staff(staff_path, staff_opt, staff_options);
-    if (*validate_cmd) return validate(validate_path);
+    if (*run_cmd) return run(run_path, run_opt, vary, log);
+    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent, log);
+    if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params, log);
+    if (*staff_cmd) return staff(staff_path, staff_opt, staff_options, log);
+    if (*validate_cmd) return validate(validate_path, log);
     if (*info_cmd) return caseload::cli::info(stdout, info_path);
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
