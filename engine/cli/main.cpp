@@ -7,6 +7,7 @@
 #include "summary.hpp"
 
 #include "caseload/io/input_error.hpp"
+#include "caseload/io/names.hpp"
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
 #include "caseload/app/run_summary.hpp"
@@ -131,6 +132,21 @@ int effective_threads(const CommonOptions& opt, int replications) {
   return std::min(opt.threads > 0 ? opt.threads : hw, replications);
 }
 
+// Intervals from fewer replications than this are too wide, and their own
+// width too uncertain, to rely on (docs/model.md §17.1).
+constexpr int kFewestReplicationsForIntervals = 5;
+
+void warn_if_few_replications(WarningLog& log, int replications) {
+  if (replications >= kFewestReplicationsForIntervals) return;
+  log.print(fmt::format("{} replication{}: {}; run {} or more (-r {})", replications, replications == 1 ? "" : "s",
+                        replications == 1 ? "no interval can be computed from one"
+                                          : fmt::format("{:g}% intervals from fewer than {} are too wide and too "
+                                                        "uncertain to rely on",
+                                                        100.0 * caseload::app::kConfidence,
+                                                        kFewestReplicationsForIntervals),
+                        kFewestReplicationsForIntervals, kFewestReplicationsForIntervals));
+}
+
 caseload::io::RunOutput output_of(const Loaded& l, const Timed& t) {
   return {&l.file.scenario, l.resolved, l.file.source_text, t.results, &t.summary};
 }
@@ -157,20 +173,26 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
       const caseload::io::Override o{key, v};
       loaded.push_back(load(scenario_path, opt, log, std::span(&o, 1)));
     }
+    warn_if_few_replications(log, loaded.front().file.scenario.replications);
     std::vector<Timed> timed;
     for (std::size_t i = 0; i < loaded.size(); ++i)
       timed.push_back(simulate(loaded[i].file.scenario, opt, key + "=" + values[i]));
-    if (!opt.quiet) {
-      std::vector<const caseload::app::RunSummary*> summaries;
-      for (const auto& t : timed) summaries.push_back(&t.summary);
-      caseload::cli::print_sweep(stdout, key, values, summaries);
-    }
+    // Every value runs at the scenario's seed: each later one is paired with the first.
+    std::vector<caseload::app::Comparison> differences;
+    for (std::size_t i = 1; i < timed.size(); ++i)
+      differences.push_back(caseload::app::compare(timed.front().summary, timed[i].summary));
     if (!opt.output.empty()) {
       std::vector<caseload::io::RunOutput> runs;
       for (std::size_t i = 0; i < loaded.size(); ++i) runs.push_back(output_of(loaded[i], timed[i]));
       caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-        caseload::io::write_sweep(tmp, file_metadata(opt.compress), key, values, runs);
+        caseload::io::write_sweep(tmp, file_metadata(opt.compress), key, values, runs, differences);
       });
+    }
+    if (!opt.quiet) {
+      std::vector<const caseload::app::RunSummary*> summaries;
+      for (const auto& t : timed) summaries.push_back(&t.summary);
+      caseload::cli::print_sweep(stdout, key, values, summaries, differences);
+      if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
     }
     if (opt.stats) {
       Timed all;
@@ -181,6 +203,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   }
   const Loaded loaded = load(scenario_path, opt, log);
   const auto& scenario = loaded.file.scenario;
+  if (scenario.replications > 1) warn_if_few_replications(log, scenario.replications); // one shows no interval
   const Timed t = simulate(scenario, opt, scenario.name);
   if (!opt.output.empty())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
@@ -194,16 +217,69 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   return kExitOk;
 }
 
+struct CompareOptions {
+  bool independent = false;
+  bool allow_different_ldus = false;
+  std::string ldu{caseload::app::kDivisionRow}; // the row shown
+};
+
+// How the variant's LDUs differ from the base's, by name and order, if they do.
+std::optional<std::string> ldu_difference(const caseload::model::Scenario& base,
+                                          const caseload::model::Scenario& variant) {
+  const auto names = [](const caseload::model::Scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& l : s.ldus) out.push_back(l.name);
+    return out;
+  };
+  const auto a = names(base), b = names(variant);
+  if (a == b) return std::nullopt;
+  const auto missing = [](const std::vector<std::string>& from, const std::vector<std::string>& in) {
+    std::vector<std::string> out;
+    for (const auto& n : from)
+      if (std::find(in.begin(), in.end(), n) == in.end()) out.push_back('"' + n + '"');
+    return out;
+  };
+  std::vector<std::string> parts;
+  if (const auto only = missing(a, b); !only.empty()) parts.push_back(fmt::format("only the base has {}", fmt::join(only, ", ")));
+  if (const auto only = missing(b, a); !only.empty())
+    parts.push_back(fmt::format("only the variant has {}", fmt::join(only, ", ")));
+  if (parts.empty())
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) {
+        parts.push_back(fmt::format("the same LDUs in another order: LDU {} is \"{}\" in the base, \"{}\" in the variant",
+                                    i + 1, a[i], b[i]));
+        break;
+      }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
 int compare(const std::string& base_path, const std::string& variant_path, const CommonOptions& opt,
-            bool independent, WarningLog& log) {
+            const CompareOptions& co, WarningLog& log) {
   if (!opt.output.empty()) check_output_path(opt.output);
   const Loaded base = load(base_path, opt, log);
   Loaded variant = load(variant_path, opt, log);
+  // Rows are paired by LDU name: LDUs in one scenario only would drop out
+  // unseen, and another order would put the file's rows out of step.
+  if (const auto difference = ldu_difference(base.file.scenario, variant.file.scenario);
+      difference && !co.allow_different_ldus)
+    throw InputError(variant_path, 0, 0,
+                     "its LDUs differ from those of the base " + base_path + ": " + *difference +
+                         ". Compare scenarios of the same LDUs, or give --allow-different-ldus to compare the LDUs "
+                         "both have (and the division, which then covers different LDUs)");
+  if (co.ldu != caseload::app::kDivisionRow) {
+    std::vector<std::string_view> names;
+    for (const auto& l : base.file.scenario.ldus) names.emplace_back(l.name);
+    const bool in_both = std::find(names.begin(), names.end(), co.ldu) != names.end() &&
+                         std::any_of(variant.file.scenario.ldus.begin(), variant.file.scenario.ldus.end(),
+                                     [&](const auto& l) { return l.name == co.ldu; });
+    if (!in_both) throw InputError("--ldu", 0, 0, caseload::io::unknown_name("LDU", co.ldu, names));
+  }
+  warn_if_few_replications(log, base.file.scenario.replications);
   // Common random numbers: the variant runs with the base's seed and number of
   // replications, so replication r of both draws from the same streams.
   variant.file.scenario.seed = base.file.scenario.seed;
   variant.file.scenario.replications = base.file.scenario.replications;
-  if (independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
+  if (co.independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
   variant.resolved = caseload::io::resolved_toml(variant.file.scenario);
   const Timed a = simulate(base.file.scenario, opt, "base: " + base.file.scenario.name);
   const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name);
@@ -214,8 +290,8 @@ int compare(const std::string& base_path, const std::string& variant_path, const
                                      comparison);
     });
   if (!opt.quiet) {
-    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, comparison,
-                                    independent);
+    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, comparison, co.independent,
+                                    co.ldu);
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
   if (opt.stats) {
@@ -270,6 +346,7 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
         throw InputError(origin, 0, 0, "'" + p.key + "' cannot be screened: a screening holds the seed and the "
                                                      "number of replications fixed");
   }
+  warn_if_few_replications(log, scenario.replications);
   caseload::cli::Progress progress("sensitivity", 2 * static_cast<int>(parameters.size()) * scenario.replications,
                                    scenario.horizon_days, !opt.quiet);
   const auto start = std::chrono::steady_clock::now();
@@ -313,6 +390,7 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
     throw InputError("--by-day", 0, 0,
                      fmt::format("day {:g} is not within the run: expected a day after 0 and before the horizon, {:g}",
                                  *so.by_day, scenario.horizon_days));
+  warn_if_few_replications(log, scenario.replications);
 
   std::optional<caseload::cli::Progress> bar;
   int candidates = 0;
@@ -434,19 +512,23 @@ int main(int argc, char** argv) {
   run_cmd->add_option("scenario", run_path, "Scenario file (TOML)")->required();
   add_common(run_cmd, run_opt);
   run_cmd->add_option("--vary", vary,
-                      "Run once per value: KEY=V1,V2,... (a dotted scenario key such as "
-                      "allocation.cap_percent or ldu[*].staff.PO.in_post, or vacancy_rate.GRADE)");
+                      "Run once per value and compare each with the first: KEY=V1,V2,... (a dotted scenario key "
+                      "such as allocation.cap_percent, ldu[*].staff.PO.in_post or ldu.NAME.staff.PO.in_post, "
+                      "or vacancy_rate.GRADE)");
 
   CommonOptions compare_opt;
+  CompareOptions compare_options;
   std::string base_path, variant_path;
-  bool independent = false;
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "Run a base and a variant with common random numbers and report paired differences");
   compare_cmd->add_option("base", base_path, "Base scenario (TOML)")->required();
   compare_cmd->add_option("variant", variant_path, "Variant scenario (TOML)")->required();
   add_common(compare_cmd, compare_opt);
-  compare_cmd->add_flag("--independent", independent,
+  compare_cmd->add_flag("--independent", compare_options.independent,
                         "Give the variant its own random streams (to measure what CRN saves)");
+  compare_cmd->add_option("--ldu", compare_options.ldu, "Show one LDU's rows instead of the division's");
+  compare_cmd->add_flag("--allow-different-ldus", compare_options.allow_different_ldus,
+                        "Compare scenarios whose LDUs differ in name or order (rows are paired by name)");
 
   CommonOptions sensitivity_opt;
   std::string sensitivity_path;
@@ -521,7 +603,7 @@ int main(int argc, char** argv) {
   WarningLog log;
   try {
     if (*run_cmd) return run(run_path, run_opt, vary, log);
-    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent, log);
+    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, compare_options, log);
     if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params, log);
     if (*staff_cmd) return staff(staff_path, staff_opt, staff_options, log);
     if (*validate_cmd) return validate(validate_path, log);

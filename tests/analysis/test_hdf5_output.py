@@ -27,7 +27,7 @@ def test_root_attributes_identify_and_version_the_file(midlands):
     path, _ = midlands
     with h5py.File(path, "r") as f:
         assert f.attrs["format"] == "caseload"
-        assert list(f.attrs["schema_version"]) == [1, 5]
+        assert list(f.attrs["schema_version"]) == [1, 6]
         assert f.attrs["kind"] == "run"
         assert f.attrs["engine_version"]
         assert f.attrs["seed"] == 1
@@ -132,8 +132,8 @@ def test_summary_table_reads_into_pandas_and_conserves_cases(midlands):
 def test_terminal_summary_shows_capacity_by_ldu_and_grade(midlands):
     _, stdout = midlands
     assert "Birmingham" in stdout and "Northamptonshire" in stdout
-    assert "mean / p90" in stdout and "Gini" in stdout and "Theil" in stdout
-    assert "court reports" in stdout and "victim 1st cont" in stdout
+    assert "mean / 90th centile" in stdout and "Gini" in stdout and "Theil" in stdout
+    assert "court reports" in stdout and "first victim contact" in stdout
 
 
 def test_h5dump_reads_the_header(midlands):

@@ -51,7 +51,7 @@ def reps(h5):
 def test_open_gives_a_run_with_its_metadata(run, h5):
     assert isinstance(run, caseload.RunResults) and isinstance(run, caseload.Run)
     assert run.kind == "run"
-    assert run.schema_version == (1, 5)
+    assert run.schema_version == (1, 6)
     assert run.name == "pytest-small"
     assert run.ldu_names == ["North & East", "South"]
     assert run.grade_names == ["PO", "PQiP", "PSO", "SPO", "VLO"]
@@ -312,6 +312,16 @@ def test_sweep(files):
         assert list(po.value) == ["0.1", "0.3"]
         for run_index, r in enumerate(s.runs):
             assert po["mean"].iloc[run_index] == pytest.approx(r.figure("capacity_mean_PO")["mean"])
+        # Paired differences of the second value from the first, replication by replication.
+        d = s.differences
+        assert set(d.run) == {1} and set(d.value) == {"0.3"}
+        assert d.attrs["reference_value"] == "0.1"
+        row = d[(d.ldu == "division") & (d.figure == "capacity_mean_PO")].iloc[0]
+        assert row.base_mean == pytest.approx(po["mean"].iloc[0])
+        assert row.variant_mean == pytest.approx(po["mean"].iloc[1])
+        first, second = (r.summary[r.summary.ldu == "division"]["capacity_mean_PO"].to_numpy() for r in s.runs)
+        assert row.difference == pytest.approx((second - first).mean())
+        assert row.difference > 0 and row.significant == (row.difference_low > 0)
 
 
 # --------------------------------------------------------------------------- plots
