@@ -241,6 +241,12 @@ TEST(Overrides, AnUnknownLduInAnOverrideListsTheNamesAndSuggestsTheNearest) {
                              "\"Black Country & Dudley\""});
   const io::Override unclosed{"ldu.\"Derbyshire.staff.PO.in_post", "5"};
   expect_mentions(parse_error(three_ldus(), std::span(&unclosed, 1)).what(), {"quote"});
+  // Interventions have no names: only an index or * picks one.
+  const io::Override unnamed{"intervention.first.at_day", "5"};
+  expect_mentions(parse_error(three_ldus("[[intervention]]\nat_day = 10\ndemand_factor = 1.1\n"),
+                              std::span(&unnamed, 1))
+                      .what(),
+                  {"have no names", "intervention[i]"});
 }
 
 // ------------------------------------------------------------------ likely slips

@@ -83,6 +83,7 @@ std::vector<toml::table*> pick_elements(toml::array& array, const std::string& n
           names.emplace_back(n->get());
           if (n->get() == pick) out.push_back(t);
         }
+    if (names.empty()) throw bad("the elements of '" + name + "' have no names: expected " + name + "[i] or " + name + "[*]");
     if (out.empty()) throw bad(unknown_name(name == "ldu" ? "LDU" : "'" + name + "' element", pick, names));
     return out;
   }
