@@ -647,6 +647,10 @@ class Sweep(Results):
     `runs` (a `Run` per value, with `.vary_value` and a `label` "key=value").
     `sweep`: headline figures by value, columns run, value, ldu, figure,
     units, n, mean, half_width, ci_low, ci_high.
+    `differences` (schema 1.6): each later value's paired differences from
+    the first value (its replication r minus the first's), columns run,
+    value, then those of `Comparison.comparison` (base_* is the first value);
+    None for a file written before 1.6.
     """
 
     kind = "sweep"
@@ -669,6 +673,19 @@ class Sweep(Results):
                                  "half_width", "ci_low", "ci_high"])
         frame.attrs["confidence"] = float(_attr(g.attrs.get("confidence", 0.95)))
         frame.attrs["vary_key"] = self.vary_key
+        return frame
+
+    @functools.cached_property
+    def differences(self) -> pd.DataFrame | None:
+        if "sweep_differences" not in self.file:
+            return None
+        g = self.file["sweep_differences"]
+        frame = _table(g, first=["run", "value", "ldu", "figure", "units", "n", "base_mean", "base_half_width",
+                                 "variant_mean", "variant_half_width", "difference", "difference_half_width",
+                                 "difference_low", "difference_high", "significant"])
+        frame["significant"] = frame["significant"].astype(bool)
+        frame.attrs["confidence"] = float(_attr(g.attrs.get("confidence", 0.95)))
+        frame.attrs["reference_value"] = _attr(g.attrs.get("reference_value", self.vary_values[0]))
         return frame
 
     def __repr__(self) -> str:

@@ -1,5 +1,7 @@
 #include "info.hpp"
 
+#include "format.hpp"
+
 #include "caseload/app/headline.hpp"
 #include "caseload/app/run_summary.hpp"
 #include "caseload/io/input_error.hpp"
@@ -11,6 +13,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 namespace caseload::cli {
 namespace {
@@ -38,16 +41,43 @@ void describe_run(std::FILE* out, const Group& run, const std::string& indent) {
   const Group stats = run.open_group("statistics");
   const auto ldu = stats.read_strings("ldu");
   const auto figure = stats.read_strings("figure");
+  const auto units = stats.read_strings("units");
   const auto mean = stats.read_doubles("mean");
   const auto low = stats.read_doubles("ci_low");
   const auto high = stats.read_doubles("ci_high");
-  require_rows("statistics", ldu, figure, mean, low, high);
+  require_rows("statistics", ldu, figure, units, mean, low, high);
   fmt::print(out, "{}division, mean and {} interval across replications:\n", indent, level(stats));
   for (const std::string_view name : app::kKeyFigures)
     for (std::size_t i = 0; i < figure.size(); ++i)
-      if (ldu[i] == app::kDivisionRow && figure[i] == name)
-        fmt::print(out, "{}  {:<36} {:>10}  [{}, {}]\n", indent, name, fmt_value(mean[i]),
-                   fmt_value(low[i]), fmt_value(high[i]));
+      if (ldu[i] == app::kDivisionRow && figure[i] == name && std::isfinite(mean[i])) {
+        const FigureFormat f(units[i], mean[i]);
+        fmt::print(out, "{}  {:<40} {:>10}  {:<22} {}\n", indent, figure_label(name), f.value(mean[i]),
+                   f.interval(low[i], high[i]), name);
+      }
+}
+
+// The division's key figures of a table of paired differences (/comparison,
+// or the rows of one run of /sweep_differences).
+void describe_differences(std::FILE* out, const Group& c, const std::string& indent,
+                          std::optional<std::int64_t> run = std::nullopt) {
+  const auto ldu = c.read_strings("ldu");
+  const auto figure = c.read_strings("figure");
+  const auto units = c.read_strings("units");
+  const auto base = c.read_doubles("base_mean");
+  const auto variant = c.read_doubles("variant_mean");
+  const auto diff = c.read_doubles("difference");
+  const auto low = c.read_doubles("difference_low");
+  const auto high = c.read_doubles("difference_high");
+  const auto significant = c.read_ints("significant");
+  const auto runs = run ? c.read_ints("run") : std::vector<std::int64_t>(figure.size());
+  require_rows("differences", ldu, figure, units, base, variant, diff, low, high, significant, runs);
+  for (const std::string_view name : app::kKeyFigures)
+    for (std::size_t i = 0; i < figure.size(); ++i)
+      if (ldu[i] == app::kDivisionRow && figure[i] == name && runs[i] == run.value_or(0)) {
+        const FigureFormat f(units[i], std::max(std::abs(base[i]), std::abs(variant[i])));
+        fmt::print(out, "{}{:<40} {:>12}  {:<24} {}\n", indent, figure_label(name), f.difference(diff[i]),
+                   f.interval(low[i], high[i]) + (significant[i] ? " *" : ""), name);
+      }
 }
 
 // For each key figure, the three parameters that move it most.
@@ -148,27 +178,22 @@ void describe(std::FILE* out, const std::string& path) {
     describe_run(out, file.open_group("base"), "  ");
     fmt::print(out, "variant:\n");
     describe_run(out, file.open_group("variant"), "  ");
-    const Group c = file.open_group("comparison");
-    const auto ldu = c.read_strings("ldu");
-    const auto figure = c.read_strings("figure");
-    const auto diff = c.read_doubles("difference");
-    const auto low = c.read_doubles("difference_low");
-    const auto high = c.read_doubles("difference_high");
-    const auto significant = c.read_ints("significant");
-    require_rows("comparison", ldu, figure, diff, low, high, significant);
-    fmt::print(out, "paired differences (variant - base), division; * = the {} interval excludes 0:\n", level(c));
-    for (const std::string_view name : app::kKeyFigures)
-      for (std::size_t i = 0; i < figure.size(); ++i)
-        if (ldu[i] == app::kDivisionRow && figure[i] == name)
-          fmt::print(out, "  {:<36} {:>10}  [{}, {}]{}\n", name, fmt_value(diff[i]), fmt_value(low[i]),
-                     fmt_value(high[i]), significant[i] ? " *" : "");
+    fmt::print(out, "paired differences (variant - base), division; * = the {} interval excludes 0:\n",
+               level(file.open_group("comparison")));
+    describe_differences(out, file.open_group("comparison"), "  ");
   } else if (kind == "sweep") {
     const auto values = file.read_strings("vary_values");
-    fmt::print(out, "sweep over {} = {}\n", file.read_string_attribute("vary_key"), fmt::join(values, ", "));
+    const std::string key = file.read_string_attribute("vary_key");
+    fmt::print(out, "sweep over {} = {}\n", key, fmt::join(values, ", "));
     const Group runs = file.open_group("runs");
     for (std::size_t i = 0; i < values.size(); ++i) {
-      fmt::print(out, "{} = {}:\n", file.read_string_attribute("vary_key"), values[i]);
+      fmt::print(out, "{} = {}:\n", key, values[i]);
       describe_run(out, runs.open_group(fmt::format("{:04d}", i)), "  ");
+      if (i > 0 && file.has("sweep_differences")) {
+        fmt::print(out, "  paired differences from {} = {}, division; * = the {} interval excludes 0:\n", key,
+                   values.front(), level(file.open_group("sweep_differences")));
+        describe_differences(out, file.open_group("sweep_differences"), "    ", static_cast<std::int64_t>(i));
+      }
     }
   } else if (kind == "sensitivity") {
     describe_sensitivity(out, file);

@@ -10,6 +10,7 @@
 #include "caseload/io/history.hpp"
 #include "caseload/io/hdf5.hpp"
 #include "caseload/io/input_error.hpp"
+#include "caseload/io/names.hpp"
 #include "caseload/io/output_writer.hpp"
 #include "caseload/io/scenario_loader.hpp"
 #include "caseload/app/budget.hpp"
@@ -30,6 +31,7 @@
 #include <fstream>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fcntl.h>
@@ -145,15 +147,28 @@ void check_budget(const std::string& path, const caseload::model::Scenario& s, c
                          ": lower the scenario's rates, durations, snapshots or replications, or raise the limit");
 }
 
-// A scenario loaded, with the command line's overrides applied.
+// Warnings on stderr, each printed once however often a scenario is loaded
+// (a sweep loads it once per value, a screening twice per parameter).
+class WarningLog {
+public:
+  void print(const std::string& text) {
+    if (printed_.insert(text).second) fmt::print(stderr, "caseload: warning: {}\n", text);
+  }
+
+private:
+  std::set<std::string> printed_;
+};
+
+// A scenario loaded, with the command line's overrides applied; its warnings printed.
 struct Loaded {
   caseload::io::LoadedScenario file;
   std::string resolved;
 };
 
-Loaded load(const std::string& path, const CommonOptions& opt,
+Loaded load(const std::string& path, const CommonOptions& opt, WarningLog& log,
             std::span<const caseload::io::Override> overrides = {}, bool within_budget = true) {
   Loaded out{caseload::io::load_scenario(path, overrides), {}};
+  for (const auto& w : out.file.warnings) log.print(w.text());
   auto& s = out.file.scenario;
   if (opt.seed) s.seed = *opt.seed;
   if (opt.replications) s.replications = *opt.replications;
@@ -194,6 +209,21 @@ int effective_threads(const CommonOptions& opt, int replications) {
   return std::min(opt.threads > 0 ? opt.threads : hw, replications);
 }
 
+// Intervals from fewer replications than this are too wide, and their own
+// width too uncertain, to rely on (docs/model.md §17.1).
+constexpr int kFewestReplicationsForIntervals = 5;
+
+void warn_if_few_replications(WarningLog& log, int replications) {
+  if (replications >= kFewestReplicationsForIntervals) return;
+  log.print(fmt::format("{} replication{}: {}; run {} or more (-r {})", replications, replications == 1 ? "" : "s",
+                        replications == 1 ? "no interval can be computed from one"
+                                          : fmt::format("{:g}% intervals from fewer than {} are too wide and too "
+                                                        "uncertain to rely on",
+                                                        100.0 * caseload::app::kConfidence,
+                                                        kFewestReplicationsForIntervals),
+                        kFewestReplicationsForIntervals, kFewestReplicationsForIntervals));
+}
+
 caseload::io::RunOutput output_of(const Loaded& l, const Timed& t) {
   return {&l.file.scenario, l.resolved, l.file.source_text, t.results, &t.summary};
 }
@@ -211,29 +241,35 @@ std::pair<std::string, std::vector<std::string>> parse_vary(const std::string& s
   return {spec.substr(0, eq), values};
 }
 
-int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary) {
+int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary, WarningLog& log) {
   if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
   if (!vary.empty()) {
     const auto [key, values] = parse_vary(vary);
     std::vector<Loaded> loaded;
     for (const auto& v : values) {
       const caseload::io::Override o{key, v};
-      loaded.push_back(load(scenario_path, opt, std::span(&o, 1)));
+      loaded.push_back(load(scenario_path, opt, log, std::span(&o, 1)));
     }
+    warn_if_few_replications(log, loaded.front().file.scenario.replications);
     std::vector<Timed> timed;
     for (std::size_t i = 0; i < loaded.size(); ++i)
       timed.push_back(simulate(loaded[i].file.scenario, opt, key + "=" + values[i]));
-    if (!opt.quiet) {
-      std::vector<const caseload::app::RunSummary*> summaries;
-      for (const auto& t : timed) summaries.push_back(&t.summary);
-      caseload::cli::print_sweep(stdout, key, values, summaries);
-    }
+    // Every value runs at the scenario's seed: each later one is paired with the first.
+    std::vector<caseload::app::Comparison> differences;
+    for (std::size_t i = 1; i < timed.size(); ++i)
+      differences.push_back(caseload::app::compare(timed.front().summary, timed[i].summary));
     if (!opt.output.empty()) {
       std::vector<caseload::io::RunOutput> runs;
       for (std::size_t i = 0; i < loaded.size(); ++i) runs.push_back(output_of(loaded[i], timed[i]));
       caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-        caseload::io::write_sweep(tmp, file_metadata(opt.compress), key, values, runs);
+        caseload::io::write_sweep(tmp, file_metadata(opt.compress), key, values, runs, differences);
       });
+    }
+    if (!opt.quiet) {
+      std::vector<const caseload::app::RunSummary*> summaries;
+      for (const auto& t : timed) summaries.push_back(&t.summary);
+      caseload::cli::print_sweep(stdout, key, values, summaries, differences);
+      if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
     }
     if (opt.stats) {
       Timed all;
@@ -242,8 +278,9 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
     }
     return kExitOk;
   }
-  const Loaded loaded = load(scenario_path, opt);
+  const Loaded loaded = load(scenario_path, opt, log);
   const auto& scenario = loaded.file.scenario;
+  if (scenario.replications > 1) warn_if_few_replications(log, scenario.replications); // one shows no interval
   const Timed t = simulate(scenario, opt, scenario.name);
   if (!opt.output.empty())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
@@ -257,16 +294,69 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   return kExitOk;
 }
 
+struct CompareOptions {
+  bool independent = false;
+  bool allow_different_ldus = false;
+  std::string ldu{caseload::app::kDivisionRow}; // the row shown
+};
+
+// How the variant's LDUs differ from the base's, by name and order, if they do.
+std::optional<std::string> ldu_difference(const caseload::model::Scenario& base,
+                                          const caseload::model::Scenario& variant) {
+  const auto names = [](const caseload::model::Scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& l : s.ldus) out.push_back(l.name);
+    return out;
+  };
+  const auto a = names(base), b = names(variant);
+  if (a == b) return std::nullopt;
+  const auto missing = [](const std::vector<std::string>& from, const std::vector<std::string>& in) {
+    std::vector<std::string> out;
+    for (const auto& n : from)
+      if (std::find(in.begin(), in.end(), n) == in.end()) out.push_back('"' + n + '"');
+    return out;
+  };
+  std::vector<std::string> parts;
+  if (const auto only = missing(a, b); !only.empty()) parts.push_back(fmt::format("only the base has {}", fmt::join(only, ", ")));
+  if (const auto only = missing(b, a); !only.empty())
+    parts.push_back(fmt::format("only the variant has {}", fmt::join(only, ", ")));
+  if (parts.empty())
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) {
+        parts.push_back(fmt::format("the same LDUs in another order: LDU {} is \"{}\" in the base, \"{}\" in the variant",
+                                    i + 1, a[i], b[i]));
+        break;
+      }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
 int compare(const std::string& base_path, const std::string& variant_path, const CommonOptions& opt,
-            bool independent) {
+            const CompareOptions& co, WarningLog& log) {
   if (!opt.output.empty()) check_output_path(opt.output, {base_path, variant_path});
-  const Loaded base = load(base_path, opt);
-  Loaded variant = load(variant_path, opt);
+  const Loaded base = load(base_path, opt, log);
+  Loaded variant = load(variant_path, opt, log);
+  // Rows are paired by LDU name: LDUs in one scenario only would drop out
+  // unseen, and another order would put the file's rows out of step.
+  if (const auto difference = ldu_difference(base.file.scenario, variant.file.scenario);
+      difference && !co.allow_different_ldus)
+    throw InputError(variant_path, 0, 0,
+                     "its LDUs differ from those of the base " + base_path + ": " + *difference +
+                         ". Compare scenarios of the same LDUs, or give --allow-different-ldus to compare the LDUs "
+                         "both have (and the division, which then covers different LDUs)");
+  if (co.ldu != caseload::app::kDivisionRow) {
+    std::vector<std::string_view> names;
+    for (const auto& l : base.file.scenario.ldus) names.emplace_back(l.name);
+    const bool in_both = std::find(names.begin(), names.end(), co.ldu) != names.end() &&
+                         std::any_of(variant.file.scenario.ldus.begin(), variant.file.scenario.ldus.end(),
+                                     [&](const auto& l) { return l.name == co.ldu; });
+    if (!in_both) throw InputError("--ldu", 0, 0, caseload::io::unknown_name("LDU", co.ldu, names));
+  }
+  warn_if_few_replications(log, base.file.scenario.replications);
   // Common random numbers: the variant runs with the base's seed and number of
   // replications, so replication r of both draws from the same streams.
   variant.file.scenario.seed = base.file.scenario.seed;
   variant.file.scenario.replications = base.file.scenario.replications;
-  if (independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
+  if (co.independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
   variant.resolved = caseload::io::resolved_toml(variant.file.scenario);
   const Timed a = simulate(base.file.scenario, opt, "base: " + base.file.scenario.name);
   const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name);
@@ -277,8 +367,8 @@ int compare(const std::string& base_path, const std::string& variant_path, const
                                      comparison);
     });
   if (!opt.quiet) {
-    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, comparison,
-                                    independent);
+    caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, comparison, co.independent,
+                                    co.ldu);
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
   if (opt.stats) {
@@ -292,10 +382,10 @@ int compare(const std::string& base_path, const std::string& variant_path, const
 
 // One end of a parameter's range. An error in applying the override names
 // itself; one the scenario finds with the value set is put down to the parameter.
-caseload::model::Scenario load_at(const std::string& path, const CommonOptions& opt,
+caseload::model::Scenario load_at(const std::string& path, const CommonOptions& opt, WarningLog& log,
                                   const caseload::io::Override& at) {
   try {
-    return load(path, opt, std::span(&at, 1)).file.scenario;
+    return load(path, opt, log, std::span(&at, 1)).file.scenario;
   } catch (const InputError& e) {
     if (e.file() == at.option) throw;
     throw InputError(at.option, 0, 0, "with " + at.key + " = " + at.value + " the scenario is not valid: " + e.what());
@@ -303,10 +393,11 @@ caseload::model::Scenario load_at(const std::string& path, const CommonOptions& 
 }
 
 // One-at-a-time screening with common random numbers (docs/model.md §17.4).
-int sensitivity(const std::string& scenario_path, const CommonOptions& opt, const std::vector<std::string>& specs) {
+int sensitivity(const std::string& scenario_path, const CommonOptions& opt, const std::vector<std::string>& specs,
+                WarningLog& log) {
   using caseload::io::override_at;
   if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
-  const Loaded base = load(scenario_path, opt);
+  const Loaded base = load(scenario_path, opt, log);
   const auto& scenario = base.file.scenario;
   std::vector<caseload::model::SensitivityParameter> parameters = scenario.sensitivity;
   if (!specs.empty()) {
@@ -323,8 +414,8 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
     const std::string origin =
         specs.empty() ? scenario_path + " [sensitivity] \"" + p.key + "\"" : "--param '" + specs[i] + "'";
     auto& s = screened.emplace_back(caseload::app::ScreenedParameter{
-        p, load_at(scenario_path, opt, override_at(p.key, p.low, origin)),
-        load_at(scenario_path, opt, override_at(p.key, p.high, origin))});
+        p, load_at(scenario_path, opt, log, override_at(p.key, p.low, origin)),
+        load_at(scenario_path, opt, log, override_at(p.key, p.high, origin))});
     // Common random numbers need both ends at the scenario's seed and replications.
     for (const auto* end : {&s.at_low, &s.at_high})
       if (p.key == "seed" || p.key == "replications" || end->seed != scenario.seed ||
@@ -332,6 +423,7 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
         throw InputError(origin, 0, 0, "'" + p.key + "' cannot be screened: a screening holds the seed and the "
                                                      "number of replications fixed");
   }
+  warn_if_few_replications(log, scenario.replications);
   caseload::cli::Progress progress("sensitivity", 2 * static_cast<int>(parameters.size()) * scenario.replications,
                                    scenario.horizon_days, !opt.quiet);
   const auto start = std::chrono::steady_clock::now();
@@ -364,10 +456,10 @@ struct StaffOptions {
 
 // The fewest posts, by LDU and grade, that meet the targets (docs/model.md
 // §17.5). Exit 1 when no plan within --max-added meets them.
-int staff(const std::string& scenario_path, const CommonOptions& opt, const StaffOptions& so) {
+int staff(const std::string& scenario_path, const CommonOptions& opt, const StaffOptions& so, WarningLog& log) {
   namespace app = caseload::app;
   if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
-  const Loaded base = load(scenario_path, opt);
+  const Loaded base = load(scenario_path, opt, log);
   const auto& scenario = base.file.scenario;
   const auto targets = caseload::cli::staffing_targets(scenario, so.request.targets);
   const auto choices = caseload::cli::staffing_choices(scenario, so.request);
@@ -375,6 +467,7 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
     throw InputError("--by-day", 0, 0,
                      fmt::format("day {:g} is not within the run: expected a day after 0 and before the horizon, {:g}",
                                  *so.by_day, scenario.horizon_days));
+  warn_if_few_replications(log, scenario.replications);
 
   std::optional<caseload::cli::Progress> bar;
   int candidates = 0;
@@ -465,13 +558,13 @@ struct EstimateOptions {
 };
 
 // Demand from an allocation history, as scenario keys (docs/model.md §20).
-int estimate(const std::string& history_path, const EstimateOptions& eo) {
+int estimate(const std::string& history_path, const EstimateOptions& eo, WarningLog& log) {
   namespace io = caseload::io;
   if (!eo.output.empty()) check_output_path(eo.output, {history_path, eo.scenario}, false);
   std::optional<Loaded> base;
   std::vector<std::string> ldus;
   if (!eo.scenario.empty()) {
-    base = load(eo.scenario, CommonOptions{});
+    base = load(eo.scenario, CommonOptions{}, log);
     for (const auto& l : base->file.scenario.ldus) ldus.push_back(l.name);
   }
   const io::LoadedHistory history = io::read_history(history_path, ldus);
@@ -508,9 +601,9 @@ int estimate(const std::string& history_path, const EstimateOptions& eo) {
   return kExitOk;
 }
 
-int validate(const std::string& path) {
+int validate(const std::string& path, WarningLog& log) {
   // What it is and what it would take first; then whether that fits.
-  const auto loaded = load(path, CommonOptions{}, {}, false);
+  const auto loaded = load(path, CommonOptions{}, log, {}, false);
   const auto& s = loaded.file.scenario;
   std::int64_t officers = 0; // 64 bits: LDUs × staff per group may pass 2^31
   for (const auto& l : s.ldus)
@@ -563,19 +656,23 @@ int main(int argc, char** argv) {
   run_cmd->add_option("scenario", run_path, "Scenario file (TOML)")->required();
   add_common(run_cmd, run_opt);
   run_cmd->add_option("--vary", vary,
-                      "Run once per value: KEY=V1,V2,... (a dotted scenario key such as "
-                      "allocation.cap_percent or ldu[*].staff.PO.in_post, or vacancy_rate.GRADE)");
+                      "Run once per value and compare each with the first: KEY=V1,V2,... (a dotted scenario key "
+                      "such as allocation.cap_percent, ldu[*].staff.PO.in_post or ldu.NAME.staff.PO.in_post, "
+                      "or vacancy_rate.GRADE)");
 
   CommonOptions compare_opt;
+  CompareOptions compare_options;
   std::string base_path, variant_path;
-  bool independent = false;
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "Run a base and a variant with common random numbers and report paired differences");
   compare_cmd->add_option("base", base_path, "Base scenario (TOML)")->required();
   compare_cmd->add_option("variant", variant_path, "Variant scenario (TOML)")->required();
   add_common(compare_cmd, compare_opt);
-  compare_cmd->add_flag("--independent", independent,
+  compare_cmd->add_flag("--independent", compare_options.independent,
                         "Give the variant its own random streams (to measure what CRN saves)");
+  compare_cmd->add_option("--ldu", compare_options.ldu, "Show one LDU's rows instead of the division's");
+  compare_cmd->add_flag("--allow-different-ldus", compare_options.allow_different_ldus,
+                        "Compare scenarios whose LDUs differ in name or order (rows are paired by name)");
 
   CommonOptions sensitivity_opt;
   std::string sensitivity_path;
@@ -664,13 +761,14 @@ int main(int argc, char** argv) {
   }
 
   caseload::io::h5::skip_cleanup_at_exit();
+  WarningLog log;
   try {
-    if (*run_cmd) return run(run_path, run_opt, vary);
-    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, independent);
-    if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params);
-    if (*staff_cmd) return staff(staff_path, staff_opt, staff_options);
-    if (*validate_cmd) return validate(validate_path);
-    if (*estimate_cmd) return estimate(history_path, estimate_options);
+    if (*run_cmd) return run(run_path, run_opt, vary, log);
+    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, compare_options, log);
+    if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params, log);
+    if (*staff_cmd) return staff(staff_path, staff_opt, staff_options, log);
+    if (*validate_cmd) return validate(validate_path, log);
+    if (*estimate_cmd) return estimate(history_path, estimate_options, log);
     if (*info_cmd) return caseload::cli::info(stdout, info_path);
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());

@@ -1,5 +1,7 @@
 #include "summary.hpp"
 
+#include "format.hpp"
+
 #include "caseload/app/headline.hpp"
 
 #include <fmt/format.h>
@@ -11,28 +13,33 @@
 namespace caseload::cli {
 namespace {
 
-// Each headline figure of one row (LDU or division) across replications.
+// Each headline figure of one row (LDU or division) across replications, with its units.
 class Row {
 public:
   Row(const app::RunSummary& summary, std::string_view ldu) {
     for (const auto& st : summary.statistics)
-      if (st.ldu == ldu) figures_[st.figure] = st.interval;
+      if (st.ldu == ldu) figures_[st.figure] = {st.interval, st.units};
   }
   [[nodiscard]] double operator[](const std::string& name) const { return interval(name).mean; }
   [[nodiscard]] stats::Interval interval(std::string_view name) const {
     const auto it = figures_.find(std::string(name));
-    return it == figures_.end() ? stats::Interval{0, NAN, NAN} : it->second;
+    return it == figures_.end() ? stats::Interval{0, NAN, NAN} : it->second.first;
   }
+  [[nodiscard]] std::string units(std::string_view name) const {
+    const auto it = figures_.find(std::string(name));
+    return it == figures_.end() ? std::string() : it->second.second;
+  }
+  // The figure's mean as the terminal shows it everywhere.
+  [[nodiscard]] std::string shown(const std::string& name) const { return show((*this)[name], units(name)); }
 
 private:
-  std::map<std::string, stats::Interval> figures_;
+  std::map<std::string, std::pair<stats::Interval, std::string>> figures_;
 };
 
-std::string num(double v, int decimals) {
-  return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : "-";
-}
-std::string pct(double share) { return num(100.0 * share, 1); }
 std::string level(double confidence) { return fmt::format("{:g}%", 100.0 * confidence); }
+
+// "PO capacity, mean" beside its key, so that a planner reads it and an analyst finds it (--target, -o).
+constexpr int kLabelWidth = 40;
 
 } // namespace
 
@@ -46,43 +53,46 @@ void print_summary(std::FILE* out, const model::Scenario& scenario, const app::R
   }
   rows.emplace_back(summary, app::kDivisionRow);
   names.emplace_back("Division");
+  std::size_t width = 12;
+  for (const auto& n : names) width = std::max(width, n.size());
 
   fmt::print(out, "{}: {} replication(s), {:g} days ({:g} warm-up), seed {}{}\n\n", scenario.name,
              replications, scenario.horizon_days, scenario.warmup_days, scenario.seed,
              replications > 1 ? "; figures are means over replications" : "");
 
-  fmt::print(out, "{:<34} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>7}\n", "Cases", "held",
-             "waiting", "arrived", "closed", "wait d", "waited %", "realloc", "VLO cl");
+  fmt::print(out, "{:<{}} {:>10} {:>8} {:>8} {:>8} {:>12} {:>7} {:>12} {:>13}\n", "Cases", width, "held",
+             "waiting", "arrived", "closed", "wait (days)", "waited", "reallocated", "VLO caseload");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
-    fmt::print(out, "{:<34} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>7}\n", names[i],
-               num(r["mean_held"], 0), num(r["mean_waiting"], 1), num(r["arrivals"], 0),
-               num(r["closures"], 0), num(r["mean_wait_days"], 2), pct(r["share_waited"]),
-               num(r["reallocations"], 0), num(r["vlo_caseload"], 0));
+    fmt::print(out, "{:<{}} {:>10} {:>8} {:>8} {:>8} {:>12} {:>7} {:>12} {:>13}\n", names[i], width,
+               r.shown("mean_held"), r.shown("mean_waiting"), r.shown("arrivals"), r.shown("closures"),
+               r.shown("mean_wait_days"), r.shown("share_waited"), r.shown("reallocations"),
+               r.shown("vlo_caseload"));
   }
 
-  fmt::print(out, "\nCapacity % by grade (over snapshots): mean / p90, and % of officers over 110%\n");
-  fmt::print(out, "{:<34} {:>17} {:>17} {:>17} {:>9}\n", "", "PO", "PQiP", "PSO", "n 4wk>110");
+  fmt::print(out, "\nCapacity by grade, % of WMT capacity over the snapshots: mean / 90th centile "
+                  "(share of officers over 110%)\n");
+  fmt::print(out, "{:<{}} {:>24} {:>24} {:>24} {:>20}\n", "", width, "PO", "PQiP", "PSO", "over 110% for 4 wks");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     auto cell = [&](const char* g) {
-      return fmt::format("{}/{} {}", num(r[std::string("capacity_mean_") + g], 0),
-                         num(r[std::string("capacity_p90_") + g], 0),
-                         pct(r[std::string("share_over_110_") + g]));
+      const std::string grade(g);
+      return fmt::format("{} / {} ({})", r.shown("capacity_mean_" + grade), r.shown("capacity_p90_" + grade),
+                         r.shown("share_over_110_" + grade));
     };
-    fmt::print(out, "{:<34} {:>17} {:>17} {:>17} {:>9}\n", names[i], cell("PO"), cell("PQiP"),
-               cell("PSO"), num(r["excessive_officers"], 1));
+    fmt::print(out, "{:<{}} {:>24} {:>24} {:>24} {:>20}\n", names[i], width, cell("PO"), cell("PQiP"), cell("PSO"),
+               r.shown("excessive_officers"));
   }
 
-  fmt::print(out, "\nTimeliness: % on time (mean days to complete)\n");
-  fmt::print(out, "{:<34} {:>15} {:>15} {:>15} {:>15}\n", "", "court reports", "risk reviews",
-             "parole reports", "victim 1st cont");
+  fmt::print(out, "\nTimeliness: share done on time (mean days to complete)\n");
+  fmt::print(out, "{:<{}} {:>16} {:>16} {:>16} {:>21}\n", "", width, "court reports", "risk reviews",
+             "parole reports", "first victim contact");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     auto cell = [&](const std::string& share, const std::string& days) {
-      return fmt::format("{} ({})", pct(r[share]), num(r[days], 1));
+      return std::isfinite(r[days]) ? fmt::format("{} ({} d)", r.shown(share), r.shown(days)) : r.shown(share);
     };
-    fmt::print(out, "{:<34} {:>15} {:>15} {:>15} {:>15}\n", names[i],
+    fmt::print(out, "{:<{}} {:>16} {:>16} {:>16} {:>21}\n", names[i], width,
                cell("court_reports_share_on_time", "court_reports_mean_days"),
                cell("plan_review_share_on_time", "plan_review_mean_days"),
                cell("parole_report_share_on_time", "parole_report_mean_days"),
@@ -95,50 +105,84 @@ void print_summary(std::FILE* out, const model::Scenario& scenario, const app::R
                level(summary.confidence), replications);
     for (const std::string_view name : app::kKeyFigures) {
       const stats::Interval i = d.interval(name);
-      if (std::isfinite(i.mean))
-        fmt::print(out, "  {:<38} {:>10}  [{}, {}]\n", name, num(i.mean, 3), num(i.low(), 3), num(i.high(), 3));
+      if (!std::isfinite(i.mean)) continue;
+      const FigureFormat f(d.units(name), i.mean);
+      fmt::print(out, "  {:<{}} {:>10}  {:<22} {}\n", figure_label(name), kLabelWidth, f.value(i.mean),
+                 f.interval(i.low(), i.high()), name);
     }
   }
   fmt::print(out,
-             "\nDivision imbalance of capacity %: Gini {}, CV {}, over 110% {}% of officers; "
+             "\nDivision imbalance of capacity %: Gini {}, CV {}, over 110% {} of officers; "
              "Theil {} = between LDUs {} + within {}; = between grades {} + within {}\n",
-             num(d["gini"], 3), num(d["cv"], 3), pct(d["share_over_110"]), num(d["theil"], 3),
-             num(d["theil_between_ldu"], 3), num(d["theil_within_ldu"], 3),
-             num(d["theil_between_grade"], 3), num(d["theil_within_grade"], 3));
+             d.shown("gini"), d.shown("cv"), d.shown("share_over_110"), d.shown("theil"),
+             d.shown("theil_between_ldu"), d.shown("theil_within_ldu"), d.shown("theil_between_grade"),
+             d.shown("theil_within_grade"));
 }
 
 void print_comparison(std::FILE* out, const model::Scenario& base, const model::Scenario& variant,
-                      const app::Comparison& comparison, bool independent) {
+                      const app::Comparison& comparison, bool independent, std::string_view ldu) {
   fmt::print(out, "{} (base) vs {} (variant): {} replications each, seed {}, {}\n\n", base.name,
              variant.name, base.replications, base.seed,
              independent ? "independent random streams" : "common random numbers (paired)");
   const std::string interval = level(comparison.confidence) + " interval";
-  fmt::print(out, "Division: mean of base and variant, paired difference (variant - base) and its {};\n"
-                  "* marks a difference whose interval excludes 0. Per-LDU rows are in the output file.\n",
-             interval);
-  fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  {:<24}\n", "figure", "base", "variant", "diff", interval);
-  for (const auto& d : comparison.differences) {
-    if (d.ldu != app::kDivisionRow || !std::isfinite(d.base.mean) || !std::isfinite(d.variant.mean)) continue;
-    fmt::print(out, "{:<38} {:>10} {:>10} {:>10}  [{}, {}]{}\n", d.figure, num(d.base.mean, 3),
-               num(d.variant.mean, 3), num(d.difference.mean, 3), num(d.difference.low(), 3),
-               num(d.difference.high(), 3), d.significant() ? " *" : "");
+  const bool division = ldu == app::kDivisionRow;
+  fmt::print(out,
+             "{}: mean of base and variant, paired difference (variant - base) and its {}.\n"
+             "Most significant first: differences whose interval excludes 0, marked with a star (*), come first,\n"
+             "the largest against its noise (|difference| / half-width) first. Percentages differ in points (pts).\n{}",
+             division ? std::string("Division") : "LDU " + std::string(ldu), interval,
+             division ? "One LDU's rows: --ldu NAME; every LDU's are in the output file (-o).\n" : "");
+  fmt::print(out, "\n{:<{}} {:>10} {:>10} {:>12}  {:<24} {}\n", "figure", kLabelWidth, "base", "variant",
+             "difference", interval, "key");
+  for (const app::PairedDifference* d : app::by_significance(comparison.differences, ldu)) {
+    if (!std::isfinite(d->base.mean) || !std::isfinite(d->variant.mean)) continue;
+    const FigureFormat f(d->units, std::max(std::abs(d->base.mean), std::abs(d->variant.mean)));
+    fmt::print(out, "{:<{}} {:>10} {:>10} {:>12}  {:<24} {}\n", figure_label(d->figure), kLabelWidth,
+               f.value(d->base.mean), f.value(d->variant.mean), f.difference(d->difference.mean),
+               f.interval(d->difference.low(), d->difference.high()) + (d->significant() ? " *" : ""), d->figure);
   }
 }
 
 void print_sweep(std::FILE* out, const std::string& key, std::span<const std::string> values,
-                 std::span<const app::RunSummary* const> summaries) {
-  fmt::print(out, "Sweep over {}: division means and {} intervals\n", key,
-             level(summaries.empty() ? app::kConfidence : summaries.front()->confidence));
+                 std::span<const app::RunSummary* const> summaries, std::span<const app::Comparison> differences) {
+  const double confidence = summaries.empty() ? app::kConfidence : summaries.front()->confidence;
   std::vector<Row> rows;
   for (const app::RunSummary* s : summaries) rows.emplace_back(*s, app::kDivisionRow);
-  fmt::print(out, "{:<38}", "figure");
-  for (const auto& v : values) fmt::print(out, " {:>22}", key.substr(key.rfind('.') + 1) + "=" + v);
+  std::vector<std::string> heads;
+  for (const auto& v : values) heads.push_back(key.substr(key.rfind('.') + 1) + "=" + v);
+  constexpr int kColumn = 24;
+
+  fmt::print(out, "Sweep over {}: division means and {} half-widths\n\n", key, level(confidence));
+  fmt::print(out, "{:<{}}", "figure", kLabelWidth);
+  for (const auto& h : heads) fmt::print(out, " {:>{}}", h, kColumn);
   fmt::print(out, "\n");
   for (const std::string_view name : app::kKeyFigures) {
-    fmt::print(out, "{:<38}", name);
+    fmt::print(out, "{:<{}}", figure_label(name), kLabelWidth);
     for (const Row& r : rows) {
       const stats::Interval i = r.interval(name);
-      fmt::print(out, " {:>22}", std::isfinite(i.mean) ? fmt::format("{} ±{}", num(i.mean, 3), num(i.half_width, 3)) : "-");
+      fmt::print(out, " {:>{}}", FigureFormat(r.units(name), i.mean).mean_and_half_width(i), kColumn);
+    }
+    fmt::print(out, "\n");
+  }
+  if (differences.empty()) return;
+
+  fmt::print(out, "\nPaired differences from {} (the same random numbers: each value's replication r\n"
+                  "minus replication r at {}), with {} intervals; * = the interval excludes 0\n\n",
+             heads.front(), heads.front(), level(confidence));
+  fmt::print(out, "{:<{}}", "figure", kLabelWidth);
+  for (std::size_t v = 1; v < heads.size(); ++v) fmt::print(out, " {:>{}}", heads[v], kColumn + 6);
+  fmt::print(out, "\n");
+  for (const std::string_view name : app::kKeyFigures) {
+    fmt::print(out, "{:<{}}", figure_label(name), kLabelWidth);
+    for (const app::Comparison& c : differences) {
+      std::string cell = "-";
+      for (const auto& d : c.differences)
+        if (d.ldu == app::kDivisionRow && d.figure == name && std::isfinite(d.difference.mean)) {
+          const FigureFormat f(d.units, std::max(std::abs(d.base.mean), std::abs(d.variant.mean)));
+          cell = f.difference(d.difference.mean) + " " + f.interval(d.difference.low(), d.difference.high()) +
+                 (d.significant() ? " *" : "  ");
+        }
+      fmt::print(out, " {:>{}}", cell, kColumn + 6);
     }
     fmt::print(out, "\n");
   }

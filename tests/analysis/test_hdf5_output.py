@@ -132,8 +132,8 @@ def test_summary_table_reads_into_pandas_and_conserves_cases(midlands):
 def test_terminal_summary_shows_capacity_by_ldu_and_grade(midlands):
     _, stdout = midlands
     assert "Birmingham" in stdout and "Northamptonshire" in stdout
-    assert "mean / p90" in stdout and "Gini" in stdout and "Theil" in stdout
-    assert "court reports" in stdout and "victim 1st cont" in stdout
+    assert "mean / 90th centile" in stdout and "Gini" in stdout and "Theil" in stdout
+    assert "court reports" in stdout and "first victim contact" in stdout
 
 
 def test_h5dump_reads_the_header(midlands):

@@ -312,6 +312,16 @@ def test_sweep(files):
         assert list(po.value) == ["0.1", "0.3"]
         for run_index, r in enumerate(s.runs):
             assert po["mean"].iloc[run_index] == pytest.approx(r.figure("capacity_mean_PO")["mean"])
+        # Paired differences of the second value from the first, replication by replication.
+        d = s.differences
+        assert set(d.run) == {1} and set(d.value) == {"0.3"}
+        assert d.attrs["reference_value"] == "0.1"
+        row = d[(d.ldu == "division") & (d.figure == "capacity_mean_PO")].iloc[0]
+        assert row.base_mean == pytest.approx(po["mean"].iloc[0])
+        assert row.variant_mean == pytest.approx(po["mean"].iloc[1])
+        first, second = (r.summary[r.summary.ldu == "division"]["capacity_mean_PO"].to_numpy() for r in s.runs)
+        assert row.difference == pytest.approx((second - first).mean())
+        assert row.difference > 0 and row.significant == (row.difference_low > 0)
 
 
 # --------------------------------------------------------------------------- plots

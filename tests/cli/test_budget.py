@@ -30,7 +30,7 @@ HOSTILE = {
     "escalations": (("victim_probability = 0.3", "victim_probability = 0.3\nescalations_per_year = { C = 1e6 }"),
                     "a rate per year from 0 to 1000"),
     "demand-factor": (("court_reports_per_week = 2\n", "court_reports_per_week = 2\n"
-                       "[[intervention]]\nat_day = 10\ndemand_factor = 1e6\n"), "a factor from 0 to 1000"),
+                       "[[intervention]]\nat_day = 10\ndemand_factor = 1e6\n"), "expected a factor from 0 to 10"),
     "sickness-loop": (("[tasks]", STAFFING + "[tasks]"), "a rate per year from 0 to 1000"),
     "duration": (("mean = 120, sd = 80", "mean = 1e9, sd = 80"), "of memory at its peak, over the limit"),
     "lognormal-overflow": (("mean = 120, sd = 80", "mean = 1e300, sd = 1e300"), "events per replication, over the limit"),

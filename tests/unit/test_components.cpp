@@ -121,7 +121,9 @@ TEST(Components, WorkforceCutsTheNewestPostAndItsCasesAreReallocated) {
   const std::uint32_t newest = pos.back();
   const std::int32_t moved = st.officers[newest].cases;
   ASSERT_GT(moved, 0);
-  c.workforce.change_staff(1, Grade::PO, -1, model::RecruitKind::experienced, 10.0);
+  model::Intervention cut;
+  cut.add_staff[static_cast<int>(Grade::PO)] = -1;
+  c.workforce.change_staff(1, Grade::PO, cut, 10.0);
   EXPECT_EQ(st.officers[newest].state, model::OfficerState::left);
   EXPECT_EQ(st.officers[newest].cases, 0);
   EXPECT_EQ(st.lives[newest].first_case, model::kNone);

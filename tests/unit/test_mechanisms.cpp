@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 using namespace caseload;
 using model::Grade;
@@ -488,6 +489,77 @@ cap_percent = 50
   }
   // From day 100.5 the cap of 50% (5 A3 cases of 206 points) stops allocation.
   EXPECT_GT(r.division_flow.waiting_at_end, 0);
+}
+
+// Staff in post and posts of one grade of a one-LDU run, by snapshot day.
+struct StaffPath {
+  std::map<double, int> in_post, posts;
+};
+
+// A 40-day run of one LDU with `staff` and `interventions`, and no cases: daily snapshots of its staff.
+model::ReplicationResult run_staff_changes(const std::string& staff, const std::string& interventions) {
+  return run(test::parse(R"(
+schema_version = 1
+horizon_days = 40
+initial_state = "empty"
+snapshot_every_days = 1
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "A"
+)" + staff + interventions));
+}
+
+StaffPath staff_path(const model::ReplicationResult& r, Grade grade) {
+  StaffPath path;
+  const auto g = static_cast<std::size_t>(grade);
+  for (std::size_t i = 0; i < r.snapshots.count(); ++i) {
+    path.in_post[r.snapshots.time_days[i]] = r.snapshots.ldu_grade.in_post[i * model::kGradeCount + g];
+    path.posts[r.snapshots.time_days[i]] = r.snapshots.ldu_grade.establishment[i * model::kGradeCount + g];
+  }
+  return path;
+}
+
+TEST(Interventions, KeepPostsLeavesRemovedStaffsPostsVacantAndFillsOnlyVacantPosts) {
+  const auto with = [&](const std::string& keep) {
+    return staff_path(run_staff_changes("staff.PO = { establishment = 12 }\n",
+                                        "[[intervention]]\nat_day = 10.5\nadd_staff.PO = -4\n" + keep +
+                                            "[[intervention]]\nat_day = 20.5\nadd_staff.PO = 6\n" + keep),
+                      Grade::PO);
+  };
+  const StaffPath cut = with("");
+  const StaffPath kept = with("keep_posts = true\n");
+  // Without keep_posts: posts follow the staff, down 4 and up 6.
+  EXPECT_EQ(cut.in_post.at(10), 12);
+  EXPECT_EQ(cut.posts.at(15), 8);
+  EXPECT_EQ(cut.in_post.at(15), 8);
+  EXPECT_EQ(cut.posts.at(25), 14);
+  EXPECT_EQ(cut.in_post.at(25), 14);
+  // With it: the 4 posts stay, vacant, and of the 6 recruits only 4 find a vacant post.
+  EXPECT_EQ(kept.posts.at(15), 12);
+  EXPECT_EQ(kept.in_post.at(15), 8);
+  EXPECT_EQ(kept.posts.at(25), 12);
+  EXPECT_EQ(kept.in_post.at(25), 12);
+}
+
+TEST(Interventions, AddStaffPercentMovesThatShareOfThoseInPostRoundedToWholeOfficers) {
+  const model::ReplicationResult r = run_staff_changes(
+      "staff.PO = { establishment = 12 }\nstaff.PSO = { establishment = 10, in_post = 8 }\n",
+      "[[intervention]]\nat_day = 10.5\nadd_staff_percent = { PO = -25, PSO = -25 }\nkeep_posts = true\n"
+      "[[intervention]]\nat_day = 20.5\nadd_staff_percent.PSO = 50\n");
+  const StaffPath po = staff_path(r, Grade::PO);
+  const StaffPath pso = staff_path(r, Grade::PSO);
+  EXPECT_EQ(po.in_post.at(15), 9); // 25% of 12
+  EXPECT_EQ(po.posts.at(15), 12);
+  EXPECT_EQ(pso.in_post.at(15), 6); // 25% of 8
+  EXPECT_EQ(pso.posts.at(15), 10);
+  // Half of the 6 in post on day 20.5: 3 more, on new posts.
+  EXPECT_EQ(pso.in_post.at(25), 9);
+  EXPECT_EQ(pso.posts.at(25), 13);
+  EXPECT_EQ(model::staff_change(-25, 10), -3); // halves away from zero
+  EXPECT_EQ(model::staff_change(-25, 2), -1);
+  EXPECT_EQ(model::staff_change(10, 4), 0);
 }
 
 TEST(Overflow, CasesGoToANeighbourWhenEveryLocalOfficerIsAtTheCap) {

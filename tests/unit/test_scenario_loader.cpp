@@ -184,6 +184,8 @@ void expect_same(const model::Scenario& a, const model::Scenario& b) {
     EXPECT_EQ(x.at_day, y.at_day);
     EXPECT_EQ(x.ldu, y.ldu);
     EXPECT_EQ(x.add_staff, y.add_staff);
+    EXPECT_EQ(x.add_staff_percent, y.add_staff_percent);
+    EXPECT_EQ(x.keep_posts, y.keep_posts);
     EXPECT_EQ(x.recruits, y.recruits);
     EXPECT_EQ(x.demand_factor, y.demand_factor);
     EXPECT_EQ(x.policy, y.policy);
@@ -285,6 +287,8 @@ parameters = { "tasks.review_hours" = [1, 3.5], "ldu[*].staff.PO.in_post" = [10,
 at_day = 100
 ldu = "B"
 add_staff = { PO = 2, PSO = -1 }
+add_staff_percent = { PQiP = 50 }
+keep_posts = true
 recruits = "trainee"
 demand_factor = 1.2
 [[intervention]]
@@ -308,6 +312,8 @@ demand_factor = 0
   const model::Scenario s = test::parse(text);
   ASSERT_TRUE(s.staffing.has_value());
   ASSERT_EQ(s.interventions.size(), 3u);
+  EXPECT_TRUE(s.interventions[2].keep_posts); // sorted by day: the day-100 one is last
+  EXPECT_EQ(s.interventions[2].add_staff_percent[static_cast<int>(model::Grade::PQiP)], 50.0);
   EXPECT_EQ(s.ldus[1].staff[static_cast<int>(model::Grade::PSO)].target_vacancy_rate, 0.1);
   EXPECT_EQ(s.case_types[2].duration.kind(), sim::DistributionKind::fixed);
   EXPECT_EQ(s.tasks.court_grades, std::vector<model::Grade>{model::Grade::PO});
@@ -331,7 +337,8 @@ TEST(ScenarioLoader, SensitivityRangesAreTwoDifferentNumbersAndErrorsArePlaced) 
       {"parameters = { \"a.b\" = 1 }", "expected [low, high]"},
       {"parameters = { a.b = [1, 2] }", "quote a dotted key"},
       {"parameters = [1, 2]", "expected a table"},
-      {"parameter = {}", "missing key 'sensitivity.parameters'"},
+      {"parameter = {}", "unknown key 'sensitivity.parameter' in [sensitivity] (did you mean 'parameters'?)"},
+      {"ranges = {}", "missing key 'sensitivity.parameters'"},
   };
   const std::string scenario = test::two_ldu_scenario();
   const int header_line = static_cast<int>(std::count(scenario.begin(), scenario.end(), '\n')) + 1;

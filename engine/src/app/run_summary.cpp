@@ -52,6 +52,19 @@ stats::Interval RunSummary::interval(std::string_view ldu, std::string_view figu
   return {0, kNaN, kNaN};
 }
 
+std::vector<const PairedDifference*> by_significance(std::span<const PairedDifference> differences,
+                                                     std::string_view ldu) {
+  std::vector<const PairedDifference*> rows;
+  for (const auto& d : differences)
+    if (d.ldu == ldu) rows.push_back(&d);
+  const auto rank = [](const PairedDifference* d) { return std::isnan(d->clarity()) ? -1.0 : d->clarity(); };
+  std::stable_sort(rows.begin(), rows.end(), [&](const PairedDifference* a, const PairedDifference* b) {
+    if (a->significant() != b->significant()) return a->significant();
+    return rank(a) > rank(b);
+  });
+  return rows;
+}
+
 Comparison compare(const RunSummary& base, const RunSummary& variant) {
   const FigureTable& a = base.figures;
   const FigureTable& b = variant.figures;

@@ -217,6 +217,43 @@ void write_run(const h5::Group& root, const RunOutput& run) {
   write_statistics(root.create_group("statistics"), summary.confidence, summary.statistics);
 }
 
+// The rows of every comparison, one after another, as the /comparison table.
+void write_differences(const h5::Group& g, std::span<const app::Comparison> comparisons) {
+  std::vector<std::string> ldu, figure, units;
+  std::vector<std::int64_t> n, significant;
+  std::vector<double> base_mean, base_half, variant_mean, variant_half, diff, diff_half, low, high;
+  for (const auto& comparison : comparisons)
+    for (const auto& d : comparison.differences) {
+      ldu.push_back(d.ldu);
+      figure.push_back(d.figure);
+      units.push_back(d.units);
+      n.push_back(d.difference.n);
+      base_mean.push_back(d.base.mean);
+      base_half.push_back(d.base.half_width);
+      variant_mean.push_back(d.variant.mean);
+      variant_half.push_back(d.variant.half_width);
+      diff.push_back(d.difference.mean);
+      diff_half.push_back(d.difference.half_width);
+      low.push_back(d.difference.low());
+      high.push_back(d.difference.high());
+      significant.push_back(d.significant());
+    }
+  g.attribute("confidence", comparisons.empty() ? app::kConfidence : comparisons.front().confidence);
+  g.write_strings("ldu", ldu);
+  g.write_strings("figure", figure);
+  g.write_strings("units", units);
+  g.write("n", n);
+  g.write("base_mean", base_mean);
+  g.write("base_half_width", base_half);
+  g.write("variant_mean", variant_mean);
+  g.write("variant_half_width", variant_half);
+  g.write("difference", diff);
+  g.write("difference_half_width", diff_half);
+  g.write("difference_low", low);
+  g.write("difference_high", high);
+  g.write("significant", significant);
+}
+
 } // namespace
 
 void write_results(const std::filesystem::path& path, const RunMetadata& meta, const RunOutput& run) {
@@ -234,44 +271,13 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
   file.attribute("replications", static_cast<std::int64_t>(base.results.size()));
   write_run(file.create_group("base"), base);
   write_run(file.create_group("variant"), variant);
-  const h5::Group g = file.create_group("comparison");
-  std::vector<std::string> ldu, figure, units;
-  std::vector<std::int64_t> n, significant;
-  std::vector<double> base_mean, base_half, variant_mean, variant_half, diff, diff_half, low, high;
-  for (const auto& d : comparison.differences) {
-    ldu.push_back(d.ldu);
-    figure.push_back(d.figure);
-    units.push_back(d.units);
-    n.push_back(d.difference.n);
-    base_mean.push_back(d.base.mean);
-    base_half.push_back(d.base.half_width);
-    variant_mean.push_back(d.variant.mean);
-    variant_half.push_back(d.variant.half_width);
-    diff.push_back(d.difference.mean);
-    diff_half.push_back(d.difference.half_width);
-    low.push_back(d.difference.low());
-    high.push_back(d.difference.high());
-    significant.push_back(d.significant());
-  }
-  g.attribute("confidence", comparison.confidence);
-  g.write_strings("ldu", ldu);
-  g.write_strings("figure", figure);
-  g.write_strings("units", units);
-  g.write("n", n);
-  g.write("base_mean", base_mean);
-  g.write("base_half_width", base_half);
-  g.write("variant_mean", variant_mean);
-  g.write("variant_half_width", variant_half);
-  g.write("difference", diff);
-  g.write("difference_half_width", diff_half);
-  g.write("difference_low", low);
-  g.write("difference_high", high);
-  g.write("significant", significant);
+  write_differences(file.create_group("comparison"), std::span(&comparison, 1));
   file.flush();
 }
 
 void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
-                 std::span<const std::string> values, std::span<const RunOutput> runs) {
+                 std::span<const std::string> values, std::span<const RunOutput> runs,
+                 std::span<const app::Comparison> differences) {
   const h5::File file(path.string(), false, meta.deflate_level);
   write_header(file, "sweep", meta);
   file.attribute("vary_key", key);
@@ -294,6 +300,20 @@ void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, con
   sweep.write("run", run_index);
   sweep.write_strings("value", value);
   write_statistics(sweep, runs.empty() ? app::kConfidence : runs.front().summary->confidence, all);
+  // Each later value against the first, paired by replication (1.6).
+  const h5::Group paired = file.create_group("sweep_differences");
+  std::vector<std::int64_t> paired_run;
+  std::vector<std::string> paired_value;
+  for (std::size_t i = 0; i < differences.size(); ++i)
+    for (std::size_t row = 0; row < differences[i].differences.size(); ++row) {
+      paired_run.push_back(static_cast<std::int64_t>(i + 1));
+      paired_value.push_back(values[i + 1]);
+    }
+  paired.attribute("reference_run", std::int64_t{0});
+  paired.attribute("reference_value", values.empty() ? std::string() : values.front());
+  paired.write("run", paired_run);
+  paired.write_strings("value", paired_value);
+  write_differences(paired, differences);
   file.flush();
 }
 

@@ -31,10 +31,63 @@ std::string grade_name(Grade g) { return std::string(model::name(g)); }
 template <class Fields> void reduction_step_fields(Fields& f, MaybeConst<model::ReductionStep> auto& step) {
   f.key("months", step.months, kPositive, Required{});
   f.key("percent", step.percent,
-        Number{.max = 100.0, .expected = "a reduction in percent of contracted hours, from 0 to 100"}, Required{});
+        ReductionPercent{.expected = "a reduction in percent of contracted hours, from 0 to 100"}, Required{});
 }
 
 } // namespace
+
+std::string number_text(double value) {
+  std::ostringstream out;
+  out << std::setprecision(10) << value;
+  return out.str();
+}
+
+double CapacityPercent::read(TableReader& r, std::string_view key, std::optional<double> fallback) const {
+  // A percentage up to 2 would refuse an officer any case worth more than 2%
+  // of a week: no policy means that, but 1.1 is how 110% reads as a fraction.
+  constexpr double kLargestFraction = 2.0;
+  const double value = kPositive.read(r, key, fallback);
+  if (value <= kLargestFraction)
+    r.fail_at(key, "'" + r.key_path(key) + "' = " + number_text(value) +
+                       " reads as a fraction: capacity is in percent (write " + number_text(100.0 * value) +
+                       " for " + number_text(100.0 * value) + "%); expected a percentage above 2");
+  return value;
+}
+
+double ReductionPercent::read(TableReader& r, std::string_view key, std::optional<double> fallback) const {
+  const double value = Number{.max = 100.0, .expected = expected}.read(r, key, fallback);
+  if (value > 0.0 && value <= 1.0 && r.table().contains(key))
+    r.warn_at(key, "'" + r.key_path(key) + "' = " + number_text(value) + " takes " + number_text(value) +
+                       "% of contracted hours off; if " + number_text(100.0 * value) + "% was meant, write " +
+                       number_text(100.0 * value));
+  return value;
+}
+
+double DemandFactor::read(TableReader& r, std::string_view key, std::optional<double> fallback) const {
+  // Ten times the demand swamps any LDU and runs ten times the events; a
+  // percentage written as a factor (15 for +15%) is far likelier.
+  constexpr double kLargest = 10.0;
+  constexpr double kLargestUnwarned = 2.0;
+  const double value = kNonNegative.read(r, key, fallback);
+  const std::string times = "'" + r.key_path(key) + "' = " + number_text(value) +
+                            " runs arrivals and court reports at " + number_text(value) +
+                            " times the scenario's rates";
+  const std::string percent = "for +" + number_text(value) + "% write " + number_text(1.0 + value / 100.0);
+  if (value > kLargest) r.fail_at(key, times + ": expected a factor from 0 to 10 (" + percent + ")");
+  if (value > kLargestUnwarned && r.table().contains(key)) r.warn_at(key, times + "; " + percent);
+  return value;
+}
+
+double StaffPercent::read(TableReader& r, std::string_view key, std::optional<double> fallback) const {
+  const double value =
+      Number{.min = -100.0, .max = 1000.0, .expected = "a percentage of the staff in post from -100 to 1000"}.read(
+          r, key, fallback);
+  if (value != 0.0 && std::abs(value) < 1.0 && r.table().contains(key))
+    r.warn_at(key, "'" + r.key_path(key) + "' = " + number_text(value) + " is " + number_text(value) +
+                       "% of the staff in post, less than one officer in a hundred; for " +
+                       number_text(100.0 * value) + "% write " + number_text(100.0 * value));
+  return value;
+}
 
 std::string Date::read(TableReader& r, std::string_view key, std::optional<std::string> fallback) const {
   const toml::node* d = r.find(key);
@@ -56,7 +109,7 @@ toml::date Date::write(const std::string& iso) const {
 
 sim::Distribution DistributionTable::read(TableReader& parent, std::string_view key,
                                           std::optional<sim::Distribution> fallback) const {
-  if (fallback && !parent.table().contains(key)) return *fallback;
+  if (fallback && !parent.expect(key)) return *fallback;
   const std::string_view expected = "a distribution table such as { dist = \"lognormal\", mean = 300, sd = 150 }";
   const toml::node& n = parent.require(key, expected);
   if (!n.is_table()) parent.fail_type(key, n, expected);
@@ -72,7 +125,7 @@ sim::Distribution DistributionTable::read(TableReader& parent, std::string_view 
     return std::pair{a, b};
   };
   auto moments_or_shape = [&](auto from_moments, auto from_shape) {
-    if (r.table().contains("shape") || r.table().contains("scale")) {
+    if (r.expect("shape") || r.expect("scale")) {
       const auto [shape, scale] = parameters("shape", "scale");
       return from_shape(shape, scale);
     }
@@ -284,6 +337,12 @@ toml::array Neighbours::write(const std::vector<int>& neighbours) const {
   return out;
 }
 
+std::string not_an_ldu(std::string_view name, std::span<const model::LduParameters> ldus) {
+  std::vector<std::string_view> names;
+  for (const auto& l : ldus) names.emplace_back(l.name);
+  return unknown_name("LDU", name, names);
+}
+
 void resolve_neighbours(std::vector<model::LduParameters>& ldus, const std::vector<NeighbourNames>& names,
                         const Context& ctx) {
   for (std::size_t i = 0; i < ldus.size(); ++i)
@@ -291,8 +350,7 @@ void resolve_neighbours(std::vector<model::LduParameters>& ldus, const std::vect
       int found = -1;
       for (std::size_t j = 0; j < ldus.size(); ++j)
         if (ldus[j].name == name) found = static_cast<int>(j);
-      if (found < 0)
-        ctx.fail(where, "neighbour \"" + name + "\" of LDU \"" + ldus[i].name + "\" is not an LDU of this scenario");
+      if (found < 0) ctx.fail(where, "neighbour of LDU \"" + ldus[i].name + "\": " + not_an_ldu(name, ldus));
       if (found == static_cast<int>(i)) ctx.fail(where, "LDU \"" + name + "\" cannot be its own neighbour");
       ldus[i].neighbours.push_back(found);
     }
@@ -304,11 +362,15 @@ int LduName::read(TableReader& r, std::string_view key, std::optional<int> fallb
     if (!fallback) r.fail_missing(key, "an LDU name (string)");
     return *fallback;
   }
-  if (!l->is_string()) r.fail_type(key, *l, "an LDU name (string)");
+  if (!l->is_string()) {
+    std::vector<std::string_view> names;
+    for (const auto& ldu : ldus) names.emplace_back(ldu.name);
+    r.fail_type(key, *l, "an LDU name (string): " + quoted_list(names));
+  }
   const std::string& name = **l->as_string();
   for (std::size_t j = 0; j < ldus.size(); ++j)
     if (ldus[j].name == name) return static_cast<int>(j);
-  r.ctx().fail(l->source(), "'" + r.key_path(key) + "': \"" + name + "\" is not an LDU of this scenario");
+  r.ctx().fail(l->source(), "'" + r.key_path(key) + "': " + not_an_ldu(name, ldus));
 }
 
 std::string LduName::write(int index) const { return ldus[static_cast<std::size_t>(index)].name; }

@@ -23,6 +23,49 @@ inline constexpr Names kArrivalProcesses{model::kArrivalProcessNames, "arrival p
 inline constexpr Names kRecruits{model::kRecruitNames, "kind of recruit"};
 inline constexpr Names kDistributions{sim::kDistributionNames, "distribution"};
 
+// A number as a message shows it: 1277, 0.3, 1.15 (up to 10 significant digits).
+std::string number_text(double value);
+
+// Numbers with a likely slip (docs/scenario-format.md, "Warnings"): refused
+// where the value cannot be meant, warned about where it might be.
+
+// A percentage of an officer's capacity (a cap or a threshold), positive. 2 or
+// less reads as a fraction (1.1 for 110%) and is refused: no caseload fits under it.
+struct CapacityPercent {
+  double read(TableReader& r, std::string_view key, std::optional<double> fallback) const;
+  [[nodiscard]] double write(double value) const { return value; }
+};
+
+// A reduction in percent of contracted hours, in [0, 100]; a value in (0, 1]
+// is warned about (a fraction, 0.3 for 30%?).
+struct ReductionPercent {
+  std::string_view expected;
+  double read(TableReader& r, std::string_view key, std::optional<double> fallback) const;
+  [[nodiscard]] double write(double value) const { return value; }
+};
+
+// A multiple of the scenario's arrival rates in [0, 10]: above 10 is refused
+// and above 2 warned about (a percentage, 15 for +15%?).
+struct DemandFactor {
+  double read(TableReader& r, std::string_view key, std::optional<double> fallback) const;
+  [[nodiscard]] double write(double value) const { return value; }
+};
+
+// A change of staff in percent of those in post, in [-100, 1000]; a nonzero
+// value under 1 in size is warned about (a fraction, -0.25 for -25%?).
+struct StaffPercent {
+  double read(TableReader& r, std::string_view key, std::optional<double> fallback) const;
+  [[nodiscard]] double write(double value) const { return value; }
+};
+
+// true or false, written only when true.
+struct Flag {
+  bool read(TableReader& r, std::string_view key, std::optional<bool> fallback) const {
+    return r.boolean(key, fallback);
+  }
+  [[nodiscard]] std::optional<bool> write(bool value) const { return value ? std::optional(true) : std::nullopt; }
+};
+
 // A TOML local date (2018-08-01, unquoted), held as ISO text.
 struct Date {
   std::string read(TableReader& r, std::string_view key, std::optional<std::string> fallback) const;
@@ -94,6 +137,9 @@ struct Neighbours {
 };
 void resolve_neighbours(std::vector<model::LduParameters>& ldus, const std::vector<NeighbourNames>& names,
                         const Context& ctx);
+
+// "unknown LDU "X": expected "A" or "B" (did you mean "A"?)"
+std::string not_an_ldu(std::string_view name, std::span<const model::LduParameters> ldus);
 
 // One LDU of the scenario, by name, held as its index (an intervention's `ldu`).
 struct LduName {

@@ -2,6 +2,7 @@
 
 #include "caseload/io/input_error.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <span>
@@ -12,59 +13,136 @@
 namespace caseload::io {
 namespace {
 
-// Sets `value` at a dotted path: `a.b.c`, with `name[i]` or `name[*]` to
-// index arrays of tables (e.g. `ldu[*].staff.PO.in_post`).
-void set_path(toml::node& node, std::span<const std::string> segments, const toml::node& value,
-              const std::string& key) {
-  auto bad = [&](const std::string& why) {
-    throw std::invalid_argument("cannot set '" + key + "': " + why);
+// One step of an override key: a key of a table, and for an array of tables
+// which elements: `[i]`, `[*]` or `[NAME]` (the element whose `name` is NAME).
+struct Step {
+  std::string key;
+  std::optional<std::string> pick;
+  bool pick_by_name = false;
+};
+
+// `a.b.c`, `"quoted key".b`, `ldu[2].x`, `ldu[*].x`, `ldu[Black Country].x`,
+// `ldu["Black Country"].x`. Throws std::invalid_argument naming the problem.
+std::vector<Step> parse_key(const std::string& key) {
+  const auto bad = [&](const std::string& why) -> std::invalid_argument {
+    return std::invalid_argument("cannot set '" + key + "': " + why);
   };
-  if (segments.empty()) bad("empty key");
-  std::string segment = segments.front();
-  std::optional<std::string> index;
-  if (const auto open = segment.find('['); open != std::string::npos) {
-    if (segment.back() != ']') bad("expected name[index] or name[*]");
-    index = segment.substr(open + 1, segment.size() - open - 2);
-    segment = segment.substr(0, open);
-  }
-  toml::table* table = node.as_table();
-  if (!table) bad("'" + segment + "' is not inside a table");
-  const auto rest = segments.subspan(1);
-  if (!index) {
-    if (rest.empty()) {
-      table->insert_or_assign(segment, value);
-      return;
-    }
-    toml::node* child = table->get(segment);
-    if (!child) {
-      table->insert(segment, toml::table{});
-      child = table->get(segment);
-    }
-    set_path(*child, rest, value, key);
-    return;
-  }
-  toml::array* array = table->get_as<toml::array>(segment);
-  if (!array) bad("'" + segment + "' is not an array of tables");
-  if (rest.empty()) bad("an array element needs a key below it");
-  if (*index == "*") {
-    for (toml::node& element : *array) set_path(element, rest, value, key);
-    return;
-  }
+  // A quoted part from the '"' at `i`; `i` ends after the closing quote.
+  const auto quoted = [&](std::size_t& i) {
+    const auto close = key.find('"', i + 1);
+    if (close == std::string::npos) throw bad("a name opened with a quote is not closed by one");
+    std::string text = key.substr(i + 1, close - i - 1);
+    i = close + 1;
+    return text;
+  };
+  std::vector<Step> steps;
   std::size_t i = 0;
-  try {
-    i = std::stoul(*index);
-  } catch (const std::exception&) {
-    bad("index '" + *index + "' is not a number or *");
+  while (true) {
+    Step step;
+    if (i < key.size() && key[i] == '"') {
+      step.key = quoted(i);
+    } else {
+      const auto end = key.find_first_of(".[", i);
+      step.key = key.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      i = end == std::string::npos ? key.size() : end;
+    }
+    if (step.key.empty()) throw bad(steps.empty() && i >= key.size() ? "empty key" : "an empty part between dots");
+    if (i < key.size() && key[i] == '[') {
+      ++i;
+      if (i < key.size() && key[i] == '"') {
+        step.pick = quoted(i);
+        step.pick_by_name = true;
+      } else {
+        const auto close = key.find(']', i);
+        if (close == std::string::npos) throw bad("expected name[index], name[*] or name[NAME]");
+        step.pick = key.substr(i, close - i);
+        i = close;
+        step.pick_by_name = *step.pick != "*" && (step.pick->empty() ||
+                                                  step.pick->find_first_not_of("0123456789") != std::string::npos);
+      }
+      if (i >= key.size() || key[i] != ']') throw bad("expected ']' after the name in brackets");
+      ++i;
+    }
+    steps.push_back(std::move(step));
+    if (i >= key.size()) return steps;
+    if (key[i] != '.') throw bad("expected '.' after ']' or a quoted name");
+    ++i;
   }
-  if (i >= array->size()) bad("index " + *index + " is past the end of '" + segment + "'");
-  set_path(*array->get(i), rest, value, key);
 }
 
-void apply_override(toml::table& doc, const std::string& key, const toml::node& value);
+// The elements of `array` (of tables, under `name`) that `pick` selects.
+std::vector<toml::table*> pick_elements(toml::array& array, const std::string& name, const std::string& pick,
+                                        bool by_name, const std::string& key) {
+  const auto bad = [&](const std::string& why) { return std::invalid_argument("cannot set '" + key + "': " + why); };
+  std::vector<toml::table*> out;
+  if (by_name) {
+    std::vector<std::string_view> names;
+    for (toml::node& element : array)
+      if (toml::table* t = element.as_table())
+        if (const auto n = t->get_as<std::string>("name")) {
+          names.emplace_back(n->get());
+          if (n->get() == pick) out.push_back(t);
+        }
+    if (names.empty()) throw bad("the elements of '" + name + "' have no names: expected " + name + "[i] or " + name + "[*]");
+    if (out.empty()) throw bad(unknown_name(name == "ldu" ? "LDU" : "'" + name + "' element", pick, names));
+    return out;
+  }
+  for (toml::node& element : array)
+    if (!element.is_table()) throw bad("'" + name + "' is not an array of tables");
+  if (pick == "*") {
+    for (toml::node& element : array) out.push_back(element.as_table());
+    return out;
+  }
+  std::size_t i = 0;
+  const auto [end, error] = std::from_chars(pick.data(), pick.data() + pick.size(), i);
+  if (error != std::errc{} || i >= array.size()) throw bad("index " + pick + " is past the end of '" + name + "'");
+  out.push_back(array.get(i)->as_table());
+  return out;
+}
+
+using Place = std::pair<toml::table*, std::string>; // a table and the key to set in it
+
+// Every place the steps lead to from `table`, creating missing tables on the way.
+void find_places(toml::table& table, std::span<const Step> steps, const std::string& key, std::vector<Place>& out) {
+  const auto bad = [&](const std::string& why) { return std::invalid_argument("cannot set '" + key + "': " + why); };
+  const Step& step = steps.front();
+  auto rest = steps.subspan(1);
+  if (!step.pick && rest.empty()) {
+    out.emplace_back(&table, step.key);
+    return;
+  }
+  toml::node* child = table.get(step.key);
+  if (step.pick || (child && child->is_array())) {
+    toml::array* array = child ? child->as_array() : nullptr;
+    if (!array) throw bad("'" + step.key + "' is not an array of tables");
+    // `ldu.NAME.…`: the step after an array names one of its elements.
+    std::string pick = step.pick.value_or("");
+    bool by_name = step.pick_by_name;
+    if (!step.pick) {
+      if (rest.front().pick) throw bad("expected " + step.key + "[index], " + step.key + "[*] or " + step.key + ".NAME");
+      pick = rest.front().key;
+      by_name = true;
+      rest = rest.subspan(1);
+    }
+    if (rest.empty()) throw bad("an array element needs a key below it");
+    for (toml::table* element : pick_elements(*array, step.key, pick, by_name, key)) find_places(*element, rest, key, out);
+    return;
+  }
+  if (!child) {
+    table.insert(step.key, toml::table{});
+    child = table.get(step.key);
+  }
+  if (!child->is_table()) throw bad("'" + step.key + "' is not inside a table");
+  find_places(*child->as_table(), rest, key, out);
+}
 
 // An override from a file's [overrides] or the command line: `key` is a dotted
-// path or `vacancy_rate.<GRADE>`. Throws std::invalid_argument when it cannot be applied.
-void apply_override(toml::table& doc, const std::string& key, const toml::node& value) {
+// path or `vacancy_rate.<GRADE>`, written at `where` (none for the command
+// line). The first place set takes `value` itself and a key placed at
+// `where`, so that a value or key from the file keeps its line and column for
+// errors found when the document is read; any further places take copies.
+// Throws std::invalid_argument when it cannot be applied.
+void apply_override(toml::table& doc, const std::string& key, toml::node& value, const toml::source_region& where) {
   // vacancy_rate.<GRADE> = v sets in_post = round(establishment × (1 − v)) in
   // every LDU, and holds the rate there through the run (target_vacancy_rate).
   const std::string prefix = "vacancy_rate.";
@@ -72,7 +150,7 @@ void apply_override(toml::table& doc, const std::string& key, const toml::node& 
     const std::string grade = key.substr(prefix.size());
     if (!model::index_of(model::kGradeNames, grade))
       throw std::invalid_argument("'" + key + "': unknown grade \"" + grade + "\": expected " +
-                                  quoted_list(model::kGradeNames));
+                                  quoted_list(model::kGradeNames) + did_you_mean(grade, model::kGradeNames));
     const auto rate = value.value<double>();
     if (!rate || !(*rate >= 0.0 && *rate <= 1.0)) throw std::invalid_argument("'" + key + "' needs a rate in [0, 1]");
     if (toml::array* ldus = doc.get_as<toml::array>("ldu"))
@@ -87,12 +165,12 @@ void apply_override(toml::table& doc, const std::string& key, const toml::node& 
             }
     return;
   }
-  std::vector<std::string> segments;
-  std::size_t start = 0;
-  for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1)
-    segments.push_back(key.substr(start, dot - start));
-  segments.push_back(key.substr(start));
-  set_path(doc, segments, value, key);
+  std::vector<Place> places;
+  find_places(doc, parse_key(key), key, places);
+  for (std::size_t i = 1; i < places.size(); ++i) places[i].first->insert_or_assign(places[i].second, value);
+  if (!places.empty())
+    places.front().first->insert_or_assign(toml::key(places.front().second, toml::source_region(where)),
+                                           std::move(value));
 }
 
 // Lays `variant` over `base`: tables merge key by key, [[intervention]]
@@ -129,17 +207,17 @@ toml::table resolve_extends(toml::table doc, const std::filesystem::path& source
   const std::filesystem::path base_path = source.parent_path() / **extends->as_string();
   if (!std::filesystem::is_regular_file(base_path))
     ctx.fail(extends->source(), "'extends': no scenario file " + base_path.string());
-  const std::string base_text = read_text(base_path);
-  toml::table base = resolve_extends(parse_document(base_text, base_path.string(), ctx), base_path, ctx, depth + 1);
   if (overrides && !overrides->is_table())
     ctx.fail(overrides->source(), "'overrides' must be a table of \"key\" = value");
-  const toml::table changes = overrides ? std::move(*doc.get_as<toml::table>("overrides")) : toml::table{};
+  const std::string base_text = read_text(base_path);
+  toml::table base = resolve_extends(parse_document(base_text, base_path.string(), ctx), base_path, ctx, depth + 1);
+  toml::table layer_overrides = overrides ? std::move(*doc.get_as<toml::table>("overrides")) : toml::table{};
   doc.erase("extends");
   doc.erase("overrides");
   merge_into(base, std::move(doc));
-  for (auto&& [key, value] : changes) {
+  for (auto&& [key, value] : layer_overrides) {
     try {
-      apply_override(base, std::string(key.str()), value);
+      apply_override(base, std::string(key.str()), value, key.source());
     } catch (const std::invalid_argument& e) {
       ctx.fail(key.source(), e.what());
     }
@@ -187,8 +265,11 @@ void apply_override(toml::table& doc, const Override& o) {
     throw InputError(o.option, 0, 0, "value '" + o.value + "' for '" + o.key + "' is not a TOML value: " +
                                          std::string(e.description()));
   }
+  // A copy carries no line and column: the value is not in the scenario file,
+  // so an error found in it later names the file without a position.
+  toml::table value = parsed;
   try {
-    apply_override(doc, o.key, *parsed.get("value"));
+    apply_override(doc, o.key, *value.get("value"), {});
   } catch (const std::invalid_argument& e) {
     throw InputError(o.option, 0, 0, e.what());
   }

@@ -20,10 +20,12 @@ namespace caseload::io {
 
 LoadedScenario parse_scenario(std::string_view text, std::string_view source_name,
                               std::span<const Override> overrides) {
-  const Context ctx{std::string(source_name)};
+  std::vector<Warning> warnings;
+  const Context ctx{std::string(source_name), &warnings};
   toml::table doc = resolve_extends(parse_document(text, source_name, ctx), std::string(source_name), ctx);
   for (const Override& o : overrides) apply_override(doc, o);
-  return LoadedScenario{read_scenario(doc, ctx), std::string(text)};
+  model::Scenario scenario = read_scenario(doc, ctx);
+  return LoadedScenario{std::move(scenario), std::string(text), std::move(warnings)};
 }
 
 LoadedScenario load_scenario(const std::filesystem::path& path, std::span<const Override> overrides) {

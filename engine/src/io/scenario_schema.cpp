@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -90,11 +91,11 @@ struct FiniteEntries {
 
 template <class Fields> void allocation_fields(Fields& f, MaybeConst<model::AllocationParameters> auto& a) {
   f.key("policy", a.policy, Choice<model::PolicyKind>{kPolicies});
-  f.key("cap_percent", a.cap_percent, kPositive);
-  f.key("preference_threshold_percent", a.preference_threshold_percent, kPositive);
+  f.key("cap_percent", a.cap_percent, CapacityPercent{});
+  f.key("preference_threshold_percent", a.preference_threshold_percent, CapacityPercent{});
   f.key("overflow", a.overflow, Boolean{});
   f.key("eligibility", a.eligibility, ByName{kProtectLevels, PreferenceLevels{}});
-  f.key("grade_cap_percent", a.grade_cap_percent, ByName{kGrades, kPositive, FiniteEntries{}});
+  f.key("grade_cap_percent", a.grade_cap_percent, ByName{kGrades, CapacityPercent{}, FiniteEntries{}});
   f.key("step_down", a.step_down, Boolean{});
   f.key("step_down_delay_days", a.step_down_delay_days, kNonNegative);
 }
@@ -172,7 +173,7 @@ void staff_group_fields(Fields& f, MaybeConst<model::StaffGroup> auto& group, do
   f.key("in_post", group.in_post, kHeadcount, group.establishment);
   f.key("contracted_hours", group.contracted_hours, kPositive, default_hours);
   f.key("reduction_percent", group.reduction_percent,
-        Number{.max = 100.0, .expected = "a percentage of contracted hours in [0, 100]"});
+        ReductionPercent{.expected = "a percentage of contracted hours in [0, 100]"});
   f.key("court_share", group.court_share, kShare);
   f.key("other_share", group.other_share, kShare);
   f.check("other_share", [&]() -> std::optional<std::string> {
@@ -273,9 +274,9 @@ template <class Fields> void task_fields(Fields& f, MaybeConst<model::TaskParame
   f.key("parole_reports", t.parole_reports, Boolean{});
   f.key("parole_min_custody_days", t.parole_min_custody_days, kPositive);
   f.key("parole_lead_days", t.parole_lead_days, kPositive);
+  const std::string below_lead = "a number of days >= 0 and below parole_lead_days, " + number_text(t.parole_lead_days);
   f.key("parole_due_before_release_days", t.parole_due_before_release_days,
-        Number{.max = t.parole_lead_days, .max_open = true,
-               .expected = "a number of days >= 0 and below parole_lead_days"});
+        Number{.max = t.parole_lead_days, .max_open = true, .expected = below_lead});
   f.key("report_points_period_days", t.report_points_period_days, kPositive);
   f.key("review_hours", t.review_hours, kPositive);
   f.key("court_duty_share", t.court_duty_share,
@@ -314,21 +315,97 @@ template <class Fields> void staffing_fields(Fields& f, MaybeConst<model::Staffi
 template <class Fields>
 void intervention_fields(Fields& f, MaybeConst<model::Intervention> auto& in, double horizon_days,
                          std::span<const model::LduParameters> ldus) {
-  f.key("at_day", in.at_day,
-        Number{.max = horizon_days, .max_open = true, .expected = "a day from 0 up to (not including) horizon_days"},
-        Required{});
+  const std::string before_horizon = "a day from 0 up to (not including) the horizon, " + number_text(horizon_days);
+  f.key("at_day", in.at_day, Number{.max = horizon_days, .max_open = true, .expected = before_horizon}, Required{});
   f.key("ldu", in.ldu, LduName{ldus});
   f.key("add_staff", in.add_staff, ByName{kGrades, Integer{-100000, 100000}, NonzeroEntries{}}.omitted_when_empty());
+  f.key("add_staff_percent", in.add_staff_percent, ByName{kGrades, StaffPercent{}, NonzeroEntries{}}.omitted_when_empty());
+  f.check("add_staff_percent", [&]() -> std::optional<std::string> {
+    for (std::size_t g = 0; g < model::kGradeCount; ++g)
+      if (in.add_staff[g] != 0 && in.add_staff_percent[g] != 0.0) {
+        const std::string grade(model::kGradeNames[g]);
+        return "'" + f.path() + "': add_staff." + grade + " and add_staff_percent." + grade + " both change " +
+               grade + ": give one";
+      }
+    return std::nullopt;
+  });
+  f.key("keep_posts", in.keep_posts, Flag{});
+  f.check("keep_posts", [&]() -> std::optional<std::string> {
+    const bool changes_staff = std::any_of(in.add_staff.begin(), in.add_staff.end(), [](int n) { return n != 0; }) ||
+                               std::any_of(in.add_staff_percent.begin(), in.add_staff_percent.end(),
+                                           [](double p) { return p != 0.0; });
+    if (!in.keep_posts || changes_staff) return std::nullopt;
+    return "'" + f.path("keep_posts") + "' has no effect without add_staff or add_staff_percent";
+  });
   f.key("recruits", in.recruits, Choice<model::RecruitKind>{kRecruits});
-  f.key("demand_factor", in.demand_factor, Number{.max = 1000.0, .expected = "a factor from 0 to 1000"});
+  f.key("demand_factor", in.demand_factor, DemandFactor{});
   f.key("policy", in.policy, Choice<model::PolicyKind>{kPolicies});
-  f.key("cap_percent", in.cap_percent, kPositive);
+  f.key("cap_percent", in.cap_percent, CapacityPercent{});
   f.key("overflow", in.overflow, Boolean{});
   f.check("ldu", [&]() -> std::optional<std::string> {
     if (!in.ldu || !(in.policy || in.cap_percent || in.overflow)) return std::nullopt;
     return "'" + f.path() + "': policy, cap_percent and overflow apply to the whole division; give them in an "
                             "intervention without 'ldu'";
   });
+}
+
+// Warns where an intervention removes more staff than are in post, or with
+// keep_posts fills more posts than are vacant: the engine cuts the change to
+// what there is, which is probably not what was meant. Staff are followed
+// from day 0 through the interventions in order (`order`: by at_day), without
+// leavers, hires or trainees qualifying, which the loader cannot know.
+void warn_about_staff_changes(std::span<const model::Intervention> interventions, std::span<const std::size_t> order,
+                              std::span<const toml::table* const> tables, std::span<const model::LduParameters> ldus,
+                              const Context& ctx) {
+  struct Staffed {
+    int in_post = 0;
+    int posts = 0;
+  };
+  std::vector<std::array<Staffed, model::kGradeCount>> staff(ldus.size());
+  for (std::size_t l = 0; l < ldus.size(); ++l)
+    for (std::size_t g = 0; g < model::kGradeCount; ++g)
+      staff[l][g] = {ldus[l].staff[g].in_post, ldus[l].staff[g].establishment};
+  for (const std::size_t i : order) {
+    const model::Intervention& in = interventions[i];
+    for (std::size_t g = 0; g < model::kGradeCount; ++g) {
+      const bool by_percent = in.add_staff_percent[g] != 0.0;
+      if (in.add_staff[g] == 0 && !by_percent) continue;
+      const auto grade = model::Grade(g);
+      std::vector<std::string> short_of;
+      for (std::size_t l = 0; l < ldus.size(); ++l) {
+        if (in.ldu && *in.ldu != static_cast<int>(l)) continue;
+        Staffed& here = staff[l][g];
+        const int n = by_percent ? model::staff_change(in.add_staff_percent[g], here.in_post) : in.add_staff[g];
+        const int vacant = std::max(0, here.posts - here.in_post);
+        if (n < 0 && -n > here.in_post) short_of.push_back(ldus[l].name + " (" + std::to_string(here.in_post) + ")");
+        if (n > 0 && in.keep_posts && n > vacant) short_of.push_back(ldus[l].name + " (" + std::to_string(vacant) + ")");
+        if (n < 0) {
+          here.in_post = std::max(0, here.in_post + n);
+          if (!in.keep_posts) here.posts = std::max(0, here.posts + n);
+        } else if (n > 0) {
+          Staffed& joined = staff[l][static_cast<std::size_t>(model::grade_on_joining(grade, in.recruits))];
+          const int joining = in.keep_posts ? std::min(n, vacant) : n;
+          joined.in_post += joining;
+          joined.posts += &joined == &here && in.keep_posts ? 0 : joining;
+        }
+      }
+      if (short_of.empty()) continue;
+      const std::string key = std::string(by_percent ? "add_staff_percent." : "add_staff.") + std::string(model::name(grade));
+      const toml::node* value = (*tables[i])[by_percent ? "add_staff_percent" : "add_staff"][model::name(grade)].node();
+      const std::string what =
+          in.add_staff[g] < 0 || in.add_staff_percent[g] < 0
+              ? "removes more " + std::string(model::name(grade)) + " staff than are in post in "
+              : "with keep_posts fills vacant posts only, more than are vacant in ";
+      std::string where;
+      for (std::size_t k = 0; k < short_of.size(); ++k)
+        where += (k == 0 ? "" : k + 1 == short_of.size() ? " and " : ", ") + short_of[k];
+      ctx.warn(value ? value->source() : tables[i]->source(),
+               "'intervention[" + std::to_string(i) + "]." + key + "' = " +
+                   (by_percent ? number_text(in.add_staff_percent[g]) : std::to_string(in.add_staff[g])) + " " +
+                   what + where + ": no more than that change (counted from the day-0 staff through the earlier "
+                                  "interventions, before leavers and hires)");
+    }
+  }
 }
 
 // [[intervention]]: none or more, kept in order of at_day; none are written as no key.
@@ -341,14 +418,21 @@ struct Interventions {
     const toml::array* list = r.array(key);
     if (!list) return fallback.value_or(Value{});
     Value interventions;
+    std::vector<const toml::table*> tables;
     for_each_table(r.ctx(), *list, std::string(key), "a table", [&](TableReader& table) {
       Reader fields(table);
       intervention_fields(fields, interventions.emplace_back(), horizon_days, ldus);
       table.finish();
+      tables.push_back(&table.table());
     });
-    std::stable_sort(interventions.begin(), interventions.end(),
-                     [](const auto& a, const auto& b) { return a.at_day < b.at_day; });
-    return interventions;
+    std::vector<std::size_t> order(interventions.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return interventions[a].at_day < interventions[b].at_day; });
+    warn_about_staff_changes(interventions, order, tables, ldus, r.ctx());
+    Value sorted;
+    for (const std::size_t i : order) sorted.push_back(interventions[i]);
+    return sorted;
   }
 
   [[nodiscard]] std::optional<toml::array> write(const Value& interventions) const {
@@ -378,13 +462,15 @@ template <class Fields> void scenario_fields(Fields& f, MaybeConst<model::Scenar
   f.key("start_date", s.start_date, Date{});
   f.key("horizon_days", s.horizon_days,
         Number{.max = kMaxHorizonDays, .min_open = true, .expected = "a positive number of days, at most 10000000"});
-  f.key("warmup_days", s.warmup_days,
-        Number{.max = s.horizon_days, .max_open = true, .expected = "a number of days >= 0 and below horizon_days"});
+  const std::string below_horizon = "a number of days >= 0 and below the horizon, " + number_text(s.horizon_days);
+  f.key("warmup_days", s.warmup_days, Number{.max = s.horizon_days, .max_open = true, .expected = below_horizon});
   f.key("snapshot_every_days", s.snapshot_every_days, kPositive);
   f.check("snapshot_every_days", [&]() -> std::optional<std::string> {
-    if ((s.horizon_days - s.warmup_days) / s.snapshot_every_days > kMaxSnapshots)
-      return "snapshot_every_days is too small for horizon_days: expected at most 1000000 snapshots, i.e. "
-             "snapshot_every_days >= (horizon_days - warmup_days) / 1000000";
+    const double measured = s.horizon_days - s.warmup_days;
+    if (measured / s.snapshot_every_days > kMaxSnapshots)
+      return "snapshot_every_days = " + number_text(s.snapshot_every_days) + " is too small for " +
+             number_text(measured) + " days after the warm-up: expected at most 1000000 snapshots, i.e. "
+             "snapshot_every_days >= " + number_text(measured / kMaxSnapshots);
     return std::nullopt;
   });
   f.key("replications", s.replications, Integer{1, kMaxReplications});

@@ -75,7 +75,7 @@ public:
   }
   // An optional value is set only when its key is given.
   template <class T, class Kind> void key(std::string_view name, std::optional<T>& value, const Kind& kind) {
-    if (table_.table().contains(name)) value = kind.read(table_, name, std::optional<T>());
+    if (table_.expect(name)) value = kind.read(table_, name, std::optional<T>());
   }
 
   // A rule across keys: `problem()` returns what is wrong, if anything, and it

@@ -2,15 +2,25 @@
 
 #include "caseload/io/input_error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <vector>
 
 namespace caseload::io {
 
 void Context::fail(const toml::source_region& where, const std::string& what) const {
   throw InputError(where.path ? *where.path : file_, static_cast<int>(where.begin.line),
                    static_cast<int>(where.begin.column), what);
+}
+
+void Context::warn(const toml::source_region& where, const std::string& what) const {
+  if (!warnings_) return;
+  Warning w{where.path ? *where.path : file_, static_cast<int>(where.begin.line),
+            static_cast<int>(where.begin.column), what};
+  // A value read twice (a base laid under two variants) warns once.
+  if (std::find(warnings_->begin(), warnings_->end(), w) == warnings_->end()) warnings_->push_back(std::move(w));
 }
 
 std::string type_name(const toml::node& n) {
@@ -28,25 +38,20 @@ std::string type_name(const toml::node& n) {
   }
 }
 
-std::string quoted_list(std::span<const std::string_view> names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i) out += i + 1 == names.size() ? " or " : ", ";
-    out += '"';
-    out += names[i];
-    out += '"';
-  }
-  return out;
-}
-
 std::string TableReader::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 const toml::node* TableReader::find(std::string_view key) {
+  asked_.insert(std::string(key));
   const toml::node* n = table_.get(key);
   if (n) used_.insert(std::string(key));
   return n;
+}
+
+bool TableReader::expect(std::string_view key) {
+  asked_.insert(std::string(key));
+  return table_.contains(key);
 }
 
 const toml::node& TableReader::require(std::string_view key, std::string_view expected) {
@@ -56,7 +61,17 @@ const toml::node& TableReader::require(std::string_view key, std::string_view ex
 }
 
 void TableReader::fail_missing(std::string_view key, std::string_view expected) const {
+  // A key nobody has asked for that is near the missing one is its misspelling.
+  const std::string_view missing[] = {key};
+  for (auto&& [k, node] : table_)
+    if (!asked_.contains(k.str()) && nearest(k.str(), missing))
+      ctx_.fail(k.source(), unknown_key(k.str(), missing));
   ctx_.fail(table_.source(), "missing key '" + key_path(key) + "': expected " + std::string(expected));
+}
+
+std::string TableReader::unknown_key(std::string_view key, std::span<const std::string_view> known) const {
+  return "unknown key '" + key_path(key) + "'" + (path_.empty() ? "" : " in [" + path_ + "]") +
+         did_you_mean(key, known, '\'');
 }
 
 void TableReader::fail_type(std::string_view key, const toml::node& n, std::string_view expected) const {
@@ -66,6 +81,11 @@ void TableReader::fail_type(std::string_view key, const toml::node& n, std::stri
 void TableReader::fail_at(std::string_view key, const std::string& what) const {
   const toml::node* n = table_.get(key);
   ctx_.fail(n ? n->source() : table_.source(), what);
+}
+
+void TableReader::warn_at(std::string_view key, const std::string& what) const {
+  const toml::node* n = table_.get(key);
+  ctx_.warn(n ? n->source() : table_.source(), what);
 }
 
 double TableReader::number(std::string_view key, std::optional<double> fallback, double min, double max,
@@ -138,7 +158,7 @@ int TableReader::choice_node(std::string_view key, const toml::node& n, const Na
   for (std::size_t i = 0; i < names.list.size(); ++i)
     if (names.list[i] == s) return static_cast<int>(i);
   ctx_.fail(n.source(), "unknown " + std::string(names.what) + " \"" + s + "\" in '" + key_path(key) +
-                            "': expected " + quoted_list(names.list));
+                            "': expected " + quoted_list(names.list) + did_you_mean(s, names.list));
 }
 
 TableReader TableReader::subtable(std::string_view key, bool required, std::string_view expected) {
@@ -162,8 +182,8 @@ const toml::array* TableReader::array(std::string_view key) {
 void TableReader::finish() const {
   for (auto&& [key, node] : table_) {
     if (used_.contains(key.str())) continue;
-    ctx_.fail(key.source(), "unknown key '" + key_path(key.str()) + "'" +
-                                (path_.empty() ? "" : " in [" + path_ + "]"));
+    const std::vector<std::string_view> known(asked_.begin(), asked_.end());
+    ctx_.fail(key.source(), unknown_key(key.str(), known));
   }
 }
 

@@ -3,6 +3,9 @@
 // column of the offending key or value (docs/scenario-format.md, "Errors").
 // Nothing here knows the scenario schema.
 
+#include "caseload/io/input_error.hpp"
+#include "caseload/io/names.hpp"
+
 #include <toml++/toml.h>
 
 #include <cstdint>
@@ -11,19 +14,25 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace caseload::io {
 
-// Everything a reader needs to report an error at a place in the file.
+// Everything a reader needs to report an error, or a warning, at a place in the file.
 class Context {
 public:
-  explicit Context(std::string file) : file_(std::move(file)) {}
+  // Warnings go to `warnings`; with none given they are dropped.
+  explicit Context(std::string file, std::vector<Warning>* warnings = nullptr)
+      : file_(std::move(file)), warnings_(warnings) {}
   // The node's own file where it has one (a variant's base), else this file.
   [[noreturn]] void fail(const toml::source_region& where, const std::string& what) const;
+  // The same place, for input that is valid but probably not what was meant.
+  void warn(const toml::source_region& where, const std::string& what) const;
   [[nodiscard]] const std::string& file() const { return file_; }
 
 private:
   std::string file_;
+  std::vector<Warning>* warnings_;
 };
 
 // "a table", "an integer", ...: what a node is, for messages.
@@ -36,8 +45,6 @@ struct Names {
   std::string_view what;
 };
 
-// "a", "b" or "c"
-std::string quoted_list(std::span<const std::string_view> names);
 
 // Reads one TOML table, remembering which keys it consumed so that any key
 // left over (a typo, a key from another version) is reported, not ignored.
@@ -54,11 +61,15 @@ public:
   // The key's node, or null; either way the key counts as known.
   const toml::node* find(std::string_view key);
   const toml::node& require(std::string_view key, std::string_view expected);
+  // Whether the table has the key, which counts as known (to suggest for a
+  // misspelling) but not as read.
+  bool expect(std::string_view key);
 
   [[noreturn]] void fail_missing(std::string_view key, std::string_view expected) const;
   [[noreturn]] void fail_type(std::string_view key, const toml::node& n, std::string_view expected) const;
   // At the key's value, or at the table when the key is absent.
   [[noreturn]] void fail_at(std::string_view key, const std::string& what) const;
+  void warn_at(std::string_view key, const std::string& what) const;
 
   // Each reader returns `fallback` for a missing key, or fails when it has none.
   // A finite number in [min, max] (bounds open where the flags say so).
@@ -76,14 +87,18 @@ public:
   TableReader subtable(std::string_view key, bool required, std::string_view expected = "a table");
   const toml::array* array(std::string_view key);
 
-  // Reports the first key that nobody asked for.
+  // Reports the first key that nobody asked for, with the known key nearest to it.
   void finish() const;
 
 private:
+  // "unknown key 'path.key' in [path]", and the key meant when one is near.
+  [[nodiscard]] std::string unknown_key(std::string_view key, std::span<const std::string_view> known) const;
+
   const Context& ctx_;
   const toml::table& table_;
   std::string path_;
-  std::set<std::string, std::less<>> used_;
+  std::set<std::string, std::less<>> used_;  // keys read
+  std::set<std::string, std::less<>> asked_; // keys looked for, present or not: the table's known keys
 };
 
 // Every key of a table whose keys are names (e.g. grades, tiers): calls
@@ -96,7 +111,8 @@ template <class F> void for_each_named(TableReader& reader, const Names& names, 
     if (index < 0)
       reader.ctx().fail(key.source(), "unknown " + std::string(names.what) + " \"" +
                                           std::string(key.str()) + "\" in [" + reader.path() +
-                                          "]: expected " + quoted_list(names.list));
+                                          "]: expected " + quoted_list(names.list) +
+                                          did_you_mean(key.str(), names.list));
     reader.find(key.str());
     f(index, key.str(), node);
   }

@@ -71,7 +71,7 @@ void Simulation::on_intervention(std::uint32_t index, double now) {
   else
     for (std::uint32_t l = 0; l < state_.ldu_count(); ++l) ldus.push_back(l);
   for (std::uint32_t l : ldus) {
-    for (int g = 0; g < kGradeCount; ++g) workforce_.change_staff(l, Grade(g), in.add_staff[g], in.recruits, now);
+    for (int g = 0; g < kGradeCount; ++g) workforce_.change_staff(l, Grade(g), in, now);
     if (in.demand_factor) cases_.set_demand(l, *in.demand_factor, now);
   }
   if (in.policy || in.cap_percent || in.overflow) cases_.change_allocation(in, index, now);

@@ -23,11 +23,6 @@ const StaffingParameters& staffing_or_default(const Scenario& s) {
   return s.staffing ? *s.staffing : kDefault;
 }
 
-// A trainee recruited against a PO post takes a PQiP place until they qualify.
-Grade grade_on_joining(Grade post, RecruitKind kind) {
-  return kind == RecruitKind::trainee && post == Grade::PO ? Grade::PQiP : post;
-}
-
 } // namespace
 
 Workforce::Workforce(SharedState& state)
@@ -334,15 +329,22 @@ void Workforce::on_hire(std::uint32_t hire, double now) {
   add_officer(h.ldu, h.post, h.kind, now, h.kind == RecruitKind::trainee ? 0.0 : -1.0);
 }
 
-void Workforce::change_staff(std::uint32_t ldu, Grade grade, int n, RecruitKind recruits, double now) {
+void Workforce::change_staff(std::uint32_t ldu, Grade grade, const Intervention& in, double now) {
   const auto g = static_cast<int>(grade);
+  auto& roster = s_.rosters[ldu].by_grade[g];
+  int n = in.add_staff_percent[g] != 0.0 ? staff_change(in.add_staff_percent[g], static_cast<int>(roster.size()))
+                                         : in.add_staff[g];
+  auto& posts = s_.establishment[ldu];
   if (n > 0) {
-    s_.establishment[ldu][static_cast<int>(grade_on_joining(grade, recruits))] += n;
+    // New posts, or with keep_posts only the vacant ones filled. A trainee
+    // against a PO post opens a PQiP place either way.
+    const Grade place = grade_on_joining(grade, in.recruits);
+    if (in.keep_posts) n = std::min(n, std::max(0, posts[g] - static_cast<int>(roster.size())));
+    if (!in.keep_posts || place != grade) posts[static_cast<int>(place)] += n;
     for (int i = 0; i < n; ++i)
-      add_officer(ldu, grade, recruits, now, recruits == RecruitKind::trainee ? 0.0 : -1.0);
+      add_officer(ldu, grade, in.recruits, now, in.recruits == RecruitKind::trainee ? 0.0 : -1.0);
   } else if (n < 0) {
-    s_.establishment[ldu][g] = std::max(0, s_.establishment[ldu][g] + n);
-    auto& roster = s_.rosters[ldu].by_grade[g];
+    if (!in.keep_posts) posts[g] = std::max(0, posts[g] + n);
     for (; n < 0 && !roster.empty(); ++n) // the most recent joiners go first
       remove_officer(roster.back(), ReallocationCause::intervention, now);
   }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,7 +74,22 @@ struct PairedDifference {
     const double scale = std::max({1.0, std::abs(base.mean), std::abs(variant.mean)});
     return difference.excludes_zero() && std::abs(difference.mean) > 1e-9 * scale;
   }
+  // How clearly the difference stands out of its noise: |difference| ÷
+  // half-width (above 1 when the interval excludes 0); infinite for a
+  // nonzero difference without noise, 0 for none, NaN where undefined.
+  [[nodiscard]] double clarity() const {
+    const double d = std::abs(difference.mean);
+    if (!std::isfinite(d) || std::isnan(difference.half_width)) return std::numeric_limits<double>::quiet_NaN();
+    if (d == 0.0) return 0.0;
+    return difference.half_width > 0.0 ? d / difference.half_width : std::numeric_limits<double>::infinity();
+  }
 };
+
+// The differences of one row (an LDU, or the division) in order of
+// significance: those significant() first, each group by clarity(), largest
+// first (NaN last); ties keep the figures' order.
+std::vector<const PairedDifference*> by_significance(std::span<const PairedDifference> differences,
+                                                     std::string_view ldu);
 
 struct Comparison {
   double confidence = kConfidence;

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace caseload::io {
 
@@ -29,6 +30,26 @@ private:
   std::string file_;
   int line_;
   int column_;
+};
+
+// Input that is valid but probably not what was meant (a fraction where a
+// percentage is asked for, more staff removed than are in post): the run goes
+// ahead, and the command line prints `caseload: warning: ` and text().
+struct Warning {
+  std::string file;
+  int line = 0; // 1-based; 0 when the input has no position (a value set by --vary)
+  int column = 0;
+  std::string what;
+
+  // "FILE:LINE:COL: WHAT", or "FILE: WHAT" without a position.
+  [[nodiscard]] std::string text() const {
+    std::ostringstream out;
+    out << file;
+    if (line > 0) out << ':' << line << ':' << column;
+    out << ": " << what;
+    return out.str();
+  }
+  friend bool operator==(const Warning&, const Warning&) = default;
 };
 
 } // namespace caseload::io

@@ -43,9 +43,12 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
                       const RunOutput& base, const RunOutput& variant,
                       const app::Comparison& comparison);
 
-// kind = "sweep": /runs/NNNN, one per value of `key`, and the /sweep table.
+// kind = "sweep": /runs/NNNN, one per value of `key`, the /sweep table, and
+// (1.6) the /sweep_differences table: `differences[i]` is value i + 1 against
+// value 0, paired by replication.
 void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
-                 std::span<const std::string> values, std::span<const RunOutput> runs);
+                 std::span<const std::string> values, std::span<const RunOutput> runs,
+                 std::span<const app::Comparison> differences);
 
 // kind = "sensitivity" (1.4): the /sensitivity table of effects and the
 // /parameters screened; none of the runs' records, to keep the file small.

@@ -2,12 +2,14 @@
 // Scenario files (TOML, schema_version 1) → a validated model::Scenario.
 // No TOML type leaves io/.
 
+#include "caseload/io/input_error.hpp"
 #include "caseload/model/scenario.hpp"
 
 #include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace caseload::io {
 
@@ -17,13 +19,15 @@ inline constexpr int kMaxReplications = 9999;
 
 struct LoadedScenario {
   model::Scenario scenario;
-  std::string source_text; // the file as written
+  std::string source_text;        // the file as written
+  std::vector<Warning> warnings;  // likely slips, in the order found (docs/scenario-format.md, "Warnings")
 };
 
 // A value set on top of the file, e.g. from `caseload run --vary KEY=V1,V2`:
 // `key` is a dotted path (`allocation.cap_percent`, `ldu[*].staff.PO.in_post`,
-// `ldu[0].arrivals_per_week.custody`) or `vacancy_rate.<GRADE>`, which sets
-// every LDU's in_post to establishment × (1 − rate); `value` is a TOML value.
+// `ldu[0].arrivals_per_week.custody`, an LDU by name: `ldu.Derbyshire.staff.PO.in_post`,
+// `ldu."Black Country".…` or `ldu[Black Country].…`) or `vacancy_rate.<GRADE>`,
+// which sets every LDU's in_post to establishment × (1 − rate); `value` is a TOML value.
 struct Override {
   std::string key;
   std::string value;

@@ -7,6 +7,7 @@
 #include "caseload/sim/distribution.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -181,6 +182,11 @@ inline RecruitKind recruit_kind_for(Grade post, const StaffingParameters& p) {
              : RecruitKind::experienced;
 }
 
+// A trainee recruited against a PO post takes a PQiP place until they qualify.
+inline Grade grade_on_joining(Grade post, RecruitKind kind) {
+  return kind == RecruitKind::trainee && post == Grade::PO ? Grade::PQiP : post;
+}
+
 // A trainee's time to qualify: the steps of the trainee reduction schedule.
 inline double training_days(const StaffingParameters& p) {
   double days = 0.0;
@@ -192,13 +198,25 @@ inline double training_days(const StaffingParameters& p) {
 struct Intervention {
   double at_day = 0.0;
   std::optional<int> ldu; // none = every LDU
-  std::array<int, kGradeCount> add_staff{}; // negative removes staff (and their posts)
+  std::array<int, kGradeCount> add_staff{}; // negative removes staff (and their posts, unless keep_posts)
+  // A change of staff as a percentage of the grade's staff in post on the day
+  // (−25: a quarter leave), rounded to whole officers; a grade takes this or add_staff.
+  std::array<double, kGradeCount> add_staff_percent{};
+  // Posts stay as they are: leavers leave their posts vacant, and joiners
+  // fill vacant posts only (as many as there are), creating none.
+  bool keep_posts = false;
   RecruitKind recruits = RecruitKind::experienced;
   std::optional<double> demand_factor;      // multiplies arrivals and court reports from now on
   std::optional<PolicyKind> policy;
   std::optional<double> cap_percent;
   std::optional<bool> overflow;
 };
+
+// The officers an intervention's add_staff_percent moves: `percent` of the
+// `in_post`, to the nearest whole officer (halves away from zero).
+inline int staff_change(double percent, int in_post) {
+  return static_cast<int>(std::lround(percent / 100.0 * in_post));
+}
 
 struct StaffGroup {
   int establishment = 0; // funded posts

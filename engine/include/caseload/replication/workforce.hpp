@@ -27,9 +27,12 @@ public:
   // With a snapshot, its officers come first, as officers 0 … n-1 in the
   // file's order (CaseFlow places the snapshot's cases with them).
   void build_staff();
-  // n > 0: n recruits join (of `recruits` kind) on new posts; n < 0: the most
-  // recent joiners leave and the posts are cut.
-  void change_staff(std::uint32_t ldu, Grade grade, int n, RecruitKind recruits, double now);
+  // The intervention's change of this LDU's staff of `grade`: n = add_staff,
+  // or add_staff_percent of those in post now (model::staff_change). n > 0: n
+  // recruits join (of `recruits` kind) on new posts, or with keep_posts into
+  // vacant posts only, as many as there are; n < 0: the n most recent joiners
+  // leave and their posts are cut, or with keep_posts left vacant.
+  void change_staff(std::uint32_t ldu, Grade grade, const Intervention& in, double now);
 
   void on_staff_step(std::uint32_t officer, double now);
   void on_leave(std::uint32_t officer, double now);
