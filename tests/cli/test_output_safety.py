@@ -132,12 +132,11 @@ def test_a_signal_at_any_moment_leaves_no_working_file(caseload_bin, tmp_path, s
         proc.send_signal(sig)
         code = proc.wait(timeout=60)
         assert leftovers(tmp_path) == [], f"after {sig.name} at {delay} s"
-        if code == 0:
+        assert code in (0, -sig)
+        if out.exists():  # finished, or the signal came after the rename: then the file is whole
             with h5py.File(out, "r") as f:
-                assert f.attrs["kind"] == "run"
+                assert f.attrs["kind"] == "run" and f["statistics/mean"].size > 0
             out.unlink()
-        else:
-            assert code == -sig and not out.exists()
 
 
 def test_scenario_paths_that_are_not_regular_files_are_refused_at_once(caseload, tmp_path):
