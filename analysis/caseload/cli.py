@@ -2,8 +2,8 @@
 caseload-export commands an installed package gives (the same code).
 
 Exit codes: 0 done; 2 a bad input or output (no such file, not a caseload
-results file, an output that cannot be written), with one message on stderr;
-1 the report could not be written.
+results file, a damaged one, an output that cannot be written), with one
+message on stderr; 1 the report could not be written.
 """
 
 from __future__ import annotations
@@ -21,12 +21,20 @@ def _error(message) -> None:
 
 
 def _open(path: pathlib.Path):
-    """The open results file, or None after saying why not."""
+    """The open results file with every dataset read once (so that damaged data anywhere in it is
+    found before anything is written), or None after saying why not."""
     try:
-        return open_results(path)
+        results = open_results(path)
     except (FormatError, FileNotFoundError) as e:
         _error(e)
         return None
+    try:
+        results.verify()
+    except FormatError as e:
+        results.close()
+        _error(e)
+        return None
+    return results
 
 
 # --------------------------------------------------------------------------- report
@@ -52,6 +60,9 @@ def _report(args) -> int:
     with results:
         try:
             write_report(results, out)
+        except FormatError as e:  # damaged data, found on reading them (the report is not written)
+            _error(e)
+            return 2
         except OSError as e:
             _error(f"cannot write the report {out}: {e.strerror or e}")
             return 1
@@ -92,7 +103,7 @@ def _export(args) -> int:
             if args.csv is not None:
                 files = write_csv(found, args.csv)
                 print(f"{len(files)} CSV files in {args.csv}: {', '.join(p.name for p in files)}")
-        except ExportError as e:
+        except (ExportError, FormatError) as e:  # FormatError: damaged data, found on reading them
             _error(e)
             return 2
     return 0

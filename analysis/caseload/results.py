@@ -15,18 +15,25 @@ reader knows (major version 1) and returns one of:
 
 Every frame is read when first asked for and then kept. The layout of the file
 is documented in docs/hdf5-format.md; engine/src/output_writer.cpp writes it.
+
+A damaged or foreign file raises `FormatError` naming the file and what is
+wrong: its structure (groups, attributes, columns and their lengths, the
+scenario text) is checked when it is opened (integrity.py), and a frame whose
+data cannot be read (a failed checksum, a file cut short) raises it when the
+frame is first read, with h5py's error as its cause.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
 import pathlib
-import tomllib
+import re
 
 import h5py
 import numpy as np
 import pandas as pd
+
+from .integrity import FormatError, Layout, reading, reads
 
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
@@ -51,10 +58,6 @@ def _officer_series(snapshots) -> list[str]:
     """The [snapshot, officer] series of `snapshots/` other than the codes."""
     return [name for name in _datasets(snapshots)
             if name.startswith("officer_") and name not in _OFFICER_CODES]
-
-
-class FormatError(ValueError):
-    """The file is not a caseload results file, or has a schema this reader does not know."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -150,18 +153,24 @@ class Run:
     statistics window, 0 at the first snapshot).
     """
 
-    def __init__(self, group: h5py.Group, label: str | None = None):
-        self._group = group
+    def __init__(self, group: h5py.Group, label: str | None = None, layout: Layout | None = None):
+        layout = layout or Layout.of(group.file)
+        layout.run(group)  # FormatError if a group, attribute or column is missing or of the wrong length
+        self._group = self._node = group
+        self._path = layout.path
+        self._where = "" if group.name == "/" else f" of the run {group.name}"
         self.attrs: dict = {k: _attr(v) for k, v in group.attrs.items()}
         """The group's attributes (the run's metadata) as plain Python values."""
         self.name: str = self.attrs.get("scenario_name", "")
         self.label: str = label or self.name
         """A short name for legends and headings (the scenario name, or key=value in a sweep)."""
         self.seed: int = self.attrs.get("seed")
-        self.horizon_days: float = float(self.attrs["horizon_days"])
-        self.warmup_days: float = float(self.attrs.get("warmup_days", 0.0))
-        self.snapshot_every_days: float = float(self.attrs.get("snapshot_every_days", 7.0))
-        self.start_date: datetime.date = datetime.date.fromisoformat(self.attrs["start_date"])
+        self.horizon_days: float = layout.number(group, "horizon_days")
+        self.warmup_days: float = layout.number(group, "warmup_days", 0.0)
+        self.snapshot_every_days: float = layout.number(group, "snapshot_every_days", 7.0)
+        self.start_date = layout.date(group, "start_date")
+        self.scenario: dict = layout.toml(group, "scenario")
+        """The resolved scenario (every default filled in) parsed with tomllib."""
         self.ldu_names: list[str] = _strings(group["ldu_names"])
         self.grade_names: list[str] = _strings(group["grade_names"])
         self.task_kind_names: list[str] = (_strings(group["task_kind_names"])
@@ -176,10 +185,9 @@ class Run:
 
     # ---- plumbing
 
-    def _reps(self, replications=None):
-        """(index, group) of each replication asked for (all by default)."""
+    def _reps(self, wanted: set[int] | None = None):
+        """(index, group) of each replication in `wanted` (all by default)."""
         groups = self._group["replications"]
-        wanted = None if replications is None else {int(r) for r in np.atleast_1d(replications)}
         for name in self._rep_names:
             g = groups[name]
             index = int(g.attrs.get("replication", int(name)))
@@ -199,11 +207,7 @@ class Run:
     # ---- metadata
 
     @functools.cached_property
-    def scenario(self) -> dict:
-        """The resolved scenario (every default filled in) parsed with tomllib."""
-        return tomllib.loads(self.attrs["scenario"])
-
-    @functools.cached_property
+    @reads
     def snapshot_days(self) -> np.ndarray:
         """Snapshot times in days since day 0 (the same in every replication)."""
         _, g = next(self._reps())
@@ -212,6 +216,7 @@ class Run:
     # ---- officers
 
     @functools.cached_property
+    @reads
     def officers(self) -> pd.DataFrame:
         """One row per officer per replication: everyone in post at any time.
 
@@ -240,6 +245,7 @@ class Run:
                               "first_grade": self.grade_names})
 
     @functools.cached_property
+    @reads
     def replication_indices(self) -> list[int]:
         """The replication index of each replication in the file, in file order."""
         return [rep for rep, _ in self._reps()]
@@ -254,19 +260,36 @@ class Run:
         Reading one replication, a few series and a few snapshots at a time keeps
         a large file's memory small.
         """
+        wanted = None if replications is None else {int(r) for r in np.atleast_1d(replications)}
+        if wanted is not None and (not wanted or not wanted <= set(self.replication_indices)):
+            raise KeyError(f"no replication {', '.join(map(str, sorted(wanted))) or 'asked for'} in the file; "
+                           f"it has {', '.join(map(str, self.replication_indices))}")
+        if columns is not None:
+            missing = [c for c in columns if c not in self._officer_series]
+            if missing:
+                raise KeyError(f"no per-officer series {', '.join(map(repr, missing))} in the file; "
+                               f"it has {', '.join(self._officer_series)}")
+        days = None if days is None else np.atleast_1d(np.asarray(days, dtype=float))
+        return self._read_officer_snapshots(wanted, columns, days)
+
+    @functools.cached_property
+    @reads
+    def _officer_series(self) -> list[str]:
+        """The per-officer series the file holds (those of its first replication), without "officer_"."""
+        _, g = next(self._reps())
+        return [name[len("officer_"):] for name in _officer_series(g["snapshots"])]
+
+    @reads
+    def _read_officer_snapshots(self, wanted: set[int] | None, columns: list[str] | None,
+                                days: np.ndarray | None) -> pd.DataFrame:
+        """`read_officer_snapshots` once its arguments are checked."""
         parts = []
-        for rep, g in self._reps(replications):
+        for rep, g in self._reps(wanted):
             s = g["snapshots"]
-            series = _officer_series(s)
-            if columns is not None:
-                missing = [c for c in columns if f"officer_{c}" not in series]
-                if missing:
-                    raise KeyError(f"no per-officer series {', '.join(map(repr, missing))} in the file; "
-                                   f"it has {', '.join(n[len('officer_'):] for n in series)}")
-                series = [f"officer_{c}" for c in columns]
+            series = _officer_series(s) if columns is None else [f"officer_{c}" for c in columns]
             time_days = s["time_days"][()]
             rows = (() if days is None else  # every snapshot, or the rows of those days (h5py: increasing)
-                    list(np.flatnonzero(np.isin(time_days, np.atleast_1d(np.asarray(days, dtype=float))))))
+                    list(np.flatnonzero(np.isin(time_days, days))))
             state = s["officer_state"][rows]
             joined = state >= 0                      # −1: not yet joined; those cells are left out
             snap, officer = np.nonzero(joined)       # C order: snapshot by snapshot, then officer
@@ -288,6 +311,7 @@ class Run:
                               "state": STATES})
 
     @functools.cached_property
+    @reads
     def officer_snapshots(self) -> pd.DataFrame:
         """One row per officer per snapshot per replication, from the day they joined.
 
@@ -329,6 +353,7 @@ class Run:
         return out
 
     @functools.cached_property
+    @reads
     def ldu_grade(self) -> pd.DataFrame:
         """One row per LDU × grade cell per snapshot per replication.
 
@@ -343,11 +368,13 @@ class Run:
         return self._cells("snapshots/ldu_grade", with_ldu=True)
 
     @functools.cached_property
+    @reads
     def division_grade(self) -> pd.DataFrame:
         """As `ldu_grade` but one row per grade over the whole division (no ldu column)."""
         return self._cells("snapshots/division_grade", with_ldu=False)
 
     @functools.cached_property
+    @reads
     def unallocated(self) -> pd.DataFrame:
         """Cases waiting for allocation: replication, day, date, week, ldu, unallocated."""
         parts = []
@@ -362,6 +389,7 @@ class Run:
         return _frame(parts, {"ldu": self.ldu_names})
 
     @functools.cached_property
+    @reads
     def imbalance(self) -> pd.DataFrame:
         """Imbalance of capacity % per snapshot per replication, for the division and each LDU.
 
@@ -390,6 +418,7 @@ class Run:
     # ---- tasks and victims
 
     @functools.cached_property
+    @reads
     def tasks(self) -> pd.DataFrame:
         """One row per task per replication, warm-up included, in order of creation.
 
@@ -429,6 +458,7 @@ class Run:
         return _frame(parts, {"kind": self.task_kind_names, "ldu": self.ldu_names})
 
     @functools.cached_property
+    @reads
     def timeliness(self) -> pd.DataFrame:
         """Timeliness per replication × ldu × task kind, computed from `tasks`.
 
@@ -487,6 +517,7 @@ class Run:
         return frame.reset_index()
 
     @functools.cached_property
+    @reads
     def victims(self) -> pd.DataFrame:
         """One row per victim case per replication, in order of opening.
 
@@ -523,6 +554,7 @@ class Run:
     # ---- headline figures
 
     @functools.cached_property
+    @reads
     def statistics(self) -> pd.DataFrame:
         """Headline figures across replications: mean and 95% Student-t interval.
 
@@ -537,6 +569,7 @@ class Run:
         return frame
 
     @functools.cached_property
+    @reads
     def summary(self) -> pd.DataFrame:
         """The headline table: one row per replication × (each LDU, then "division").
 
@@ -567,18 +600,43 @@ class Results:
     `schema_version` (major, minor), `engine_version`, `created`,
     `file_attrs` (the root attributes) and `runs` (every `Run` in the file).
     Use as a context manager, or call `close()`, to release the file.
+
+    Opening checks the tables of the file's kind (integrity.py); a subclass
+    checks its run groups by making them `Run`s.
     """
 
     kind = ""
 
     def __init__(self, path: pathlib.Path, file: h5py.File, version: tuple[int, int]):
         self.path = path
-        self.file = file
+        self.file = self._node = file
+        self._path, self._where = path, ""
+        self._layout = Layout(path, version[1])
+        self._layout.kind(file, self.kind)
         self.schema_version = version
         self.file_attrs: dict = {k: _attr(v) for k, v in file.attrs.items()}
         self.engine_version: str = self.file_attrs.get("engine_version", "")
         self.created: str = self.file_attrs.get("created", "")
         self.runs: list[Run] = []
+
+    def verify(self) -> None:
+        """Read every dataset of the file once, chunk by chunk, and keep nothing.
+
+        Opening checks the file's structure but reads no data, and a frame
+        reads only its own, so damaged data elsewhere (a failed Fletcher-32
+        checksum, a chunk HDF5 cannot decompress) would go unseen until read;
+        this finds it first, raising `FormatError` that names the dataset.
+        The report and export commands call it before writing anything.
+        """
+
+        def read(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.size:
+                with reading(self.path, f"/{name} cannot be read"):
+                    for chunk in (obj.iter_chunks() if obj.chunks else [()]):
+                        obj[chunk]
+
+        with reading(self.path, "cannot read its structure"):
+            self.file.visititems(read)
 
     def close(self) -> None:
         self.file.close()
@@ -597,7 +655,7 @@ class RunResults(Results, Run):
 
     def __init__(self, path, file, version):
         Results.__init__(self, path, file, version)
-        Run.__init__(self, file["/"])
+        Run.__init__(self, file["/"], layout=self._layout)
         self.runs = [self]
 
     def __repr__(self) -> str:
@@ -618,13 +676,14 @@ class Comparison(Results):
 
     def __init__(self, path, file, version):
         super().__init__(path, file, version)
-        self.base = Run(file["base"])
-        self.variant = Run(file["variant"])
+        self.base = _run_group(self, "base")
+        self.variant = _run_group(self, "variant")
         if self.base.label == self.variant.label:
             self.base.label, self.variant.label = "base", "variant"
         self.runs = [self.base, self.variant]
 
     @functools.cached_property
+    @reads
     def comparison(self) -> pd.DataFrame:
         g = self.file["comparison"]
         frame = _table(g, first=["ldu", "figure", "units", "n", "base_mean", "base_half_width",
@@ -659,14 +718,20 @@ class Sweep(Results):
         super().__init__(path, file, version)
         self.vary_key: str = self.file_attrs.get("vary_key", "")
         self.vary_values: list[str] = _strings(file["vary_values"])
-        for name in sorted(file["runs"].keys()):
-            group = file["runs"][name]
+        runs = self._layout.group(file, "runs", "sweep file without its run groups /runs")
+        names = sorted(runs.keys())
+        if len(names) != len(self.vary_values):
+            self._layout.fail(f"/runs holds {len(names)} run group(s) but /vary_values has "
+                              f"{len(self.vary_values)} value(s)")
+        for name in names:
+            group = self._layout.group(runs, name)
             value = _attr(group.attrs.get("vary_value", name))
-            run = Run(group, label=f"{self.vary_key}={value}")
+            run = Run(group, label=f"{self.vary_key}={value}", layout=self._layout)
             run.vary_value = value
             self.runs.append(run)
 
     @functools.cached_property
+    @reads
     def sweep(self) -> pd.DataFrame:
         g = self.file["sweep"]
         frame = _table(g, first=["run", "value", "ldu", "figure", "units", "n", "mean",
@@ -715,17 +780,16 @@ class Sensitivity(Results):
         self.scenario_name: str = self.file_attrs.get("scenario_name", "")
         self.seed: int = self.file_attrs.get("seed")
         self.replications: int = self.file_attrs.get("replications")
-
-    @functools.cached_property
-    def scenario(self) -> dict:
+        self.scenario: dict = self._layout.toml(file, "scenario")
         """The resolved scenario (before any parameter is set), parsed with tomllib."""
-        return tomllib.loads(self.file_attrs["scenario"])
 
     @functools.cached_property
+    @reads
     def parameters(self) -> pd.DataFrame:
         return _table(self.file["parameters"], first=["parameter", "low", "high"])
 
     @functools.cached_property
+    @reads
     def sensitivity(self) -> pd.DataFrame:
         g = self.file["sensitivity"]
         frame = _table(g, first=["parameter", "low", "high", "figure", "units", "effect", "ci_low",
@@ -756,15 +820,10 @@ _RECRUITMENT_TARGET_COLUMNS = ("recruitment_mean", "recruitment_bound", "recruit
 """The columns /targets gains with a recruitment plan."""
 
 
-def _run_group(path, file: h5py.File, name: str, label: str) -> Run:
-    """The run group /name as a `Run`; FormatError if it is missing or lacks a run's metadata."""
-    group = file.get(name)
-    if not isinstance(group, h5py.Group):
-        raise FormatError(f"{path}: {_attr(file.attrs.get('kind', 'run'))} file without its run group /{name}")
-    try:
-        return Run(group, label=label)
-    except (KeyError, ValueError) as e:
-        raise FormatError(f"{path}: the run group /{name} is damaged ({e})") from None
+def _run_group(results: Results, name: str, label: str | None = None) -> Run:
+    """The run group /name as a `Run`; FormatError if it is missing or damaged."""
+    group = results._layout.group(results.file, name, f"{results.kind} file without its run group /{name}")
+    return Run(group, label=label, layout=results._layout)
 
 
 class Staffing(Results):
@@ -815,11 +874,8 @@ class Staffing(Results):
         self.confidence: float = float(self.file_attrs.get("confidence", 0.95))
         self.all_met: bool = bool(self.file_attrs.get("all_met", 0))
         self.total_cost: float = float(self.file_attrs.get("total_cost", float("nan")))
-        for name in ("staffing_plan", "targets", "search"):
-            if not isinstance(file.get(name), h5py.Group):
-                raise FormatError(f"{path}: staffing file without its /{name} group")
-        self.base = _run_group(path, file, "base", "base")
-        self.solution = _run_group(path, file, "solution", "with the plan")
+        self.base = _run_group(self, "base", "base")
+        self.solution = _run_group(self, "solution", "with the plan")
         self.runs = [self.base, self.solution]
         self.recruitment_by_day: float | None = None
         self.recruitment_reachable: bool | None = None
@@ -829,11 +885,12 @@ class Staffing(Results):
             g = file["recruitment_plan"]
             self.recruitment_by_day = float(_attr(g.attrs["by_day"]))
             self.recruitment_reachable = bool(_attr(g.attrs["reachable"]))
-            self.recruitment = _run_group(path, file, "recruitment", "with the recruitment")
+            self.recruitment = _run_group(self, "recruitment", "with the recruitment")
             self.runs.append(self.recruitment)
 
     def _check_recruitment(self) -> None:
-        """A recruitment plan comes whole: its table, its attributes, its run and its target columns."""
+        """A recruitment plan comes whole: its table, its attributes, its run and its target columns
+        (their lengths are those of every column of /targets, checked on opening)."""
         where = f"{self.path}: staffing file with a damaged recruitment plan"
         g = self.file.get("recruitment_plan")
         if not isinstance(g, h5py.Group):
@@ -851,16 +908,15 @@ class Staffing(Results):
         if len(lengths) != 1 or len(next(iter(lengths))) != 1:
             raise FormatError(f"{where}: its columns are not 1-D of one length "
                               f"({', '.join(f'{n} {g[n].shape}' for n in _RECRUITMENT_COLUMNS)})")
-        rows = {targets[name].shape for name in ("text", *_RECRUITMENT_TARGET_COLUMNS) if name in targets}
-        if len(rows) != 1:
-            raise FormatError(f"{where}: the recruitment columns of /targets are not one per target")
 
     @functools.cached_property
+    @reads
     def plan(self) -> pd.DataFrame:
         return _table(self.file["staffing_plan"], first=["ldu", "grade", "establishment_before",
                                                           "establishment_after", "added", "unit_cost", "cost"])
 
     @functools.cached_property
+    @reads
     def targets(self) -> pd.DataFrame:
         frame = _table(self.file["targets"], first=["ldu", "figure", "op", "text", "value", "base_mean",
                                                      "base_bound", "base_met", "achieved_mean",
@@ -873,6 +929,7 @@ class Staffing(Results):
         return frame
 
     @functools.cached_property
+    @reads
     def recruitment_plan(self) -> pd.DataFrame | None:
         """Starts by LDU, grade and quarter (see the class); None without `--by-day`."""
         if self.recruitment_by_day is None:
@@ -887,6 +944,7 @@ class Staffing(Results):
         return frame
 
     @functools.cached_property
+    @reads
     def search(self) -> pd.DataFrame:
         g = self.file["search"]
         frame = pd.DataFrame({name: _column(g[name]) for name in
@@ -914,9 +972,13 @@ def open(path) -> Results:  # noqa: A001 (the name the design gives it)
     """Open a caseload HDF5 results file and check its format and schema version.
 
     Returns a `RunResults`, `Comparison`, `Sweep`, `Sensitivity` or `Staffing` according to the file's
-    `kind` attribute. Raises `FormatError` if the file is not HDF5, not a
-    caseload results file, of a schema major version other than 1, or of an
-    unknown kind; `FileNotFoundError` if there is no such file.
+    `kind` attribute. Raises `FormatError` if the file is empty, not HDF5, not a
+    caseload results file, of a schema major version other than 1, of an
+    unknown kind, or damaged (truncated, or without a group, attribute or
+    column its kind needs, with columns of different lengths, or a scenario
+    text that is not TOML); `FileNotFoundError` if there is no such file.
+    A damaged dataset that only shows when its data are read (a failed
+    checksum) raises `FormatError` when the frame that reads it is first asked for.
     """
     path = pathlib.Path(path)
     if not path.exists():
@@ -924,30 +986,61 @@ def open(path) -> Results:  # noqa: A001 (the name the design gives it)
     try:
         file = h5py.File(path, "r")
     except OSError as e:
-        raise FormatError(f"{path}: not an HDF5 file, so not a caseload results file ({e})") from None
+        raise FormatError(_not_hdf5(path, e)) from e
     try:
-        fmt = _attr(file.attrs["format"]) if "format" in file.attrs else None
-        if fmt != "caseload":
-            found = "no 'format' attribute" if fmt is None else f"format = {fmt!r}"
-            raise FormatError(f"{path}: not a caseload results file: found {found}, "
-                              f"expected format = 'caseload'")
-        version = _attr(file.attrs["schema_version"]) if "schema_version" in file.attrs else None
-        if not (isinstance(version, list) and len(version) == 2):
-            raise FormatError(f"{path}: caseload file without a valid schema_version "
-                              f"(found {version!r}); this reader supports schema "
-                              f"{SUPPORTED_MAJOR}.x")
-        major, minor = int(version[0]), int(version[1])
-        if major != SUPPORTED_MAJOR:
-            raise FormatError(f"{path}: caseload schema version {major}.{minor} is not supported: "
-                              f"this reader supports schema {SUPPORTED_MAJOR}.x (up to "
-                              f"{SUPPORTED_MAJOR}.{KNOWN_MINOR}); use a caseload analysis package "
-                              f"that matches the engine that wrote the file "
-                              f"({_attr(file.attrs.get('engine_version', 'unknown'))})")
-        kind = _attr(file.attrs["kind"]) if "kind" in file.attrs else "run"  # 1.0/1.1: runs only
-        if kind not in _KINDS:
-            raise FormatError(f"{path}: unknown kind of caseload file {kind!r}: expected one of "
-                              f"{', '.join(_KINDS)}")
-        return _KINDS[kind](path, file, (major, minor))
+        with reading(path, "cannot read its structure"):
+            return _open_kind(path, file)
     except BaseException:
         file.close()
         raise
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _not_hdf5(path: pathlib.Path, error: OSError) -> str:
+    """Why h5py could not open `path` (`error`), in words: empty, cut short, text, or not HDF5."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(512)
+    except OSError as e:
+        return f"{path}: cannot read it: {e.strerror or e}"
+    if not head:
+        return f"{path}: an empty file (0 bytes), not a caseload results file"
+    cut = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", str(error))
+    if cut:
+        return (f"{path}: damaged HDF5 file, truncated: {int(cut[1]):,} bytes of the {int(cut[2]):,} "
+                f"it was written with")
+    if head.startswith(_HDF5_SIGNATURE):
+        return f"{path}: damaged HDF5 file, which HDF5 cannot open ({' '.join(str(error).split())})"
+    text = head.decode("utf-8", errors="replace").rstrip("\ufffd")  # a character cut at byte 512
+    if text.isprintable() or all(c.isprintable() or c in "\t\r\n" for c in text):
+        return (f"{path}: a text file, not an HDF5 file (it begins {text.splitlines()[0][:40]!r}), "
+                f"so not a caseload results file")
+    return f"{path}: not an HDF5 file, so not a caseload results file ({' '.join(str(error).split())})"
+
+
+def _open_kind(path: pathlib.Path, file: h5py.File) -> Results:
+    """The open HDF5 `file` as the reader of its kind, once its format and version are checked."""
+    fmt = _attr(file.attrs["format"]) if "format" in file.attrs else None
+    if fmt != "caseload":
+        found = "no 'format' attribute" if fmt is None else f"format = {fmt!r}"
+        raise FormatError(f"{path}: not a caseload results file: found {found}, "
+                          f"expected format = 'caseload'")
+    version = _attr(file.attrs["schema_version"]) if "schema_version" in file.attrs else None
+    if not (isinstance(version, list) and len(version) == 2):
+        raise FormatError(f"{path}: caseload file without a valid schema_version "
+                          f"(found {version!r}); this reader supports schema "
+                          f"{SUPPORTED_MAJOR}.x")
+    major, minor = int(version[0]), int(version[1])
+    if major != SUPPORTED_MAJOR:
+        raise FormatError(f"{path}: caseload schema version {major}.{minor} is not supported: "
+                          f"this reader supports schema {SUPPORTED_MAJOR}.x (up to "
+                          f"{SUPPORTED_MAJOR}.{KNOWN_MINOR}); use a caseload analysis package "
+                          f"that matches the engine that wrote the file "
+                          f"({_attr(file.attrs.get('engine_version', 'unknown'))})")
+    kind = _attr(file.attrs["kind"]) if "kind" in file.attrs else "run"  # 1.0/1.1: runs only
+    if kind not in _KINDS:
+        raise FormatError(f"{path}: unknown kind of caseload file {kind!r}: expected one of "
+                          f"{', '.join(_KINDS)}")
+    return _KINDS[kind](path, file, (major, minor))
