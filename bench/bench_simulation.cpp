@@ -78,7 +78,7 @@ void BM_WriteHdf5(benchmark::State& state) {
   const model::Scenario s = scenario_file("midlands-2018.toml");
   const std::vector<model::ReplicationResult> results{replication::Simulation(s, 0).run()};
   const app::RunSummary summary = app::summarise(s, results);
-  const io::RunOutput run{&s, io::resolved_toml(s), "", results, &summary};
+  const io::RunOutput run{&s, io::resolved_toml(s), "", results, &summary, {}};
   const auto path = std::filesystem::temp_directory_path() / "caseload-bench-write.h5";
   std::uintmax_t bytes = 0;
   for (auto _ : state) {

@@ -12,6 +12,7 @@
 #include "caseload/io/input_error.hpp"
 #include "caseload/io/names.hpp"
 #include "caseload/io/output_writer.hpp"
+#include "caseload/io/replication_parts.hpp"
 #include "caseload/io/scenario_loader.hpp"
 #include "caseload/app/budget.hpp"
 #include "caseload/app/run_summary.hpp"
@@ -24,12 +25,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
@@ -46,8 +51,17 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitInvalid = 2;
 
+// The time files are stamped with: now, or SOURCE_DATE_EPOCH (seconds since
+// 1970) when it is set, as reproducible builds do, so that a run's file can
+// be compared byte for byte with another's.
 std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
+  std::time_t now = std::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    char* end = nullptr;
+    errno = 0;
+    const long long seconds = std::strtoll(epoch, &end, 10);
+    if (end != epoch && *end == '\0' && errno == 0 && seconds >= 0) now = static_cast<std::time_t>(seconds);
+  }
   std::tm tm{};
   gmtime_r(&now, &tm);
   char buf[32];
@@ -107,6 +121,7 @@ struct CommonOptions {
   bool stats = false;
   int compress = 1;
   // Limits on what a run may take (issue 12); defaults sized to the machine.
+  bool resume = false; // continue the interrupted run writing `output`
   double max_events = 1e10;              // per replication: hours at a few million events a second
   std::optional<double> max_memory_gb;   // default: 80% of the machine's memory
   std::optional<double> max_output_gb;   // default: the free space where the output goes
@@ -132,7 +147,8 @@ caseload::app::RunLimits limits_of(const CommonOptions& opt) {
     const fs::path out(opt.output);
     std::error_code ec;
     const auto space = fs::space(out.has_parent_path() ? out.parent_path() : fs::path("."), ec);
-    if (!ec) limits.max_output_bytes = static_cast<double>(space.available);
+    // The replications' parts and the file stand side by side while it is written.
+    if (!ec) limits.max_output_bytes = static_cast<double>(space.available) / 2.0;
   }
   return limits;
 }
@@ -177,24 +193,71 @@ Loaded load(const std::string& path, const CommonOptions& opt, WarningLog& log,
   return out;
 }
 
+// A failure once replications are kept (a full device, say) says where they
+// are and how to go on from them.
+[[noreturn]] void rethrow_keeping(const caseload::io::ReplicationParts* parts) {
+  try {
+    throw;
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    const int kept = parts ? parts->count() : 0;
+    if (kept == 0) throw;
+    throw std::runtime_error(fmt::format("{}\n  the {} replication{} finished are kept in {}: continue with the same "
+                                         "command and --resume",
+                                         e.what(), kept, kept == 1 ? "" : "s", parts->folder().string()));
+  }
+}
+
 struct Timed {
-  std::vector<caseload::model::ReplicationResult> results;
-  caseload::app::RunSummary summary; // of results: every headline figure, computed once
+  caseload::app::RunSummary summary; // every headline figure, computed once
+  std::vector<fs::path> parts;       // with -o: each replication's part file, in order
+  int resumed = 0;                   // replications an interrupted run had finished
   double seconds = 0.0;
-  std::uint64_t events = 0;
+  std::uint64_t events = 0;          // of the replications run here
 };
 
-Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, const std::string& label) {
-  caseload::cli::Progress progress(label, s.replications, s.horizon_days, !opt.quiet);
-  const auto start = std::chrono::steady_clock::now();
+// Runs a scenario's replications, keeping only their figures; with `parts`
+// (a run with -o), each is written to its part file as it finishes and those
+// an interrupted run finished are taken as they are: memory stays bounded
+// whatever the number of replications.
+Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, const std::string& label,
+               const caseload::io::ReplicationParts* parts = nullptr, std::string_view run = "run") {
+  namespace app = caseload::app;
+  const int reps = s.replications;
+  const app::FigureTable columns = app::figure_columns(s);
+  std::vector<app::FigureTable> rows(static_cast<std::size_t>(reps));
+  std::vector<int> todo;
   Timed t;
-  t.results = caseload::app::run_replications(
-      s, s.replications, opt.threads,
-      [&](int done, int total, const caseload::model::ReplicationResult& r) { progress.update(done, total, r.events); });
+  for (int r = 0; r < reps; ++r) {
+    if (parts)
+      if (auto found = parts->finished(run, r, columns)) {
+        rows[static_cast<std::size_t>(r)] = std::move(*found);
+        ++t.resumed;
+        continue;
+      }
+    todo.push_back(r);
+  }
+  caseload::cli::Progress progress(label, reps, s.horizon_days, !opt.quiet, t.resumed);
+  const auto start = std::chrono::steady_clock::now();
+  int done = t.resumed;
+  try {
+    app::for_each_replication(s, todo, opt.threads, [&](int r, caseload::model::ReplicationResult&& result) {
+      auto& mine = rows[static_cast<std::size_t>(r)];
+      mine = app::figures_of(s, result, static_cast<std::size_t>(r));
+      if (parts) parts->write(run, r, s, result, mine);
+      t.events += result.events;
+      progress.update(++done, reps, result.events);
+    });
+  } catch (...) {
+    progress.finish();
+    rethrow_keeping(parts);
+  }
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (const auto& r : t.results) t.events += r.events;
   progress.finish();
-  t.summary = caseload::app::summarise(s, t.results);
+  t.summary = app::summary_of(columns, rows);
+  if (parts)
+    for (int r = 0; r < reps; ++r) t.parts.push_back(parts->path(run, r));
   return t;
 }
 
@@ -225,7 +288,45 @@ void warn_if_few_replications(WarningLog& log, int replications) {
 }
 
 caseload::io::RunOutput output_of(const Loaded& l, const Timed& t) {
-  return {&l.file.scenario, l.resolved, l.file.source_text, t.results, &t.summary};
+  return {&l.file.scenario, l.resolved, l.file.source_text, {}, &t.summary, t.parts};
+}
+
+// The working folder of an output's parts (with -o), for a command whose
+// output holds these runs: label and scenario each.
+std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& opt, std::string_view kind,
+                                                        std::span<const std::pair<std::string, const Loaded*>> runs) {
+  if (opt.output.empty()) {
+    if (opt.resume) throw InputError("--resume", 0, 0, "continues a run writing an output: give its -o");
+    return nullptr;
+  }
+  // Everything the output's bytes depend on, apart from its creation time.
+  std::string identity = fmt::format("{}\ncompress {}\nengine {}\n", kind, opt.compress, CASELOAD_VERSION);
+  for (const auto& [label, loaded] : runs) identity += fmt::format("run {}\n{}\n", label, loaded->resolved);
+  auto parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, identity, file_metadata(opt.compress),
+                                                                opt.resume);
+  if (opt.resume && !parts->resumed() && !opt.quiet)
+    fmt::print(stderr, "caseload: note: no interrupted run at {}: starting from the beginning\n",
+               parts->folder().string());
+  return parts;
+}
+
+// Writes the output from the parts (with the run's first creation time),
+// then removes them.
+void write_output(const CommonOptions& opt, caseload::io::ReplicationParts& parts,
+                  const std::function<void(const fs::path&, const caseload::io::RunMetadata&)>& write) {
+  try {
+    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) { write(tmp, parts.metadata()); });
+  } catch (...) {
+    rethrow_keeping(&parts);
+  }
+  parts.remove();
+}
+
+// Prints how many replications an interrupted run had finished.
+void report_resumed(const CommonOptions& opt, const Timed& t, int replications) {
+  if (t.resumed > 0 && !opt.quiet)
+    fmt::print(stderr, "caseload: resumed: {} of {} replications were finished by the interrupted run\n", t.resumed,
+               replications);
 }
 
 // KEY=V1,V2,... → the key and its values.
@@ -251,18 +352,24 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
       loaded.push_back(load(scenario_path, opt, log, std::span(&o, 1)));
     }
     warn_if_few_replications(log, loaded.front().file.scenario.replications);
+    std::vector<std::pair<std::string, const Loaded*>> runs;
+    for (std::size_t i = 0; i < loaded.size(); ++i) runs.emplace_back(fmt::format("value-{:04d}", i), &loaded[i]);
+    auto parts = parts_for(opt, "sweep " + key, runs);
     std::vector<Timed> timed;
-    for (std::size_t i = 0; i < loaded.size(); ++i)
-      timed.push_back(simulate(loaded[i].file.scenario, opt, key + "=" + values[i]));
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+      timed.push_back(simulate(loaded[i].file.scenario, opt, key + "=" + values[i], parts.get(),
+                               runs[i].first));
+      report_resumed(opt, timed.back(), loaded[i].file.scenario.replications);
+    }
     // Every value runs at the scenario's seed: each later one is paired with the first.
     std::vector<caseload::app::Comparison> differences;
     for (std::size_t i = 1; i < timed.size(); ++i)
       differences.push_back(caseload::app::compare(timed.front().summary, timed[i].summary));
-    if (!opt.output.empty()) {
-      std::vector<caseload::io::RunOutput> runs;
-      for (std::size_t i = 0; i < loaded.size(); ++i) runs.push_back(output_of(loaded[i], timed[i]));
-      caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-        caseload::io::write_sweep(tmp, file_metadata(opt.compress), key, values, runs, differences);
+    if (parts) {
+      std::vector<caseload::io::RunOutput> outputs;
+      for (std::size_t i = 0; i < loaded.size(); ++i) outputs.push_back(output_of(loaded[i], timed[i]));
+      write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
+        caseload::io::write_sweep(tmp, meta, key, values, outputs, differences);
       });
     }
     if (!opt.quiet) {
@@ -281,13 +388,17 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   const Loaded loaded = load(scenario_path, opt, log);
   const auto& scenario = loaded.file.scenario;
   if (scenario.replications > 1) warn_if_few_replications(log, scenario.replications); // one shows no interval
-  const Timed t = simulate(scenario, opt, scenario.name);
-  if (!opt.output.empty())
-    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_results(tmp, file_metadata(opt.compress), output_of(loaded, t));
+  const std::pair<std::string, const Loaded*> runs[] = {{"run", &loaded}};
+  auto parts = parts_for(opt, "run", runs);
+  const Timed t = simulate(scenario, opt, scenario.name, parts.get());
+  report_resumed(opt, t, scenario.replications);
+  if (parts) {
+    write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
+      caseload::io::write_results(tmp, meta, output_of(loaded, t));
     });
+  }
   if (!opt.quiet) {
-    caseload::cli::print_summary(stdout, scenario, t.summary, t.results.size());
+    caseload::cli::print_summary(stdout, scenario, t.summary, static_cast<std::size_t>(scenario.replications));
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
   if (opt.stats) print_stats(t, effective_threads(opt, scenario.replications));
@@ -358,14 +469,19 @@ int compare(const std::string& base_path, const std::string& variant_path, const
   variant.file.scenario.replications = base.file.scenario.replications;
   if (co.independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
   variant.resolved = caseload::io::resolved_toml(variant.file.scenario);
-  const Timed a = simulate(base.file.scenario, opt, "base: " + base.file.scenario.name);
-  const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name);
+  const std::pair<std::string, const Loaded*> runs[] = {{"base", &base}, {"variant", &variant}};
+  auto parts = parts_for(opt, "comparison", runs);
+  const auto* p = parts.get();
+  const Timed a = simulate(base.file.scenario, opt, "base: " + base.file.scenario.name, p, "base");
+  report_resumed(opt, a, base.file.scenario.replications);
+  const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name, p, "variant");
+  report_resumed(opt, b, variant.file.scenario.replications);
   const auto comparison = caseload::app::compare(a.summary, b.summary);
-  if (!opt.output.empty())
-    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_comparison(tmp, file_metadata(opt.compress), output_of(base, a), output_of(variant, b),
-                                     comparison);
+  if (parts) {
+    write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
+      caseload::io::write_comparison(tmp, meta, output_of(base, a), output_of(variant, b), comparison);
     });
+  }
   if (!opt.quiet) {
     caseload::cli::print_comparison(stdout, base.file.scenario, variant.file.scenario, comparison, co.independent,
                                     co.ldu);
@@ -493,28 +609,37 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   // interventions and measuring from the day on (docs/model.md §17.6).
   std::optional<app::RecruitmentPlan> recruitment;
   std::optional<Loaded> recruited;
-  std::optional<Timed> recruitment_run;
-  std::vector<app::TargetCheck> recruitment_checks;
   if (so.by_day) {
     recruitment = app::plan_recruitment(scenario, choices, solution.plan, *so.by_day);
     recruited = base;
     recruited->file.scenario = app::with_recruitment(scenario, *recruitment);
     recruited->resolved = caseload::io::resolved_toml(recruited->file.scenario);
-    recruitment_run = simulate(recruited->file.scenario, opt, "recruitment: " + scenario.name);
-    const app::RunSummary summary = app::summarise(recruited->file.scenario, recruitment_run->results, so.confidence);
+  }
+  Loaded staffed = base;
+  staffed.file.scenario = app::with_plan(scenario, choices, solution.plan);
+  staffed.resolved = caseload::io::resolved_toml(staffed.file.scenario);
+  // The runs the file holds stream through parts (the search before them,
+  // deterministic, is done again by a resumed command).
+  std::vector<std::pair<std::string, const Loaded*>> runs{{"base", &base}, {"solution", &staffed}};
+  if (recruited) runs.emplace_back("recruitment", &*recruited);
+  auto parts = parts_for(opt, fmt::format("staffing at {:g}", so.confidence), runs);
+  const auto* p = parts.get();
+
+  std::optional<Timed> recruitment_run;
+  std::vector<app::TargetCheck> recruitment_checks;
+  if (recruited) {
+    recruitment_run = simulate(recruited->file.scenario, opt, "recruitment: " + scenario.name, p, "recruitment");
+    const app::RunSummary summary = app::summary_of(recruitment_run->summary.figures, so.confidence);
     for (const auto& t : targets) recruitment_checks.push_back(app::check_target(t, summary));
   }
   const bool recruitment_met =
       std::all_of(recruitment_checks.begin(), recruitment_checks.end(), [](const auto& c) { return c.met; });
 
-  if (!opt.output.empty()) {
+  if (parts) {
     // The search keeps no replication's records; the two runs written are run
     // again, with the same streams, so they are the runs the search saw.
-    Loaded staffed = base;
-    staffed.file.scenario = app::with_plan(scenario, choices, solution.plan);
-    staffed.resolved = caseload::io::resolved_toml(staffed.file.scenario);
-    const Timed base_run = simulate(scenario, opt, "base: " + scenario.name);
-    const Timed solution_run = simulate(staffed.file.scenario, opt, "solution: " + scenario.name);
+    const Timed base_run = simulate(scenario, opt, "base: " + scenario.name, p, "base");
+    const Timed solution_run = simulate(staffed.file.scenario, opt, "solution: " + scenario.name, p, "solution");
     caseload::io::StaffingOutput out{targets, choices, &solution, so.confidence, so.max_added,
                                      output_of(base, base_run), output_of(staffed, solution_run), nullptr, {}, {}};
     if (recruitment) {
@@ -522,8 +647,8 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
       out.recruitment_checks = recruitment_checks;
       out.recruitment_run = output_of(*recruited, *recruitment_run);
     }
-    caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_staffing(tmp, file_metadata(opt.compress), out);
+    write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
+      caseload::io::write_staffing(tmp, meta, out);
     });
   }
   if (!opt.quiet) {
@@ -655,6 +780,8 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario and write its results");
   run_cmd->add_option("scenario", run_path, "Scenario file (TOML)")->required();
   add_common(run_cmd, run_opt);
+  run_cmd->add_flag("--resume", run_opt.resume,
+                    "Continue an interrupted run from the replications it finished (the same command and -o)");
   run_cmd->add_option("--vary", vary,
                       "Run once per value and compare each with the first: KEY=V1,V2,... (a dotted scenario key "
                       "such as allocation.cap_percent, ldu[*].staff.PO.in_post or ldu.NAME.staff.PO.in_post, "
@@ -668,6 +795,9 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("base", base_path, "Base scenario (TOML)")->required();
   compare_cmd->add_option("variant", variant_path, "Variant scenario (TOML)")->required();
   add_common(compare_cmd, compare_opt);
+  compare_cmd->add_flag("--resume", compare_opt.resume,
+                        "Continue an interrupted comparison from the replications it finished (the same command "
+                        "and -o)");
   compare_cmd->add_flag("--independent", compare_options.independent,
                         "Give the variant its own random streams (to measure what CRN saves)");
   compare_cmd->add_option("--ldu", compare_options.ldu, "Show one LDU's rows instead of the division's");
@@ -708,6 +838,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   staff_cmd->add_option("--confidence", staff_options.confidence, "Confidence level of the intervals (default 0.95)")
       ->check(CLI::Range(0.5, 0.9999));
+  staff_cmd->add_flag("--resume", staff_opt.resume,
+                      "Continue an interrupted command from the replications its output runs finished (the same "
+                      "command and -o; the search is done again)");
   staff_cmd->add_option("--by-day", staff_options.by_day,
                         "Also plan recruitment (experienced hires and trainee starts per quarter) that reaches the "
                         "planned staff by this day, and check it by simulation from the day on");

@@ -7,15 +7,16 @@
 
 namespace caseload::cli {
 
-Progress::Progress(std::string label, int total, double horizon_days, bool enabled)
+Progress::Progress(std::string label, int total, double horizon_days, bool enabled, int already)
     : label_(std::move(label)), horizon_days_(horizon_days),
-      draw_(enabled && total > 1 && isatty(STDERR_FILENO) == 1) {}
+      draw_(enabled && total > 1 && isatty(STDERR_FILENO) == 1), already_(already) {}
 
 void Progress::update(int done, int total, std::uint64_t events) {
   events_ += events;
   if (!draw_) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double left = done > 0 ? elapsed / done * (total - done) : 0.0;
+  const int timed = done - already_;
+  const double left = timed > 0 ? elapsed / timed * (total - done) : 0.0;
   constexpr int kWidth = 24;
   const int filled = kWidth * done / total;
   fmt::print(stderr, "\r{:.30} [{}{}] {}/{} replications, {:.0f} weeks, {:.3g} events/s, {:.1f} s left ",

@@ -6,6 +6,7 @@ import math
 import os
 import pathlib
 import resource
+import shutil
 import signal
 import subprocess
 import time
@@ -121,22 +122,30 @@ def test_a_full_device_says_so(caseload_bin, tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_at_any_moment_leaves_no_working_file(caseload_bin, tmp_path, sig):
-    # Signals at spread moments of a Midlands run (simulation, then the HDF5
-    # write): whatever the moment, no working file is left, and the output is
-    # either absent or a whole file.
+    # Signals at spread moments of a Midlands run (simulation, part file,
+    # then the HDF5 write): whatever the moment, no working file is left, the
+    # output is either absent or a whole file, and replications finished are
+    # kept, whole, in out.h5.parts/ for --resume (tests/cli/test_resume.py).
     for delay in (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.3):
         out = tmp_path / "out.h5"
+        parts = tmp_path / "out.h5.parts"
         proc = subprocess.Popen([str(caseload_bin), "run", MIDLANDS, "-r", "1", "-j", "1", "-q", "-o", out],
                                 cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(sig)
         code = proc.wait(timeout=60)
         assert leftovers(tmp_path) == [], f"after {sig.name} at {delay} s"
+        if parts.exists():
+            assert leftovers(parts) == [], f"after {sig.name} at {delay} s"
+            for part in parts.glob("*.h5"):
+                with h5py.File(part, "r") as f:
+                    assert f.attrs["format"] == "caseload-replication" and "replication/summary" in f
         assert code in (0, -sig)
         if out.exists():  # finished, or the signal came after the rename: then the file is whole
             with h5py.File(out, "r") as f:
                 assert f.attrs["kind"] == "run" and f["statistics/mean"].size > 0
             out.unlink()
+        shutil.rmtree(parts, ignore_errors=True)
 
 
 def test_scenario_paths_that_are_not_regular_files_are_refused_at_once(caseload, tmp_path):

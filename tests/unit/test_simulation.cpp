@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 using namespace caseload;
 
@@ -109,6 +111,43 @@ TEST(Simulation, ResultsDoNotDependOnThreadCount) {
     expect_same(one[r], two[r]);
     expect_same(one[r], four[r]);
   }
+}
+
+TEST(Simulation, AnySubsetOfReplicationsGivesTheResultsOfTheWholeRun) {
+  // What --resume relies on: replication r is the same whether it runs with
+  // all the others or alone, later, in another process.
+  model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  const auto all = app::run_replications(s, 4, 2);
+  std::vector<int> seen;
+  const int subset[] = {3, 1};
+  app::for_each_replication(s, subset, 2, [&](int r, model::ReplicationResult&& result) {
+    seen.push_back(r);
+    expect_same(all[static_cast<std::size_t>(r)], result);
+  });
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<int>{1, 3}));
+}
+
+TEST(Simulation, SummaryFromFiguresAloneEqualsTheSummaryOfHeldResults) {
+  // Runs keep only each replication's figures; their summary must be the one
+  // computed from every replication's records.
+  model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  s.replications = 5;
+  const auto results = app::run_replications(s, 5, 2);
+  const app::RunSummary held = app::summarise(s, results);
+  const app::RunSummary streamed = app::summarise_replications(s, 2);
+  ASSERT_EQ(held.statistics.size(), streamed.statistics.size());
+  ASSERT_FALSE(held.statistics.empty());
+  for (std::size_t i = 0; i < held.statistics.size(); ++i) {
+    const auto& a = held.statistics[i].interval;
+    const auto& b = streamed.statistics[i].interval;
+    EXPECT_EQ(held.statistics[i].figure, streamed.statistics[i].figure);
+    EXPECT_EQ(a.n, b.n);
+    if (std::isnan(a.mean)) EXPECT_TRUE(std::isnan(b.mean));
+    else EXPECT_EQ(a.mean, b.mean) << held.statistics[i].figure;
+  }
+  EXPECT_EQ(held.figures.replication, streamed.figures.replication);
+  EXPECT_EQ(held.figures.ldu, streamed.figures.ldu);
 }
 
 TEST(Simulation, StaffingChangesLeaveArrivalsAndDurationsUntouched) {

@@ -100,8 +100,10 @@ RunEstimate estimate_run(const model::Scenario& s, int replications, int threads
                    e.officers * sizeof(model::OfficerInfo);
   const double working = e.cases_held * (sizeof(model::Case) + kEventBytes) + e.officers * kOfficerStateBytes +
                          e.result_bytes; // a replication builds its records as it runs
+  // Each finished replication is handed on (to its part file, to its figures)
+  // and dropped: no more are held than run at once.
   const int at_once = std::max(1, std::min(threads, replications));
-  e.memory_bytes = at_once * working + std::max(0, replications - at_once) * e.result_bytes;
+  e.memory_bytes = at_once * working;
   e.output_bytes = replications * e.result_bytes;
   // Deflate level 1 keeps about a quarter (Midlands: 7.3 MB written of 31 MB
   // estimated); a third is taken, so that a run is not refused for want of
@@ -127,8 +129,9 @@ std::optional<std::string> over_limits(const RunEstimate& e, const RunLimits& li
                        describe_bytes(e.memory_bytes), describe_bytes(limits.max_memory_bytes));
   const double output = limits.compressed ? e.compressed_output_bytes : e.output_bytes;
   if (limits.max_output_bytes > 0.0 && !(output <= limits.max_output_bytes))
-    return fmt::format("an output file of about {}, over the limit of {} (--max-output; by default the free space "
-                       "where it goes)",
+    return fmt::format("an output file of about {}, over the limit of {} (--max-output; by default half the free "
+                       "space where it goes, as the replications' parts and the file stand side by side while it is "
+                       "written)",
                        describe_bytes(output), describe_bytes(limits.max_output_bytes));
   return std::nullopt;
 }

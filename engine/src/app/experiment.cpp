@@ -6,32 +6,32 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 namespace caseload::app {
 
-std::vector<model::ReplicationResult> run_replications(const model::Scenario& scenario, int replications,
-                                                int threads, const ProgressCallback& progress) {
-  std::vector<model::ReplicationResult> results(static_cast<std::size_t>(replications));
+void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
+                          const ReplicationSink& sink) {
+  const int count = static_cast<int>(which.size());
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, replications);
+  threads = std::max(1, std::min(threads, count));
 
   std::atomic<int> next{0};
-  std::mutex mutex; // guards done, failure and the progress callback
-  int done = 0;
+  std::mutex mutex; // guards failure and the sink
   std::exception_ptr failure;
   auto worker = [&] {
-    for (int r; (r = next.fetch_add(1)) < replications;) {
+    for (int i; (i = next.fetch_add(1)) < count;) {
       try {
+        const int r = which[static_cast<std::size_t>(i)];
         replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
-        results[static_cast<std::size_t>(r)] = sim.run();
+        auto result = sim.run();
         const std::lock_guard lock(mutex);
-        ++done;
-        if (progress) progress(done, replications, results[static_cast<std::size_t>(r)]);
+        if (!failure) sink(r, std::move(result));
       } catch (...) {
         const std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
-        next = replications; // stop handing out work
+        next = count; // stop handing out work
       }
     }
   };
@@ -42,7 +42,34 @@ std::vector<model::ReplicationResult> run_replications(const model::Scenario& sc
     for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   }
   if (failure) std::rethrow_exception(failure);
+}
+
+std::vector<model::ReplicationResult> run_replications(const model::Scenario& scenario, int replications,
+                                                int threads, const ProgressCallback& progress) {
+  std::vector<model::ReplicationResult> results(static_cast<std::size_t>(replications));
+  std::vector<int> all(static_cast<std::size_t>(replications));
+  std::iota(all.begin(), all.end(), 0);
+  int done = 0;
+  for_each_replication(scenario, all, threads, [&](int r, model::ReplicationResult&& result) {
+    auto& slot = results[static_cast<std::size_t>(r)];
+    slot = std::move(result);
+    if (progress) progress(++done, replications, slot);
+  });
   return results;
 }
 
-} // namespace caseload::model
+RunSummary summarise_replications(const model::Scenario& scenario, int threads, double confidence,
+                                  const ProgressCallback& progress) {
+  const int replications = scenario.replications;
+  std::vector<FigureTable> rows(static_cast<std::size_t>(replications));
+  std::vector<int> all(static_cast<std::size_t>(replications));
+  std::iota(all.begin(), all.end(), 0);
+  int done = 0;
+  for_each_replication(scenario, all, threads, [&](int r, model::ReplicationResult&& result) {
+    rows[static_cast<std::size_t>(r)] = figures_of(scenario, result, static_cast<std::size_t>(r));
+    if (progress) progress(++done, replications, result);
+  });
+  return summary_of(figure_columns(scenario), rows, confidence);
+}
+
+} // namespace caseload::app

@@ -135,14 +135,16 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
   return out;
 }
 
-std::vector<std::string> headline_figure_names(const model::Scenario& scenario) {
-  // An empty replication: no snapshots, so every figure is NaN, but its name
-  // is the same as in a run.
+model::ReplicationResult empty_replication(const model::Scenario& scenario) {
   model::ReplicationResult empty;
   empty.ldu_flows.resize(scenario.ldus.size());
   empty.task_summary.resize(scenario.ldus.size() + 1);
+  return empty;
+}
+
+std::vector<std::string> headline_figure_names(const model::Scenario& scenario) {
   std::vector<std::string> names;
-  for (auto& figure : headline_figures(scenario, empty, -1)) names.push_back(std::move(figure.name));
+  for (auto& figure : headline_figures(scenario, empty_replication(scenario), -1)) names.push_back(std::move(figure.name));
   return names;
 }
 

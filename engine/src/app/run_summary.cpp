@@ -19,30 +19,72 @@ std::vector<double> across_replications(const FigureTable& t, std::size_t column
 
 } // namespace
 
-RunSummary summarise(const model::Scenario& scenario, std::span<const model::ReplicationResult> results,
-                     double confidence) {
-  RunSummary s;
-  s.confidence = confidence;
-  FigureTable& t = s.figures;
+FigureTable figures_of(const model::Scenario& scenario, const model::ReplicationResult& result,
+                       std::size_t replication) {
+  FigureTable t;
   const std::size_t n_ldu = scenario.ldus.size();
   t.rows_per_replication = n_ldu + 1;
-  for (std::size_t rep = 0; rep < results.size(); ++rep)
-    for (std::size_t row = 0; row <= n_ldu; ++row) {
-      const bool division = row == n_ldu;
-      t.replication.push_back(static_cast<std::int64_t>(rep));
-      t.ldu.push_back(division ? std::string(kDivisionRow) : scenario.ldus[row].name);
-      const auto figures = headline_figures(scenario, results[rep], division ? -1 : static_cast<int>(row));
-      if (t.columns.empty())
-        for (const auto& f : figures) t.columns.push_back({f.name, f.units, f.integer, {}});
-      assert(figures.size() == t.columns.size());
-      for (std::size_t c = 0; c < figures.size(); ++c) t.columns[c].values.push_back(figures[c].value);
-    }
-  if (results.empty()) return s;
-  for (std::size_t row = 0; row <= n_ldu; ++row)
+  for (std::size_t row = 0; row <= n_ldu; ++row) {
+    const bool division = row == n_ldu;
+    t.replication.push_back(static_cast<std::int64_t>(replication));
+    t.ldu.push_back(division ? std::string(kDivisionRow) : scenario.ldus[row].name);
+    const auto figures = headline_figures(scenario, result, division ? -1 : static_cast<int>(row));
+    if (t.columns.empty())
+      for (const auto& f : figures) t.columns.push_back({f.name, f.units, f.integer, {}});
+    assert(figures.size() == t.columns.size());
+    for (std::size_t c = 0; c < figures.size(); ++c) t.columns[c].values.push_back(figures[c].value);
+  }
+  return t;
+}
+
+FigureTable figure_columns(const model::Scenario& scenario) {
+  FigureTable t = figures_of(scenario, empty_replication(scenario), 0);
+  t.replication.clear();
+  t.ldu.clear();
+  for (auto& c : t.columns) c.values.clear();
+  return t;
+}
+
+void append_figures(FigureTable& into, const FigureTable& rows) {
+  if (into.columns.empty() && into.replication.empty()) {
+    into = rows;
+    return;
+  }
+  assert(into.rows_per_replication == rows.rows_per_replication && into.columns.size() == rows.columns.size());
+  into.replication.insert(into.replication.end(), rows.replication.begin(), rows.replication.end());
+  into.ldu.insert(into.ldu.end(), rows.ldu.begin(), rows.ldu.end());
+  for (std::size_t c = 0; c < rows.columns.size(); ++c) {
+    assert(into.columns[c].name == rows.columns[c].name);
+    auto& values = into.columns[c].values;
+    values.insert(values.end(), rows.columns[c].values.begin(), rows.columns[c].values.end());
+  }
+}
+
+RunSummary summary_of(FigureTable figures, double confidence) {
+  RunSummary s;
+  s.confidence = confidence;
+  s.figures = std::move(figures);
+  const FigureTable& t = s.figures;
+  if (t.replication.empty()) return s;
+  for (std::size_t row = 0; row < t.rows_per_replication; ++row)
     for (std::size_t c = 0; c < t.columns.size(); ++c)
       s.statistics.push_back({t.ldu[row], t.columns[c].name, t.columns[c].units,
                               stats::t_interval(across_replications(t, c, row), confidence)});
   return s;
+}
+
+RunSummary summary_of(const FigureTable& columns, std::span<const FigureTable> replications, double confidence) {
+  FigureTable all = columns;
+  for (const auto& rows : replications) append_figures(all, rows);
+  return summary_of(std::move(all), confidence);
+}
+
+RunSummary summarise(const model::Scenario& scenario, std::span<const model::ReplicationResult> results,
+                     double confidence) {
+  FigureTable t;
+  t.rows_per_replication = scenario.ldus.size() + 1;
+  for (std::size_t rep = 0; rep < results.size(); ++rep) append_figures(t, figures_of(scenario, results[rep], rep));
+  return summary_of(std::move(t), confidence);
 }
 
 stats::Interval RunSummary::interval(std::string_view ldu, std::string_view figure) const {

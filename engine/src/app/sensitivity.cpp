@@ -57,12 +57,12 @@ SensitivityTable screen(std::span<const ScreenedParameter> parameters, int threa
   // Runs one end and keeps only its summary: the replications' records are
   // large and the table needs none of them.
   const auto summary_of = [&](const model::Scenario& scenario) {
-    const auto results = run_replications(
-        scenario, scenario.replications, threads, [&](int done, int, const model::ReplicationResult& r) {
-          if (progress) progress(done_before + done, total, r);
-        });
+    auto summary = summarise_replications(scenario, threads, kConfidence,
+                                          [&](int done, int, const model::ReplicationResult& r) {
+                                            if (progress) progress(done_before + done, total, r);
+                                          });
     done_before += scenario.replications;
-    return summarise(scenario, results);
+    return summary;
   };
   for (const auto& p : parameters) {
     if (p.at_low.seed != p.at_high.seed || p.at_low.replications != p.at_high.replications)

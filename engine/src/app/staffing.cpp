@@ -310,8 +310,7 @@ PlanEvaluation simulated_evaluation(const model::Scenario& scenario, std::span<c
           targets = std::vector(targets.begin(), targets.end()), threads, confidence,
           progress = std::move(progress)](const Plan& plan) {
     const model::Scenario staffed = with_plan(scenario, choices, plan);
-    const auto results = run_replications(staffed, staffed.replications, threads, progress);
-    const RunSummary summary = summarise(staffed, results, confidence);
+    const RunSummary summary = summarise_replications(staffed, threads, confidence, progress);
     std::vector<TargetCheck> checks;
     for (const auto& t : targets) checks.push_back(check_target(t, summary));
     return checks;

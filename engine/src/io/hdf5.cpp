@@ -26,9 +26,10 @@ Handle string_type(std::size_t length) {
   return type;
 }
 
-// A file whose root group keeps its members in the order written.
+// A file whose root group keeps its members in the order written, without
+// modification times (the root group's too: the same results, the same bytes).
 Handle ordered_file() {
-  Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "file creation property list");
+  Handle fcpl = untimed(H5P_FILE_CREATE);
   check(H5Pset_link_creation_order(fcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "H5Pset_link_creation_order");
   return fcpl;
@@ -263,6 +264,12 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   return read_string_values(type.id(), count, [&](hid_t mem, void* buf) {
     return H5Dread(dataset.id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
   });
+}
+
+void Group::copy(const Group& source, const std::string& source_name, const std::string& name) const {
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link creation property list");
+  check(H5Ocopy(source.id(), source_name.c_str(), id(), name.c_str(), H5P_DEFAULT, lcpl.id()),
+        "copying " + source_name);
 }
 
 void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush"); }

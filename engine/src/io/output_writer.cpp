@@ -93,8 +93,9 @@ void write_victims(const h5::Group& g, const std::vector<model::VictimCase>& vic
   g.write("opted_out", opted_out);
 }
 
-void write_replication(const h5::Group& g, const model::Scenario& scenario,
-                       const model::ReplicationResult& r, std::size_t index, const app::FigureTable& figures) {
+// `figures` holds the replication's rows from `first_row` on.
+void write_replication(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
+                       std::size_t index, const app::FigureTable& figures, std::size_t first_row) {
   g.attribute("replication", static_cast<std::int64_t>(index));
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
@@ -135,8 +136,22 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario,
 
   write_tasks(g.create_group("tasks"), r.tasks, scenario.horizon_days);
   write_victims(g.create_group("victims"), r.victims);
-  write_figures(g.create_group("summary"), figures, index * figures.rows_per_replication,
-                figures.rows_per_replication);
+  write_figures(g.create_group("summary"), figures, first_row, figures.rows_per_replication);
+}
+
+constexpr const char* kPartFormat = "caseload-replication";
+constexpr const char* kPartGroup = "replication";
+
+// A part file of replication `index`, checked to be one.
+h5::File open_part(const std::filesystem::path& path, std::size_t index) {
+  h5::quiet_errors();
+  h5::File file(path.string(), true);
+  if (!file.has_attribute("format") || file.read_string_attribute("format") != kPartFormat ||
+      !file.has_attribute("replication") ||
+      file.read_int_attribute("replication") != std::vector<std::int64_t>{static_cast<std::int64_t>(index)} ||
+      !file.has(kPartGroup))
+    throw std::runtime_error(path.string() + " is not the part file of replication " + std::to_string(index));
+  return file;
 }
 
 } // namespace
@@ -182,7 +197,8 @@ void write_statistics(const h5::Group& g, double confidence, std::span<const app
 void write_run(const h5::Group& root, const RunOutput& run) {
   const model::Scenario& scenario = *run.scenario;
   root.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
-  root.attribute("replications", static_cast<std::int64_t>(run.results.size()));
+  const std::size_t replications = run.parts.empty() ? run.results.size() : run.parts.size();
+  root.attribute("replications", static_cast<std::int64_t>(replications));
   root.attribute("scenario_name", scenario.name);
   root.attribute("scenario", run.resolved_scenario);
   root.attribute("scenario_source", run.scenario_source);
@@ -212,7 +228,10 @@ void write_run(const h5::Group& root, const RunOutput& run) {
   const h5::Group reps = root.create_group("replications");
   const app::RunSummary& summary = *run.summary;
   for (std::size_t i = 0; i < run.results.size(); ++i)
-    write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, run.results[i], i, summary.figures);
+    write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, run.results[i], i, summary.figures,
+                      i * summary.figures.rows_per_replication);
+  for (std::size_t i = 0; i < run.parts.size(); ++i) // as written when they finished, compressed data and all
+    reps.copy(open_part(run.parts[i], i), kPartGroup, fmt::format("{:04d}", i));
   write_figures(root.create_group("summary"), summary.figures, 0, summary.figures.ldu.size());
   write_statistics(root.create_group("statistics"), summary.confidence, summary.statistics);
 }
@@ -263,12 +282,46 @@ void write_results(const std::filesystem::path& path, const RunMetadata& meta, c
   file.flush();
 }
 
+void write_replication_part(const std::filesystem::path& path, const RunMetadata& meta,
+                            const model::Scenario& scenario, const model::ReplicationResult& result,
+                            std::size_t index, const app::FigureTable& rows) {
+  h5::quiet_errors();
+  const h5::File file(path.string(), false, meta.deflate_level);
+  file.attribute("format", kPartFormat);
+  file.attribute("engine_version", meta.engine_version);
+  file.attribute("replication", static_cast<std::int64_t>(index));
+  write_replication(file.create_group(kPartGroup), scenario, result, index, rows, 0);
+  file.flush();
+}
+
+app::FigureTable read_part_figures(const std::filesystem::path& path, std::size_t index,
+                                   const app::FigureTable& columns) {
+  const h5::File file = open_part(path, index);
+  const h5::Group g = file.open_group(kPartGroup).open_group("summary");
+  app::FigureTable rows = columns;
+  const auto expect_rows = [&](std::size_t n, const std::string& what) {
+    if (n != columns.rows_per_replication)
+      throw std::runtime_error(fmt::format("{}: {} has {} rows, not {}", path.string(), what, n,
+                                           columns.rows_per_replication));
+  };
+  rows.replication = g.read_ints("replication");
+  rows.ldu = g.read_strings("ldu");
+  expect_rows(rows.replication.size(), "replication");
+  expect_rows(rows.ldu.size(), "ldu");
+  for (auto& c : rows.columns) {
+    c.values = g.read_doubles(c.name);
+    expect_rows(c.values.size(), c.name);
+  }
+  return rows;
+}
+
 void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
                       const RunOutput& base, const RunOutput& variant, const app::Comparison& comparison) {
   const h5::File file(path.string(), false, meta.deflate_level);
   write_header(file, "comparison", meta);
   file.attribute("seed", static_cast<std::uint64_t>(base.scenario->seed));
-  file.attribute("replications", static_cast<std::int64_t>(base.results.size()));
+  file.attribute("replications", static_cast<std::int64_t>(base.summary->figures.replication.size() /
+                                                            std::max<std::size_t>(1, base.summary->figures.rows_per_replication)));
   write_run(file.create_group("base"), base);
   write_run(file.create_group("variant"), variant);
   write_differences(file.create_group("comparison"), std::span(&comparison, 1));

@@ -21,13 +21,13 @@ struct RunEstimate {
   double snapshots = 0.0;
   double tasks = 0.0;           // task records per replication
   double events = 0.0;          // per replication
-  double result_bytes = 0.0;    // one replication's records, held until written
+  double result_bytes = 0.0;    // one replication's records, held until written to its part
   double memory_bytes = 0.0;    // peak, the whole run
   double output_bytes = 0.0;    // the results file, uncompressed
   double compressed_output_bytes = 0.0; // ... with the default deflate level
 };
 
-// `threads`: replications simulated at once; `replications`: kept in memory until written.
+// `threads`: replications simulated (and held) at once.
 RunEstimate estimate_run(const model::Scenario& scenario, int replications, int threads);
 
 struct RunLimits {

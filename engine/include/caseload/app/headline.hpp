@@ -40,4 +40,8 @@ std::vector<Figure> headline_figures(const model::Scenario& scenario,
 // order, without running it (to check a figure a user names).
 std::vector<std::string> headline_figure_names(const model::Scenario& scenario);
 
+// A replication with no snapshots: every figure of it is NaN, but the
+// figures' names and units are those of a run.
+model::ReplicationResult empty_replication(const model::Scenario& scenario);
+
 } // namespace caseload::app

@@ -60,6 +60,19 @@ struct RunSummary {
 RunSummary summarise(const model::Scenario& scenario, std::span<const model::ReplicationResult> results,
                      double confidence = kConfidence);
 
+// The same in steps, for runs that hand each replication on as it finishes
+// and keep only its figures: the rows of one replication; its columns (names,
+// units, no rows) without running one; rows appended replication after
+// replication; the summary of the whole table.
+FigureTable figures_of(const model::Scenario& scenario, const model::ReplicationResult& result,
+                       std::size_t replication);
+FigureTable figure_columns(const model::Scenario& scenario);
+void append_figures(FigureTable& into, const FigureTable& rows);
+RunSummary summary_of(FigureTable figures, double confidence = kConfidence);
+// ... of each replication's rows, in `columns` (figure_columns).
+RunSummary summary_of(const FigureTable& columns, std::span<const FigureTable> replications,
+                      double confidence = kConfidence);
+
 // Base and variant replication r share their random streams, so the paired
 // differences (variant − base) carry far less noise than independent runs.
 struct PairedDifference {

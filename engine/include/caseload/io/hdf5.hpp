@@ -74,6 +74,10 @@ public:
   }
   void write_strings(const std::string& name, const std::vector<std::string>& values) const;
 
+  // A copy of `source`'s member `source_name` (a group with all it holds,
+  // its compressed data copied as stored) as this group's member `name`.
+  void copy(const Group& source, const std::string& source_name, const std::string& name) const;
+
   void attribute(const std::string& name, std::string_view value) const;
   void attribute(const std::string& name, double value) const;
   void attribute(const std::string& name, std::int64_t value) const;

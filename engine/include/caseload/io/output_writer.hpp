@@ -32,8 +32,24 @@ struct RunOutput {
   std::string resolved_scenario; // TOML with every default filled in
   std::string scenario_source;   // the file as the user wrote it
   std::span<const model::ReplicationResult> results;
-  const app::RunSummary* summary = nullptr; // of `results`
+  const app::RunSummary* summary = nullptr; // of the replications
+  // Or, instead of `results`, for a run that wrote each replication as it
+  // finished: replication i's part file (write_replication_part), copied in as written.
+  std::span<const std::filesystem::path> parts;
 };
+
+// One finished replication in a file of its own (a "part"): its group as the
+// results file holds it under /replications, with its rows of the figure
+// table, so that a run can drop each replication once written, and one that
+// dies can be continued from those it wrote.
+void write_replication_part(const std::filesystem::path& path, const RunMetadata& meta,
+                            const model::Scenario& scenario, const model::ReplicationResult& result,
+                            std::size_t index, const app::FigureTable& rows);
+
+// The figure rows a part file of replication `index` holds, in `columns`'
+// columns (app::figure_columns); throws if the file is not that part.
+app::FigureTable read_part_figures(const std::filesystem::path& path, std::size_t index,
+                                   const app::FigureTable& columns);
 
 // kind = "run": the run's attributes and groups at the root.
 void write_results(const std::filesystem::path& path, const RunMetadata& meta, const RunOutput& run);
