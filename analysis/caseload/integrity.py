@@ -23,6 +23,8 @@ import datetime
 import fnmatch
 import functools
 import math
+import os
+import signal
 import tomllib
 from typing import NamedTuple, NoReturn
 
@@ -59,6 +61,32 @@ def reading(path, what: str):
         raise
     except DAMAGE as e:
         raise FormatError(f"{path}: damaged caseload file: {what}: {_reason(e)}") from e
+
+
+def survives(path, work) -> None:
+    """Runs `work()` first in a forked child, and raises FormatError if the child is killed.
+
+    The HDF5 library itself can crash (SIGSEGV) on a crafted or damaged file: text stored as
+    variable-length strings (the attributes, and every string of files before schema 1.7) lives
+    in a heap without checksums, and a wrong length there is read past its end. A crash would end
+    the analyst's interpreter, so whatever reads such text is tried in a child first; an ordinary
+    error there is left for the caller's own reading to raise, as FormatError, in this process.
+    Without fork (Windows) the work is not tried first."""
+    if not hasattr(os, "fork"):
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: nothing it does may reach the parent but its exit status
+        code = 0
+        try:
+            work()
+        except BaseException:
+            code = 3
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        raise FormatError(f"{path}: damaged caseload file: the HDF5 library crashed reading it "
+                          f"(signal {sig}, {signal.strsignal(sig)})")
 
 
 def reads(method):

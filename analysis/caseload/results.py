@@ -33,12 +33,12 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from .integrity import FormatError, Layout, reading, reads
+from .integrity import FormatError, Layout, reading, reads, survives
 
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
 
-KNOWN_MINOR = 6
+KNOWN_MINOR = 7
 """The newest minor version this reader was written against; newer minors add
 objects that it ignores."""
 
@@ -635,6 +635,11 @@ class Results:
                     for chunk in (obj.iter_chunks() if obj.chunks else [()]):
                         obj[chunk]
 
+        def read_all():
+            with h5py.File(self.path, "r") as f:
+                f.visititems(read)
+
+        survives(self.path, read_all)
         with reading(self.path, "cannot read its structure"):
             self.file.visititems(read)
 
@@ -983,6 +988,12 @@ def open(path) -> Results:  # noqa: A001 (the name the design gives it)
     path = pathlib.Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
+
+    def structure():
+        with h5py.File(path, "r") as probe:
+            _open_kind(path, probe)
+
+    survives(path, structure)
     try:
         file = h5py.File(path, "r")
     except OSError as e:

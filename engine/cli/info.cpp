@@ -10,10 +10,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <array>
 #include <cmath>
 #include <functional>
 #include <optional>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace caseload::cli {
 namespace {
@@ -210,18 +216,74 @@ void describe(std::FILE* out, const std::string& path) {
 
 } // namespace
 
-int info(std::FILE* out, const std::string& path) {
+namespace {
+
+// What the child of info() does: describe the file to `out`, or say what is wrong.
+int describe_or_explain(std::FILE* out, const std::string& path) {
   // A file that opens as a caseload file but then lacks a group, an
   // attribute or consistent columns, or whose data fail their checksums, is
-  // damaged (or crafted): exit 2 with what is wrong, never a crash.
+  // damaged (or crafted): exit 2 with what is wrong.
   try {
     describe(out, path);
-  } catch (const io::InputError&) {
-    throw;
+    return 0;
+  } catch (const io::InputError& e) {
+    fmt::print(stderr, "{}\n", e.what());
   } catch (const std::exception& e) {
-    throw io::InputError(path, 0, 0, std::string("damaged or unreadable caseload file: ") + e.what());
+    fmt::print(stderr, "{}\n",
+               io::InputError(path, 0, 0, std::string("damaged or unreadable caseload file: ") + e.what()).what());
   }
-  return 0;
+  return 2;
+}
+
+// Longer than any whole file takes to describe (info reads its tables, not its records).
+constexpr unsigned kInfoSeconds = 120;
+
+} // namespace
+
+int info(std::FILE* out, const std::string& path) {
+  // The HDF5 library can crash or loop on a crafted or damaged file (its
+  // variable-length attribute text has no checksum), so the file is read in
+  // a child process: a crash or a hang there is an exit 2 naming the file,
+  // and the description is printed only when it is whole.
+  int channel[2];
+  if (::pipe(channel) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (child == 0) {
+    ::close(channel[0]);
+    std::FILE* to_parent = ::fdopen(channel[1], "w");
+    ::alarm(kInfoSeconds);
+    const int code = to_parent ? describe_or_explain(to_parent, path) : 1;
+    if (to_parent) std::fclose(to_parent);
+    std::fflush(stderr);
+    ::_exit(code);
+  }
+  ::close(channel[1]);
+  std::string text;
+  char buffer[65536];
+  for (ssize_t n; (n = ::read(channel[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(channel[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    throw io::InputError(path, 0, 0,
+                         signal == SIGALRM
+                             ? fmt::format("damaged or unreadable caseload file: reading it took more than {} s",
+                                           kInfoSeconds)
+                             : fmt::format("damaged or unreadable caseload file: the HDF5 library failed reading it "
+                                           "(signal {}, {})",
+                                           signal, ::strsignal(signal)));
+  }
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (code == 0) std::fwrite(text.data(), 1, text.size(), out);
+  return code;
 }
 
 } // namespace caseload::cli

@@ -264,3 +264,13 @@ def test_the_commands_exit_2_with_one_line(case, sources, tmp_path):
                               env=env, timeout=120)
         assert proc.returncode == 2, (command, proc.stderr)
         assert proc.stderr.count("\n") == 1 and says in proc.stderr, (command, proc.stderr)
+
+
+def test_a_file_that_crashes_the_hdf5_library_is_a_format_error(tmp_path):
+    # Read in a forked child first: the crash ends the child, not this interpreter.
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "cli"))
+    from test_file_integrity import heap_damaged_file
+    crafted = tmp_path / "crafted.h5"
+    heap_damaged_file(crafted)
+    with pytest.raises(caseload.FormatError, match="the HDF5 library crashed reading it"):
+        caseload.open(crafted)

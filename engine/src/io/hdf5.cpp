@@ -117,17 +117,30 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
 }
 
 void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {
-  Handle type = string_type(0);
-  Handle space = simple_space({values.size()});
+  // Fixed-length, null-padded UTF-8 in checksummed chunks, like the numbers:
+  // variable-length strings live in HDF5's global heap, which has no
+  // checksum, so a damaged file could give other names (or crash the
+  // library reading them) instead of an error.
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(type.id(), width), "H5Tset_size");
+  check(H5Tset_strpad(type.id(), H5T_STR_NULLPAD), "H5Tset_strpad");
+  check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "H5Tset_cset");
+  const hsize_t count = values.size();
+  Handle space = simple_space({count});
   Handle dcpl = untimed(H5P_DATASET_CREATE);
+  if (count > 0) {
+    const hsize_t chunk = std::clamp<hsize_t>(65536 / width, 1, count);
+    check(H5Pset_chunk(dcpl.id(), 1, &chunk), "H5Pset_chunk");
+    check(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32");
+  }
   Handle dataset(H5Dcreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
-  std::vector<const char*> pointers;
-  pointers.reserve(values.size());
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  if (!values.empty())
-    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
-          "writing " + name);
+  std::vector<char> buffer(count * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), buffer.begin() + i * width);
+  if (count > 0)
+    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "writing " + name);
 }
 
 void Group::attribute(const std::string& name, std::string_view value) const {
@@ -202,6 +215,9 @@ std::vector<std::string> read_string_values(hid_t type, std::size_t count, Read&
     const std::size_t size = H5Tget_size(type);
     std::vector<char> buffer(count * size + 1, '\0');
     Handle mem = string_type(size);
+    // Null-padded in memory: a value as long as the type keeps its last
+    // character (null-terminated would give it up for the terminator).
+    check(H5Tset_strpad(mem.id(), H5T_STR_NULLPAD), "H5Tset_strpad");
     check(read(mem.id(), buffer.data()), "reading strings");
     for (std::size_t i = 0; i < count; ++i) {
       std::string s(buffer.data() + i * size, size);
