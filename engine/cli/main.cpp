@@ -19,6 +19,9 @@
 #include "caseload/app/experiment.hpp"
 #include "caseload/app/sensitivity.hpp"
 #include "caseload/app/staffing.hpp"
+#ifdef CASELOAD_WITH_MPI
+#include "caseload/parallel/mpi_cluster.hpp"
+#endif
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -50,6 +53,12 @@ using caseload::io::InputError;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitInvalid = 2;
+
+// Ends a process of an MPI run other than the leader with the leader's exit status: the
+// leader has said why.
+struct QuietExit {
+  int code;
+};
 
 // The time files are stamped with: now, or SOURCE_DATE_EPOCH (seconds since
 // 1970) when it is set, as reproducible builds do, so that a run's file can
@@ -122,6 +131,10 @@ struct CommonOptions {
   int compress = 1;
   // Limits on what a run may take (issue 12); defaults sized to the machine.
   bool resume = false; // continue the interrupted run writing `output`
+  // The processes of an MPI run (none for one process); the leader alone prints and writes.
+  const caseload::app::Cluster* cluster = nullptr;
+  [[nodiscard]] bool leader() const { return cluster == nullptr || cluster->leader(); }
+  [[nodiscard]] caseload::app::Workers workers() const { return {threads, cluster}; }
   double max_events = 1e10;              // per replication: hours at a few million events a second
   std::optional<double> max_memory_gb;   // default: 80% of the machine's memory
   std::optional<double> max_output_gb;   // default: the free space where the output goes
@@ -167,11 +180,13 @@ void check_budget(const std::string& path, const caseload::model::Scenario& s, c
 // (a sweep loads it once per value, a screening twice per parameter).
 class WarningLog {
 public:
+  explicit WarningLog(bool enabled = true) : enabled_(enabled) {} // in an MPI run, the leader's alone
   void print(const std::string& text) {
-    if (printed_.insert(text).second) fmt::print(stderr, "caseload: warning: {}\n", text);
+    if (enabled_ && printed_.insert(text).second) fmt::print(stderr, "caseload: warning: {}\n", text);
   }
 
 private:
+  bool enabled_;
   std::set<std::string> printed_;
 };
 
@@ -230,7 +245,7 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
   std::vector<int> todo;
   Timed t;
   for (int r = 0; r < reps; ++r) {
-    if (parts)
+    if (parts && opt.leader()) // in an MPI run, the leader's list of replications is everyone's
       if (auto found = parts->finished(run, r, columns)) {
         rows[static_cast<std::size_t>(r)] = std::move(*found);
         ++t.resumed;
@@ -241,21 +256,25 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
   caseload::cli::Progress progress(label, reps, s.horizon_days, !opt.quiet, t.resumed);
   const auto start = std::chrono::steady_clock::now();
   int done = t.resumed;
+  const app::LocalSink write_part = [&](int r, const caseload::model::ReplicationResult& result,
+                                        const app::FigureTable& mine) { parts->write(run, r, s, result, mine); };
   try {
-    app::for_each_replication(s, todo, opt.threads, [&](int r, caseload::model::ReplicationResult&& result) {
-      auto& mine = rows[static_cast<std::size_t>(r)];
-      mine = app::figures_of(s, result, static_cast<std::size_t>(r));
-      if (parts) parts->write(run, r, s, result, mine);
-      t.events += result.events;
-      progress.update(++done, reps, result.events);
-    });
+    const auto figures = app::run_figures(s, todo, opt.workers(), parts ? write_part : app::LocalSink{},
+                                          [&](int, int, std::uint64_t events) {
+                                            t.events += events;
+                                            progress.update(++done, reps, events);
+                                          });
+    for (std::size_t i = 0; i < todo.size(); ++i) rows[static_cast<std::size_t>(todo[i])] = figures[i].rows;
+  } catch (const caseload::app::ClusterFailure&) {
+    throw;
   } catch (...) {
     progress.finish();
     rethrow_keeping(parts);
   }
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
-  t.summary = app::summary_of(columns, rows);
+  // The others of an MPI run have no figures of the replications the leader resumed; they print nothing.
+  if (opt.leader()) t.summary = app::summary_of(columns, rows);
   if (parts)
     for (int r = 0; r < reps; ++r) t.parts.push_back(parts->path(run, r));
   return t;
@@ -302,8 +321,22 @@ std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& o
   // Everything the output's bytes depend on, apart from its creation time.
   std::string identity = fmt::format("{}\ncompress {}\nengine {}\n", kind, opt.compress, CASELOAD_VERSION);
   for (const auto& [label, loaded] : runs) identity += fmt::format("run {}\n{}\n", label, loaded->resolved);
-  auto parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, identity, file_metadata(opt.compress),
-                                                                opt.resume);
+  std::unique_ptr<caseload::io::ReplicationParts> parts;
+  if (!opt.leader()) { // the leader checks and locks the folder; the others write parts into it
+    if (const int code = opt.cluster->broadcast(0); code != 0) throw QuietExit{code};
+    return std::make_unique<caseload::io::ReplicationParts>(opt.output, file_metadata(opt.compress));
+  }
+  try {
+    parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, identity, file_metadata(opt.compress),
+                                                             opt.resume);
+  } catch (const InputError&) {
+    if (opt.cluster) (void)opt.cluster->broadcast(kExitInvalid);
+    throw;
+  } catch (...) {
+    if (opt.cluster) (void)opt.cluster->broadcast(kExitFailure);
+    throw;
+  }
+  if (opt.cluster) (void)opt.cluster->broadcast(0);
   if (opt.resume && !parts->resumed() && !opt.quiet)
     fmt::print(stderr, "caseload: note: no interrupted run at {}: starting from the beginning\n",
                parts->folder().string());
@@ -365,7 +398,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
     std::vector<caseload::app::Comparison> differences;
     for (std::size_t i = 1; i < timed.size(); ++i)
       differences.push_back(caseload::app::compare(timed.front().summary, timed[i].summary));
-    if (parts) {
+    if (parts && opt.leader()) {
       std::vector<caseload::io::RunOutput> outputs;
       for (std::size_t i = 0; i < loaded.size(); ++i) outputs.push_back(output_of(loaded[i], timed[i]));
       write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
@@ -392,7 +425,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   auto parts = parts_for(opt, "run", runs);
   const Timed t = simulate(scenario, opt, scenario.name, parts.get());
   report_resumed(opt, t, scenario.replications);
-  if (parts) {
+  if (parts && opt.leader()) {
     write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
       caseload::io::write_results(tmp, meta, output_of(loaded, t));
     });
@@ -477,7 +510,7 @@ int compare(const std::string& base_path, const std::string& variant_path, const
   const Timed b = simulate(variant.file.scenario, opt, "variant: " + variant.file.scenario.name, p, "variant");
   report_resumed(opt, b, variant.file.scenario.replications);
   const auto comparison = caseload::app::compare(a.summary, b.summary);
-  if (parts) {
+  if (parts && opt.leader()) {
     write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
       caseload::io::write_comparison(tmp, meta, output_of(base, a), output_of(variant, b), comparison);
     });
@@ -545,9 +578,9 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
   const auto start = std::chrono::steady_clock::now();
   Timed all;
   const auto table = caseload::app::screen(
-      screened, opt.threads, [&](int done, int total, const caseload::model::ReplicationResult& r) {
-        progress.update(done, total, r.events);
-        all.events += r.events;
+      screened, opt.workers(), [&](int done, int total, std::uint64_t events) {
+        progress.update(done, total, events);
+        all.events += events;
       });
   all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
@@ -590,10 +623,10 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   Timed all;
   const auto start = std::chrono::steady_clock::now();
   const app::PlanEvaluation simulate_plan = app::simulated_evaluation(
-      scenario, choices, targets, opt.threads, so.confidence,
-      [&](int done, int total, const caseload::model::ReplicationResult& r) {
-        bar->update(done, total, r.events);
-        all.events += r.events;
+      scenario, choices, targets, opt.workers(), so.confidence,
+      [&](int done, int total, std::uint64_t events) {
+        bar->update(done, total, events);
+        all.events += events;
       });
   const app::PlanEvaluation evaluate = [&](const app::Plan& plan) {
     bar.emplace(fmt::format("staff: candidate {}", ++candidates), scenario.replications, scenario.horizon_days,
@@ -647,9 +680,10 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
       out.recruitment_checks = recruitment_checks;
       out.recruitment_run = output_of(*recruited, *recruitment_run);
     }
-    write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
-      caseload::io::write_staffing(tmp, meta, out);
-    });
+    if (opt.leader())
+      write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
+        caseload::io::write_staffing(tmp, meta, out);
+      });
   }
   if (!opt.quiet) {
     caseload::cli::print_staffing(stdout, scenario, targets, choices, solution, so.confidence);
@@ -771,6 +805,13 @@ void add_common(CLI::App* cmd, CommonOptions& opt) {
 } // namespace
 
 int main(int argc, char** argv) {
+#ifdef CASELOAD_WITH_MPI
+  // Started by mpirun, mpiexec or srun: one of the run's processes.
+  const auto cluster = caseload::parallel::MpiCluster::join(argc, argv);
+  const caseload::app::Cluster* processes = cluster.get();
+#else
+  const caseload::app::Cluster* processes = nullptr;
+#endif
   CLI::App app{"caseload: a discrete-event simulator of probation workload and staffing"};
   app.require_subcommand(1);
   app.set_version_flag("--version", CASELOAD_VERSION);
@@ -894,21 +935,37 @@ int main(int argc, char** argv) {
   }
 
   caseload::io::h5::skip_cleanup_at_exit();
-  WarningLog log;
-  try {
-    if (*run_cmd) return run(run_path, run_opt, vary, log);
-    if (*compare_cmd) return compare(base_path, variant_path, compare_opt, compare_options, log);
-    if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params, log);
-    if (*staff_cmd) return staff(staff_path, staff_opt, staff_options, log);
-    if (*validate_cmd) return validate(validate_path, log);
-    if (*estimate_cmd) return estimate(history_path, estimate_options, log);
-    if (*info_cmd) return caseload::cli::info(stdout, info_path);
-  } catch (const InputError& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return kExitInvalid;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "caseload: error: {}\n", e.what());
-    return kExitFailure;
+  // In an MPI run every process runs the command (one program, many
+  // processes); the leader alone prints and writes, and they all end with
+  // its exit status.
+  const bool leader = processes == nullptr || processes->leader();
+  for (CommonOptions* o : {&run_opt, &compare_opt, &sensitivity_opt, &staff_opt}) {
+    o->cluster = processes;
+    if (!leader) o->quiet = true, o->stats = false;
   }
-  return kExitFailure;
+  WarningLog log(leader);
+  const int code = [&] {
+    try {
+      if (*run_cmd) return run(run_path, run_opt, vary, log);
+      if (*compare_cmd) return compare(base_path, variant_path, compare_opt, compare_options, log);
+      if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params, log);
+      if (*staff_cmd) return staff(staff_path, staff_opt, staff_options, log);
+      if (!leader) return kExitOk; // commands without replications: the leader's alone
+      if (*validate_cmd) return validate(validate_path, log);
+      if (*estimate_cmd) return estimate(history_path, estimate_options, log);
+      if (*info_cmd) return caseload::cli::info(stdout, info_path);
+    } catch (const QuietExit& e) {
+      return e.code;
+    } catch (const caseload::app::ClusterFailure&) {
+      return kExitFailure;
+    } catch (const InputError& e) {
+      if (leader) fmt::print(stderr, "{}\n", e.what());
+      return kExitInvalid;
+    } catch (const std::exception& e) {
+      if (leader) fmt::print(stderr, "caseload: error: {}\n", e.what());
+      return kExitFailure;
+    }
+    return kExitFailure;
+  }();
+  return processes ? processes->broadcast(code) : code;
 }

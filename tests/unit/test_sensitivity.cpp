@@ -91,7 +91,7 @@ TEST(Sensitivity, AParameterThatCannotMatterHasNoEffectAndArrivalsMoveCasesHeldB
       screened("victims.contact_hours", 1.0, 3.0), screened("ldu[*].arrivals_per_week.community", low, high)};
   int calls = 0, last_total = 0;
   const app::SensitivityTable t =
-      app::screen(parameters, 2, [&](int, int total, const model::ReplicationResult&) { ++calls, last_total = total; });
+      app::screen(parameters, 2, [&](int, int total, std::uint64_t) { ++calls, last_total = total; });
   EXPECT_EQ(calls, 4 * 20);
   EXPECT_EQ(last_total, 4 * 20);
 

@@ -53,22 +53,38 @@ std::vector<model::ReplicationResult> run_replications(const model::Scenario& sc
   for_each_replication(scenario, all, threads, [&](int r, model::ReplicationResult&& result) {
     auto& slot = results[static_cast<std::size_t>(r)];
     slot = std::move(result);
-    if (progress) progress(++done, replications, slot);
+    if (progress) progress(++done, replications, slot.events);
   });
   return results;
 }
 
-RunSummary summarise_replications(const model::Scenario& scenario, int threads, double confidence,
-                                  const ProgressCallback& progress) {
-  const int replications = scenario.replications;
-  std::vector<FigureTable> rows(static_cast<std::size_t>(replications));
-  std::vector<int> all(static_cast<std::size_t>(replications));
-  std::iota(all.begin(), all.end(), 0);
+std::vector<ReplicationFigures> run_figures(const model::Scenario& scenario, std::vector<int>& which,
+                                            const Workers& workers, const LocalSink& local,
+                                            const ProgressCallback& progress) {
+  if (workers.spread()) return workers.cluster->run(scenario, which, workers.threads, local, progress);
+  std::vector<ReplicationFigures> out(which.size());
+  std::vector<std::size_t> slot_of(which.empty() ? 0 : static_cast<std::size_t>(*std::max_element(which.begin(), which.end())) + 1);
+  for (std::size_t i = 0; i < which.size(); ++i) slot_of[static_cast<std::size_t>(which[i])] = i;
   int done = 0;
-  for_each_replication(scenario, all, threads, [&](int r, model::ReplicationResult&& result) {
-    rows[static_cast<std::size_t>(r)] = figures_of(scenario, result, static_cast<std::size_t>(r));
-    if (progress) progress(++done, replications, result);
+  const int total = static_cast<int>(which.size());
+  for_each_replication(scenario, which, workers.threads, [&](int r, model::ReplicationResult&& result) {
+    auto& mine = out[slot_of[static_cast<std::size_t>(r)]];
+    mine.rows = figures_of(scenario, result, static_cast<std::size_t>(r));
+    mine.events = result.events;
+    if (local) local(r, result, mine.rows);
+    if (progress) progress(++done, total, result.events);
   });
+  return out;
+}
+
+RunSummary summarise_replications(const model::Scenario& scenario, const Workers& workers, double confidence,
+                                  const ProgressCallback& progress) {
+  std::vector<int> all(static_cast<std::size_t>(scenario.replications));
+  std::iota(all.begin(), all.end(), 0);
+  const auto figures = run_figures(scenario, all, workers, {}, progress);
+  std::vector<FigureTable> rows;
+  rows.reserve(figures.size());
+  for (const auto& f : figures) rows.push_back(f.rows);
   return summary_of(figure_columns(scenario), rows, confidence);
 }
 

@@ -73,6 +73,27 @@ RunSummary summary_of(FigureTable figures, double confidence) {
   return s;
 }
 
+std::vector<double> figure_values(const FigureTable& rows) {
+  std::vector<double> out;
+  for (const auto& c : rows.columns) out.insert(out.end(), c.values.begin(), c.values.end());
+  return out;
+}
+
+FigureTable figures_from_values(const model::Scenario& scenario, const FigureTable& columns, std::size_t replication,
+                                std::span<const double> values) {
+  FigureTable t = columns;
+  const std::size_t n = t.rows_per_replication;
+  assert(values.size() == n * t.columns.size());
+  for (std::size_t row = 0; row < n; ++row) {
+    t.replication.push_back(static_cast<std::int64_t>(replication));
+    t.ldu.push_back(row + 1 == n ? std::string(kDivisionRow) : scenario.ldus[row].name);
+  }
+  for (std::size_t c = 0; c < t.columns.size(); ++c)
+    t.columns[c].values.assign(values.begin() + static_cast<std::ptrdiff_t>(c * n),
+                               values.begin() + static_cast<std::ptrdiff_t>((c + 1) * n));
+  return t;
+}
+
 RunSummary summary_of(const FigureTable& columns, std::span<const FigureTable> replications, double confidence) {
   FigureTable all = columns;
   for (const auto& rows : replications) append_figures(all, rows);

@@ -47,7 +47,7 @@ SensitivityTable tabulate(std::span<const model::SensitivityParameter> parameter
   return table;
 }
 
-SensitivityTable screen(std::span<const ScreenedParameter> parameters, int threads,
+SensitivityTable screen(std::span<const ScreenedParameter> parameters, const Workers& workers,
                         const ProgressCallback& progress) {
   std::vector<model::SensitivityParameter> screened;
   std::vector<Comparison> comparisons;
@@ -57,10 +57,9 @@ SensitivityTable screen(std::span<const ScreenedParameter> parameters, int threa
   // Runs one end and keeps only its summary: the replications' records are
   // large and the table needs none of them.
   const auto summary_of = [&](const model::Scenario& scenario) {
-    auto summary = summarise_replications(scenario, threads, kConfidence,
-                                          [&](int done, int, const model::ReplicationResult& r) {
-                                            if (progress) progress(done_before + done, total, r);
-                                          });
+    auto summary = summarise_replications(scenario, workers, kConfidence, [&](int done, int, std::uint64_t events) {
+      if (progress) progress(done_before + done, total, events);
+    });
     done_before += scenario.replications;
     return summary;
   };

@@ -304,13 +304,13 @@ model::Scenario with_plan(const model::Scenario& scenario, std::span<const Staff
 }
 
 PlanEvaluation simulated_evaluation(const model::Scenario& scenario, std::span<const StaffChoice> choices,
-                                    std::span<const StaffingTarget> targets, int threads, double confidence,
+                                    std::span<const StaffingTarget> targets, const Workers& workers, double confidence,
                                     ProgressCallback progress) {
   return [scenario, choices = std::vector(choices.begin(), choices.end()),
-          targets = std::vector(targets.begin(), targets.end()), threads, confidence,
+          targets = std::vector(targets.begin(), targets.end()), workers, confidence,
           progress = std::move(progress)](const Plan& plan) {
     const model::Scenario staffed = with_plan(scenario, choices, plan);
-    const RunSummary summary = summarise_replications(staffed, threads, confidence, progress);
+    const RunSummary summary = summarise_replications(staffed, workers, confidence, progress);
     std::vector<TargetCheck> checks;
     for (const auto& t : targets) checks.push_back(check_target(t, summary));
     return checks;

@@ -103,6 +103,11 @@ ReplicationParts::ReplicationParts(const fs::path& output, const std::string& id
   resumed_ = true;
 }
 
+ReplicationParts::ReplicationParts(const fs::path& output, RunMetadata meta) : meta_(std::move(meta)) {
+  folder_ = output;
+  folder_ += ".parts";
+}
+
 ReplicationParts::~ReplicationParts() {
   if (lock_fd_ < 0) return; // removed
   std::error_code ec;

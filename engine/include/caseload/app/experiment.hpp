@@ -1,19 +1,22 @@
 #pragma once
 // Replications of a scenario, run in parallel. Each replication has its own
-// random streams, so the results do not depend on the number of threads.
+// random streams, so the results do not depend on the number of threads, nor
+// on the number of processes of an MPI run.
 
 #include "caseload/app/run_summary.hpp"
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
+#include <cstdint>
+#include <exception>
 #include <functional>
 #include <span>
 #include <vector>
 
 namespace caseload::app {
 
-// Called (from worker threads, serialised) after each replication finishes.
-using ProgressCallback = std::function<void(int done, int total, const model::ReplicationResult&)>;
+// Called (serialised) after each replication finishes, with its events.
+using ProgressCallback = std::function<void(int done, int total, std::uint64_t events)>;
 
 // threads <= 0 means one per hardware thread.
 std::vector<model::ReplicationResult> run_replications(const model::Scenario& scenario, int replications,
@@ -30,9 +33,60 @@ using ReplicationSink = std::function<void(int replication, model::ReplicationRe
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
                           const ReplicationSink& sink);
 
+// What every process needs of a finished replication: its rows of the figure
+// table and its events.
+struct ReplicationFigures {
+  FigureTable rows;
+  std::uint64_t events = 0;
+};
+
+// Called in the process that ran a replication, serialised, with its whole
+// result and its figures (to write its part file).
+using LocalSink = std::function<void(int replication, const model::ReplicationResult&, const FigureTable& rows)>;
+
+// The processes of a run spread over machines (MPI: parallel/mpi_cluster.hpp).
+// Every process of a command makes the same calls in the same order (one
+// program, many processes); the first, the leader, prints and writes.
+class Cluster {
+public:
+  virtual ~Cluster() = default;
+  [[nodiscard]] virtual int rank() const = 0;
+  [[nodiscard]] virtual int size() const = 0;
+  [[nodiscard]] bool leader() const { return rank() == 0; }
+  // Runs the leader's `which` over every process's `threads`, handing
+  // replications out as processes ask for more (dynamic load balancing);
+  // `local` is called where each ran, `progress` on the leader. Returns, on
+  // every process, the leader's `which` and each one's figures, in order.
+  virtual std::vector<ReplicationFigures> run(const model::Scenario& scenario, std::vector<int>& which, int threads,
+                                              const LocalSink& local, const ProgressCallback& progress) const = 0;
+  // The leader's value, on every process.
+  [[nodiscard]] virtual int broadcast(int value) const = 0;
+};
+
+// Thrown on the processes other than the leader when the leader failed (and
+// said so itself): they end with its exit status, quietly.
+struct ClusterFailure : std::exception {
+  [[nodiscard]] const char* what() const noexcept override { return "the leader of the MPI run failed"; }
+};
+
+// Where a command's replications run: `threads` of this process (<= 0: one
+// per hardware thread) and, in an MPI run, every process of the cluster.
+struct Workers {
+  Workers(int threads = 0, const Cluster* cluster = nullptr) : threads(threads), cluster(cluster) {} // NOLINT: an int is a count of threads
+  int threads;
+  const Cluster* cluster;
+  [[nodiscard]] bool spread() const { return cluster != nullptr && cluster->size() > 1; }
+};
+
+// The replications `which` (the leader's, in an MPI run: `which` becomes it),
+// keeping only their figures, on `workers`; in order of `which`.
+std::vector<ReplicationFigures> run_figures(const model::Scenario& scenario, std::vector<int>& which,
+                                            const Workers& workers, const LocalSink& local = {},
+                                            const ProgressCallback& progress = {});
+
 // All the replications, keeping only their figures: the summary of a run,
 // in the memory of one replication per thread.
-RunSummary summarise_replications(const model::Scenario& scenario, int threads, double confidence = kConfidence,
-                                  const ProgressCallback& progress = {});
+RunSummary summarise_replications(const model::Scenario& scenario, const Workers& workers,
+                                  double confidence = kConfidence, const ProgressCallback& progress = {});
 
 } // namespace caseload::app

@@ -69,6 +69,12 @@ FigureTable figures_of(const model::Scenario& scenario, const model::Replication
 FigureTable figure_columns(const model::Scenario& scenario);
 void append_figures(FigureTable& into, const FigureTable& rows);
 RunSummary summary_of(FigureTable figures, double confidence = kConfidence);
+// A replication's rows as one array of values, column after column, and
+// back into rows of `columns` (figure_columns): what the processes of an MPI
+// run send each other.
+std::vector<double> figure_values(const FigureTable& rows);
+FigureTable figures_from_values(const model::Scenario& scenario, const FigureTable& columns, std::size_t replication,
+                                std::span<const double> values);
 // ... of each replication's rows, in `columns` (figure_columns).
 RunSummary summary_of(const FigureTable& columns, std::span<const FigureTable> replications,
                       double confidence = kConfidence);

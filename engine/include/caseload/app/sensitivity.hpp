@@ -53,7 +53,7 @@ SensitivityTable tabulate(std::span<const model::SensitivityParameter> parameter
 
 // Runs both ends of every parameter, summarises and compares them, and
 // tabulates. `progress` counts replications over all 2 × parameters runs.
-SensitivityTable screen(std::span<const ScreenedParameter> parameters, int threads,
+SensitivityTable screen(std::span<const ScreenedParameter> parameters, const Workers& workers,
                         const ProgressCallback& progress = {});
 
 } // namespace caseload::app

@@ -96,10 +96,10 @@ model::Scenario with_plan(const model::Scenario& scenario, std::span<const Staff
 double plan_cost(std::span<const StaffChoice> choices, const Plan& plan);
 
 // The evaluation that simulates: the scenario with the plan, at its own seed
-// and replications (the same streams for every plan), on `threads` threads.
+// and replications (the same streams for every plan), on `workers`.
 // `progress` is called after each replication of each evaluation.
 PlanEvaluation simulated_evaluation(const model::Scenario& scenario, std::span<const StaffChoice> choices,
-                                    std::span<const StaffingTarget> targets, int threads,
+                                    std::span<const StaffingTarget> targets, const Workers& workers,
                                     double confidence = kConfidence, ProgressCallback progress = {});
 
 } // namespace caseload::app

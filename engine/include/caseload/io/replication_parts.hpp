@@ -29,6 +29,9 @@ public:
   // A folder that holds no finished replication has nothing to keep and is
   // taken over, with or without `resume`.
   ReplicationParts(const std::filesystem::path& output, const std::string& identity, RunMetadata meta, bool resume);
+  // For the other processes of an MPI run: writes parts into the folder the
+  // leader opened (and locked), and nothing else.
+  ReplicationParts(const std::filesystem::path& output, RunMetadata meta);
   // Removes the folder if no replication was finished in it (a run that failed
   // at once, or a full device), keeps it otherwise, for --resume.
   ~ReplicationParts();
