@@ -108,6 +108,9 @@ def test_a_midlands_what_if_from_the_forms_to_the_comparison(chromium, server, c
     assert 0 < low < difference < high, f"the interval does not exclude zero: {cell.text!r}"
     assert cell.find_element(By.CSS_SELECTOR, "span.worse").text.startswith("+")
 
+    assert ("caseload compare midlands-2018.toml birmingham-pos-cut-by-30.toml -o comparison.h5 -r 3"
+            in b.find_element(By.ID, "result-bar").text)
+
     # The downloads: the HDF5 file, the workbook and the scenario file.
     links = {a.get_attribute("id"): a.get_attribute("href") for a in b.find_elements(By.CSS_SELECTOR, "#result-bar a")}
     h5, workbook, toml = (fetch(links[k]) for k in ("download-h5", "download-xlsx", "download-toml"))

@@ -59,6 +59,17 @@ class Job:
     output: str = ""          # the engine's summary on stdout
     files: dict = dataclasses.field(default_factory=dict)  # kind → file name in the folder
 
+    @property
+    def command(self) -> str:
+        """The command line as a planner would type it in the scenarios folder (the output by its
+        name in the result's folder), quoted for a shell to read: for showing, never for running."""
+        import shlex
+        args = ["caseload", *self.argv[1:]]
+        for i, arg in enumerate(args[:-1]):
+            if arg == "-o":
+                args[i + 1] = pathlib.Path(args[i + 1]).name
+        return shlex.join(args)
+
     def public(self) -> dict:
         return {k: getattr(self, k) for k in ("id", "kind", "title", "base", "variant", "created", "status",
                                                "progress", "phase", "message", "files")}
