@@ -108,6 +108,7 @@ def test_a_midlands_what_if_from_the_forms_to_the_comparison(chromium, server, c
     assert 0 < low < difference < high, f"the interval does not exclude zero: {cell.text!r}"
     assert cell.find_element(By.CSS_SELECTOR, "span.worse").text.startswith("+")
 
+    assert "3 replications: 95% intervals from fewer than 5" in b.find_element(By.ID, "result-notes").text
     assert ("caseload compare midlands-2018.toml birmingham-pos-cut-by-30.toml -o comparison.h5 -r 3"
             in b.find_element(By.ID, "result-bar").text)
 

@@ -141,3 +141,15 @@ def test_results_outlive_the_app(serve, folders):
     for kind in ("h5", "xlsx", "toml", "html"):
         assert client.get(f"/results/{job_id}/download/{kind}")[0] == 200
     assert client.get(f"/results/{job_id}/download/exe")[0] == 404
+
+
+def test_the_loaders_warnings_go_beside_their_control_and_do_not_stop_it(client, server):
+    token = client.token("/scenarios/two-ldu.toml")
+    status, _, body = client.post("/scenarios/two-ldu.toml/whatif", {
+        "name": "too many leave", "action": "validate", "timeline-count": "1", "timeline-0-date": "2020-03-01",
+        "timeline-0-what": "staff_count", "timeline-0-ldu": "North", "timeline-0-grade": "PO",
+        "timeline-0-value": "-20"}, token)
+    assert status == 200
+    warning = re.search(r'<span class="msg warning" data-for="timeline-0-value">([^<]*)</span>', body.decode())
+    assert warning and "removes more PO staff than are in post in North (7)" in warning.group(1)
+    assert (server.scenarios / "too-many-leave.toml").is_file()

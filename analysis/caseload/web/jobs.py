@@ -126,8 +126,8 @@ class Runner:
     def cancel(self, job_id: str) -> bool:
         with self._lock:
             job = self.jobs.get(job_id)
-            if job is None or job.status in FINAL:
-                return False
+            if job is None or job.status in FINAL or job.status == "reporting":
+                return False  # finished, or only its report is left to write
             self._cancelled.add(job_id)
             if job_id in self._queue:
                 self._queue.remove(job_id)
@@ -206,10 +206,12 @@ class Runner:
                 job.files["report"] = "report.html"
             if workbook.returncode == 0:
                 job.files["xlsx"] = "tables.xlsx"
-            note = "" if report.returncode == 0 else f"the report could not be written: {report.stderr.strip()}"
+            notes = [line for line in errors if "warning:" in line]  # the engine's, as on a terminal
+            if report.returncode != 0:
+                notes.append(f"the report could not be written: {report.stderr.strip()}")
             if job.kind == "staff" and rc == 1:
-                note = (note + " " if note else "") + "No plan found meets every target: the report shows the best."
-            self._finish(job, "done", note)
+                notes.append("No plan found meets every target: the report shows the best.")
+            self._finish(job, "done", "\n".join(notes))
 
     def _follow(self, job: Job, master: int) -> list[str]:
         """Read the engine's stderr (a terminal) until it closes: update the progress from its bar;
