@@ -71,14 +71,19 @@ class Server:
                 self.proc.wait()
 
 
-@pytest.fixture
-def folders(tmp_path):
-    """A scenarios folder with the Midlands baseline and the small two-LDU scenario; an empty results folder."""
+def make_folders(tmp_path: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    """A scenarios folder with the Midlands baseline and the small two-LDU scenario; a results folder
+    (not made: the app makes it)."""
     scenarios, results = tmp_path / "scenarios", tmp_path / "results"
     scenarios.mkdir()
     shutil.copy(MIDLANDS, scenarios / MIDLANDS.name)
     shutil.copy(DATA / "two-ldu.toml", scenarios / "two-ldu.toml")
     return scenarios, results
+
+
+@pytest.fixture
+def folders(tmp_path):
+    return make_folders(tmp_path)
 
 
 @pytest.fixture

@@ -10,13 +10,25 @@ import shutil
 
 import pytest
 
-from conftest import DATA, Client
+from conftest import DATA, Client, Server, make_folders
 
 OUTSIDE_SECRET = "secret outside the folders"
 
 
+@pytest.fixture(scope="module")
+def shared(caseload_bin, tmp_path_factory):
+    """One server for the tests that only read, or are refused: starting one takes a second."""
+    server = Server(caseload_bin, *make_folders(tmp_path_factory.mktemp("shared")))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def outside(tmp_path):
+    return make_outside(tmp_path)
+
+
+def make_outside(tmp_path):
     """A folder beside the app's folders, with a scenario and a planted result the app must not serve."""
     folder = tmp_path / "outside"
     folder.mkdir()
@@ -62,17 +74,21 @@ TRAVERSALS = [
 ]
 
 
-@pytest.fixture
-def planted(serve, folders, outside):
-    """The server started with a symlink out of each folder, and a result folder whose file is one."""
-    scenarios, results = folders
+@pytest.fixture(scope="module")
+def planted(caseload_bin, tmp_path_factory):
+    """A server started with a symlink out of each folder, and a result folder whose file is one."""
+    tmp = tmp_path_factory.mktemp("planted")
+    outside = make_outside(tmp)
+    scenarios, results = make_folders(tmp)
     (scenarios / "link.toml").symlink_to(outside / "secret.toml")
     results.mkdir()
     (results / "evil").symlink_to(outside, target_is_directory=True)
     (results / "planted").mkdir()
     (results / "planted" / "job.json").write_text((outside / "job.json").read_text().replace("evil", "planted"))
     (results / "planted" / "secret.toml").symlink_to(outside / "secret.toml")
-    return serve()
+    server = Server(caseload_bin, scenarios, results)
+    yield server
+    server.stop()
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
@@ -158,7 +174,8 @@ def post_routes(server):
 
 
 @pytest.mark.parametrize("token", [None, "", "wrong", "IjAwMDAi.aaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbb"])
-def test_every_post_needs_the_sessions_csrf_token(client, server, token):
+def test_every_post_needs_the_sessions_csrf_token(shared, token):
+    server, client = shared, Client(shared.url)
     client.token()  # a session, so that only the token is wrong
     before = files_in(server.scenarios) | files_in(server.results)
     fields = {"name": "csrf", "ldu-0-PO-in_post": "8", "action": "run", "timeline-count": "0", "base": "two-ldu.toml",
@@ -242,7 +259,8 @@ def test_pages_forbid_framing_and_foreign_scripts(client):
     ({"timeline-count": "1", "timeline-0-what": "demand", "timeline-0-date": "March"}, b"give the date"),
     ({}, b"nothing is changed from the base"),
 ])
-def test_what_the_form_sends_is_checked_field_by_field(client, server, fields, field):
+def test_what_the_form_sends_is_checked_field_by_field(shared, fields, field):
+    server, client = shared, Client(shared.url)
     token = client.token("/scenarios/two-ldu.toml")
     status, _, body = client.post("/scenarios/two-ldu.toml/whatif", {"name": "checked", "action": "run", **fields},
                                   token)
