@@ -172,7 +172,9 @@ def test_an_impossible_value_gets_the_loaders_message_beside_its_control(chromiu
 
 
     # A value that is not a number at all is the app's to refuse, beside its control too.
+    assert "changed" not in b.find_element(By.ID, "ldu-1-PSO-establishment").get_attribute("class")
     fill(b, "ldu-1-PSO-establishment", "lots")
+    assert "changed" in b.find_element(By.ID, "ldu-1-PSO-establishment").get_attribute("class")
     b.find_element(By.ID, "validate").click()
     assert "not a whole number" in message_beside(b, "ldu-1-PSO-establishment") or \
         "not a number" in message_beside(b, "ldu-1-PSO-establishment")

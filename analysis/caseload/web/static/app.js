@@ -57,3 +57,15 @@
     });
   }
 })();
+
+// The what-if form: mark the values changed from the base's, so that a planner sees what the what-if is.
+(function () {
+  "use strict";
+  const form = document.getElementById("whatif-form");
+  if (!form) return;
+  const mark = (el) => el.classList.toggle("changed", el.value.trim() !== el.dataset.base);
+  form.querySelectorAll("input.num[data-base]").forEach((el) => {
+    mark(el);
+    el.addEventListener("input", () => mark(el));
+  });
+})();
