@@ -44,7 +44,10 @@ def test_the_form_becomes_a_small_file_that_extends_the_base(base):
     assert '"vacancy_rate.PSO" = 0.25' in lines
     assert '"ldu[0].staff.PO.in_post" = 5  # North' in lines
     assert not any("establishment" in line for line in lines)  # unchanged from the base: not written
-    assert "demand_factor = 1.1  # 110% of the base" in lines
+    # Demand at 110% from the start: every rate of every LDU scaled, the LDU and base rate in a comment.
+    assert '"ldu[0].arrivals_per_week.community" = 6.6  # North: 110% of 6.0' in lines
+    assert '"ldu[1].court_reports_per_week" = 2.2  # South: 110% of 2.0' in lines
+    assert not any("demand_factor" in line for line in lines)
     assert "at_day = 60  # 2020-03-01" in lines and 'ldu = "South"' in lines
     assert "add_staff_percent.PO = -30" in lines and "keep_posts = true" in lines
     where = {field: n for n, field in what_if.lines.items()}
@@ -83,3 +86,28 @@ def test_slugs_are_plain_names():
     for text in ("Cut POs (Birmingham) -30%", "../../etc", "$(rm -rf /)", "", "Ünïcödé"):
         plain_name(slug(text) + ".toml")
     assert slug("Cut POs (Birmingham) -30%") == "cut-pos-birmingham-30"
+
+
+def test_the_loader_reads_the_what_if_as_the_form_meant_it(base, caseload_bin, tmp_path):
+    form = MultiDict({"name": "all of it", "ldu-0-PO-in_post": "5", "ldu-1-PSO-establishment": "4", "vacancy-VLO": "0",
+                      "demand": "110", "ldu-1-demand": "50", "policy": "least_loaded",
+                      "timeline-count": "3", "timeline-0-date": "2020-03-01", "timeline-0-what": "staff_count",
+                      "timeline-0-ldu": "South", "timeline-0-grade": "PSO", "timeline-0-value": "2",
+                      "timeline-1-date": "2020-04-01", "timeline-1-what": "cap", "timeline-1-value": "120",
+                      "timeline-2-date": "2020-05-01", "timeline-2-what": "demand", "timeline-2-value": "90"})
+    what_if, errors = wi.read_form(form, base)
+    assert not errors
+    (tmp_path / "two-ldu.toml").write_bytes((DATA / "two-ldu.toml").read_bytes())
+    (tmp_path / "w.toml").write_text(what_if.text)
+    engine = Engine(caseload_bin)
+    assert engine.validate(tmp_path / "w.toml") == (True, [])
+    doc = engine.resolved(tmp_path / "w.toml")
+    north, south = doc["ldu"]
+    assert north["staff"]["PO"]["in_post"] == 5 and south["staff"]["PSO"]["establishment"] == 4
+    assert north["arrivals_per_week"]["community"] == pytest.approx(6.6)
+    assert north["court_reports_per_week"] == pytest.approx(4.4)
+    assert south["arrivals_per_week"]["community"] == pytest.approx(2.0)  # its own 50% replaces the 110%
+    assert doc["allocation"]["policy"] == "least_loaded"
+    assert [(iv["at_day"], iv.get("ldu")) for iv in doc["intervention"]] == [(60, "South"), (91, None), (121, None)]
+    assert doc["intervention"][0]["add_staff"]["PSO"] == 2
+    assert doc["intervention"][1]["cap_percent"] == 120 and doc["intervention"][2]["demand_factor"] == 0.9

@@ -170,25 +170,27 @@ def read_form(form, base: Base) -> tuple[WhatIf | None, FormErrors]:
                 value = _number(form, field, errors)
                 if value is not None and value != staff[key]:
                     overrides.append((f'"ldu[{i}].staff.{grade}.{key}"', _toml_number(value), field, ldu["name"]))
+    # Demand from the start: each LDU's rates of arrivals and court reports scaled (so that its day-0
+    # caseload, which follows from the rates, is scaled too); an LDU's own % replaces the division's.
+    division = _number(form, "demand", errors)
+    for i, ldu in enumerate(base.ldus):
+        field = f"ldu-{i}-demand"
+        own = _number(form, field, errors)
+        percent, source = (own, field) if own is not None and own != 100 else (division, "demand")
+        if percent is None or percent == 100:
+            continue
+        rates = [(f"arrivals_per_week.{t}", r) for t, r in sorted(ldu["arrivals"].items())]
+        rates.append(("court_reports_per_week", ldu["court"]))
+        for key, rate in rates:
+            if rate:
+                scaled = _toml_number(round(rate * percent / 100, 9))
+                overrides.append((f'"ldu[{i}].{key}"', scaled,
+                                  source, f"{ldu['name']}: {_toml_number(percent)}% of {_toml_number(rate)}"))
     if overrides:
         out.add("")
         out.add("[overrides]")
         for key, value, field, comment in overrides:
             out.add(f"{key} = {value}" + (f"  # {comment}" if comment else ""), field)
-
-    # Demand from day 0: a division-wide factor, then each LDU's (an LDU's replaces the division's).
-    demand = [(None, "demand")] + [(ldu["name"], f"ldu-{i}-demand") for i, ldu in enumerate(base.ldus)]
-    for ldu, field in demand:
-        percent = _number(form, field, errors)
-        if percent is None or percent == 100:
-            continue
-        out.add("")
-        out.add("[[intervention]]" + (f"  # demand in {ldu} from the start" if ldu else "  # demand from the start"),
-                field)
-        out.add("at_day = 0", field)
-        if ldu:
-            out.add(f"ldu = {_toml_string(ldu)}", field)
-        out.add(f"demand_factor = {_toml_number(_ratio(percent))}  # {_toml_number(percent)}% of the base", field)
 
     count = _number(form, "timeline-count", FormErrors(), integer=True) or 0
     ldu_names = [ldu["name"] for ldu in base.ldus]
