@@ -195,3 +195,20 @@ def test_the_staffing_solver_finds_a_plan(chromium, server):
     assert "PO" in plan and ("North" in plan or "South" in plan)
     added = b.find_element(By.CSS_SELECTOR, "p.lede").text
     assert re.search(r"adds [1-9]\d* posts", added), added
+
+
+def test_a_run_is_cancelled_from_its_page(chromium, server):
+    b = chromium
+    b.get(server.url + "/scenarios/midlands-2018.toml")
+    fill(b, "name", "to cancel")
+    fill(b, "ldu-8-PO-in_post", "30")
+    fill(b, "replications", "50")  # minutes of work: it is still running when cancelled
+    b.find_element(By.ID, "run").click()
+    WebDriverWait(b, 30).until(lambda d: "/jobs/" in d.current_url)
+    WebDriverWait(b, 30).until(lambda d: d.find_element(By.ID, "status").text == "running")
+    b.find_element(By.ID, "cancel").click()
+    WebDriverWait(b, 30).until(lambda d: d.find_element(By.ID, "status").text == "cancelled")
+    assert not b.find_elements(By.ID, "cancel")
+    b.get(server.url + "/results")
+    row = b.find_element(By.XPATH, "//table[@id='jobs']//tr[td[1][contains(., 'to cancel')]]")
+    assert "cancelled" in row.text

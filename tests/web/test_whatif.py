@@ -40,6 +40,7 @@ def test_the_form_becomes_a_small_file_that_extends_the_base(base):
     lines = what_if.text.splitlines()
     assert lines[0] == wi.HEADER
     assert 'extends = "two-ldu.toml"' in lines and 'name = "North cut"' in lines
+    assert "# Run against its base, in this folder: caseload compare two-ldu.toml north-cut.toml -r 3" in lines
     assert '"allocation.policy" = "least_loaded"' in lines
     assert '"vacancy_rate.PSO" = 0.25' in lines
     assert '"ldu[0].staff.PO.in_post" = 5  # North' in lines

@@ -148,6 +148,10 @@ def read_form(form, base: Base) -> tuple[WhatIf | None, FormErrors]:
     out.add("schema_version = 1")
     out.add(f"extends = {_toml_string(base.file)}")
     out.add(f"name = {_toml_string(title)}", "name")
+    if title and replications is not None:
+        from .folders import slug
+        out.add(f"# Run against its base, in this folder: caseload compare {base.file} {slug(title)}.toml "
+                f"-r {replications}")
 
     overrides = []
     policy = form.get("policy") or ""
