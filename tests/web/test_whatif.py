@@ -112,3 +112,25 @@ def test_the_loader_reads_the_what_if_as_the_form_meant_it(base, caseload_bin, t
     assert [(iv["at_day"], iv.get("ldu")) for iv in doc["intervention"]] == [(60, "South"), (91, None), (121, None)]
     assert doc["intervention"][0]["add_staff"]["PSO"] == 2
     assert doc["intervention"][1]["cap_percent"] == 120 and doc["intervention"][2]["demand_factor"] == 0.9
+
+
+def test_a_vacancy_rate_for_one_ldu_and_grade_sets_staff_in_post_from_the_posts(base, caseload_bin, tmp_path):
+    form = MultiDict({"name": "vacant", "ldu-0-PO-vacancy": "25", "ldu-1-PO-establishment": "10",
+                      "ldu-1-PO-vacancy": "15"})
+    what_if, errors = wi.read_form(form, base)
+    assert not errors
+    lines = what_if.text.splitlines()
+    assert '"ldu[0].staff.PO.in_post" = 6  # North: 25% of 8 posts vacant' in lines
+    assert '"ldu[0].staff.PO.target_vacancy_rate" = 0.25  # North' in lines
+    assert '"ldu[1].staff.PO.in_post" = 9  # South: 15% of 10 posts vacant' in lines  # 8.5, halves up
+    fields = {what_if.lines[n + 1] for n, line in enumerate(lines) if "target_vacancy_rate" in line}
+    assert fields == {"ldu-0-PO-vacancy", "ldu-1-PO-vacancy"}
+    (tmp_path / "two-ldu.toml").write_bytes((DATA / "two-ldu.toml").read_bytes())
+    (tmp_path / "w.toml").write_text(what_if.text)
+    doc = Engine(caseload_bin).resolved(tmp_path / "w.toml")
+    assert doc["ldu"][0]["staff"]["PO"]["in_post"] == 6 and doc["ldu"][1]["staff"]["PO"]["in_post"] == 9
+    assert doc["ldu"][0]["staff"]["PO"]["target_vacancy_rate"] == 0.25
+
+    both = MultiDict({"name": "both", "ldu-0-PO-vacancy": "25", "ldu-0-PO-in_post": "5"})
+    what_if, errors = wi.read_form(both, base)
+    assert what_if is None and errors["ldu-0-PO-vacancy"] == ["give staff in post or a vacancy rate, not both"]

@@ -169,11 +169,14 @@ def read_form(form, base: Base) -> tuple[WhatIf | None, FormErrors]:
             overrides.append((f'"vacancy_rate.{grade}"', _toml_number(_ratio(rate)), field, None))
     for i, ldu in enumerate(base.ldus):
         for grade, staff in ldu["staff"].items():
+            values = {}
             for key in ("establishment", "in_post"):
                 field = f"ldu-{i}-{grade}-{key}"
                 value = _number(form, field, errors)
+                values[key] = staff[key] if value is None else value
                 if value is not None and value != staff[key]:
                     overrides.append((f'"ldu[{i}].staff.{grade}.{key}"', _toml_number(value), field, ldu["name"]))
+            _vacancy(form, i, grade, ldu["name"], staff, values, overrides, errors)
     # Demand from the start: each LDU's rates of arrivals and court reports scaled (so that its day-0
     # caseload, which follows from the rates, is scaled too); an LDU's own % replaces the division's.
     division = _number(form, "demand", errors)
@@ -207,6 +210,26 @@ def read_form(form, base: Base) -> tuple[WhatIf | None, FormErrors]:
     if errors:
         return None, errors
     return WhatIf(title, replications, out.text(), out.lines, changes), errors
+
+
+def _vacancy(form, i: int, grade: str, ldu: str, staff: dict, values: dict, overrides: list,
+             errors: FormErrors) -> None:
+    """An LDU's vacancy % for a grade: staff in post set from the posts, as `vacancy_rate.GRADE` sets
+    them (rounded, halves up), and the rate held through the run (`target_vacancy_rate`)."""
+    field = f"ldu-{i}-{grade}-vacancy"
+    percent = _number(form, field, errors)
+    if percent is None:
+        return
+    if values["in_post"] != staff["in_post"]:
+        errors.add(field, "give staff in post or a vacancy rate, not both")
+        return
+    rate = _ratio(percent)
+    posts = values["establishment"]
+    if isinstance(posts, int) and 0 <= rate <= 1:
+        in_post = math.floor(posts * (1 - rate) + 0.5)
+        overrides.append((f'"ldu[{i}].staff.{grade}.in_post"', str(in_post), field,
+                          f"{ldu}: {_toml_number(percent)}% of {posts} posts vacant"))
+    overrides.append((f'"ldu[{i}].staff.{grade}.target_vacancy_rate"', _toml_number(rate), field, ldu))
 
 
 def _timeline_row(form, k: int, base: Base, ldu_names: list[str], out: "_Writer", errors: FormErrors) -> None:
