@@ -259,7 +259,7 @@ def create_app(config: Config) -> Flask:
         job = job_of(job_id)
         if job.status != "done" or "report" not in job.files:
             return redirect(url_for("job_page", job_id=job_id), 303)
-        report = (runner.folder(job_id) / job.files["report"]).read_text(encoding="utf-8")
+        report = inside(runner.folder(job_id), job.files["report"]).read_text(encoding="utf-8")
         bar = render_template("result_bar.html", job=job)
         return report.replace("<body>", "<body>\n" + bar, 1)
 
