@@ -153,3 +153,18 @@ def test_the_loaders_warnings_go_beside_their_control_and_do_not_stop_it(client,
     warning = re.search(r'<span class="msg warning" data-for="timeline-0-value">([^<]*)</span>', body.decode())
     assert warning and "removes more PO staff than are in post in North (7)" in warning.group(1)
     assert (server.scenarios / "too-many-leave.toml").is_file()
+
+
+def test_stopping_the_app_ends_the_run_going(serve, folders):
+    server = serve()
+    client = Client(server.url)
+    status, job_id = submit(client, "midlands-2018.toml", "outlived", replications="50")
+    wait_for(client, job_id, ("running",), timeout=30)
+    assert engine_processes(server.results)
+    server.stop()
+    end = time.monotonic() + 10
+    while engine_processes(server.results) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert not engine_processes(server.results)
+    again = Client(serve().url)
+    assert status_of(again, job_id)["status"] == "interrupted"

@@ -268,3 +268,24 @@ def test_what_the_form_sends_is_checked_field_by_field(shared, fields, field):
                                   token)
     assert status == 422 and field in body
     assert not (server.scenarios / "checked.toml").exists() and not any(server.results.iterdir())
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"base": "../outside/secret.toml"}, b"No such scenario"),
+    ({"base": "two-ldu.toml"}, b"choose at least one target"),
+    ({"target-capacity_mean_PO": "on", "value-capacity_mean_PO": "55; rm -rf /"}, b"give a number"),
+    ({"target-plan_review_share_on_time": "on", "value-plan_review_share_on_time": "150"}, b"from 0 to 100"),
+    ({"target-capacity_mean_PO": "on", "scope-capacity_mean_PO": "Atlantis"}, b"not an LDU of the base"),
+    ({"target-capacity_mean_PO": "on", "grades": "SPO"}, b"choose at least one grade"),
+    ({"target-capacity_mean_PO": "on", "ldus": "$(reboot)"}, b"not an LDU of the base"),
+    ({"target-capacity_mean_PO": "on", "replications": "0"}, b"from 2 to 50 replications"),
+    ({"target-capacity_mean_PO": "on", "max_added": "100000"}, b"from 1 to 1000 posts"),
+])
+def test_the_staffing_form_is_checked_field_by_field(shared, fields, field):
+    client = Client(shared.url)
+    token = client.token("/staffing?base=two-ldu.toml")
+    sent = {"base": "two-ldu.toml", "value-capacity_mean_PO": "55", "grades": "PO", "replications": "3",
+            "max_added": "10", **fields}
+    status, _, body = client.post("/staffing", sent, token)
+    assert status in (404, 422) and field in body, (status, body[-800:])
+    assert not any(shared.results.iterdir())

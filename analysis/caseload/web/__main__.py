@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import signal
 import sys
 
 import waitress
@@ -46,8 +47,15 @@ def main(argv=None) -> int:
                             args.max_queued))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"caseload: the planner's web app is at http://{host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=8, max_request_body_size=2 * 1024 * 1024,
-                   ident="caseload", _quiet=True)
+    # Stopped (Ctrl-C, or SIGTERM), the app ends the run going: runs are in sessions of their own.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=8, max_request_body_size=2 * 1024 * 1024,
+                       ident="caseload", _quiet=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["caseload"]["runner"].stop()
     return 0
 
 

@@ -139,6 +139,15 @@ class Runner:
                     pass
             return True
 
+    def stop(self) -> None:
+        """End the run going, if any (the app is stopping): its job is then interrupted."""
+        with self._lock:
+            if self._proc is not None:
+                try:
+                    os.killpg(self._proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+
     def listing(self) -> list[Job]:
         with self._lock:
             return sorted(self.jobs.values(), key=lambda j: j.created, reverse=True)
@@ -172,9 +181,13 @@ class Runner:
                 os.close(master), os.close(slave)
                 self._finish(job, "cancelled", "cancelled")
                 return
-            self._proc = subprocess.Popen(job.argv, cwd=self.scenarios, stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.PIPE, stderr=slave, env=env,
-                                          start_new_session=True, shell=False)
+            try:
+                self._proc = subprocess.Popen(job.argv, cwd=self.scenarios, stdin=subprocess.DEVNULL,
+                                              stdout=subprocess.PIPE, stderr=slave, env=env,
+                                              start_new_session=True, shell=False)
+            except OSError:
+                os.close(master), os.close(slave)
+                raise
         os.close(slave)
         stdout: list[bytes] = []
         reader = threading.Thread(target=lambda: stdout.append(self._proc.stdout.read()), daemon=True)
