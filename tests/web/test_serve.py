@@ -52,3 +52,15 @@ def test_serve_checks_its_options(caseload_bin, tmp_path):
     assert "serve" in run(caseload_bin, "--help").stdout
     proc = run(caseload_bin, "serv")
     assert proc.returncode == 2 and "validate, info or serve" in proc.stderr
+
+
+def test_serve_says_when_its_port_is_taken(caseload_bin, folders):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = run(caseload_bin, "serve", "--port", port, "--scenarios", folders[0], "--results", folders[1])
+    assert proc.returncode == 1
+    assert f"caseload: error: cannot listen on 127.0.0.1:{port}: Address already in use" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -46,12 +46,17 @@ def main(argv=None) -> int:
     app = create_app(Config(args.caseload_bin.resolve(), args.scenarios, args.results, args.host, args.port,
                             args.max_queued))
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"caseload: the planner's web app is at http://{host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     # Stopped (Ctrl-C, or SIGTERM), the app ends the run going: runs are in sessions of their own.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=8, max_request_body_size=2 * 1024 * 1024,
-                       ident="caseload", _quiet=True)
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=8,
+                                        max_request_body_size=2 * 1024 * 1024, ident="caseload")
+    except OSError as e:
+        print(f"caseload: error: cannot listen on {host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"caseload: the planner's web app is at http://{host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
