@@ -5,12 +5,9 @@ outlive the app."""
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
 import time
-
-import pytest
 
 from conftest import Client
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pathlib
 import re
-import shutil
 
 import pytest
 
@@ -156,7 +155,7 @@ def test_an_upload_is_checked_before_it_is_kept(client, server, outside):
     refused = {
         "broken.toml": b"schema_version = 1\n[[ldu]\n",
         "invalid.toml": good.replace(b"establishment = 8", b"establishment = -8"),
-        "escape.toml": f'extends = "../outside/secret.toml"\nname = "x"\n'.encode(),
+        "escape.toml": b'extends = "../outside/secret.toml"\nname = "x"\n',
         "absolute.toml": f'extends = "{outside / "secret.toml"}"\nname = "x"\n'.encode(),
         "snapshot.toml": good + b'\n[initial_state]\nsnapshot_date = 2020-01-01\nstaff = "/etc/passwd"\ncases = "x"\n',
         "latin1.toml": good.replace(b"uploaded", "caf\xe9".encode("latin-1")),
