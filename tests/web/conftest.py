@@ -162,6 +162,13 @@ def client(server):
     return Client(server.url)
 
 
+def wait(browser, timeout: float):
+    """A WebDriverWait that also rides out a page being replaced (a stale element) while it waits."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(browser, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Headless Chromium driven by Debian's chromium-driver."""

@@ -19,9 +19,9 @@ import urllib.request
 
 import caseload
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import MIDLANDS
+from conftest import MIDLANDS, wait
 
 RUN_TIMEOUT = 300  # seconds: the Midlands what-if takes about 20 s on 2 busy cores
 
@@ -52,7 +52,7 @@ def numbers(text: str) -> list[float]:
 
 def wait_for_result(browser, timeout: float = RUN_TIMEOUT) -> list[float]:
     """Wait on the run page until the browser is sent to the result; the progress values seen."""
-    WebDriverWait(browser, 30).until(lambda d: "/jobs/" in d.current_url)
+    wait(browser, 30).until(lambda d: "/jobs/" in d.current_url)
     seen, end = [], time.monotonic() + timeout
     while "/results/" not in browser.current_url:
         assert time.monotonic() < end, f"no result within {timeout} s"
@@ -64,6 +64,9 @@ def wait_for_result(browser, timeout: float = RUN_TIMEOUT) -> list[float]:
             if isinstance(e, AssertionError):
                 raise
         time.sleep(0.2)
+    # The script moved the page: wait until the result has loaded whole.
+    wait(browser, 60).until(lambda d: d.execute_script("return document.readyState") == "complete"
+                            and d.find_elements(By.ID, "result-bar"))
     return seen
 
 
@@ -204,10 +207,10 @@ def test_a_run_is_cancelled_from_its_page(chromium, server):
     fill(b, "ldu-8-PO-in_post", "30")
     fill(b, "replications", "50")  # minutes of work: it is still running when cancelled
     b.find_element(By.ID, "run").click()
-    WebDriverWait(b, 30).until(lambda d: "/jobs/" in d.current_url)
-    WebDriverWait(b, 30).until(lambda d: d.find_element(By.ID, "status").text == "running")
+    wait(b, 30).until(lambda d: "/jobs/" in d.current_url)
+    wait(b, 30).until(lambda d: d.find_element(By.ID, "status").text == "running")
     b.find_element(By.ID, "cancel").click()
-    WebDriverWait(b, 30).until(lambda d: d.find_element(By.ID, "status").text == "cancelled")
+    wait(b, 30).until(lambda d: d.find_element(By.ID, "status").text == "cancelled")
     assert not b.find_elements(By.ID, "cancel")
     b.get(server.url + "/results")
     row = b.find_element(By.XPATH, "//table[@id='jobs']//tr[td[1][contains(., 'to cancel')]]")

@@ -9,9 +9,8 @@ import threading
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import DATA, free_port
+from conftest import DATA, free_port, wait
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def test_a_form_posted_from_another_site_is_refused(chromium, server, attacker):
     b = chromium
     b.get(server.url + "/")  # the planner has the app open: a session cookie exists
     b.get(attacker)
-    WebDriverWait(b, 30).until(lambda d: d.current_url.startswith(server.url))
+    wait(b, 30).until(lambda d: d.current_url.startswith(server.url))
     assert b.find_element(By.TAG_NAME, "h1").text == "Refused"
     assert "CSRF token is missing" in b.find_element(By.ID, "error-message").text
     assert not (server.scenarios / "pwned.toml").exists() and not any(server.results.iterdir())
@@ -50,7 +49,7 @@ def test_an_oversized_scenario_chosen_for_upload_is_refused(chromium, server, tm
     b.find_element(By.TAG_NAME, "summary").click()
     b.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(big))
     b.find_element(By.CSS_SELECTOR, "form.upload button").click()
-    WebDriverWait(b, 30).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Too large")
+    wait(b, 30).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Too large")
     assert not (server.scenarios / "big.toml").exists()
 
 
