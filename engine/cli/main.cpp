@@ -3,6 +3,7 @@
 
 #include "info.hpp"
 #include "progress.hpp"
+#include "serve.hpp"
 #include "staff.hpp"
 #include "summary.hpp"
 
@@ -760,9 +761,13 @@ int estimate(const std::string& history_path, const EstimateOptions& eo, Warning
   return kExitOk;
 }
 
-int validate(const std::string& path, WarningLog& log) {
+int validate(const std::string& path, bool print_resolved, WarningLog& log) {
   // What it is and what it would take first; then whether that fits.
   const auto loaded = load(path, CommonOptions{}, log, {}, false);
+  if (print_resolved) { // for programs (the web app): the scenario with every default, as TOML
+    fmt::print("{}", loaded.resolved);
+    return kExitOk;
+  }
   const auto& s = loaded.file.scenario;
   std::int64_t officers = 0; // 64 bits: LDUs × staff per group may pass 2^31
   for (const auto& l : s.ldus)
@@ -891,6 +896,10 @@ int main(int argc, char** argv) {
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and say what is wrong");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+  bool validate_resolved = false;
+  validate_cmd->add_flag("--resolved", validate_resolved,
+                         "Print the scenario resolved (extends and overrides applied, every default filled in) "
+                         "as TOML instead of the summary");
 
   EstimateOptions estimate_options;
   std::string history_path;
@@ -912,12 +921,15 @@ int main(int argc, char** argv) {
   CLI::App* info_cmd = app.add_subcommand("info", "Describe a results file");
   info_cmd->add_option("file", info_path, "HDF5 results file")->required();
 
+  caseload::cli::ServeOptions serve_options;
+  CLI::App* serve_cmd = caseload::cli::add_serve_command(app, serve_options);
+
   // CLI11 would report a mistyped command as a missing one; name it instead.
   const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
   const bool known = std::any_of(commands.begin(), commands.end(),
                                  [&](const CLI::App* c) { return argc > 1 && c->check_name(argv[1]); });
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, staff, estimate, validate or info\n",
+    fmt::print(stderr, "caseload: error: unknown command '{}': expected run, compare, sensitivity, staff, estimate, validate, info or serve\n",
                argv[1]);
     return kExitInvalid;
   }
@@ -951,9 +963,10 @@ int main(int argc, char** argv) {
       if (*sensitivity_cmd) return sensitivity(sensitivity_path, sensitivity_opt, params, log);
       if (*staff_cmd) return staff(staff_path, staff_opt, staff_options, log);
       if (!leader) return kExitOk; // commands without replications: the leader's alone
-      if (*validate_cmd) return validate(validate_path, log);
+      if (*validate_cmd) return validate(validate_path, validate_resolved, log);
       if (*estimate_cmd) return estimate(history_path, estimate_options, log);
       if (*info_cmd) return caseload::cli::info(stdout, info_path);
+      if (*serve_cmd) return caseload::cli::serve(serve_options);
     } catch (const QuietExit& e) {
       return e.code;
     } catch (const caseload::app::ClusterFailure&) {

@@ -53,6 +53,18 @@ def test_import_caseload_from_another_folder(venv, tmp_path):
     assert version == "0.1.0"
 
 
+def test_the_web_app_is_installed_with_its_pages(venv, tmp_path):
+    bin_dir, env = venv
+    result = run(bin_dir / "python", "-c",
+                 "import caseload.web, pathlib; p = pathlib.Path(caseload.web.__file__).parent; "
+                 "print(sorted(f.name for f in (p / 'templates').iterdir())); "
+                 "print(sorted(f.name for f in (p / 'static').iterdir()))", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    templates, static = result.stdout.splitlines()
+    assert "'scenario.html'" in templates and "'job.html'" in templates
+    assert static == "['app.css', 'app.js']"
+
+
 def test_the_commands(venv, tmp_path, files):
     bin_dir, env = venv
     result = run(bin_dir / "caseload-report", "--help", env=env, cwd=tmp_path)
