@@ -38,6 +38,7 @@
 #include <fstream>
 #include <numeric>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -175,6 +176,26 @@ void check_budget(const std::string& path, const caseload::model::Scenario& s, c
     throw InputError(path, 0, 0,
                      "this run would take " + *over +
                          ": lower the scenario's rates, durations, snapshots or replications, or raise the limit");
+}
+
+// A file that holds several runs (a sweep's values, a comparison's two, a
+// plan's base and solution) holds all their replications: each run was
+// checked alone as it was loaded; the file is checked here as a whole.
+void check_output_budget(const std::string& path, std::span<const caseload::model::Scenario* const> runs,
+                         const CommonOptions& opt) {
+  if (opt.output.empty()) return;
+  caseload::app::RunEstimate total;
+  for (const auto* s : runs) {
+    const auto e = caseload::app::estimate_run(*s, s->replications, effective_threads(opt, s->replications));
+    total.output_bytes += e.output_bytes;
+    total.compressed_output_bytes += e.compressed_output_bytes;
+  }
+  auto limits = limits_of(opt);
+  limits.max_events = limits.max_memory_bytes = std::numeric_limits<double>::infinity(); // checked run by run
+  if (const auto over = caseload::app::over_limits(total, limits))
+    throw InputError(path, 0, 0,
+                     fmt::format("the {} runs' file would take {}: fewer values or replications, or raise the limit",
+                                 runs.size(), *over));
 }
 
 // Warnings on stderr, each printed once however often a scenario is loaded
@@ -386,6 +407,9 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
       loaded.push_back(load(scenario_path, opt, log, std::span(&o, 1)));
     }
     warn_if_few_replications(log, loaded.front().file.scenario.replications);
+    std::vector<const caseload::model::Scenario*> scenarios;
+    for (const auto& l : loaded) scenarios.push_back(&l.file.scenario);
+    check_output_budget(scenario_path, scenarios, opt);
     std::vector<std::pair<std::string, const Loaded*>> runs;
     for (std::size_t i = 0; i < loaded.size(); ++i) runs.emplace_back(fmt::format("value-{:04d}", i), &loaded[i]);
     auto parts = parts_for(opt, "sweep " + key, runs);
@@ -503,6 +527,8 @@ int compare(const std::string& base_path, const std::string& variant_path, const
   variant.file.scenario.replications = base.file.scenario.replications;
   if (co.independent) variant.file.scenario.seed = base.file.scenario.seed ^ 0x9E3779B97F4A7C15ull >> 1;
   variant.resolved = caseload::io::resolved_toml(variant.file.scenario);
+  const caseload::model::Scenario* both[] = {&base.file.scenario, &variant.file.scenario};
+  check_output_budget(variant_path, both, opt);
   const std::pair<std::string, const Loaded*> runs[] = {{"base", &base}, {"variant", &variant}};
   auto parts = parts_for(opt, "comparison", runs);
   const auto* p = parts.get();

@@ -88,3 +88,13 @@ def test_the_estimate_is_within_a_factor_of_two_of_the_events_a_run_takes(caselo
     assert run.returncode == 0, run.stderr
     events = int(re.search(r"(\d+) events in", run.stdout).group(1))
     assert events / 2 <= estimated <= events * 2, (estimated, events)
+
+
+def test_a_sweeps_file_is_checked_as_a_whole(caseload, tmp_path):
+    # Each value's run fits under the limit (one run: about 31 MB estimated, a third of that
+    # compressed, for 3 replications); the sweep's file holds all four.
+    args = ["run", MIDLANDS, "-r", 3, "--max-output", 0.05, "-o", tmp_path / "v.h5"]
+    assert caseload(*args[:-2], "-o", tmp_path / "one.h5", "-q").returncode == 0
+    proc = caseload(*args, "--vary", "seed=1,2,3,4")
+    assert proc.returncode == 2 and "the 4 runs' file would take" in proc.stderr, proc.stderr
+    assert not (tmp_path / "v.h5").exists()
