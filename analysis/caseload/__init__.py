@@ -11,6 +11,11 @@ Command line: python3 -m caseload report OUT.h5 -o report.html
               python3 -m caseload export OUT.h5 --xlsx OUT.xlsx --csv DIR
 """
 
+try:  # HDF5's filter plugins for h5py from pip (LZ4: the engine's default codec); Debian's
+    import hdf5plugin  # noqa: F401  (hdf5-filter-plugin) needs nothing
+except ImportError:
+    pass
+
 from .results import (KNOWN_MINOR, SUPPORTED_MAJOR, Comparison, FormatError, Results, Run,
                       RunResults, Sensitivity, Staffing, Sweep, open)
 

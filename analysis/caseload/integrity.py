@@ -60,7 +60,19 @@ def reading(path, what: str):
     except FormatError:
         raise
     except DAMAGE as e:
-        raise FormatError(f"{path}: damaged caseload file: {what}: {_reason(e)}") from e
+        raise FormatError(f"{path}: damaged caseload file: {what}: {_reason(e)}{_lz4_hint(e)}") from e
+
+
+LZ4_FILTER = 32004
+"""HDF5's number of the LZ4 filter, which compresses files written with `--codec lz4` (the default)."""
+
+
+def _lz4_hint(error: BaseException) -> str:
+    """Why data may not read on this machine though the file is whole: no LZ4 filter plugin."""
+    if isinstance(error, OSError) and not h5py.h5z.filter_avail(LZ4_FILTER):
+        return ("; this machine's HDF5 has no LZ4 filter, which files written with --codec lz4 (the default) "
+                "need: install hdf5-filter-plugin (Debian) or `pip install hdf5plugin`")
+    return ""
 
 
 def survives(path, work) -> None:

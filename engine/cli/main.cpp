@@ -80,8 +80,8 @@ std::string utc_now() {
   return buf;
 }
 
-caseload::io::RunMetadata file_metadata(int deflate_level) {
-  return {CASELOAD_VERSION, utc_now(), deflate_level};
+caseload::io::RunMetadata file_metadata(caseload::io::h5::Compression compression) {
+  return {CASELOAD_VERSION, utc_now(), compression};
 }
 
 // Refuses, before any work is done, an output path that cannot be written.
@@ -130,7 +130,23 @@ struct CommonOptions {
   int threads = 0;
   bool quiet = false;
   bool stats = false;
-  int compress = 1;
+  std::optional<std::string> codec; // lz4 (the default), deflate or none
+  std::optional<int> compress;      // deflate level; 0: none
+  // How the output's large datasets are compressed, from --codec and --compress.
+  [[nodiscard]] caseload::io::h5::Compression compression() const {
+    using Codec = caseload::io::h5::Compression::Codec;
+    if (!codec && compress) return {*compress == 0 ? Codec::none : Codec::deflate, std::max(1, *compress)};
+    const std::string name = codec.value_or("lz4");
+    if (compress && name != "deflate" && !(name == "none" && *compress == 0))
+      throw InputError("--compress", 0, 0, "sets a deflate level: give it with --codec deflate, not --codec " + name);
+    if (name == "deflate") return {Codec::deflate, compress.value_or(1)};
+    if (name == "none") return {Codec::none, 1};
+    if (!caseload::io::h5::lz4_available())
+      throw InputError("--codec", 0, 0,
+                       "lz4 (the default) needs HDF5's LZ4 filter plugin, which is not installed: install "
+                       "hdf5-filter-plugin (scripts/install-deps does), or give --codec deflate");
+    return {Codec::lz4, 1};
+  }
   // Limits on what a run may take (issue 12); defaults sized to the machine.
   bool resume = false; // continue the interrupted run writing `output`
   // The processes of an MPI run (none for one process); the leader alone prints and writes.
@@ -154,7 +170,7 @@ double physical_memory_bytes() {
 caseload::app::RunLimits limits_of(const CommonOptions& opt) {
   caseload::app::RunLimits limits;
   limits.max_events = opt.max_events;
-  limits.compressed = opt.compress > 0;
+  limits.compressed = opt.compression().codec != caseload::io::h5::Compression::Codec::none;
   limits.max_memory_bytes = opt.max_memory_gb ? *opt.max_memory_gb * 1e9 : 0.8 * physical_memory_bytes();
   if (opt.max_output_gb) {
     limits.max_output_bytes = *opt.max_output_gb * 1e9;
@@ -341,15 +357,17 @@ std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& o
     return nullptr;
   }
   // Everything the output's bytes depend on, apart from its creation time.
-  std::string identity = fmt::format("{}\ncompress {}\nengine {}\n", kind, opt.compress, CASELOAD_VERSION);
+  const auto compression = opt.compression();
+  std::string identity = fmt::format("{}\ncodec {} level {}\nengine {}\n", kind, static_cast<int>(compression.codec),
+                                     compression.deflate_level, CASELOAD_VERSION);
   for (const auto& [label, loaded] : runs) identity += fmt::format("run {}\n{}\n", label, loaded->resolved);
   std::unique_ptr<caseload::io::ReplicationParts> parts;
   if (!opt.leader()) { // the leader checks and locks the folder; the others write parts into it
     if (const int code = opt.cluster->broadcast(0); code != 0) throw QuietExit{code};
-    return std::make_unique<caseload::io::ReplicationParts>(opt.output, file_metadata(opt.compress));
+    return std::make_unique<caseload::io::ReplicationParts>(opt.output, file_metadata(opt.compression()));
   }
   try {
-    parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, identity, file_metadata(opt.compress),
+    parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, identity, file_metadata(opt.compression()),
                                                              opt.resume);
   } catch (const InputError&) {
     if (opt.cluster) (void)opt.cluster->broadcast(kExitInvalid);
@@ -613,7 +631,7 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
   progress.finish();
   if (!opt.output.empty())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
-      caseload::io::write_sensitivity(tmp, file_metadata(opt.compress), scenario, base.resolved, table, parameters);
+      caseload::io::write_sensitivity(tmp, file_metadata(opt.compression()), scenario, base.resolved, table, parameters);
     });
   if (!opt.quiet) {
     caseload::cli::print_sensitivity(stdout, scenario, table, parameters.size());
@@ -819,8 +837,12 @@ void add_common(CLI::App* cmd, CommonOptions& opt) {
       ->check(CLI::Range(0, 4096));
   cmd->add_flag("-q,--quiet", opt.quiet, "Print nothing on success");
   cmd->add_flag("--stats", opt.stats, "Print events processed and events per second");
+  cmd->add_option("--codec", opt.codec,
+                  "Compression of the output's large datasets: lz4 (default: fast; readers need HDF5's LZ4 "
+                  "plugin), deflate (readable anywhere, smaller, about four times slower to write) or none")
+      ->check(CLI::IsMember({"lz4", "deflate", "none"}));
   cmd->add_option("--compress", opt.compress,
-                  "Deflate level of the output's large datasets, 0 (none: faster, larger) to 9")
+                  "Deflate level, 1 to 9, with --codec deflate; 0 alone: no compression")
       ->check(CLI::Range(0, 9));
   cmd->add_option("--max-events", opt.max_events,
                   "Refuse a run estimated to take more events per replication (default 1e10)")

@@ -193,13 +193,25 @@ def test_stats_prints_events_per_second(caseload):
     assert "events in" in proc.stdout and "events/s" in proc.stdout
 
 
-def test_compress_level_changes_the_bytes_not_the_results(caseload, tmp_path, base_file):
-    plain, packed = tmp_path / "plain.h5", tmp_path / "packed.h5"
-    assert caseload("run", MIDLANDS, "-r", 1, "-o", plain, "-q", "--compress", 0).returncode == 0
-    assert caseload("run", MIDLANDS, "-r", 1, "-o", packed, "-q", "--compress", 6).returncode == 0
-    assert packed.stat().st_size < plain.stat().st_size / 2
-    with h5py.File(plain, "r") as a, h5py.File(packed, "r") as b:
-        name = "replications/0000/snapshots/officer_capacity_percent"
-        assert a[name].compression is None and b[name].compression == "gzip"
-        np.testing.assert_array_equal(a[name][()], b[name][()])
+def test_the_codec_changes_the_bytes_not_the_results(caseload, tmp_path, base_file):
+    files = {codec: tmp_path / f"{codec}.h5" for codec in ("none", "deflate", "lz4", "default")}
+    for codec, path in files.items():
+        extra = [] if codec == "default" else ["--codec", codec]
+        assert caseload("run", MIDLANDS, "-r", 1, "-o", path, "-q", *extra).returncode == 0
+    assert files["default"].stat().st_size == files["lz4"].stat().st_size  # LZ4 unless told otherwise
+    for codec in ("deflate", "lz4"):
+        assert files[codec].stat().st_size < files["none"].stat().st_size / 3
+    name = "replications/0000/snapshots/officer_capacity_percent"
+    with h5py.File(files["none"], "r") as a:
+        for codec, filters in (("deflate", {"gzip", "shuffle"}), ("lz4", {"32004"}), ("default", {"32004"})):
+            with h5py.File(files[codec], "r") as b:
+                assert a[name].compression is None and filters <= set(map(str, b[name]._filters))
+                np.testing.assert_array_equal(a[name][()], b[name][()])
+    # --compress N is a deflate level; 0 alone means none; with another codec it is a mistake.
+    assert caseload("run", MIDLANDS, "-r", 1, "-o", tmp_path / "d6.h5", "-q", "--compress", 6).returncode == 0
+    with h5py.File(tmp_path / "d6.h5", "r") as f:
+        assert f[name].compression == "gzip" and f[name].compression_opts == 6
+    proc = caseload("run", base_file, "--codec", "lz4", "--compress", 6)
+    assert proc.returncode == 2 and "--codec deflate" in proc.stderr
     assert caseload("run", base_file, "--compress", 10).returncode == 2
+    assert caseload("run", base_file, "--codec", "zip").returncode == 2

@@ -276,7 +276,7 @@ void write_differences(const h5::Group& g, std::span<const app::Comparison> comp
 } // namespace
 
 void write_results(const std::filesystem::path& path, const RunMetadata& meta, const RunOutput& run) {
-  const h5::File file(path.string(), false, meta.deflate_level);
+  const h5::File file(path.string(), false, meta.compression);
   write_header(file, "run", meta);
   write_run(file, run);
   file.flush();
@@ -286,7 +286,7 @@ void write_replication_part(const std::filesystem::path& path, const RunMetadata
                             const model::Scenario& scenario, const model::ReplicationResult& result,
                             std::size_t index, const app::FigureTable& rows) {
   h5::quiet_errors();
-  const h5::File file(path.string(), false, meta.deflate_level);
+  const h5::File file(path.string(), false, meta.compression);
   file.attribute("format", kPartFormat);
   file.attribute("engine_version", meta.engine_version);
   file.attribute("replication", static_cast<std::int64_t>(index));
@@ -317,7 +317,7 @@ app::FigureTable read_part_figures(const std::filesystem::path& path, std::size_
 
 void write_comparison(const std::filesystem::path& path, const RunMetadata& meta,
                       const RunOutput& base, const RunOutput& variant, const app::Comparison& comparison) {
-  const h5::File file(path.string(), false, meta.deflate_level);
+  const h5::File file(path.string(), false, meta.compression);
   write_header(file, "comparison", meta);
   file.attribute("seed", static_cast<std::uint64_t>(base.scenario->seed));
   file.attribute("replications", static_cast<std::int64_t>(base.summary->figures.replication.size() /
@@ -331,7 +331,7 @@ void write_comparison(const std::filesystem::path& path, const RunMetadata& meta
 void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, const std::string& key,
                  std::span<const std::string> values, std::span<const RunOutput> runs,
                  std::span<const app::Comparison> differences) {
-  const h5::File file(path.string(), false, meta.deflate_level);
+  const h5::File file(path.string(), false, meta.compression);
   write_header(file, "sweep", meta);
   file.attribute("vary_key", key);
   file.write_strings("vary_values", {values.begin(), values.end()});
@@ -373,7 +373,7 @@ void write_sweep(const std::filesystem::path& path, const RunMetadata& meta, con
 void write_sensitivity(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
                        const std::string& resolved_scenario, const app::SensitivityTable& table,
                        std::span<const model::SensitivityParameter> parameters) {
-  const h5::File file(path.string(), false, meta.deflate_level);
+  const h5::File file(path.string(), false, meta.compression);
   write_header(file, "sensitivity", meta);
   file.attribute("scenario_name", scenario.name);
   file.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
@@ -423,7 +423,7 @@ void write_sensitivity(const std::filesystem::path& path, const RunMetadata& met
 }
 
 void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, const StaffingOutput& out) {
-  const h5::File file(path.string(), false, meta.deflate_level);
+  const h5::File file(path.string(), false, meta.compression);
   write_header(file, "staffing", meta);
   const model::Scenario& scenario = *out.base.scenario;
   const app::StaffingSolution& solution = *out.solution;

@@ -40,12 +40,23 @@ template <> inline hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64
 template <> inline hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
 template <> inline hid_t native_type<std::int8_t>() { return H5T_NATIVE_INT8; }
 
+// How the large numeric datasets are compressed (docs/hdf5-format.md, "storage").
+struct Compression {
+  enum class Codec { none, deflate, lz4 };
+  Codec codec = Codec::lz4;
+  int deflate_level = 1; // 1 to 9, for Codec::deflate
+};
+
+// HDF5's registered number of the LZ4 filter (a plugin: hdf5-filter-plugin).
+inline constexpr H5Z_filter_t kLz4Filter = 32004;
+// Whether the HDF5 library can load the LZ4 filter plugin.
+[[nodiscard]] bool lz4_available();
+
 class Group {
 public:
-  // deflate_level: 0 (none) to 9 for the compressed datasets of this group and
-  // the groups created in it.
-  explicit Group(Handle handle, int deflate_level = 1)
-      : handle_(std::move(handle)), deflate_level_(deflate_level) {}
+  // `compression`: of the large datasets of this group and the groups created in it.
+  explicit Group(Handle handle, Compression compression = {})
+      : handle_(std::move(handle)), compression_(compression) {}
   [[nodiscard]] hid_t id() const { return handle_.id(); }
 
   Group create_group(const std::string& name) const;
@@ -88,14 +99,14 @@ private:
   void write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
                  std::vector<hsize_t> dims, std::string_view units) const;
   Handle handle_;
-  int deflate_level_;
+  Compression compression_;
 };
 
 // A new file, which must not exist (callers write to a fresh temporary
 // name); or, with `read_only`, an existing file opened for reading.
 class File : public Group {
 public:
-  explicit File(const std::string& path, bool read_only = false, int deflate_level = 1);
+  explicit File(const std::string& path, bool read_only = false, Compression compression = {});
   void flush() const;
 };
 

@@ -8,6 +8,8 @@
 #include "caseload/model/results.hpp"
 #include "caseload/model/scenario.hpp"
 
+#include "caseload/io/hdf5.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <span>
@@ -23,7 +25,7 @@ inline constexpr std::int64_t kOutputSchemaMinor = 7;
 struct RunMetadata {
   std::string engine_version;
   std::string created;   // ISO 8601 UTC; the one part of a file that varies run to run
-  int deflate_level = 1; // 0: no compression (larger file, written about 10x faster)
+  h5::Compression compression; // of the large numeric datasets
 };
 
 // One scenario's replications, their summary, and where the scenario came from.
