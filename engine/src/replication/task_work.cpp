@@ -41,6 +41,7 @@ TaskWork::TaskWork(SharedState& state) : s_(state) {
   risk_streams_ = s_.streams(StreamPurpose::risk, ldu_count);
   victim_streams_ = s_.streams(StreamPurpose::victims, ldu_count);
   next_court_report_.assign(ldu_count, -1.0);
+  ended_waiting_victims_.assign(ldu_count, 0);
 }
 
 void TaskWork::reserve() {
@@ -247,6 +248,7 @@ void TaskWork::retry_unassigned(std::uint32_t ldu, double now) {
   for (std::uint32_t l = first; l < last; ++l) {
     std::vector<std::uint32_t> victims;
     victims.swap(s_.unassigned_victims[l]);
+    ended_waiting_victims_[l] = 0; // the ended are not put back
     for (std::uint32_t v : victims) assign_victim_case(v, now);
   }
   for (std::uint32_t l = first; l < last; ++l) {
@@ -329,7 +331,9 @@ void TaskWork::on_risk_change(std::uint32_t id, double now) {
   const bool escalate =
       boost::random::bernoulli_distribution<double>(rates.up / (rates.up + rates.down))(risk_streams_[c.ldu]);
   const std::int32_t before = s_.points_of(c);
+  const int tier_before = c.tier;
   c.tier = static_cast<std::uint8_t>(escalate ? tier_escalated(c.tier) : tier_deescalated(c.tier));
+  cases_->tier_changed(id, tier_before);
   FlowSummary& flow = s_.flows[c.ldu];
   if (s_.in_window) ++(escalate ? flow.escalations : flow.deescalations);
   if (c.officer != kNoOfficer) cases_->change_points(c.officer, s_.points_of(c) - before, now);
@@ -464,8 +468,14 @@ void TaskWork::close_victim_case(std::uint32_t victim, bool opted_out, double no
     vlo.victims_held.erase(std::find(vlo.victims_held.begin(), vlo.victims_held.end(), victim));
     officer_load_changed(v.vlo, now);
   } else {
+    // Left in the LDU's waiting list (assign_victim_case passes over ended
+    // cases) until the ended outnumber the waiting: O(1) amortised, where
+    // finding it there cost a pass over every victim case waiting for a VLO.
     auto& waiting = s_.unassigned_victims[v.ldu];
-    waiting.erase(std::remove(waiting.begin(), waiting.end(), victim), waiting.end());
+    if (2 * ++ended_waiting_victims_[v.ldu] > waiting.size()) {
+      std::erase_if(waiting, [&](std::uint32_t w) { return s_.victims[w].ended >= 0.0; });
+      ended_waiting_victims_[v.ldu] = 0;
+    }
   }
 }
 

@@ -77,14 +77,17 @@ struct Case {
   std::uint32_t generation = 0;         // bumped each time the slot is reused
   std::uint32_t prev_held = kNone;      // the officer's other cases (a doubly linked list)
   std::uint32_t next_held = kNone;
+  std::uint32_t queued = kNone;         // while waiting: its place in the LDU's queue (sequence number)
   std::uint16_t ldu = 0;
   std::uint16_t reallocations = 0;
   CaseType type = CaseType::community;
   std::uint8_t tier = 0;
-  bool in_window = false; // arrived inside the statistics window
-  bool started = false;   // supervision has begun (first allocation)
-  bool parole_eligible = false; // a custody term long enough for a parole report
+  // One byte of flags, so that a case stays at 80 bytes.
+  bool in_window : 1 = false;       // arrived inside the statistics window
+  bool started : 1 = false;         // supervision has begun (first allocation)
+  bool parole_eligible : 1 = false; // a custody term long enough for a parole report
 };
+static_assert(sizeof(Case) == 80, "a case is 80 bytes");
 
 // plan_review follows a risk escalation; deescalation_review a de-escalation,
 // after which the case may step down to a lower grade.

@@ -84,6 +84,8 @@ private:
   std::vector<sim::Engine> risk_streams_;   // per LDU
   std::vector<sim::Engine> victim_streams_; // per LDU
   std::vector<double> next_court_report_;   // per LDU; -1 when none is pending
+  // Per LDU: victim cases ended while in its unassigned list, not yet dropped from it.
+  std::vector<std::uint32_t> ended_waiting_victims_;
 };
 
 } // namespace caseload::replication
