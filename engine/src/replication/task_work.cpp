@@ -41,7 +41,9 @@ TaskWork::TaskWork(SharedState& state) : s_(state) {
   risk_streams_ = s_.streams(StreamPurpose::risk, ldu_count);
   victim_streams_ = s_.streams(StreamPurpose::victims, ldu_count);
   next_court_report_.assign(ldu_count, -1.0);
+  court_teams_.resize(ldu_count);
   ended_waiting_victims_.assign(ldu_count, 0);
+  court_team_stale_.assign(ldu_count, true);
 }
 
 void TaskWork::reserve() {
@@ -143,28 +145,53 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
 
 // --- who does a task
 
-std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades, Duty duty) const {
-  // Lowest share of available hours already committed (cases held plus open
-  // tasks); ties go to the earlier grade in the list, then the lower index.
+namespace {
+
+// Lowest share of available hours already committed (cases held plus open
+// tasks) among the candidates on the duty; ties go to the earlier candidate.
+struct LeastCommitted {
+  const SharedState& s;
+  Duty duty;
   std::uint32_t best = kNone;
   double best_load = std::numeric_limits<double>::infinity();
-  for (Grade g : grades)
-    for (std::uint32_t o : s_.rosters[ldu].by_grade[static_cast<int>(g)]) {
-      const double hours = s_.lives[o].available_hours;
-      if (hours <= 0.0 || s_.officers[o].duty != duty) continue;
-      const double load = (s_.load_hours(o) + s_.backlog_hours(o)) / hours;
-      if (load < best_load) {
-        best_load = load;
-        best = o;
-      }
+  void consider(std::uint32_t o) {
+    const double hours = s.lives[o].available_hours;
+    if (hours <= 0.0 || s.officers[o].duty != duty) return;
+    const double load = (s.load_hours(o) + s.backlog_hours(o)) / hours;
+    if (load < best_load) {
+      best_load = load;
+      best = o;
     }
-  return best;
+  }
+};
+
+} // namespace
+
+std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades, Duty duty) const {
+  // In the order of the grades given, then of the roster.
+  LeastCommitted least{s_, duty};
+  for (Grade g : grades)
+    for (std::uint32_t o : s_.rosters[ldu].by_grade[static_cast<int>(g)]) least.consider(o);
+  return least.best;
 }
 
-std::uint32_t TaskWork::court_writer(std::uint32_t ldu) const {
-  static constexpr Grade kAll[] = {Grade::PO, Grade::PQiP, Grade::PSO, Grade::SPO, Grade::VLO};
-  const std::uint32_t team = least_loaded_by_hours(ldu, kAll, Duty::court);
-  return team != kNone ? team : least_loaded_by_hours(ldu, s_.scenario.tasks.court_grades);
+void TaskWork::roster_changed(std::uint32_t ldu) { court_team_stale_[ldu] = true; }
+
+std::uint32_t TaskWork::court_writer(std::uint32_t ldu) {
+  // The court team in the order a scan of the rosters by grade meets them,
+  // kept until the LDU's roster changes (duties change only with it), so
+  // that a report looks at a handful of officers rather than the whole LDU.
+  std::vector<std::uint32_t>& team = court_teams_[ldu];
+  if (court_team_stale_[ldu]) {
+    team.clear();
+    for (const auto& ids : s_.rosters[ldu].by_grade) // grades in enum order: PO, PQiP, PSO, SPO, VLO
+      for (std::uint32_t o : ids)
+        if (s_.officers[o].duty == Duty::court) team.push_back(o);
+    court_team_stale_[ldu] = false;
+  }
+  LeastCommitted least{s_, Duty::court};
+  for (std::uint32_t o : team) least.consider(o);
+  return least.best != kNone ? least.best : least_loaded_by_hours(ldu, s_.scenario.tasks.court_grades);
 }
 
 void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double now) {
