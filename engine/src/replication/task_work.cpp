@@ -15,11 +15,8 @@ namespace {
 
 // EDF order: earlier deadline first, then the older task.
 struct LaterDeadline {
-  const std::vector<Task>* tasks;
-  bool operator()(std::uint32_t a, std::uint32_t b) const {
-    const Task& x = (*tasks)[a];
-    const Task& y = (*tasks)[b];
-    return x.deadline > y.deadline || (x.deadline == y.deadline && a > b);
+  bool operator()(const QueuedTask& a, const QueuedTask& b) const {
+    return a.deadline > b.deadline || (a.deadline == b.deadline && a.id > b.id);
   }
 };
 
@@ -83,8 +80,8 @@ void TaskWork::assign_task(std::uint32_t task, std::uint32_t officer, double now
   s_.tasks[task].officer = officer;
   s_.lives[officer].task_hours += s_.tasks[task].hours_left;
   auto& heap = s_.lives[officer].tasks;
-  heap.push_back(task);
-  std::push_heap(heap.begin(), heap.end(), LaterDeadline{&s_.tasks});
+  heap.push_back(QueuedTask{s_.tasks[task].deadline, task});
+  std::push_heap(heap.begin(), heap.end(), LaterDeadline{});
   reschedule_work(officer, now);
 }
 
@@ -109,7 +106,7 @@ void TaskWork::reschedule_work(std::uint32_t officer, double now) {
                                     task_share(s_.load_hours(officer) / available, s_.scenario.tasks.task_share_at_capacity) /
                                     kDaysPerWeek
                               : 0.0;
-  life.working_on = life.tasks.empty() ? kNone : life.tasks.front();
+  life.working_on = life.tasks.empty() ? kNone : life.tasks.front().id;
   life.next_done = -1.0;
   if (life.working_on == kNone || life.rate <= 0.0) return;
   Task& t = s_.tasks[life.working_on];
@@ -128,8 +125,8 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
   OfficerLife& life = s_.lives[officer];
   if (now != life.next_done) return; // superseded by a reschedule
   auto& heap = life.tasks;
-  std::pop_heap(heap.begin(), heap.end(), LaterDeadline{&s_.tasks});
-  Task& t = s_.tasks[heap.back()];
+  std::pop_heap(heap.begin(), heap.end(), LaterDeadline{});
+  Task& t = s_.tasks[heap.back().id];
   heap.pop_back();
   life.task_hours = heap.empty() ? 0.0 : std::max(0.0, life.task_hours - t.hours_left);
   t.hours_left = 0.0;

@@ -379,12 +379,13 @@ void Workforce::move_work_away(std::uint32_t officer, ReallocationCause cause, d
     work_->assign_victim_case(v, now);
   }
   while (life.first_case != kNone) cases_->reallocate(life.first_case, cause, now);
-  std::vector<std::uint32_t> tasks;
-  tasks.swap(life.tasks);
+  std::vector<QueuedTask> queued;
+  queued.swap(life.tasks);
   life.task_hours = 0.0;
   life.working_on = kNone;
   life.next_done = -1.0;
-  for (std::uint32_t t : tasks) {
+  for (const QueuedTask& q : queued) {
+    const std::uint32_t t = q.id;
     s_.tasks[t].officer = kNone;
     work_->place_task(t, now);
   }
