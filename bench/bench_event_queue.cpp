@@ -4,6 +4,7 @@
 
 #include "caseload/sim/event_queue.hpp"
 #include "caseload/sim/random.hpp"
+#include "hold_loop.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/random/exponential_distribution.hpp>
@@ -24,6 +25,18 @@ void BM_EventQueueHold(benchmark::State& state) {
   state.counters["events_per_second"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_EventQueueHold)->Arg(10)->Arg(1000)->Arg(100000)->Arg(1000000);
+BENCHMARK(BM_EventQueueHold)->Arg(10)->Arg(1000)->Arg(100000)->Arg(1000000)->Arg(8000000);
+
+// The reference line: the same hold model on a bare binary heap (std::push_heap
+// and std::pop_heap), which the whole-run benchmarks also run at their own
+// pending counts.
+void BM_BareHeapHold(benchmark::State& state) {
+  caseload::bench::BareHeapHold hold(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) hold.step();
+  benchmark::DoNotOptimize(hold.top_time());
+  state.counters["events_per_second"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BareHeapHold)->Arg(10)->Arg(1000)->Arg(100000)->Arg(1000000)->Arg(8000000);
 
 } // namespace

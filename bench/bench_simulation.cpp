@@ -8,10 +8,12 @@
 #include "caseload/stats/inequality.hpp"
 #include "caseload/stats/theil.hpp"
 #include "caseload/replication/simulation.hpp"
+#include "hold_loop.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/random/uniform_real_distribution.hpp>
 
+#include <chrono>
 #include <filesystem>
 
 namespace {
@@ -22,12 +24,20 @@ model::Scenario scenario_file(const char* name) {
   return io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/" + name).scenario;
 }
 
+// Counters: events and case lifetimes per second, model state and task/victim
+// records per open case, and the event rate against the reference line: a bare
+// binary-heap hold loop (hold_loop.hpp) at the run's mean pending count, run
+// after the replications ("rate_vs_hold_loop" = model events/s ÷ loop steps/s).
 void replications(benchmark::State& state, const model::Scenario& s) {
   std::uint64_t events = 0, cases = 0, bytes = 0, logs = 0, open = 0;
   std::uint32_t replication = 0;
+  double pending = 0.0, seconds = 0.0;
   for (auto _ : state) {
     replication::Simulation sim(s, replication++);
+    const auto start = std::chrono::steady_clock::now();
     const auto r = sim.run();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    pending = r.mean_pending_events;
     events += r.events;
     cases += static_cast<std::uint64_t>(r.division_flow.initial_cases + r.division_flow.total_arrivals);
     bytes = std::max(bytes, r.state_bytes);
@@ -41,6 +51,10 @@ void replications(benchmark::State& state, const model::Scenario& s) {
   state.counters["case_lifetimes"] = static_cast<double>(cases) / static_cast<double>(state.iterations());
   state.counters["state_bytes_per_open_case"] = open ? static_cast<double>(bytes) / static_cast<double>(open) : 0.0;
   state.counters["log_bytes_per_open_case"] = open ? static_cast<double>(logs) / static_cast<double>(open) : 0.0;
+  const double hold = caseload::bench::bare_heap_hold_rate(static_cast<std::size_t>(pending), events / static_cast<std::uint64_t>(state.iterations()) / 4);
+  state.counters["mean_pending_events"] = pending;
+  state.counters["hold_loop_events_per_second"] = hold;
+  state.counters["rate_vs_hold_loop"] = seconds > 0.0 ? static_cast<double>(events) / seconds / hold : 0.0;
 }
 
 void BM_MidlandsReplication(benchmark::State& state) {
@@ -73,6 +87,41 @@ void BM_SyntheticLifetimes(benchmark::State& state) {
 }
 BENCHMARK(BM_SyntheticLifetimes)
     ->Arg(100'000)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// One LDU with 2 POs under the `capped` policy and the first Midlands LDU's
+// arrivals (≈20 a week against room for a few dozen cases): nearly every case
+// waits, and the run lasts until about `waiting` cases are in the queue. Each
+// case end and each fall of load serves the queue, so the cost per event must
+// not grow with its length.
+void BM_WaitingQueue(benchmark::State& state) {
+  model::Scenario s = scenario_file("midlands-2018.toml");
+  s.ldus.resize(1);
+  model::LduParameters& ldu = s.ldus.front();
+  ldu.neighbours.clear();
+  for (auto& group : ldu.staff) group = model::StaffGroup{};
+  ldu.staff[static_cast<int>(model::Grade::PO)].establishment = 2;
+  ldu.staff[static_cast<int>(model::Grade::PO)].in_post = 2;
+  s.staffing.reset();
+  s.interventions.clear();
+  s.initial_state = model::InitialState::empty;
+  s.allocation.policy = model::PolicyKind::capped;
+  double per_day = 0.0;
+  for (double a : ldu.arrivals_per_week) per_day += a / 7.0;
+  s.warmup_days = 0.0;
+  s.horizon_days = static_cast<double>(state.range(0)) / per_day;
+  s.snapshot_every_days = 91;
+  std::int64_t waiting = 0;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const auto r = replication::Simulation(s, 0).run();
+    waiting = r.division_flow.waiting_at_end;
+    events += r.events;
+  }
+  state.counters["waiting_at_end"] = static_cast<double>(waiting);
+  state.counters["events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_WaitingQueue)->Arg(25'000)->Arg(50'000)->Arg(100'000)->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Arg: the codec (0 none, 1 deflate level 1 with shuffle, 2 LZ4).
 void BM_WriteHdf5(benchmark::State& state) {

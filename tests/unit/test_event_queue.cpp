@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/random/uniform_int_distribution.hpp>
+#include <queue>
 #include <vector>
 
 using caseload::sim::Event;
@@ -59,4 +60,42 @@ TEST(EventQueue, MatchesAStableSortOfRandomSchedules) {
     }
   }
   EXPECT_EQ(q.size(), reference.size());
+}
+
+TEST(EventQueue, PopsAsAReferencePriorityQueueAtScale) {
+  // The hold model at a few thousand pending events, with ties, against
+  // std::priority_queue ordered by (time, sequence): the heap's shape may
+  // change, the order of events may not.
+  for (std::uint64_t seed : {7u, 8u, 9u}) {
+    caseload::sim::Engine rng(seed);
+    boost::random::uniform_int_distribution<int> gap(0, 40), burst(1, 5);
+    const auto later = [](const Event& a, const Event& b) {
+      return b.time < a.time || (a.time == b.time && b.seq < a.seq);
+    };
+    std::priority_queue<Event, std::vector<Event>, decltype(later)> reference(later);
+    EventQueue q;
+    std::uint64_t seq = 0;
+    const auto push = [&](double t) {
+      q.push(t, static_cast<std::uint32_t>(seq % 19), static_cast<std::uint32_t>(seq));
+      reference.push(Event{t, seq, static_cast<std::uint32_t>(seq % 19), static_cast<std::uint32_t>(seq)});
+      ++seq;
+    };
+    for (int i = 0; i < 3000; ++i) push(gap(rng) * 0.5);
+    for (int step = 0; step < 50000; ++step) {
+      const Event got = q.pop();
+      const Event want = reference.top();
+      reference.pop();
+      ASSERT_EQ(got.seq, want.seq);
+      ASSERT_EQ(got.time, want.time);
+      ASSERT_EQ(got.kind, want.kind);
+      ASSERT_EQ(got.id, want.id);
+      for (int k = (step % 3 == 0 ? burst(rng) : 1); k > 0; --k)
+        if (reference.size() < 6000) push(got.time + gap(rng) * 0.5);
+    }
+    while (!reference.empty()) {
+      ASSERT_EQ(q.pop().seq, reference.top().seq);
+      reference.pop();
+    }
+    EXPECT_TRUE(q.empty());
+  }
 }

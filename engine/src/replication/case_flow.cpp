@@ -41,6 +41,10 @@ CaseFlow::CaseFlow(SharedState& state) : s_(state) {
     for (double share : mix) total += share;
     if (total > 0.0) tier_draws_[t] = TierDraw(mix.begin(), mix.end());
   }
+  // Who counts each LDU as a neighbour, in LDU order (once per mention).
+  neighbour_of_.resize(s_.ldu_count());
+  for (std::uint32_t l = 0; l < s_.ldu_count(); ++l)
+    for (int n : s_.scenario.ldus[l].neighbours) neighbour_of_[static_cast<std::size_t>(n)].push_back(l);
   arrival_rate_per_day_.resize(flow_count);
   next_arrival_.assign(flow_count, -1.0);
   for (std::uint32_t f = 0; f < flow_count; ++f)
@@ -208,9 +212,9 @@ void CaseFlow::on_arrival(std::uint32_t flow, double now) {
 
 bool CaseFlow::place_or_queue(std::uint32_t id, double now) {
   if (try_allocate(id, now)) return true;
-  const std::uint16_t ldu = s_.cases[id].ldu;
-  s_.queues[ldu].push_back(id);
-  s_.waiting[ldu].add(now, 1.0);
+  Case& c = s_.cases[id];
+  c.queued = s_.queues[c.ldu].push(static_cast<std::size_t>(protect_level(c.tier)), id);
+  s_.waiting[c.ldu].add(now, 1.0);
   return false;
 }
 
@@ -326,9 +330,7 @@ void CaseFlow::serve_queues_near(std::uint32_t ldu, double now) {
   serve_queue(ldu, now);
   // With overflow, an officer with room may also take a neighbour's waiting case.
   if (s_.allocation.overflow)
-    for (std::size_t l = 0; l < s_.ldu_count(); ++l)
-      for (int n : s_.scenario.ldus[l].neighbours)
-        if (static_cast<std::uint32_t>(n) == ldu) serve_queue(static_cast<std::uint32_t>(l), now);
+    for (std::uint32_t l : neighbour_of_[ldu]) serve_queue(l, now);
 }
 
 void CaseFlow::serve_all_queues(double now) {
@@ -364,8 +366,8 @@ void CaseFlow::on_case_end(std::uint32_t id, double now) {
   if (c.officer != kNoOfficer) {
     release_from_officer(id, now);
   } else { // reallocated into the queue and still waiting
-    auto& queue = s_.queues[c.ldu];
-    queue.erase(std::find(queue.begin(), queue.end(), id));
+    s_.queues[c.ldu].removed();
+    c.queued = kNone;
     s_.waiting[c.ldu].add(now, -1.0);
   }
   c.next_risk = -1.0;
@@ -374,30 +376,35 @@ void CaseFlow::on_case_end(std::uint32_t id, double now) {
 }
 
 void CaseFlow::serve_queue(std::uint32_t ldu, double now) {
-  std::vector<std::uint32_t>& queue = s_.queues[ldu];
-  if (queue.empty()) return;
+  WaitingQueue& queue = s_.queues[ldu];
   // FIFO: the earliest case that some eligible officer can now take goes
   // first. Once a protect level has found nobody, its later cases cannot
-  // either, so they are skipped; the scan stops when every level has failed.
+  // either, so they are skipped; serving stops when every level has failed.
+  // The queue is filed by protect level, so the earliest case of the levels
+  // not yet failed is found without passing over the others' cases.
   std::array<bool, kProtectLevelCount> blocked{};
-  int blocked_count = 0;
-  std::size_t kept = 0;
-  std::size_t i = 0;
-  for (; i < queue.size() && blocked_count < kProtectLevelCount; ++i) {
-    const std::uint32_t id = queue[i];
-    const int level = protect_level(s_.cases[id].tier);
-    if (!blocked[level] && try_allocate(id, now)) {
-      s_.waiting[ldu].add(now, -1.0);
+  const auto live = [&](const WaitingQueue::Entry& e, std::size_t level) {
+    const Case& c = s_.cases[e.item];
+    return c.queued == e.seq && c.ldu == ldu && static_cast<std::size_t>(protect_level(c.tier)) == level;
+  };
+  while (!queue.empty()) {
+    const int level = queue.earliest(blocked, live);
+    if (level < 0) return;
+    const std::uint32_t id = queue.front(static_cast<std::size_t>(level), live)->item;
+    if (!try_allocate(id, now)) {
+      blocked[level] = true;
       continue;
     }
-    if (!blocked[level]) {
-      blocked[level] = true;
-      ++blocked_count;
-    }
-    queue[kept++] = id;
+    s_.cases[id].queued = kNone;
+    queue.removed();
+    s_.waiting[ldu].add(now, -1.0);
   }
-  for (; i < queue.size(); ++i) queue[kept++] = queue[i];
-  queue.resize(kept);
+}
+
+void CaseFlow::tier_changed(std::uint32_t id, int before) {
+  const Case& c = s_.cases[id];
+  if (c.queued != kNone && protect_level(c.tier) != protect_level(before))
+    s_.queues[c.ldu].refile(static_cast<std::size_t>(protect_level(c.tier)), id, c.queued);
 }
 
 void CaseFlow::on_warmup_end(double now) {

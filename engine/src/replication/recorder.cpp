@@ -140,7 +140,7 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   result.state_bytes = bytes(state.cases) + bytes(state.free_cases) + bytes(state.officers) +
                        bytes(state.lives) + state.events.capacity_bytes() + other_state_bytes;
   result.log_bytes = bytes(state.tasks) + bytes(state.victims);
-  for (const auto& q : state.queues) result.state_bytes += bytes(q);
+  for (const auto& q : state.queues) result.state_bytes += q.capacity_bytes();
   for (const auto& life : state.lives) result.state_bytes += bytes(life.tasks);
   result.officers.reserve(state.officers.size());
   for (std::uint32_t i = 0; i < state.officers.size(); ++i) {

@@ -28,11 +28,15 @@ ReplicationResult Simulation::run() {
   state_.events.push(warmup, kSnapshot, 0);
 
   while (!state_.events.empty() && state_.events.top().time <= scenario.horizon_days) {
+    pending_sum_ += state_.events.size();
     const sim::Event e = state_.events.pop();
     ++processed_;
     dispatch(e);
   }
-  return recorder_.finish(state_, processed_, workforce_.state_bytes());
+  ReplicationResult result = recorder_.finish(state_, processed_, workforce_.state_bytes());
+  if (processed_ > 0)
+    result.mean_pending_events = static_cast<double>(pending_sum_) / static_cast<double>(processed_);
+  return result;
 }
 
 void Simulation::dispatch(const sim::Event& e) {

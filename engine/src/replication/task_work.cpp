@@ -15,11 +15,8 @@ namespace {
 
 // EDF order: earlier deadline first, then the older task.
 struct LaterDeadline {
-  const std::vector<Task>* tasks;
-  bool operator()(std::uint32_t a, std::uint32_t b) const {
-    const Task& x = (*tasks)[a];
-    const Task& y = (*tasks)[b];
-    return x.deadline > y.deadline || (x.deadline == y.deadline && a > b);
+  bool operator()(const QueuedTask& a, const QueuedTask& b) const {
+    return a.deadline > b.deadline || (a.deadline == b.deadline && a.id > b.id);
   }
 };
 
@@ -41,6 +38,9 @@ TaskWork::TaskWork(SharedState& state) : s_(state) {
   risk_streams_ = s_.streams(StreamPurpose::risk, ldu_count);
   victim_streams_ = s_.streams(StreamPurpose::victims, ldu_count);
   next_court_report_.assign(ldu_count, -1.0);
+  court_teams_.resize(ldu_count);
+  ended_waiting_victims_.assign(ldu_count, 0);
+  court_team_stale_.assign(ldu_count, true);
 }
 
 void TaskWork::reserve() {
@@ -80,8 +80,8 @@ void TaskWork::assign_task(std::uint32_t task, std::uint32_t officer, double now
   s_.tasks[task].officer = officer;
   s_.lives[officer].task_hours += s_.tasks[task].hours_left;
   auto& heap = s_.lives[officer].tasks;
-  heap.push_back(task);
-  std::push_heap(heap.begin(), heap.end(), LaterDeadline{&s_.tasks});
+  heap.push_back(QueuedTask{s_.tasks[task].deadline, task});
+  std::push_heap(heap.begin(), heap.end(), LaterDeadline{});
   reschedule_work(officer, now);
 }
 
@@ -106,7 +106,7 @@ void TaskWork::reschedule_work(std::uint32_t officer, double now) {
                                     task_share(s_.load_hours(officer) / available, s_.scenario.tasks.task_share_at_capacity) /
                                     kDaysPerWeek
                               : 0.0;
-  life.working_on = life.tasks.empty() ? kNone : life.tasks.front();
+  life.working_on = life.tasks.empty() ? kNone : life.tasks.front().id;
   life.next_done = -1.0;
   if (life.working_on == kNone || life.rate <= 0.0) return;
   Task& t = s_.tasks[life.working_on];
@@ -125,8 +125,8 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
   OfficerLife& life = s_.lives[officer];
   if (now != life.next_done) return; // superseded by a reschedule
   auto& heap = life.tasks;
-  std::pop_heap(heap.begin(), heap.end(), LaterDeadline{&s_.tasks});
-  Task& t = s_.tasks[heap.back()];
+  std::pop_heap(heap.begin(), heap.end(), LaterDeadline{});
+  Task& t = s_.tasks[heap.back().id];
   heap.pop_back();
   life.task_hours = heap.empty() ? 0.0 : std::max(0.0, life.task_hours - t.hours_left);
   t.hours_left = 0.0;
@@ -142,28 +142,53 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
 
 // --- who does a task
 
-std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades, Duty duty) const {
-  // Lowest share of available hours already committed (cases held plus open
-  // tasks); ties go to the earlier grade in the list, then the lower index.
+namespace {
+
+// Lowest share of available hours already committed (cases held plus open
+// tasks) among the candidates on the duty; ties go to the earlier candidate.
+struct LeastCommitted {
+  const SharedState& s;
+  Duty duty;
   std::uint32_t best = kNone;
   double best_load = std::numeric_limits<double>::infinity();
-  for (Grade g : grades)
-    for (std::uint32_t o : s_.rosters[ldu].by_grade[static_cast<int>(g)]) {
-      const double hours = s_.lives[o].available_hours;
-      if (hours <= 0.0 || s_.officers[o].duty != duty) continue;
-      const double load = (s_.load_hours(o) + s_.backlog_hours(o)) / hours;
-      if (load < best_load) {
-        best_load = load;
-        best = o;
-      }
+  void consider(std::uint32_t o) {
+    const double hours = s.lives[o].available_hours;
+    if (hours <= 0.0 || s.officers[o].duty != duty) return;
+    const double load = (s.load_hours(o) + s.backlog_hours(o)) / hours;
+    if (load < best_load) {
+      best_load = load;
+      best = o;
     }
-  return best;
+  }
+};
+
+} // namespace
+
+std::uint32_t TaskWork::least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades, Duty duty) const {
+  // In the order of the grades given, then of the roster.
+  LeastCommitted least{s_, duty};
+  for (Grade g : grades)
+    for (std::uint32_t o : s_.rosters[ldu].by_grade[static_cast<int>(g)]) least.consider(o);
+  return least.best;
 }
 
-std::uint32_t TaskWork::court_writer(std::uint32_t ldu) const {
-  static constexpr Grade kAll[] = {Grade::PO, Grade::PQiP, Grade::PSO, Grade::SPO, Grade::VLO};
-  const std::uint32_t team = least_loaded_by_hours(ldu, kAll, Duty::court);
-  return team != kNone ? team : least_loaded_by_hours(ldu, s_.scenario.tasks.court_grades);
+void TaskWork::roster_changed(std::uint32_t ldu) { court_team_stale_[ldu] = true; }
+
+std::uint32_t TaskWork::court_writer(std::uint32_t ldu) {
+  // The court team in the order a scan of the rosters by grade meets them,
+  // kept until the LDU's roster changes (duties change only with it), so
+  // that a report looks at a handful of officers rather than the whole LDU.
+  std::vector<std::uint32_t>& team = court_teams_[ldu];
+  if (court_team_stale_[ldu]) {
+    team.clear();
+    for (const auto& ids : s_.rosters[ldu].by_grade) // grades in enum order: PO, PQiP, PSO, SPO, VLO
+      for (std::uint32_t o : ids)
+        if (s_.officers[o].duty == Duty::court) team.push_back(o);
+    court_team_stale_[ldu] = false;
+  }
+  LeastCommitted least{s_, Duty::court};
+  for (std::uint32_t o : team) least.consider(o);
+  return least.best != kNone ? least.best : least_loaded_by_hours(ldu, s_.scenario.tasks.court_grades);
 }
 
 void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double now) {
@@ -247,6 +272,7 @@ void TaskWork::retry_unassigned(std::uint32_t ldu, double now) {
   for (std::uint32_t l = first; l < last; ++l) {
     std::vector<std::uint32_t> victims;
     victims.swap(s_.unassigned_victims[l]);
+    ended_waiting_victims_[l] = 0; // the ended are not put back
     for (std::uint32_t v : victims) assign_victim_case(v, now);
   }
   for (std::uint32_t l = first; l < last; ++l) {
@@ -329,7 +355,9 @@ void TaskWork::on_risk_change(std::uint32_t id, double now) {
   const bool escalate =
       boost::random::bernoulli_distribution<double>(rates.up / (rates.up + rates.down))(risk_streams_[c.ldu]);
   const std::int32_t before = s_.points_of(c);
+  const int tier_before = c.tier;
   c.tier = static_cast<std::uint8_t>(escalate ? tier_escalated(c.tier) : tier_deescalated(c.tier));
+  cases_->tier_changed(id, tier_before);
   FlowSummary& flow = s_.flows[c.ldu];
   if (s_.in_window) ++(escalate ? flow.escalations : flow.deescalations);
   if (c.officer != kNoOfficer) cases_->change_points(c.officer, s_.points_of(c) - before, now);
@@ -464,8 +492,14 @@ void TaskWork::close_victim_case(std::uint32_t victim, bool opted_out, double no
     vlo.victims_held.erase(std::find(vlo.victims_held.begin(), vlo.victims_held.end(), victim));
     officer_load_changed(v.vlo, now);
   } else {
+    // Left in the LDU's waiting list (assign_victim_case passes over ended
+    // cases) until the ended outnumber the waiting: O(1) amortised, where
+    // finding it there cost a pass over every victim case waiting for a VLO.
     auto& waiting = s_.unassigned_victims[v.ldu];
-    waiting.erase(std::remove(waiting.begin(), waiting.end(), victim), waiting.end());
+    if (2 * ++ended_waiting_victims_[v.ldu] > waiting.size()) {
+      std::erase_if(waiting, [&](std::uint32_t w) { return s_.victims[w].ended >= 0.0; });
+      ended_waiting_victims_[v.ldu] = 0;
+    }
   }
 }
 

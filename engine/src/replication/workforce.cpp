@@ -187,6 +187,7 @@ std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind 
   life.work_since = now;
   s_.lives.push_back(life);
   s_.rosters[ldu].by_grade[static_cast<int>(grade)].push_back(id);
+  work_->roster_changed(ldu);
   s_.policy->joined(id, s_.officers);
   if (trainee) {
     double elapsed = std::max(0.0, training_elapsed_days);
@@ -262,6 +263,7 @@ void Workforce::on_staff_step(std::uint32_t officer, double now) {
     o.duty = duty_for_newcomer(o.ldu, Grade::PO);
     auto& pos = s_.rosters[o.ldu].by_grade[static_cast<int>(Grade::PO)];
     pos.push_back(officer);
+    work_->roster_changed(o.ldu);
     auto& posts = s_.establishment[o.ldu];
     posts[static_cast<int>(Grade::PQiP)] = std::max(0, posts[static_cast<int>(Grade::PQiP)] - 1);
     posts[static_cast<int>(Grade::PO)] = std::max(posts[static_cast<int>(Grade::PO)], static_cast<int>(pos.size()));
@@ -360,6 +362,7 @@ void Workforce::remove_officer(std::uint32_t officer, ReallocationCause cause, d
   s_.lives[officer].available_hours = 0.0;
   auto& roster = s_.rosters[o.ldu].by_grade[static_cast<int>(o.grade)];
   roster.erase(std::find(roster.begin(), roster.end(), officer));
+  work_->roster_changed(o.ldu);
   s_.policy->left(officer);
   move_work_away(officer, cause, now);
 }
@@ -376,12 +379,13 @@ void Workforce::move_work_away(std::uint32_t officer, ReallocationCause cause, d
     work_->assign_victim_case(v, now);
   }
   while (life.first_case != kNone) cases_->reallocate(life.first_case, cause, now);
-  std::vector<std::uint32_t> tasks;
-  tasks.swap(life.tasks);
+  std::vector<QueuedTask> queued;
+  queued.swap(life.tasks);
   life.task_hours = 0.0;
   life.working_on = kNone;
   life.next_done = -1.0;
-  for (std::uint32_t t : tasks) {
+  for (const QueuedTask& q : queued) {
+    const std::uint32_t t = q.id;
     s_.tasks[t].officer = kNone;
     work_->place_task(t, now);
   }

@@ -224,6 +224,7 @@ struct ReplicationResult {
   std::uint64_t peak_open_cases = 0;
   std::uint64_t state_bytes = 0;
   std::uint64_t log_bytes = 0; // task and victim records
+  double mean_pending_events = 0.0; // events in the event list, averaged over the events processed
 };
 
 } // namespace caseload::model

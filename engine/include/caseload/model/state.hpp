@@ -37,6 +37,13 @@ struct Officer {
   [[nodiscard]] double capacity_percent() const { return 100.0 * points / available_points; }
 };
 
+// A task in an officer's queue, its deadline beside its id so that ordering
+// the queue reads no task record (they are scattered over the whole run's log).
+struct QueuedTask {
+  double deadline = 0.0;
+  std::uint32_t id = 0;
+};
+
 // What the staffing and task models keep per officer, beside the policy's view.
 struct OfficerLife {
   // The officer's own streams, keyed by (LDU, grade on joining, ordinal), so
@@ -55,8 +62,8 @@ struct OfficerLife {
   std::int32_t victim_cases = 0;
   std::vector<std::uint32_t> victims_held; // the victim cases (VLOs), as many as victim_cases
   std::uint32_t first_case = kNone; // the cases held, as a list through Case::next_held
-  // Task work: an EDF heap of task ids, worked at `rate` hours a day.
-  std::vector<std::uint32_t> tasks;
+  // Task work: an EDF heap of tasks, worked at `rate` hours a day.
+  std::vector<QueuedTask> tasks;
   double task_hours = 0.0; // hours left of the queued tasks, as of work_since
   double available_hours = 0.0; // a week, after reductions; 0 while absent or gone
   std::uint32_t working_on = kNone;
@@ -77,14 +84,17 @@ struct Case {
   std::uint32_t generation = 0;         // bumped each time the slot is reused
   std::uint32_t prev_held = kNone;      // the officer's other cases (a doubly linked list)
   std::uint32_t next_held = kNone;
+  std::uint32_t queued = kNone;         // while waiting: its place in the LDU's queue (sequence number)
   std::uint16_t ldu = 0;
   std::uint16_t reallocations = 0;
   CaseType type = CaseType::community;
   std::uint8_t tier = 0;
-  bool in_window = false; // arrived inside the statistics window
-  bool started = false;   // supervision has begun (first allocation)
-  bool parole_eligible = false; // a custody term long enough for a parole report
+  // One byte of flags, so that a case stays at 80 bytes.
+  bool in_window : 1 = false;       // arrived inside the statistics window
+  bool started : 1 = false;         // supervision has begun (first allocation)
+  bool parole_eligible : 1 = false; // a custody term long enough for a parole report
 };
+static_assert(sizeof(Case) == 80, "a case is 80 bytes");
 
 // plan_review follows a risk escalation; deescalation_review a de-escalation,
 // after which the case may step down to a lower grade.

@@ -40,6 +40,8 @@ public:
   // the policy finds such an officer with room (after a de-escalation review).
   void schedule_step_down(std::uint32_t id, double at);
   void on_step_down(std::uint32_t id, double now);
+  // The case's tier changed from `before` (a waiting case keeps its place in the queue).
+  void tier_changed(std::uint32_t id, int before);
   // The officer's points change by delta (a tier or case type changed).
   void change_points(std::uint32_t officer, std::int32_t delta, double now);
   // Offers the LDU's waiting cases (and, with overflow, its neighbours') to officers with room.
@@ -70,6 +72,7 @@ private:
   std::vector<sim::Engine> duration_streams_; // per flow
   std::vector<double> arrival_rate_per_day_;  // per flow, before the demand factor
   std::vector<double> next_arrival_;          // per flow; -1 when none is pending
+  std::vector<std::vector<std::uint32_t>> neighbour_of_; // per LDU: the LDUs that list it as a neighbour
 };
 
 } // namespace caseload::replication

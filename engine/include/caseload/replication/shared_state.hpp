@@ -9,6 +9,7 @@
 #include "caseload/model/scenario.hpp"
 #include "caseload/model/state.hpp"
 #include "caseload/policy/allocation.hpp"
+#include "caseload/sim/classed_fifo.hpp"
 #include "caseload/sim/event_queue.hpp"
 #include "caseload/sim/random.hpp"
 #include "caseload/stats/time_average.hpp"
@@ -88,6 +89,8 @@ struct RiskRates {
 };
 RiskRates risk_rates(const CaseTypeParameters& type, int tier);
 
+using WaitingQueue = sim::ClassedFifo<kProtectLevelCount>;
+
 struct SharedState {
   SharedState(const Scenario& scenario, std::uint32_t replication);
 
@@ -108,10 +111,11 @@ struct SharedState {
   std::vector<LduRoster> rosters;
   std::vector<std::array<int, kGradeCount>> establishment;
 
-  // Cases: slots reused through free_cases; unallocated cases per LDU, FIFO.
+  // Cases: slots reused through free_cases; unallocated cases per LDU, FIFO,
+  // filed by protect level (a waiting case's `queued` is its sequence number).
   std::vector<Case> cases;
   std::vector<std::uint32_t> free_cases;
-  std::vector<std::vector<std::uint32_t>> queues;
+  std::vector<WaitingQueue> queues;
 
   // Work that nobody could take yet, per LDU.
   std::vector<Task> tasks;

@@ -45,6 +45,7 @@ private:
   Workforce workforce_;
   Recorder recorder_;
   std::uint64_t processed_ = 0;
+  std::uint64_t pending_sum_ = 0; // events pending before each pop, summed
 };
 
 } // namespace caseload::replication

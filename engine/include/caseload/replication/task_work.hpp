@@ -34,6 +34,8 @@ public:
   void place_task(std::uint32_t task, double now);
   // Offers the LDU's waiting victim cases and tasks again (someone joined or returned).
   void retry_unassigned(std::uint32_t ldu, double now);
+  // Someone joined or left the LDU's roster, or changed grade or duty.
+  void roster_changed(std::uint32_t ldu);
   // The case has a new holder: the reviews and parole reports that waited for it follow.
   void case_held(std::uint32_t id, std::uint32_t officer, double now);
 
@@ -69,7 +71,7 @@ private:
   [[nodiscard]] std::uint32_t least_loaded_by_hours(std::uint32_t ldu, std::span<const Grade> grades,
                                                     Duty duty = Duty::caseload) const;
   // The LDU's court team if it has anyone in post, else its case holders of the court grades.
-  [[nodiscard]] std::uint32_t court_writer(std::uint32_t ldu) const;
+  [[nodiscard]] std::uint32_t court_writer(std::uint32_t ldu);
   // A report's WMT points go to its writer for the counting period.
   void credit_report(std::uint32_t task, std::uint32_t officer, double now);
   // The LDUs whose VLOs serve an LDU's victims: its own, or all when pooled.
@@ -84,6 +86,11 @@ private:
   std::vector<sim::Engine> risk_streams_;   // per LDU
   std::vector<sim::Engine> victim_streams_; // per LDU
   std::vector<double> next_court_report_;   // per LDU; -1 when none is pending
+  // Per LDU: its court-team officers in roster order, rebuilt after the roster changed.
+  std::vector<std::vector<std::uint32_t>> court_teams_;
+  std::vector<bool> court_team_stale_;
+  // Per LDU: victim cases ended while in its unassigned list, not yet dropped from it.
+  std::vector<std::uint32_t> ended_waiting_victims_;
 };
 
 } // namespace caseload::replication
