@@ -248,8 +248,14 @@ int info(std::FILE* out, const std::string& path) {
   int channel[2];
   if (::pipe(channel) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   std::fflush(nullptr);
+  ::signal(SIGCHLD, SIG_DFL); // an inherited SIG_IGN would reap the child before waitpid could
   const pid_t child = ::fork();
-  if (child < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (child < 0) {
+    const int error = errno;
+    ::close(channel[0]);
+    ::close(channel[1]);
+    throw std::runtime_error(std::string("fork: ") + std::strerror(error));
+  }
   if (child == 0) {
     ::close(channel[0]);
     std::FILE* to_parent = ::fdopen(channel[1], "w");
@@ -269,8 +275,10 @@ int info(std::FILE* out, const std::string& path) {
   }
   ::close(channel[0]);
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  pid_t waited;
+  while ((waited = ::waitpid(child, &status, 0)) < 0 && errno == EINTR) {
   }
+  if (waited != child) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
   if (WIFSIGNALED(status)) {
     const int signal = WTERMSIG(status);
     throw io::InputError(path, 0, 0,

@@ -152,6 +152,9 @@ struct CommonOptions {
   // The processes of an MPI run (none for one process); the leader alone prints and writes.
   const caseload::app::Cluster* cluster = nullptr;
   [[nodiscard]] bool leader() const { return cluster == nullptr || cluster->leader(); }
+  // Whether the processes have agreed that each loaded and checked its input
+  // (all_ready); before that, a failure on one is agreed on in main.
+  mutable bool agreed = false;
   [[nodiscard]] caseload::app::Workers workers() const { return {threads, cluster}; }
   double max_events = 1e10;              // per replication: hours at a few million events a second
   std::optional<double> max_memory_gb;   // default: 80% of the machine's memory
@@ -170,7 +173,7 @@ double physical_memory_bytes() {
 caseload::app::RunLimits limits_of(const CommonOptions& opt) {
   caseload::app::RunLimits limits;
   limits.max_events = opt.max_events;
-  limits.compressed = opt.compression().codec != caseload::io::h5::Compression::Codec::none;
+  limits.compressed = !(opt.codec == "none" || (!opt.codec && opt.compress == 0));
   limits.max_memory_bytes = opt.max_memory_gb ? *opt.max_memory_gb * 1e9 : 0.8 * physical_memory_bytes();
   if (opt.max_output_gb) {
     limits.max_output_bytes = *opt.max_output_gb * 1e9;
@@ -246,6 +249,18 @@ Loaded load(const std::string& path, const CommonOptions& opt, WarningLog& log,
   return out;
 }
 
+// In an MPI run, before the first exchange: every process has loaded and
+// checked its input (files, limits from its own machine), or all stop with
+// the worst status; a process that failed alone has said why (main).
+void all_ready(const CommonOptions& opt) {
+  if (opt.cluster == nullptr || opt.agreed) return;
+  opt.agreed = true;
+  if (const int worst = opt.cluster->agree(0); worst != 0) {
+    (void)opt.cluster->broadcast(0); // the leader went on: the process that failed speaks
+    throw QuietExit{worst};
+  }
+}
+
 // A failure once replications are kept (a full device, say) says where they
 // are and how to go on from them.
 [[noreturn]] void rethrow_keeping(const caseload::io::ReplicationParts* parts) {
@@ -291,6 +306,7 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
       }
     todo.push_back(r);
   }
+  all_ready(opt);
   caseload::cli::Progress progress(label, reps, s.horizon_days, !opt.quiet, t.resumed);
   const auto start = std::chrono::steady_clock::now();
   int done = t.resumed;
@@ -356,15 +372,25 @@ std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& o
     if (opt.resume) throw InputError("--resume", 0, 0, "continues a run writing an output: give its -o");
     return nullptr;
   }
+  all_ready(opt);
   // Everything the output's bytes depend on, apart from its creation time.
   const auto compression = opt.compression();
-  std::string identity = fmt::format("{}\ncodec {} level {}\nengine {}\n", kind, static_cast<int>(compression.codec),
-                                     compression.deflate_level, CASELOAD_VERSION);
+  std::string identity = fmt::format("{}\ncodec {} level {}\nengine {}\nhdf5 {}\n", kind,
+                                     static_cast<int>(compression.codec), compression.deflate_level, CASELOAD_VERSION,
+                                     caseload::io::h5::library_version());
   for (const auto& [label, loaded] : runs) identity += fmt::format("run {}\n{}\n", label, loaded->resolved);
   std::unique_ptr<caseload::io::ReplicationParts> parts;
   if (!opt.leader()) { // the leader checks and locks the folder; the others write parts into it
     if (const int code = opt.cluster->broadcast(0); code != 0) throw QuietExit{code};
-    return std::make_unique<caseload::io::ReplicationParts>(opt.output, file_metadata(opt.compression()));
+    parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, file_metadata(opt.compression()));
+    // A folder one process cannot see: the output is not on a file system they all share.
+    const bool seen = fs::exists(parts->folder() / "run.txt");
+    if (!seen)
+      fmt::print(stderr, "caseload: error (process {}): cannot see {}: the output must be on a file system every "
+                         "process of the MPI run shares\n",
+                 opt.cluster->rank(), (parts->folder() / "run.txt").string());
+    if (const int worst = opt.cluster->agree(seen ? 0 : kExitFailure); worst != 0) throw QuietExit{worst};
+    return parts;
   }
   try {
     parts = std::make_unique<caseload::io::ReplicationParts>(opt.output, identity, file_metadata(opt.compression()),
@@ -376,7 +402,14 @@ std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& o
     if (opt.cluster) (void)opt.cluster->broadcast(kExitFailure);
     throw;
   }
-  if (opt.cluster) (void)opt.cluster->broadcast(0);
+  if (opt.cluster) {
+    (void)opt.cluster->broadcast(0);
+    if (const int worst = opt.cluster->agree(0); worst != 0) {
+      parts.reset(); // its folder, with no part yet, is removed
+      fmt::print(stderr, "caseload: error: another process of the MPI run cannot see the output's folder\n");
+      throw QuietExit{worst};
+    }
+  }
   if (opt.resume && !parts->resumed() && !opt.quiet)
     fmt::print(stderr, "caseload: note: no interrupted run at {}: starting from the beginning\n",
                parts->folder().string());
@@ -622,6 +655,7 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
                                    scenario.horizon_days, !opt.quiet);
   const auto start = std::chrono::steady_clock::now();
   Timed all;
+  all_ready(opt);
   const auto table = caseload::app::screen(
       screened, opt.workers(), [&](int done, int total, std::uint64_t events) {
         progress.update(done, total, events);
@@ -629,7 +663,7 @@ int sensitivity(const std::string& scenario_path, const CommonOptions& opt, cons
       });
   all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
-  if (!opt.output.empty())
+  if (!opt.output.empty() && opt.leader())
     caseload::io::write_atomically(opt.output, [&](const fs::path& tmp) {
       caseload::io::write_sensitivity(tmp, file_metadata(opt.compression()), scenario, base.resolved, table, parameters);
     });
@@ -667,6 +701,7 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
   int candidates = 0;
   Timed all;
   const auto start = std::chrono::steady_clock::now();
+  all_ready(opt);
   const app::PlanEvaluation simulate_plan = app::simulated_evaluation(
       scenario, choices, targets, opt.workers(), so.confidence,
       [&](int done, int total, std::uint64_t events) {
@@ -736,7 +771,9 @@ int staff(const std::string& scenario_path, const CommonOptions& opt, const Staf
       caseload::cli::print_recruitment(stdout, scenario, targets, *recruitment, recruitment_checks);
     if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
   }
-  if (!solution.all_met) {
+  if (!opt.leader()) {
+    // Its figures of the recruitment run are the leader's alone: it says nothing.
+  } else if (!solution.all_met) {
     std::string failing;
     for (std::size_t t = 0; t < targets.size(); ++t)
       if (!solution.achieved[t].met) failing += (failing.empty() ? "" : ", ") + targets[t].text;
@@ -859,8 +896,12 @@ void add_common(CLI::App* cmd, CommonOptions& opt) {
 
 int main(int argc, char** argv) {
 #ifdef CASELOAD_WITH_MPI
-  // Started by mpirun, mpiexec or srun: one of the run's processes.
-  const auto cluster = caseload::parallel::MpiCluster::join(argc, argv);
+  // Started by mpirun, mpiexec or srun to run replications: one of the run's
+  // processes. (The other commands run alone, even under mpirun.)
+  const bool replicates = argc > 1 && (std::string_view(argv[1]) == "run" || std::string_view(argv[1]) == "compare" ||
+                                       std::string_view(argv[1]) == "sensitivity" ||
+                                       std::string_view(argv[1]) == "staff");
+  const auto cluster = replicates ? caseload::parallel::MpiCluster::join(argc, argv) : nullptr;
   const caseload::app::Cluster* processes = cluster.get();
 #else
   const caseload::app::Cluster* processes = nullptr;
@@ -1004,6 +1045,26 @@ int main(int argc, char** argv) {
     if (!leader) o->quiet = true, o->stats = false;
   }
   WarningLog log(leader);
+  CommonOptions* const current = *run_cmd         ? &run_opt
+                                 : *compare_cmd     ? &compare_opt
+                                 : *sensitivity_cmd ? &sensitivity_opt
+                                 : *staff_cmd       ? &staff_opt
+                                                    : nullptr;
+  // In an MPI run, a failure before the processes agreed to go on (all_ready)
+  // may be this process's alone: they agree on the worst status, and this
+  // process says why unless the leader failed too (and said so).
+  const auto agree_on_failure = [&](int code, const std::string& message) {
+    if (processes == nullptr || current == nullptr || current->agreed) {
+      if (leader) fmt::print(stderr, "{}\n", message);
+      return code;
+    }
+    current->agreed = true;
+    const int worst = processes->agree(code);
+    const int leader_code = processes->broadcast(code);
+    if (leader) fmt::print(stderr, "{}\n", message);
+    else if (leader_code == 0) fmt::print(stderr, "(process {}) {}\n", processes->rank(), message);
+    return worst;
+  };
   const int code = [&] {
     try {
       if (*run_cmd) return run(run_path, run_opt, vary, log);
@@ -1020,11 +1081,9 @@ int main(int argc, char** argv) {
     } catch (const caseload::app::ClusterFailure&) {
       return kExitFailure;
     } catch (const InputError& e) {
-      if (leader) fmt::print(stderr, "{}\n", e.what());
-      return kExitInvalid;
+      return agree_on_failure(kExitInvalid, e.what());
     } catch (const std::exception& e) {
-      if (leader) fmt::print(stderr, "caseload: error: {}\n", e.what());
-      return kExitFailure;
+      return agree_on_failure(kExitFailure, fmt::format("caseload: error: {}", e.what()));
     }
     return kExitFailure;
   }();

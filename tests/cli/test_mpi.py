@@ -86,3 +86,23 @@ def test_a_refused_resume_ends_every_process(caseload_bin, tmp_path, short):
     (parts / "run.txt").write_text("identity = x\ncreated = y\n")
     proc = launch(caseload_bin, 3, ["run", short, "-r", 3, "-o", "out.h5"], tmp_path)
     assert proc.returncode == 2 and "--resume" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("failing", ["leader", "others"])
+def test_a_failure_on_some_processes_only_ends_every_process(caseload_bin, tmp_path, short, failing):
+    # MPMD: the leader and the others get different files, as machines that see different
+    # files or have different memory would; nobody may wait for ever for the others.
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema_version = 1\nhorizon_days = -5\n")
+    first, rest = (bad, short) if failing == "leader" else (short, bad)
+    env = dict(os.environ, OMPI_MCA_btl_vader_single_copy_mechanism="none")
+    argv = [MPIRUN, "--oversubscribe", "--allow-run-as-root",
+            "-n", "1", str(caseload_bin), "run", str(first), "-r", "3", "-j", "1", "-q", ":",
+            "-n", "2", str(caseload_bin), "run", str(rest), "-r", "3", "-j", "1", "-q"]
+    proc = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "horizon_days" in proc.stderr
+    if failing == "others":  # the leader went on: each failing process says why, naming itself
+        assert proc.stderr.count("(process ") == 2, proc.stderr
+    else:
+        assert proc.stderr.count("error:") == 1, proc.stderr

@@ -183,6 +183,12 @@ File::File(const std::string& path, bool read_only, Compression compression)
                                H5Fclose, "file " + path),
             compression) {}
 
+std::string library_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  check(H5get_libversion(&major, &minor, &release), "H5get_libversion");
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
 bool lz4_available() { return H5Zfilter_avail(kLz4Filter) > 0; }
 
 Group Group::open_group(const std::string& name) const {

@@ -70,9 +70,12 @@ ReplicationParts::ReplicationParts(const fs::path& output, const std::string& id
   lock_fd_ = ::open((folder_ / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw std::runtime_error("cannot open " + (folder_ / "lock").string() + ": " + std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock_fd_);
-    lock_fd_ = -1;
-    throw InputError(where, 0, 0, "another caseload process is writing this run; wait for it or choose another -o");
+    if (errno == EWOULDBLOCK) {
+      ::close(lock_fd_);
+      lock_fd_ = -1;
+      throw InputError(where, 0, 0, "another caseload process is writing this run; wait for it or choose another -o");
+    }
+    // A file system without locks (some network and cluster mounts): go on unlocked.
   }
   // Working files of parts an interrupted run was writing are incomplete.
   for (const auto& entry : fs::directory_iterator(folder_))
@@ -111,7 +114,7 @@ ReplicationParts::ReplicationParts(const fs::path& output, RunMetadata meta) : m
 ReplicationParts::~ReplicationParts() {
   if (lock_fd_ < 0) return; // removed
   std::error_code ec;
-  if (count() == 0) fs::remove_all(folder_, ec);
+  if (count() == 0) fs::remove_all(folder_, ec); // still locked, as in remove()
   ::close(lock_fd_);
 }
 
@@ -151,10 +154,11 @@ void ReplicationParts::write(std::string_view run, int replication, const model:
 }
 
 void ReplicationParts::remove() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);
-  lock_fd_ = -1;
+  // Removed while still locked, so that no --resume can take the folder in between.
   std::error_code ec;
   fs::remove_all(folder_, ec);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  lock_fd_ = -1;
 }
 
 } // namespace caseload::io

@@ -68,6 +68,12 @@ int MpiCluster::broadcast(int value) const {
   return value;
 }
 
+int MpiCluster::agree(int status) const {
+  int worst = status;
+  MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return worst;
+}
+
 std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scenario, std::vector<int>& which,
                                                      int threads, const app::LocalSink& local,
                                                      const app::ProgressCallback& progress) const {
@@ -158,7 +164,14 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
           std::vector<double> buffer(static_cast<std::size_t>(count));
           MPI_Recv(buffer.data(), count, MPI_DOUBLE, st.MPI_SOURCE, kResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
           const std::lock_guard lock(mutex);
-          for (std::size_t at = 0; at + block <= buffer.size(); at += block) finished(unpack(buffer.data() + at));
+          try {
+            for (std::size_t at = 0; at + block <= buffer.size(); at += block) finished(unpack(buffer.data() + at));
+          } catch (...) {
+            // Failed here (memory, the progress bar): hand out nothing more,
+            // but go on answering, so that every process reaches the end.
+            if (!failure) failure = std::current_exception();
+            queue.clear();
+          }
         }
       }
     } // the leader's threads are done
@@ -195,7 +208,9 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
     throw app::ClusterFailure();
   }
   all.resize(static_cast<std::size_t>(n) * block);
-  MPI_Bcast(all.data(), static_cast<int>(all.size()), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  constexpr std::size_t kPiece = std::size_t{1} << 26; // MPI counts are ints: share in pieces
+  for (std::size_t at = 0; at < all.size(); at += kPiece)
+    MPI_Bcast(all.data() + at, static_cast<int>(std::min(kPiece, all.size() - at)), MPI_DOUBLE, 0, MPI_COMM_WORLD);
   if (!leader())
     for (std::size_t at = 0; at < all.size(); at += block) unpack(all.data() + at);
   return out;

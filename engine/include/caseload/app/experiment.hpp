@@ -61,6 +61,9 @@ public:
                                               const LocalSink& local, const ProgressCallback& progress) const = 0;
   // The leader's value, on every process.
   [[nodiscard]] virtual int broadcast(int value) const = 0;
+  // The largest of every process's `status`, on every process: how processes
+  // that checked alone (a file, a machine's memory) agree to go on or stop.
+  [[nodiscard]] virtual int agree(int status) const = 0;
 };
 
 // Thrown on the processes other than the leader when the leader failed (and

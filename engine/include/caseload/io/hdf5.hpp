@@ -49,6 +49,8 @@ struct Compression {
 
 // HDF5's registered number of the LZ4 filter (a plugin: hdf5-filter-plugin).
 inline constexpr H5Z_filter_t kLz4Filter = 32004;
+// "1.10.8": the HDF5 library's version (a part of what a file's bytes depend on).
+[[nodiscard]] std::string library_version();
 // Whether the HDF5 library can load the LZ4 filter plugin.
 [[nodiscard]] bool lz4_available();
 

@@ -28,6 +28,7 @@ public:
                                            const app::LocalSink& local,
                                            const app::ProgressCallback& progress) const override;
   [[nodiscard]] int broadcast(int value) const override;
+  [[nodiscard]] int agree(int status) const override;
 
 private:
   MpiCluster(int rank, int size) : rank_(rank), size_(size) {}
