@@ -25,6 +25,8 @@ import functools
 import math
 import os
 import signal
+import threading
+import time
 import tomllib
 from typing import NamedTuple, NoReturn
 
@@ -83,8 +85,10 @@ def survives(path, work) -> None:
     in a heap without checksums, and a wrong length there is read past its end. A crash would end
     the analyst's interpreter, so whatever reads such text is tried in a child first; an ordinary
     error there is left for the caller's own reading to raise, as FormatError, in this process.
-    Without fork (Windows) the work is not tried first."""
-    if not hasattr(os, "fork"):
+    A child that takes longer than `SURVIVES_SECONDS` is killed: the library looped. Without
+    fork (Windows), or with other threads running (a thread could hold h5py's lock across the
+    fork, and the child would wait for it for ever), the work is not tried first."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
         return
     pid = os.fork()
     if pid == 0:  # the child: nothing it does may reach the parent but its exit status
@@ -94,11 +98,25 @@ def survives(path, work) -> None:
         except BaseException:
             code = 3
         os._exit(code)
-    _, status = os.waitpid(pid, 0)
+    deadline = time.monotonic() + SURVIVES_SECONDS
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise FormatError(f"{path}: damaged caseload file: the HDF5 library did not finish reading it in "
+                              f"{SURVIVES_SECONDS} s")
+        time.sleep(0.005)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         raise FormatError(f"{path}: damaged caseload file: the HDF5 library crashed reading it "
                           f"(signal {sig}, {signal.strsignal(sig)})")
+
+
+SURVIVES_SECONDS = 300
+"""Longer than reading any whole file takes (verify reads every chunk of a national run's file)."""
 
 
 def reads(method):

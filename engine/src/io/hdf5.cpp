@@ -294,6 +294,24 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   });
 }
 
+namespace {
+herr_t read_if_dataset(hid_t root, const char* name, const H5O_info_t* info, void*) {
+  if (info->type != H5O_TYPE_DATASET) return 0;
+  Handle dataset(H5Dopen2(root, name, H5P_DEFAULT), H5Dclose, std::string("dataset ") + name);
+  Handle type(H5Dget_type(dataset.id()), H5Tclose, "dataset type");
+  Handle space(H5Dget_space(dataset.id()), H5Sclose, "dataspace");
+  const auto count = static_cast<std::size_t>(element_count(space.id()));
+  if (count == 0 || H5Tis_variable_str(type.id()) > 0) return 0; // variable-length text: no checksum to check
+  std::vector<unsigned char> buffer(count * H5Tget_size(type.id()));
+  return H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data());
+}
+} // namespace
+
+void Group::read_everything() const {
+  check(H5Ovisit2(id(), H5_INDEX_NAME, H5_ITER_NATIVE, read_if_dataset, nullptr, H5O_INFO_BASIC),
+        "reading every dataset");
+}
+
 void Group::copy(const Group& source, const std::string& source_name, const std::string& name) const {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "link creation property list");
   check(H5Ocopy(source.id(), source_name.c_str(), id(), name.c_str(), H5P_DEFAULT, lcpl.id()),

@@ -297,6 +297,8 @@ void write_replication_part(const std::filesystem::path& path, const RunMetadata
 app::FigureTable read_part_figures(const std::filesystem::path& path, std::size_t index,
                                    const app::FigureTable& columns) {
   const h5::File file = open_part(path, index);
+  // All of it, not only the figures: the file copies the part's chunks as they are.
+  file.open_group(kPartGroup).read_everything();
   const h5::Group g = file.open_group(kPartGroup).open_group("summary");
   app::FigureTable rows = columns;
   const auto expect_rows = [&](std::size_t n, const std::string& what) {

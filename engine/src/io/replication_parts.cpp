@@ -77,9 +77,14 @@ ReplicationParts::ReplicationParts(const fs::path& output, const std::string& id
     }
     // A file system without locks (some network and cluster mounts): go on unlocked.
   }
-  // Working files of parts an interrupted run was writing are incomplete.
-  for (const auto& entry : fs::directory_iterator(folder_))
+  // Working files of parts an interrupted run was writing are incomplete, as
+  // is a working file of the output itself left by a run killed while writing it.
+  for (const auto& entry : fs::directory_iterator(folder_, ec))
     if (entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path(), ec);
+  const fs::path dir = output.has_parent_path() ? output.parent_path() : fs::path(".");
+  const std::string working = output.filename().string() + ".tmp-";
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename().string().starts_with(working)) fs::remove(entry.path(), ec);
 
   // A folder with no finished replication has nothing to continue or lose.
   if (count() == 0) {

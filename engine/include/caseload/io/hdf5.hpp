@@ -87,6 +87,10 @@ public:
   }
   void write_strings(const std::string& name, const std::vector<std::string>& values) const;
 
+  // Reads every dataset in this group and those below it, chunk checksums
+  // and all, keeping nothing; throws at the first that cannot be read.
+  void read_everything() const;
+
   // A copy of `source`'s member `source_name` (a group with all it holds,
   // its compressed data copied as stored) as this group's member `name`.
   void copy(const Group& source, const std::string& source_name, const std::string& name) const;
