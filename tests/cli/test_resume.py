@@ -12,6 +12,8 @@ import time
 import h5py
 import pytest
 
+from test_file_integrity import flip_a_byte_of
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 MIDLANDS = REPO / "scenarios" / "midlands-2018.toml"
 EPOCH = "1700000000"  # SOURCE_DATE_EPOCH: the `created` stamp, so that files compare byte for byte
@@ -94,16 +96,6 @@ def test_a_comparison_and_a_sweep_resume_to_the_same_bytes(caseload_bin, tmp_pat
         out.unlink()
 
 
-def flip_a_chunk_byte(path, dataset):
-    with h5py.File(path, "r") as f:
-        offset = f[dataset].id.get_chunk_info(0).byte_offset
-    with open(path, "r+b") as raw:
-        raw.seek(offset + 10)
-        byte = raw.read(1)
-        raw.seek(offset + 10)
-        raw.write(bytes([byte[0] ^ 0x40]))
-
-
 @pytest.mark.parametrize("damage", ["cut short", "a flipped bit in its records"])
 def test_a_damaged_part_is_run_again(caseload_bin, tmp_path, damage):
     whole, out = tmp_path / "whole.h5", tmp_path / "out.h5"
@@ -113,7 +105,7 @@ def test_a_damaged_part_is_run_again(caseload_bin, tmp_path, damage):
     if damage == "cut short":  # as by a failing disk
         damaged.write_bytes(damaged.read_bytes()[:5000])
     else:  # not in the figures resume reads back: in records the file would copy as they are
-        flip_a_chunk_byte(damaged, "replication/snapshots/officer_capacity_percent")
+        flip_a_byte_of(damaged, "replication/snapshots/officer_capacity_percent", at=10)
     code, err = finish(caseload_bin, RUN + ["-o", out, "--resume"], tmp_path)
     assert code == 0, err
     assert out.read_bytes() == whole.read_bytes()
