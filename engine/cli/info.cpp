@@ -237,6 +237,8 @@ int describe_or_explain(std::FILE* out, const std::string& path) {
 
 // Longer than any whole file takes to describe (info reads its tables, not its records).
 constexpr unsigned kInfoSeconds = 120;
+// The child's status when it cannot hand its description to the parent.
+constexpr int kCannotReport = 3;
 
 } // namespace
 
@@ -260,7 +262,7 @@ int info(std::FILE* out, const std::string& path) {
     ::close(channel[0]);
     std::FILE* to_parent = ::fdopen(channel[1], "w");
     ::alarm(kInfoSeconds);
-    const int code = to_parent ? describe_or_explain(to_parent, path) : 1;
+    const int code = to_parent ? describe_or_explain(to_parent, path) : kCannotReport;
     if (to_parent) std::fclose(to_parent);
     std::fflush(stderr);
     ::_exit(code);
@@ -290,6 +292,14 @@ int info(std::FILE* out, const std::string& path) {
                                            signal, ::strsignal(signal)));
   }
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (code == kCannotReport) throw std::runtime_error("cannot pass the description on (fdopen)");
+  // The child ends with 0 or 2 by itself; any other status is a failure inside
+  // the library that a checker turned into an exit (AddressSanitizer's is 1).
+  if (code != 0 && code != 2)
+    throw io::InputError(path, 0, 0,
+                         fmt::format("damaged or unreadable caseload file: the HDF5 library failed reading it (exit "
+                                     "status {})",
+                                     code));
   if (code == 0) std::fwrite(text.data(), 1, text.size(), out);
   return code;
 }

@@ -132,20 +132,25 @@ struct CommonOptions {
   bool stats = false;
   std::optional<std::string> codec; // lz4 (the default), deflate or none
   std::optional<int> compress;      // deflate level; 0: none
-  // How the output's large datasets are compressed, from --codec and --compress.
-  [[nodiscard]] caseload::io::h5::Compression compression() const {
+  // How the output's large datasets are to be compressed, from --codec and
+  // --compress (refusing a level with another codec).
+  [[nodiscard]] caseload::io::h5::Compression requested_compression() const {
     using Codec = caseload::io::h5::Compression::Codec;
     if (!codec && compress) return {*compress == 0 ? Codec::none : Codec::deflate, std::max(1, *compress)};
     const std::string name = codec.value_or("lz4");
     if (compress && name != "deflate" && !(name == "none" && *compress == 0))
       throw InputError("--compress", 0, 0, "sets a deflate level: give it with --codec deflate, not --codec " + name);
     if (name == "deflate") return {Codec::deflate, compress.value_or(1)};
-    if (name == "none") return {Codec::none, 1};
-    if (!caseload::io::h5::lz4_available())
+    return {name == "none" ? Codec::none : Codec::lz4, 1};
+  }
+  // ... as written: LZ4 only if this machine's HDF5 has the plugin.
+  [[nodiscard]] caseload::io::h5::Compression compression() const {
+    const auto requested = requested_compression();
+    if (requested.codec == caseload::io::h5::Compression::Codec::lz4 && !caseload::io::h5::lz4_available())
       throw InputError("--codec", 0, 0,
                        "lz4 (the default) needs HDF5's LZ4 filter plugin, which is not installed: install "
                        "hdf5-filter-plugin (scripts/install-deps does), or give --codec deflate");
-    return {Codec::lz4, 1};
+    return requested;
   }
   // Limits on what a run may take (issue 12); defaults sized to the machine.
   bool resume = false; // continue the interrupted run writing `output`
@@ -173,7 +178,7 @@ double physical_memory_bytes() {
 caseload::app::RunLimits limits_of(const CommonOptions& opt) {
   caseload::app::RunLimits limits;
   limits.max_events = opt.max_events;
-  limits.compressed = !(opt.codec == "none" || (!opt.codec && opt.compress == 0));
+  limits.compressed = opt.requested_compression().codec != caseload::io::h5::Compression::Codec::none;
   limits.max_memory_bytes = opt.max_memory_gb ? *opt.max_memory_gb * 1e9 : 0.8 * physical_memory_bytes();
   if (opt.max_output_gb) {
     limits.max_output_bytes = *opt.max_output_gb * 1e9;
