@@ -62,9 +62,22 @@ TEST(EventQueue, MatchesAStableSortOfRandomSchedules) {
   EXPECT_EQ(q.size(), reference.size());
 }
 
-TEST(EventQueue, PopsAsAReferencePriorityQueueAtScale) {
+// Bucket layouts: the default (a day each, far more buckets than the test
+// reaches), narrow buckets (many refills, ties on bucket edges), and so few
+// buckets that most events wait beyond the last one and the queue turns into
+// a single heap part-way.
+struct Layout {
+  double bucket_days;
+  std::size_t max_buckets;
+};
+class EventQueueLayouts : public ::testing::TestWithParam<Layout> {};
+INSTANTIATE_TEST_SUITE_P(Buckets, EventQueueLayouts,
+                         ::testing::Values(Layout{1.0, std::size_t{1} << 16}, Layout{0.25, 1 << 20},
+                                           Layout{0.5, 40}, Layout{7.0, 3}));
+
+TEST_P(EventQueueLayouts, PopsAsAReferencePriorityQueueAtScale) {
   // The hold model at a few thousand pending events, with ties, against
-  // std::priority_queue ordered by (time, sequence): the heap's shape may
+  // std::priority_queue ordered by (time, sequence): the structure may
   // change, the order of events may not.
   for (std::uint64_t seed : {7u, 8u, 9u}) {
     caseload::sim::Engine rng(seed);
@@ -73,7 +86,7 @@ TEST(EventQueue, PopsAsAReferencePriorityQueueAtScale) {
       return b.time < a.time || (a.time == b.time && b.seq < a.seq);
     };
     std::priority_queue<Event, std::vector<Event>, decltype(later)> reference(later);
-    EventQueue q;
+    EventQueue q(GetParam().bucket_days, GetParam().max_buckets);
     std::uint64_t seq = 0;
     const auto push = [&](double t) {
       q.push(t, static_cast<std::uint32_t>(seq % 19), static_cast<std::uint32_t>(seq));
@@ -89,6 +102,7 @@ TEST(EventQueue, PopsAsAReferencePriorityQueueAtScale) {
       ASSERT_EQ(got.time, want.time);
       ASSERT_EQ(got.kind, want.kind);
       ASSERT_EQ(got.id, want.id);
+      ASSERT_EQ(q.size(), reference.size());
       for (int k = (step % 3 == 0 ? burst(rng) : 1); k > 0; --k)
         if (reference.size() < 6000) push(got.time + gap(rng) * 0.5);
     }
@@ -98,4 +112,23 @@ TEST(EventQueue, PopsAsAReferencePriorityQueueAtScale) {
     }
     EXPECT_TRUE(q.empty());
   }
+}
+
+TEST(EventQueue, TopLooksAheadAcrossEmptyBucketsWithoutMovingTheClock) {
+  EventQueue q(1.0, 8);
+  q.push(0.5, 0, 1);
+  q.push(5.5, 0, 2);  // a later bucket
+  q.push(50.0, 0, 3); // beyond the last bucket
+  EXPECT_EQ(q.pop().id, 1u);
+  EXPECT_EQ(q.top().id, 2u);
+  EXPECT_DOUBLE_EQ(q.now(), 0.5);
+  EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.pop().id, 2u);
+  q.push(6.0, 0, 4); // the current bucket: straight into the heap
+  EXPECT_EQ(q.pop().id, 4u);
+  EXPECT_EQ(q.top().id, 3u);
+  q.push(49.0, 0, 5); // once everything is in the heap, later events go there too
+  EXPECT_EQ(q.pop().id, 5u);
+  EXPECT_EQ(q.pop().id, 3u);
+  EXPECT_TRUE(q.empty());
 }
