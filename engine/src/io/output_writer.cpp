@@ -604,7 +604,8 @@ void sync_to_disk(const std::filesystem::path& path, int flags) {
 } // namespace
 
 void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(const std::filesystem::path&)>& write) {
+                      const std::function<void(const std::filesystem::path&)>& write, Durability durability) {
+  const bool sync = durability == Durability::durable;
   std::filesystem::path tmp = path;
   tmp += fmt::format(".tmp-{}", ::getpid());
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -612,9 +613,9 @@ void write_atomically(const std::filesystem::path& path,
   try {
     const WorkingFileGuard guard(tmp);
     write(tmp);
-    sync_to_disk(tmp, O_RDONLY);
+    if (sync) sync_to_disk(tmp, O_RDONLY);
     std::filesystem::rename(tmp, path);
-    sync_to_disk(dir, O_RDONLY | O_DIRECTORY);
+    if (sync) sync_to_disk(dir, O_RDONLY | O_DIRECTORY);
   } catch (const std::exception& e) {
     // HDF5 does not pass on the system's reason; a device with (almost)
     // nothing left, before the working file is removed, is the likely one,

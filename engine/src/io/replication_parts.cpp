@@ -155,7 +155,7 @@ void ReplicationParts::write(std::string_view run, int replication, const model:
                              const model::ReplicationResult& result, const app::FigureTable& rows) const {
   write_atomically(path(run, replication), [&](const fs::path& tmp) {
     write_replication_part(tmp, meta_, scenario, result, static_cast<std::size_t>(replication), rows);
-  });
+  }, Durability::checked_on_reuse);
 }
 
 void ReplicationParts::remove() {

@@ -97,9 +97,18 @@ struct StaffingOutput {
 // /recruitment run, and the targets' recruitment_* columns.
 void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, const StaffingOutput& out);
 
+// How a file written atomically survives a power cut or an operating-system
+// crash: `durable` forces it to disk before and after the rename (results,
+// manifests); `checked_on_reuse` leaves that to the system, for files that are
+// read back whole, every chunk checksummed, before they are trusted, and
+// recomputed if they fail (a replication's part: a torn part costs one
+// replication, not the run; bench/README.md, "Output").
+enum class Durability { durable, checked_on_reuse };
+
 // Runs write(temporary path) and renames the temporary over `path` only if it
 // succeeds, so a failure never leaves a partial file or clobbers an old one.
 void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(const std::filesystem::path&)>& write);
+                      const std::function<void(const std::filesystem::path&)>& write,
+                      Durability durability = Durability::durable);
 
 } // namespace caseload::io
