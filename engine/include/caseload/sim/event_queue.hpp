@@ -8,15 +8,20 @@
 // risk change, years ahead) while the next few thousand are all the loop
 // touches: events in the current *bucket* of time (a day by default) sit in a
 // small 4-ary heap that stays in cache; later ones are appended, unsorted, to
-// their bucket's array (a sequential write, not a walk down a heap of
-// millions), and a bucket becomes the heap when the clock reaches it. Events
-// past the last bucket wait apart and join the heap if the clock gets there.
-// (bench/README.md: at 10⁶–10⁷ case lifetimes a single heap of millions of
-// events was a third of the run, nearly all of it cache misses.)
+// their bucket (a sequential write, not a walk down a heap of millions), and a
+// bucket becomes the heap when the clock reaches it. Buckets are chains of
+// fixed-size blocks from one pool, recycled as buckets empty, and a span of
+// 64 buckets far ahead is one chain until the clock enters it, so memory
+// stays close to the events pending. Events past the last bucket wait apart
+// and join the heap if the clock gets there. (bench/README.md: at 10⁶–10⁷
+// case lifetimes a single heap of millions of events was a third of the run,
+// nearly all of it cache misses.)
 
+#include <array>
 #include <cassert>
 #include <cstdint>
-#include <utility>
+#include <limits>
+#include <memory>
 #include <vector>
 
 namespace caseload::sim {
@@ -57,8 +62,13 @@ public:
       beyond_.push_back(e);
       return;
     }
-    if (b >= buckets_.size()) buckets_.resize(b + 1);
-    buckets_[b].push_back(e);
+    const std::size_t coarse = b / kDaysPerCoarse;
+    if (coarse <= opened_) {
+      append(fine_[b % kDaysPerCoarse], e);
+      return;
+    }
+    if (coarse >= coarse_.size()) coarse_.resize(coarse + 1);
+    append(coarse_[coarse], e);
   }
 
   // Removes and returns the next event, advancing the clock to its time.
@@ -84,14 +94,34 @@ public:
   [[nodiscard]] double now() const noexcept { return now_; }
   [[nodiscard]] std::uint64_t scheduled() const noexcept { return next_seq_; }
   [[nodiscard]] std::size_t capacity_bytes() const noexcept {
-    std::size_t n = heap_.capacity() + beyond_.capacity();
-    for (const auto& b : buckets_) n += b.capacity();
-    return n * sizeof(Event) + buckets_.capacity() * sizeof(buckets_[0]);
+    return (heap_.capacity() + beyond_.capacity()) * sizeof(Event) + slabs_.size() * sizeof(Slab) +
+           coarse_.capacity() * sizeof(Bucket) + free_blocks_.capacity() * sizeof(std::uint32_t);
   }
 
 private:
   static constexpr std::size_t kArity = 4;
-  static constexpr std::size_t kAllNear = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kAllNear = std::numeric_limits<std::size_t>::max();
+  static constexpr std::uint32_t kNoBlock = std::numeric_limits<std::uint32_t>::max();
+  // Buckets come in two sizes: the current span of kDaysPerCoarse buckets,
+  // one each (a ring), and later spans as one chain each, split into the
+  // span's buckets when the clock enters it. So few chains are open at once
+  // (a span's buckets and one chain a later span), and each holds at most one
+  // part-filled block: the pool stays close to the events pending.
+  static constexpr std::size_t kDaysPerCoarse = 64;
+  // 42 events (1 kB) a block, its header in its last cache line.
+  static constexpr std::uint32_t kBlockEvents = 42;
+  static constexpr std::size_t kSlabBlocks = 256;
+
+  struct Block {
+    std::array<Event, kBlockEvents> events;
+    std::uint32_t size = 0;
+    std::uint32_t next = kNoBlock;
+  };
+  using Slab = std::array<Block, kSlabBlocks>;
+  struct Bucket {
+    std::uint32_t first = kNoBlock;
+    std::uint32_t last = kNoBlock;
+  };
 
   // Monotone in time, so every event of an earlier bucket runs before every
   // event of a later one, and equal times share a bucket.
@@ -100,18 +130,62 @@ private:
     return b >= static_cast<double>(max_buckets_) ? max_buckets_ : static_cast<std::size_t>(b);
   }
 
+  Block& block(std::uint32_t i) noexcept { return (*slabs_[i / kSlabBlocks])[i % kSlabBlocks]; }
+
+  std::uint32_t new_block() {
+    if (free_blocks_.empty()) {
+      const auto first = static_cast<std::uint32_t>(slabs_.size() * kSlabBlocks);
+      slabs_.push_back(std::make_unique<Slab>());
+      for (std::uint32_t i = kSlabBlocks; i-- > 0;) free_blocks_.push_back(first + i);
+    }
+    const std::uint32_t i = free_blocks_.back();
+    free_blocks_.pop_back();
+    Block& b = block(i);
+    b.size = 0;
+    b.next = kNoBlock;
+    return i;
+  }
+
+  void append(Bucket& bucket, const Event& e) {
+    if (bucket.last == kNoBlock || block(bucket.last).size == kBlockEvents) {
+      const std::uint32_t fresh = new_block();
+      if (bucket.last == kNoBlock) bucket.first = fresh;
+      else block(bucket.last).next = fresh;
+      bucket.last = fresh;
+    }
+    Block& tail = block(bucket.last);
+    tail.events[tail.size++] = e;
+  }
+
+  // Moves a chain's events to `out` (a callback) and its blocks to the free list.
+  template <class Out>
+  void drain(Bucket& bucket, Out out) {
+    for (std::uint32_t i = bucket.first; i != kNoBlock;) {
+      Block& b = block(i);
+      for (std::uint32_t k = 0; k < b.size; ++k) out(b.events[k]);
+      free_blocks_.push_back(i);
+      i = b.next;
+    }
+    bucket = Bucket{};
+  }
+
   // The heap is empty: the next bucket with events becomes the heap.
   void refill() {
     while (heap_.empty() && later_ > 0) {
       ++current_;
-      if (current_ < buckets_.size()) {
-        heap_.swap(buckets_[current_]);
-        std::vector<Event>().swap(buckets_[current_]); // the old heap's storage: a past bucket, never used again
-      } else {
-        // Past the last bucket in use: what is left waits beyond the buckets,
-        // and from now on every event goes to the heap.
+      if (current_ >= max_buckets_) {
+        // Past the last bucket: what is left waits beyond the buckets, and
+        // from now on every event goes to the heap.
         heap_.swap(beyond_);
         current_ = kAllNear;
+      } else {
+        const std::size_t coarse = current_ / kDaysPerCoarse;
+        if (coarse > opened_) { // a new span of buckets: its events go to their own
+          opened_ = coarse;
+          if (coarse < coarse_.size())
+            drain(coarse_[coarse], [&](const Event& e) { append(fine_[bucket_of(e.time) % kDaysPerCoarse], e); });
+        }
+        drain(fine_[current_ % kDaysPerCoarse], [&](const Event& e) { heap_.push_back(e); });
       }
       later_ -= heap_.size();
       for (std::size_t i = heap_.size() / kArity + 1; i-- > 0;)
@@ -149,11 +223,15 @@ private:
 
   double per_day_;
   std::size_t max_buckets_;
-  std::vector<Event> heap_;                  // events of buckets up to current_, a 4-ary heap
-  std::vector<std::vector<Event>> buckets_;  // later events by bucket, unsorted
-  std::vector<Event> beyond_;                // events at or past the last bucket
-  std::size_t current_ = 0;                  // the bucket the heap holds (kAllNear: all of them)
-  std::size_t later_ = 0;                    // events in buckets_ and beyond_
+  std::vector<Event> heap_;                 // events of buckets up to current_, a 4-ary heap
+  std::array<Bucket, kDaysPerCoarse> fine_{}; // later events of the current span, by bucket modulo the span
+  std::vector<Bucket> coarse_;              // events of later spans, by span
+  std::vector<std::unique_ptr<Slab>> slabs_; // the blocks, by index / kSlabBlocks
+  std::vector<std::uint32_t> free_blocks_;
+  std::vector<Event> beyond_;               // events at or past the last bucket
+  std::size_t current_ = 0;                 // the bucket the heap holds (kAllNear: all of them)
+  std::size_t opened_ = 0;                  // the span split into fine_ (the current bucket's)
+  std::size_t later_ = 0;                   // events in fine_, coarse_ and beyond_
   std::uint64_t next_seq_ = 0;
   double now_ = 0.0;
 };
