@@ -139,24 +139,23 @@ AppendableDataset Group::create_appendable_raw(const std::string& name, hid_t ty
 }
 
 void AppendableDataset::append_raw(hid_t type, const void* data, std::size_t count) {
-  if (type != type_) throw std::logic_error("HDF5: appending values of another type");
   if (count == 0) return;
-  const hsize_t start = size_, n = count, total = size_ + count;
+  const hsize_t start = size_, total = size_ + count;
   check(H5Dset_extent(dataset_.id(), &total), "H5Dset_extent");
-  Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
-  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &n, nullptr), "H5Sselect_hyperslab");
-  Handle memory_space = simple_space({n});
-  check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "appending");
   size_ = total;
+  transfer(type, const_cast<void*>(data), start, count, true); // NOLINT: only read
 }
 
-void AppendableDataset::write_at_raw(hid_t type, const void* data, hsize_t index) {
-  if (type != type_ || index >= size_) throw std::logic_error("HDF5: writing outside an appendable dataset");
-  const hsize_t one = 1;
+void AppendableDataset::transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const {
+  if (type != type_ || start + count > size_) throw std::logic_error("HDF5: outside an appendable dataset");
+  if (count == 0) return;
   Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
-  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &index, nullptr, &one, nullptr), "H5Sselect_hyperslab");
-  Handle memory_space = simple_space({one});
-  check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "rewriting a value");
+  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), "H5Sselect_hyperslab");
+  Handle memory_space = simple_space({count});
+  if (write)
+    check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "rewriting values");
+  else
+    check(H5Dread(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "reading values back");
 }
 
 void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {

@@ -146,14 +146,25 @@ public:
       return;
     }
     flush();
-    // In id order: the rows of a chunk one after another (HDF5's chunk cache holds it).
+    // A chunk at a time: its rows read back, the records that came again set, written again.
     std::sort(corrections_.begin(), corrections_.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [id, record] : corrections_) {
-      Columns row;
-      append_row(row, record, horizon_);
+    for (std::size_t at = 0; at < corrections_.size();) {
+      const std::uint64_t start = corrections_[at].first / kChunkRows * kChunkRows;
+      const std::uint64_t rows = std::min<std::uint64_t>(kChunkRows, written_ - start);
+      Columns chunk;
       std::size_t i = 0;
-      row.each([&](const char*, const auto& column, std::string_view) { datasets_[i++].write_at(id, column[0]); });
+      chunk.each([&](const char*, auto& column, std::string_view) {
+        column.resize(rows);
+        datasets_[i++].read(start, std::span(column));
+      });
+      for (; at < corrections_.size() && corrections_[at].first < start + rows; ++at)
+        chunk.set(corrections_[at].first - start, corrections_[at].second, horizon_);
+      i = 0;
+      chunk.each([&](const char*, const auto& column, std::string_view) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        datasets_[i++].write(start, std::span<const T>(column));
+      });
     }
   }
 

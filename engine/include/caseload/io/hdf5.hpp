@@ -63,13 +63,18 @@ public:
   template <class T> void append(std::span<const T> values) {
     append_raw(native_type<T>(), values.data(), values.size());
   }
-  // Replaces the value at `index` (< size()).
-  template <class T> void write_at(hsize_t index, T value) { write_at_raw(native_type<T>(), &value, index); }
+  // Values [start, start + values.size()) of those appended: read, or replaced.
+  template <class T> void read(hsize_t start, std::span<T> values) const {
+    transfer(native_type<T>(), values.data(), start, values.size(), false);
+  }
+  template <class T> void write(hsize_t start, std::span<const T> values) {
+    transfer(native_type<T>(), const_cast<T*>(values.data()), start, values.size(), true); // NOLINT: only read
+  }
   [[nodiscard]] hsize_t size() const { return size_; }
 
 private:
   void append_raw(hid_t type, const void* data, std::size_t count);
-  void write_at_raw(hid_t type, const void* data, hsize_t index);
+  void transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const;
   Handle dataset_;
   hid_t type_;
   hsize_t size_ = 0;
