@@ -132,7 +132,7 @@ void BM_WriteHdf5(benchmark::State& state) {
     return;
   }
   const model::Scenario s = scenario_file("midlands-2018.toml");
-  const std::vector<model::ReplicationResult> results{replication::Simulation(s, 0).run()};
+  const std::vector<model::ReplicationResult> results{replication::run_keeping_records(s, 0)};
   const app::RunSummary summary = app::summarise(s, results);
   const io::RunOutput run{&s, io::resolved_toml(s), "", results, &summary, {}};
   const auto path = std::filesystem::temp_directory_path() / "caseload-bench-write.h5";

@@ -315,8 +315,7 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
   caseload::cli::Progress progress(label, reps, s.horizon_days, !opt.quiet, t.resumed);
   const auto start = std::chrono::steady_clock::now();
   int done = t.resumed;
-  const app::LocalSink write_part = [&](int r, const caseload::model::ReplicationResult& result,
-                                        const app::FigureTable& mine) { parts->write(run, r, s, result, mine); };
+  const app::LocalSink write_part = [&](int r) { return parts->open(run, r, s); };
   try {
     const auto figures = app::run_figures(s, todo, opt.workers(), parts ? write_part : app::LocalSink{},
                                           [&](int, int, std::uint64_t events) {

@@ -18,8 +18,9 @@ namespace {
 
 constexpr double kMonth = 365.25 / 12.0;
 
+// With every task and victim record kept.
 model::ReplicationResult run(const model::Scenario& s, std::uint32_t replication = 0) {
-  return replication::Simulation(s, replication).run();
+  return replication::run_keeping_records(s, replication);
 }
 
 const model::TaskSummary& division_tasks(const model::ReplicationResult& r, TaskKind kind) {
@@ -339,7 +340,10 @@ review_deadline_working_days = 5
     type.deescalations_per_year = {1.0, 0.5, 0.2, 0.0};
   }
   replication::Simulation sim(s, 0);
-  const model::ReplicationResult r = sim.run();
+  model::RecordCollector records;
+  sim.set_record_sink(&records);
+  model::ReplicationResult r = sim.run();
+  r.tasks = std::move(records.task_records);
   const model::FlowSummary& f = r.division_flow;
   EXPECT_GT(f.escalations, 100);
   EXPECT_GT(f.deescalations, 50);
@@ -431,7 +435,10 @@ sdr_share = 0.2
   model::Scenario with_court = s;
   with_court.ldus[0].court_reports_per_week = 10;
   replication::Simulation sim(with_court, 0);
-  const model::ReplicationResult r = sim.run();
+  model::RecordCollector records;
+  sim.set_record_sink(&records);
+  model::ReplicationResult r = sim.run();
+  r.tasks = std::move(records.task_records);
   const model::FlowSummary& f = r.division_flow;
   EXPECT_EQ(f.initial_cases + f.total_arrivals, f.held_at_end + f.waiting_at_end + f.total_closures);
   EXPECT_GT(f.reallocations[static_cast<int>(model::ReallocationCause::leaver)], 0);

@@ -120,7 +120,7 @@ TEST(Simulation, AnySubsetOfReplicationsGivesTheResultsOfTheWholeRun) {
   const auto all = app::run_replications(s, 4, 2);
   std::vector<int> seen;
   const int subset[] = {3, 1};
-  app::for_each_replication(s, subset, 2, [&](int r, model::ReplicationResult&& result) {
+  app::for_each_replication(s, subset, 2, [&](int r, model::ReplicationResult&& result, app::ReplicationWriter*) {
     seen.push_back(r);
     expect_same(all[static_cast<std::size_t>(r)], result);
   });

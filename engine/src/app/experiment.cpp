@@ -12,7 +12,7 @@
 namespace caseload::app {
 
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
-                          const ReplicationSink& sink) {
+                          const ReplicationSink& sink, const LocalSink& local) {
   const int count = static_cast<int>(which.size());
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min(threads, count));
@@ -24,10 +24,12 @@ void for_each_replication(const model::Scenario& scenario, std::span<const int> 
     for (int i; (i = next.fetch_add(1)) < count;) {
       try {
         const int r = which[static_cast<std::size_t>(i)];
+        const std::unique_ptr<ReplicationWriter> writer = local ? local(r) : nullptr;
         replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
+        sim.set_record_sink(writer.get());
         auto result = sim.run();
         const std::lock_guard lock(mutex);
-        if (!failure) sink(r, std::move(result));
+        if (!failure) sink(r, std::move(result), writer.get());
       } catch (...) {
         const std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -50,7 +52,7 @@ std::vector<model::ReplicationResult> run_replications(const model::Scenario& sc
   std::vector<int> all(static_cast<std::size_t>(replications));
   std::iota(all.begin(), all.end(), 0);
   int done = 0;
-  for_each_replication(scenario, all, threads, [&](int r, model::ReplicationResult&& result) {
+  for_each_replication(scenario, all, threads, [&](int r, model::ReplicationResult&& result, ReplicationWriter*) {
     auto& slot = results[static_cast<std::size_t>(r)];
     slot = std::move(result);
     if (progress) progress(++done, replications, slot.events);
@@ -67,13 +69,16 @@ std::vector<ReplicationFigures> run_figures(const model::Scenario& scenario, std
   for (std::size_t i = 0; i < which.size(); ++i) slot_of[static_cast<std::size_t>(which[i])] = i;
   int done = 0;
   const int total = static_cast<int>(which.size());
-  for_each_replication(scenario, which, workers.threads, [&](int r, model::ReplicationResult&& result) {
-    auto& mine = out[slot_of[static_cast<std::size_t>(r)]];
-    mine.rows = figures_of(scenario, result, static_cast<std::size_t>(r));
-    mine.events = result.events;
-    if (local) local(r, result, mine.rows);
-    if (progress) progress(++done, total, result.events);
-  });
+  for_each_replication(
+      scenario, which, workers.threads,
+      [&](int r, model::ReplicationResult&& result, ReplicationWriter* writer) {
+        auto& mine = out[slot_of[static_cast<std::size_t>(r)]];
+        mine.rows = figures_of(scenario, result, static_cast<std::size_t>(r));
+        mine.events = result.events;
+        if (writer != nullptr) writer->finish(result, mine.rows);
+        if (progress) progress(++done, total, result.events);
+      },
+      local);
   return out;
 }
 

@@ -93,31 +93,69 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
       std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
   if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size");
   Handle space = simple_space(dims);
-  Handle dcpl = untimed(H5P_DATASET_CREATE);
   constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are not worth compressing
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
   if (count > 0) {
     // Chunks of whole rows of the trailing dimensions, about 64k elements
     // (checksums and compression work on chunks).
     std::vector<hsize_t> chunk = dims;
     const hsize_t row = count / dims[0];
     chunk[0] = std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]);
-    check(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
-    if (count >= kMinCompressed && compression_.codec == Compression::Codec::deflate) {
-      check(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle");
-      // Level 1: most of the saving of higher levels at several times the speed.
-      check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(compression_.deflate_level)), "H5Pset_deflate");
-    } else if (count >= kMinCompressed && compression_.codec == Compression::Codec::lz4) {
-      // LZ4 alone: a quarter larger than shuffle + deflate, written about
-      // four times faster (bench/README.md, "Output"); shuffling first gains nothing here.
-      check(H5Pset_filter(dcpl.id(), kLz4Filter, H5Z_FLAG_MANDATORY, 0, nullptr), "H5Pset_filter (LZ4)");
-    }
-    // A checksum of every chunk, so that damaged data is an error on reading, not a number.
-    check(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32");
+    dcpl = chunked_properties(chunk, count >= kMinCompressed);
   }
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
   if (count > 0) check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
   if (!units.empty()) Group(std::move(dataset)).attribute("units", units);
+}
+
+Handle Group::chunked_properties(const std::vector<hsize_t>& chunk, bool compress) const {
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
+  check(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
+  if (compress && compression_.codec == Compression::Codec::deflate) {
+    check(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle");
+    // Level 1: most of the saving of higher levels at several times the speed.
+    check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(compression_.deflate_level)), "H5Pset_deflate");
+  } else if (compress && compression_.codec == Compression::Codec::lz4) {
+    // LZ4 alone: a quarter larger than shuffle + deflate, written about
+    // four times faster (bench/README.md, "Output"); shuffling first gains nothing here.
+    check(H5Pset_filter(dcpl.id(), kLz4Filter, H5Z_FLAG_MANDATORY, 0, nullptr), "H5Pset_filter (LZ4)");
+  }
+  // A checksum of every chunk, so that damaged data is an error on reading, not a number.
+  check(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32");
+  return dcpl;
+}
+
+AppendableDataset Group::create_appendable_raw(const std::string& name, hid_t type, hsize_t chunk,
+                                               std::string_view units) const {
+  const hsize_t none = 0, unlimited = H5S_UNLIMITED;
+  Handle space(H5Screate_simple(1, &none, &unlimited), H5Sclose, "dataspace");
+  Handle dcpl = chunked_properties({chunk}, true);
+  Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                 H5Dclose, "dataset " + name);
+  if (!units.empty()) // through a second handle on the dataset, which stays open
+    Group(Handle(H5Oopen(id(), name.c_str(), H5P_DEFAULT), H5Oclose, "dataset " + name)).attribute("units", units);
+  return AppendableDataset(std::move(dataset), type);
+}
+
+void AppendableDataset::append_raw(hid_t type, const void* data, std::size_t count) {
+  if (count == 0) return;
+  const hsize_t start = size_, total = size_ + count;
+  check(H5Dset_extent(dataset_.id(), &total), "H5Dset_extent");
+  size_ = total;
+  transfer(type, const_cast<void*>(data), start, count, true); // NOLINT: only read
+}
+
+void AppendableDataset::transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const {
+  if (type != type_ || start + count > size_) throw std::logic_error("HDF5: outside an appendable dataset");
+  if (count == 0) return;
+  Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
+  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), "H5Sselect_hyperslab");
+  Handle memory_space = simple_space({count});
+  if (write)
+    check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "rewriting values");
+  else
+    check(H5Dread(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "reading values back");
 }
 
 void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {
@@ -192,7 +230,7 @@ std::string library_version() {
 bool lz4_available() { return H5Zfilter_avail(kLz4Filter) > 0; }
 
 Group Group::open_group(const std::string& name) const {
-  return Group(Handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose, "group " + name));
+  return Group(Handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose, "group " + name), compression_);
 }
 
 bool Group::has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <mutex>
 #include <type_traits>
 
 #include <csignal>
@@ -39,67 +41,181 @@ void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_
   }
 }
 
-void write_tasks(const h5::Group& g, const std::vector<model::Task>& tasks, double horizon) {
+// Rows of the tasks/ table (docs/hdf5-format.md), from records.
+struct TaskColumns {
+  using Record = model::Task;
   std::vector<std::int32_t> kind, ldu, on_time, in_window;
   std::vector<std::int64_t> officer, subject;
   std::vector<double> created, started, completed, deadline, hours;
-  for (const auto& t : tasks) {
-    kind.push_back(static_cast<std::int32_t>(t.kind));
-    ldu.push_back(t.ldu);
-    officer.push_back(t.officer == model::kNone ? -1 : static_cast<std::int64_t>(t.officer));
-    subject.push_back(t.subject == model::kNone ? -1 : static_cast<std::int64_t>(t.subject));
-    created.push_back(t.created);
-    started.push_back(t.started);
-    completed.push_back(t.completed);
-    deadline.push_back(t.deadline);
-    hours.push_back(t.hours);
-    in_window.push_back(t.in_window);
-    // 1 done by the deadline, 0 late (done late, or open past it), -1 not yet due
-    on_time.push_back(t.completed >= 0.0 && t.completed <= t.deadline ? 1
-                      : (t.completed >= 0.0 || t.deadline <= horizon) ? 0 : -1);
-  }
-  g.write("kind", kind);
-  g.write("ldu", ldu);
-  g.write("officer", officer);
-  g.write("subject", subject);
-  g.write("created", created, "days");
-  g.write("started", started, "days");
-  g.write("completed", completed, "days");
-  g.write("deadline", deadline, "days");
-  g.write("hours", hours, "hours");
-  g.write("on_time", on_time);
-  g.write("in_window", in_window); // 1: created inside the statistics window
-}
 
-void write_victims(const h5::Group& g, const std::vector<model::VictimCase>& victims) {
+  void set(std::size_t row, const model::Task& t, double horizon) {
+    kind[row] = static_cast<std::int32_t>(t.kind);
+    ldu[row] = t.ldu;
+    officer[row] = t.officer == model::kNone ? -1 : static_cast<std::int64_t>(t.officer);
+    subject[row] = t.subject == model::kNone ? -1 : static_cast<std::int64_t>(t.subject);
+    created[row] = t.created;
+    started[row] = t.started;
+    completed[row] = t.completed;
+    deadline[row] = t.deadline;
+    hours[row] = t.hours;
+    in_window[row] = t.in_window;
+    // 1 done by the deadline, 0 late (done late, or open past it), -1 not yet due
+    on_time[row] = t.completed >= 0.0 && t.completed <= t.deadline ? 1
+                   : (t.completed >= 0.0 || t.deadline <= horizon) ? 0 : -1;
+  }
+  [[nodiscard]] std::size_t size() const { return kind.size(); }
+  // f(name, column, units) for each column, in the file's order.
+  template <class F> void each(F&& f) {
+    f("kind", kind, "");
+    f("ldu", ldu, "");
+    f("officer", officer, "");
+    f("subject", subject, "");
+    f("created", created, "days");
+    f("started", started, "days");
+    f("completed", completed, "days");
+    f("deadline", deadline, "days");
+    f("hours", hours, "hours");
+    f("on_time", on_time, "");
+    f("in_window", in_window, ""); // 1: created inside the statistics window
+  }
+};
+
+// Rows of the victims/ table.
+struct VictimColumns {
+  using Record = model::VictimCase;
   std::vector<std::int32_t> ldu, opted_out;
   std::vector<std::int64_t> vlo, offender_case, first_contact;
   std::vector<double> created, ended;
-  for (const auto& v : victims) {
-    ldu.push_back(v.ldu);
-    opted_out.push_back(v.opted_out);
-    vlo.push_back(v.vlo == model::kNone ? -1 : static_cast<std::int64_t>(v.vlo));
-    offender_case.push_back(static_cast<std::int64_t>(v.offender_case));
-    first_contact.push_back(v.first_contact == model::kNone ? -1 : static_cast<std::int64_t>(v.first_contact));
-    created.push_back(v.created);
-    ended.push_back(v.ended);
+
+  void set(std::size_t row, const model::VictimCase& v, double /*horizon*/) {
+    ldu[row] = v.ldu;
+    opted_out[row] = v.opted_out;
+    vlo[row] = v.vlo == model::kNone ? -1 : static_cast<std::int64_t>(v.vlo);
+    offender_case[row] = static_cast<std::int64_t>(v.offender_case);
+    first_contact[row] = v.first_contact == model::kNone ? -1 : static_cast<std::int64_t>(v.first_contact);
+    created[row] = v.created;
+    ended[row] = v.ended;
   }
-  g.write("ldu", ldu);
-  g.write("vlo", vlo);
-  g.write("offender_case", offender_case);
-  g.write("first_contact_task", first_contact);
-  g.write("created", created, "days");
-  g.write("ended", ended, "days");
-  g.write("opted_out", opted_out);
+  [[nodiscard]] std::size_t size() const { return ldu.size(); }
+  template <class F> void each(F&& f) {
+    f("ldu", ldu, "");
+    f("vlo", vlo, "");
+    f("offender_case", offender_case, "");
+    f("first_contact_task", first_contact, "");
+    f("created", created, "days");
+    f("ended", ended, "days");
+    f("opted_out", opted_out, "");
+  }
+};
+
+// Appends a row of `record` to the columns.
+template <class Columns> void append_row(Columns& columns, const typename Columns::Record& record, double horizon) {
+  columns.each([](const char*, auto& column, std::string_view) { column.emplace_back(); });
+  columns.set(columns.size() - 1, record, horizon);
 }
 
-// `figures` holds the replication's rows from `first_row` on.
-void write_replication(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
-                       std::size_t index, const app::FigureTable& figures, std::size_t first_row) {
+// A table of records written as they come: held in memory up to one chunk
+// of rows (the chunk Group::write gives a large 1-D dataset), then appended
+// chunk by chunk. A table that never fills a chunk is written at the end as
+// any dataset; so either way its datasets hold the same values in the same
+// chunks of rows as a table written at once. A record that comes again in
+// its final state (RecordSink) replaces its row: in memory if still there,
+// else in the file at the end.
+template <class Columns> class StreamedTable {
+public:
+  using Record = typename Columns::Record;
+  static constexpr std::size_t kChunkRows = 65536;
+
+  StreamedTable(h5::Group group, double horizon) : group_(std::move(group)), horizon_(horizon) {}
+
+  void add(std::span<const Record> records) {
+    for (const Record& r : records) {
+      append_row(columns_, r, horizon_);
+      if (columns_.size() == kChunkRows) flush();
+    }
+  }
+  void correct(std::uint64_t id, const Record& r) {
+    if (id >= written_) columns_.set(id - written_, r, horizon_);
+    else corrections_.emplace_back(id, r);
+  }
+  void finish() {
+    if (datasets_.empty()) {
+      columns_.each([&](const char* name, const auto& column, std::string_view units) {
+        group_.write(name, column, units);
+      });
+      return;
+    }
+    flush();
+    // A chunk at a time: its rows read back, the records that came again set, written again.
+    std::sort(corrections_.begin(), corrections_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t at = 0; at < corrections_.size();) {
+      const std::uint64_t start = corrections_[at].first / kChunkRows * kChunkRows;
+      const std::uint64_t rows = std::min<std::uint64_t>(kChunkRows, written_ - start);
+      Columns chunk;
+      std::size_t i = 0;
+      chunk.each([&](const char*, auto& column, std::string_view) {
+        column.resize(rows);
+        datasets_[i++].read(start, std::span(column));
+      });
+      for (; at < corrections_.size() && corrections_[at].first < start + rows; ++at)
+        chunk.set(corrections_[at].first - start, corrections_[at].second, horizon_);
+      i = 0;
+      chunk.each([&](const char*, const auto& column, std::string_view) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        datasets_[i++].write(start, std::span<const T>(column));
+      });
+    }
+  }
+
+private:
+  void flush() {
+    if (datasets_.empty())
+      columns_.each([&](const char* name, const auto& column, std::string_view units) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        datasets_.push_back(group_.create_appendable<T>(name, kChunkRows, units));
+      });
+    std::size_t i = 0;
+    written_ += columns_.size();
+    columns_.each([&](const char*, auto& column, std::string_view) {
+      using T = typename std::decay_t<decltype(column)>::value_type;
+      datasets_[i++].append(std::span<const T>(column));
+      column.clear();
+    });
+  }
+
+  h5::Group group_;
+  double horizon_;
+  Columns columns_;
+  std::uint64_t written_ = 0; // rows in the file
+  std::vector<h5::AppendableDataset> datasets_;
+  std::vector<std::pair<std::uint64_t, Record>> corrections_; // of rows in the file
+};
+
+// A whole table at once, from records in memory.
+template <class Columns, class Record>
+void write_table(h5::Group g, std::span<const Record> records, double horizon) {
+  StreamedTable<Columns> table(std::move(g), horizon);
+  table.add(records);
+  table.finish();
+}
+
+// The groups of a replication, in the order they are created.
+constexpr std::array<const char*, 5> kReplicationGroups{"officers", "snapshots", "imbalance", "tasks", "victims"};
+
+// Creates a replication's groups, empty, in their order.
+void create_replication_groups(const h5::Group& g) {
+  for (const char* name : kReplicationGroups) g.create_group(name);
+}
+
+// All but the records and the figures: the groups are there already
+// (create_replication_groups); tasks/, victims/ and summary/ are the caller's.
+void write_replication_rest(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
+                            std::size_t index) {
   g.attribute("replication", static_cast<std::int64_t>(index));
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
-  const h5::Group officers = g.create_group("officers");
+  const h5::Group officers = g.open_group("officers");
   std::vector<std::int32_t> ldu, grade, first_grade;
   std::vector<double> hours, available, joined, left;
   for (const auto& o : r.officers) {
@@ -122,7 +238,7 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario, cons
   const model::Snapshots& s = r.snapshots;
   const hsize_t n_snap = s.count(), n_off = r.officers.size(), n_ldu = scenario.ldus.size(),
                 n_grade = model::kGradeCount;
-  const h5::Group snaps = g.create_group("snapshots");
+  const h5::Group snaps = g.open_group("snapshots");
   snaps.write("time_days", s.time_days, "days");
   write_series(snaps, s.officer, {n_snap, n_off});
   snaps.write<std::int32_t>("unallocated", std::span<const std::int32_t>(s.unallocated), {n_snap, n_ldu}, "cases");
@@ -130,12 +246,20 @@ void write_replication(const h5::Group& g, const model::Scenario& scenario, cons
   write_series(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
   write_series(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
 
-  const h5::Group imbalance = g.create_group("imbalance");
+  const h5::Group imbalance = g.open_group("imbalance");
   write_series(imbalance.create_group("division"), s.division, {n_snap});
   write_series(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
 
-  write_tasks(g.create_group("tasks"), r.tasks, scenario.horizon_days);
-  write_victims(g.create_group("victims"), r.victims);
+}
+
+// A replication whose records are in memory (ReplicationResult::tasks and victims).
+void write_replication(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
+                       std::size_t index, const app::FigureTable& figures, std::size_t first_row) {
+  create_replication_groups(g);
+  write_replication_rest(g, scenario, r, index);
+  write_table<TaskColumns>(g.open_group("tasks"), std::span<const model::Task>(r.tasks), scenario.horizon_days);
+  write_table<VictimColumns>(g.open_group("victims"), std::span<const model::VictimCase>(r.victims),
+                             scenario.horizon_days);
   write_figures(g.create_group("summary"), figures, first_row, figures.rows_per_replication);
 }
 
@@ -279,18 +403,6 @@ void write_results(const std::filesystem::path& path, const RunMetadata& meta, c
   const h5::File file(path.string(), false, meta.compression);
   write_header(file, "run", meta);
   write_run(file, run);
-  file.flush();
-}
-
-void write_replication_part(const std::filesystem::path& path, const RunMetadata& meta,
-                            const model::Scenario& scenario, const model::ReplicationResult& result,
-                            std::size_t index, const app::FigureTable& rows) {
-  h5::quiet_errors();
-  const h5::File file(path.string(), false, meta.compression);
-  file.attribute("format", kPartFormat);
-  file.attribute("engine_version", meta.engine_version);
-  file.attribute("replication", static_cast<std::int64_t>(index));
-  write_replication(file.create_group(kPartGroup), scenario, result, index, rows, 0);
   file.flush();
 }
 
@@ -558,38 +670,54 @@ void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, 
 
 namespace {
 
-// The working file being written, removed by a signal that ends the process
-// while it is: a signal handler can reach only static storage, so this is
-// the one piece of global state, set and cleared by WorkingFileGuard.
-char g_working_file[4096];
+// The working files being written, removed by a signal that ends the process
+// while they are: a signal handler can reach only static storage, so this
+// table is the one piece of global state, filled and cleared by WorkingFile.
+// Several can be open at once: the part file of each replication running.
+constexpr std::size_t kWorkingSlots = 64;
+constexpr std::size_t kWorkingPath = 4096;
+char g_working_files[kWorkingSlots][kWorkingPath];
+std::atomic<bool> g_working_used[kWorkingSlots];
+std::mutex g_working_mutex; // guards the slots' registration and the handlers
+std::size_t g_working_count = 0;
+constexpr std::array kSignals{SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+std::array<struct sigaction, kSignals.size()> g_previous{};
 
-extern "C" void remove_working_file_and_reraise(int signal) {
-  if (g_working_file[0] != '\0') ::unlink(g_working_file); // async-signal-safe
+extern "C" void remove_working_files_and_reraise(int signal) {
+  for (std::size_t i = 0; i < kWorkingSlots; ++i)
+    if (g_working_used[i].load(std::memory_order_acquire)) ::unlink(g_working_files[i]); // async-signal-safe
   ::signal(signal, SIG_DFL);
   ::raise(signal);
 }
 
-class WorkingFileGuard {
-public:
-  explicit WorkingFileGuard(const std::filesystem::path& path) {
-    const std::string text = path.string();
-    if (text.size() < sizeof g_working_file) std::memcpy(g_working_file, text.c_str(), text.size() + 1);
-    struct sigaction action {};
-    action.sa_handler = remove_working_file_and_reraise;
-    sigemptyset(&action.sa_mask);
-    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &action, &previous_[i]);
+// A slot for `path` (none when the table is full or the path too long: then
+// a signal leaves the file, which the next run removes).
+int register_working_file(const std::filesystem::path& path) {
+  const std::string text = path.string();
+  const std::lock_guard lock(g_working_mutex);
+  if (text.size() >= kWorkingPath) return -1;
+  for (std::size_t i = 0; i < kWorkingSlots; ++i) {
+    if (g_working_used[i].load(std::memory_order_relaxed)) continue;
+    std::memcpy(g_working_files[i], text.c_str(), text.size() + 1);
+    g_working_used[i].store(true, std::memory_order_release);
+    if (g_working_count++ == 0) {
+      struct sigaction action {};
+      action.sa_handler = remove_working_files_and_reraise;
+      sigemptyset(&action.sa_mask);
+      for (std::size_t k = 0; k < kSignals.size(); ++k) ::sigaction(kSignals[k], &action, &g_previous[k]);
+    }
+    return static_cast<int>(i);
   }
-  ~WorkingFileGuard() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &previous_[i], nullptr);
-    g_working_file[0] = '\0';
-  }
-  WorkingFileGuard(const WorkingFileGuard&) = delete;
-  WorkingFileGuard& operator=(const WorkingFileGuard&) = delete;
+  return -1;
+}
 
-private:
-  static constexpr std::array kSignals{SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-  std::array<struct sigaction, kSignals.size()> previous_{};
-};
+void unregister_working_file(int slot) {
+  if (slot < 0) return;
+  const std::lock_guard lock(g_working_mutex);
+  g_working_used[static_cast<std::size_t>(slot)].store(false, std::memory_order_release);
+  if (--g_working_count == 0)
+    for (std::size_t k = 0; k < kSignals.size(); ++k) ::sigaction(kSignals[k], &g_previous[k], nullptr);
+}
 
 // Data and metadata on the disk before the rename makes the file visible.
 void sync_to_disk(const std::filesystem::path& path, int flags) {
@@ -601,39 +729,126 @@ void sync_to_disk(const std::filesystem::path& path, int flags) {
   if (status != 0) throw std::runtime_error("cannot sync " + path.string() + " to disk: " + std::strerror(error));
 }
 
+std::filesystem::path folder_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+// Called in a catch block, after writing `path` failed: HDF5 does not pass on
+// the system's reason; a device with (almost) nothing left is the likely
+// one, and the one a user can act on, so it is named; otherwise the
+// exception goes on as it was.
+[[noreturn]] void rethrow_write_failure(const std::filesystem::path& path, const std::exception& e) {
+  const std::filesystem::path dir = folder_of(path);
+  std::error_code ignored;
+  const auto space = std::filesystem::space(dir, ignored);
+  if (!ignored && space.available < (std::uintmax_t{1} << 20))
+    throw std::runtime_error(fmt::format("no space left on the device of {} ({} bytes free): writing {} failed ({})",
+                                         std::filesystem::absolute(dir).lexically_normal().string(),
+                                         space.available, path.string(), e.what()));
+  throw;
+}
+
 } // namespace
 
-void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(const std::filesystem::path&)>& write, Durability durability) {
-  const bool sync = durability == Durability::durable;
-  std::filesystem::path tmp = path;
-  tmp += fmt::format(".tmp-{}", ::getpid());
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::filesystem::remove(tmp);
-  try {
-    const WorkingFileGuard guard(tmp);
-    write(tmp);
-    if (sync) sync_to_disk(tmp, O_RDONLY);
-    std::filesystem::rename(tmp, path);
-    if (sync) sync_to_disk(dir, O_RDONLY | O_DIRECTORY);
-  } catch (const std::exception& e) {
-    // HDF5 does not pass on the system's reason; a device with (almost)
-    // nothing left, before the working file is removed, is the likely one,
-    // and the one a user can act on.
+WorkingFile::WorkingFile(std::filesystem::path path) : path_(std::move(path)), working_(path_) {
+  working_ += fmt::format(".tmp-{}", ::getpid());
+  std::filesystem::remove(working_);
+  slot_ = register_working_file(working_);
+}
+
+WorkingFile::~WorkingFile() {
+  if (!committed_) {
     std::error_code ignored;
-    const auto space = std::filesystem::space(dir, ignored);
-    const bool full = !ignored && space.available < (std::uintmax_t{1} << 20);
-    std::filesystem::remove(tmp, ignored);
-    if (full)
-      throw std::runtime_error(fmt::format("no space left on the device of {} ({} bytes free): writing {} failed ({})",
-                                           std::filesystem::absolute(dir).lexically_normal().string(),
-                                           space.available, path.string(), e.what()));
-    throw;
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
+    std::filesystem::remove(working_, ignored);
   }
+  unregister_working_file(slot_);
+}
+
+void WorkingFile::commit(Durability durability) {
+  const bool sync = durability == Durability::durable;
+  if (sync) sync_to_disk(working_, O_RDONLY);
+  std::filesystem::rename(working_, path_);
+  committed_ = true;
+  if (sync) sync_to_disk(folder_of(path_), O_RDONLY | O_DIRECTORY);
+}
+
+void write_atomically(const std::filesystem::path& path,
+                      const std::function<void(const std::filesystem::path&)>& write) {
+  WorkingFile file(path);
+  try {
+    write(file.path());
+    file.commit();
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    std::filesystem::remove(file.path(), ignored); // before the free space is looked at
+    rethrow_write_failure(path, e);
+  }
+}
+
+// The part file's HDF5 objects while the replication runs.
+struct PartWriter::Open {
+  h5::File file;
+  h5::Group group;
+  StreamedTable<TaskColumns> tasks;
+  StreamedTable<VictimColumns> victims;
+};
+
+PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
+                       std::size_t index)
+    : scenario_(scenario), index_(index), file_(path) {
+  guarded([&] {
+    h5::quiet_errors();
+    h5::File file(file_.path().string(), false, meta.compression);
+    file.attribute("format", kPartFormat);
+    file.attribute("engine_version", meta.engine_version);
+    file.attribute("replication", static_cast<std::int64_t>(index));
+    h5::Group group = file.create_group(kPartGroup);
+    create_replication_groups(group);
+    StreamedTable<TaskColumns> tasks(group.open_group("tasks"), scenario.horizon_days);
+    StreamedTable<VictimColumns> victims(group.open_group("victims"), scenario.horizon_days);
+    open_.reset(new Open{std::move(file), std::move(group), std::move(tasks), std::move(victims)});
+  });
+}
+
+PartWriter::~PartWriter() = default;
+
+template <class F> void PartWriter::guarded(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    open_.reset(); // closes the file before its space is looked at (the working file goes with this writer)
+    std::error_code ignored;
+    std::filesystem::remove(file_.path(), ignored);
+    rethrow_write_failure(file_.final_path(), e);
+  }
+}
+
+void PartWriter::tasks(std::span<const model::Task> records) {
+  guarded([&] { open_->tasks.add(records); });
+}
+
+void PartWriter::victims(std::span<const model::VictimCase> records) {
+  guarded([&] { open_->victims.add(records); });
+}
+
+void PartWriter::task_final(std::uint32_t id, const model::Task& record) {
+  guarded([&] { open_->tasks.correct(id, record); });
+}
+
+void PartWriter::victim_final(std::uint32_t id, const model::VictimCase& record) {
+  guarded([&] { open_->victims.correct(id, record); });
+}
+
+void PartWriter::finish(const model::ReplicationResult& result, const app::FigureTable& rows) {
+  guarded([&] {
+    write_replication_rest(open_->group, scenario_, result, index_);
+    open_->tasks.finish();
+    open_->victims.finish();
+    write_figures(open_->group.create_group("summary"), rows, 0, rows.rows_per_replication);
+    open_->file.flush();
+    open_.reset(); // closed before it is synced and renamed
+    file_.commit(Durability::checked_on_reuse);
+  });
 }
 
 } // namespace caseload::io

@@ -151,11 +151,9 @@ std::optional<app::FigureTable> ReplicationParts::finished(std::string_view run,
   }
 }
 
-void ReplicationParts::write(std::string_view run, int replication, const model::Scenario& scenario,
-                             const model::ReplicationResult& result, const app::FigureTable& rows) const {
-  write_atomically(path(run, replication), [&](const fs::path& tmp) {
-    write_replication_part(tmp, meta_, scenario, result, static_cast<std::size_t>(replication), rows);
-  }, Durability::checked_on_reuse);
+std::unique_ptr<app::ReplicationWriter> ReplicationParts::open(std::string_view run, int replication,
+                                                               const model::Scenario& scenario) const {
+  return std::make_unique<PartWriter>(path(run, replication), meta_, scenario, static_cast<std::size_t>(replication));
 }
 
 void ReplicationParts::remove() {

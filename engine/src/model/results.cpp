@@ -1,5 +1,7 @@
 #include "caseload/model/results.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace caseload::model {
@@ -36,6 +38,69 @@ TaskSummary& TaskSummary::operator+=(const TaskSummary& o) {
   total_created += o.total_created;
   total_completed += o.total_completed;
   return *this;
+}
+
+void TaskTally::count(const Task& t) {
+  TaskSummary& ts = bucket(t).summary;
+  const bool done = t.completed >= 0.0;
+  ++ts.total_created;
+  if (done) ++ts.total_completed;
+  else ++ts.open_at_end;
+  if (!t.in_window) return;
+  ++ts.created;
+  if (done) ++ts.completed;
+  if (t.deadline <= horizon_) {
+    ++ts.due;
+    if (done && t.completed <= t.deadline) ++ts.on_time;
+  }
+}
+
+void TaskTally::add_days(Bucket& b, double days) {
+  if (b.pending.empty()) {
+    if (days >= 0.0) b.summary.total_days += days;
+    return;
+  }
+  b.pending.push_back(days); // after a held task's
+  peak_bytes_ = std::max(peak_bytes_, ++pending_ * sizeof(double) + held_.size() * 4 * sizeof(void*));
+}
+
+void TaskTally::drain(Bucket& b) {
+  while (!b.pending.empty() && !std::isnan(b.pending.front())) {
+    if (b.pending.front() >= 0.0) b.summary.total_days += b.pending.front();
+    b.pending.pop_front();
+    ++b.popped;
+    --pending_;
+  }
+}
+
+void TaskTally::settle(const Task& t) {
+  count(t);
+  if (t.in_window) add_days(bucket(t), t.completed >= 0.0 ? t.completed - t.created : -1.0);
+}
+
+void TaskTally::hold(std::uint32_t id, const Task& t) {
+  if (!t.in_window) return; // adds no days: counted once settled
+  Bucket& b = bucket(t);
+  held_.emplace(id, b.popped + b.pending.size());
+  b.pending.push_back(std::numeric_limits<double>::quiet_NaN());
+  peak_bytes_ = std::max(peak_bytes_, ++pending_ * sizeof(double) + held_.size() * 4 * sizeof(void*));
+}
+
+void TaskTally::settle_held(std::uint32_t id, const Task& t) {
+  count(t);
+  if (!t.in_window) return;
+  const auto it = held_.find(id);
+  Bucket& b = bucket(t);
+  b.pending[it->second - b.popped] = t.completed >= 0.0 ? t.completed - t.created : -1.0;
+  held_.erase(it);
+  drain(b);
+}
+
+std::vector<std::array<TaskSummary, kTaskKindCount>> TaskTally::summary() const {
+  std::vector<std::array<TaskSummary, kTaskKindCount>> out(buckets_.size());
+  for (std::size_t l = 0; l < buckets_.size(); ++l)
+    for (int k = 0; k < kTaskKindCount; ++k) out[l][k] = buckets_[l][k].summary;
+  return out;
 }
 
 void CellTotals::add(const CellTotals& o) {

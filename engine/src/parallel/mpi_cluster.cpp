@@ -118,10 +118,13 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
           queue.pop_front();
         }
         try {
-          auto result = replication::Simulation(scenario, static_cast<std::uint32_t>(r)).run();
+          const std::unique_ptr<app::ReplicationWriter> writer = local ? local(r) : nullptr;
+          replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
+          sim.set_record_sink(writer.get());
+          auto result = sim.run();
           auto rows = app::figures_of(scenario, result, static_cast<std::size_t>(r));
           const std::lock_guard lock(mutex);
-          if (local) local(r, result, rows);
+          if (writer) writer->finish(result, rows);
           auto& f = out[slot_of[static_cast<std::size_t>(r)]];
           f.rows = std::move(rows);
           f.events = result.events;
@@ -190,11 +193,14 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
       if (batch.empty()) break;
       std::vector<double> results;
       try {
-        app::for_each_replication(scenario, batch, threads, [&](int r, model::ReplicationResult&& result) {
-          const auto rows = app::figures_of(scenario, result, static_cast<std::size_t>(r));
-          if (local) local(r, result, rows);
-          pack(results, r, result.events, rows);
-        });
+        app::for_each_replication(
+            scenario, batch, threads,
+            [&](int r, model::ReplicationResult&& result, app::ReplicationWriter* writer) {
+              const auto rows = app::figures_of(scenario, result, static_cast<std::size_t>(r));
+              if (writer != nullptr) writer->finish(result, rows);
+              pack(results, r, result.events, rows);
+            },
+            local);
       } catch (const std::exception& e) {
         abort_run(fmt::format("process {} of the MPI run: {}", rank_, e.what()));
       }

@@ -136,12 +136,15 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   result.events = events_processed;
   result.peak_open_cases = state.peak_open_cases;
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  // The task and victim records double as the output's logs: counted apart.
+  // The task and victim records held (those not yet final, and the rest of
+  // their blocks) are counted apart, at their peak.
   result.state_bytes = bytes(state.cases) + bytes(state.free_cases) + bytes(state.officers) +
                        bytes(state.lives) + state.events.capacity_bytes() + other_state_bytes;
-  result.log_bytes = bytes(state.tasks) + bytes(state.victims);
+  result.log_bytes = state.tasks.peak_bytes() + state.victims.peak_bytes() + state.task_tally.peak_bytes();
   for (const auto& q : state.queues) result.state_bytes += q.capacity_bytes();
-  for (const auto& life : state.lives) result.state_bytes += bytes(life.tasks);
+  for (const auto& life : state.lives) result.state_bytes += bytes(life.tasks) + bytes(life.victims_held);
+  for (const auto& waiting : state.unassigned_tasks) result.state_bytes += bytes(waiting);
+  for (const auto& waiting : state.unassigned_victims) result.state_bytes += bytes(waiting);
   result.officers.reserve(state.officers.size());
   for (std::uint32_t i = 0; i < state.officers.size(); ++i) {
     const Officer& o = state.officers[i];
@@ -159,33 +162,17 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   }
   result.ldu_flows = state.flows;
 
+  // The records still held go out (to the summary and the sink), in id order after those released.
+  state.release_all_records();
   const std::size_t ldu_count = state.ldu_count();
+  result.task_summary = state.task_tally.summary();
   result.task_summary.resize(ldu_count + 1);
-  for (const Task& t : state.tasks) {
-    TaskSummary& ts = result.task_summary[t.ldu][static_cast<int>(t.kind)];
-    const bool done = t.completed >= 0.0;
-    ++ts.total_created;
-    if (done) ++ts.total_completed;
-    else ++ts.open_at_end;
-    if (!t.in_window) continue;
-    ++ts.created;
-    if (done) {
-      ++ts.completed;
-      ts.total_days += t.completed - t.created;
-    }
-    if (t.deadline <= horizon) {
-      ++ts.due;
-      if (done && t.completed <= t.deadline) ++ts.on_time;
-    }
-  }
   for (std::size_t l = 0; l < ldu_count; ++l)
     for (int k = 0; k < kTaskKindCount; ++k) result.task_summary[ldu_count][k] += result.task_summary[l][k];
 
   for_each_column(snapshots_.officer,
                   [&](auto& column) { pad(column, snapshot_officers_, state.officers.size()); });
   result.snapshots = std::move(snapshots_);
-  result.tasks = std::move(state.tasks);
-  result.victims = std::move(state.victims);
   return result;
 }
 

@@ -23,7 +23,8 @@ RiskRates risk_rates(const CaseTypeParameters& type, int tier) {
 SharedState::SharedState(const Scenario& scenario_, std::uint32_t replication_)
     : scenario(scenario_), replication(replication_),
       hours_per_point(scenario_.workload.default_contracted_hours / scenario_.workload.nominal_target_points),
-      in_window(scenario_.warmup_days <= 0.0), allocation(scenario_.allocation) {
+      in_window(scenario_.warmup_days <= 0.0), allocation(scenario_.allocation),
+      task_tally(scenario_.ldus.size(), scenario_.horizon_days) {
   const std::size_t n = ldu_count();
   policy = policy::make_policy(allocation, n, streams(StreamPurpose::policy, static_cast<std::uint32_t>(n)));
   rosters.resize(n);
@@ -35,6 +36,51 @@ SharedState::SharedState(const Scenario& scenario_, std::uint32_t replication_)
   flows.resize(n);
   held.resize(n);
   waiting.resize(n);
+}
+
+namespace {
+
+bool task_final(const Task& t) { return t.completed >= 0.0; }
+bool victim_final(const VictimCase& v) { return v.ended >= 0.0 && v.open_tasks == 0; }
+
+// Where the records let go go: the timeliness summary, and the sink if any.
+struct TaskOutlet {
+  SharedState& s;
+  void block(std::span<const Task> records, std::size_t first, bool settled) const {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (settled || task_final(records[i])) s.task_tally.settle(records[i]);
+      else s.task_tally.hold(static_cast<std::uint32_t>(first + i), records[i]);
+    }
+    if (s.record_sink != nullptr) s.record_sink->tasks(records);
+  }
+  void final(std::uint32_t id, const Task& t) const {
+    s.task_tally.settle_held(id, t);
+    if (s.record_sink != nullptr) s.record_sink->task_final(id, t);
+  }
+};
+
+struct VictimOutlet {
+  SharedState& s;
+  void block(std::span<const VictimCase> records, std::size_t, bool) const {
+    if (s.record_sink != nullptr) s.record_sink->victims(records);
+  }
+  void final(std::uint32_t id, const VictimCase& v) const {
+    if (s.record_sink != nullptr) s.record_sink->victim_final(id, v);
+  }
+};
+
+} // namespace
+
+void SharedState::release_records(std::uint32_t task, std::uint32_t victim) {
+  if (task != kNone) tasks.settle(task, task_final, TaskOutlet{*this});
+  if (victim != kNone) victims.settle(victim, victim_final, VictimOutlet{*this});
+  tasks.release(task_final, TaskOutlet{*this});
+  victims.release(victim_final, VictimOutlet{*this});
+}
+
+void SharedState::release_all_records() {
+  tasks.release_all(TaskOutlet{*this});
+  victims.release_all(VictimOutlet{*this});
 }
 
 std::vector<sim::Engine> SharedState::streams(StreamPurpose purpose, std::uint32_t n) const {

@@ -45,8 +45,8 @@ TaskWork::TaskWork(SharedState& state) : s_(state) {
 
 void TaskWork::reserve() {
   double reports = 0.0;
-  for (const auto& l : s_.scenario.ldus) reports += l.court_reports_per_week / kDaysPerWeek * s_.scenario.horizon_days;
-  s_.tasks.reserve(static_cast<std::size_t>(reports * 1.2) + 1024);
+  for (const auto& l : s_.scenario.ldus) reports += l.court_reports_per_week / kDaysPerWeek;
+  credits_.reserve(static_cast<std::size_t>(reports * s_.scenario.tasks.report_points_period_days * 1.2) + 16);
 }
 
 double TaskWork::report_hours(int points) const {
@@ -68,8 +68,8 @@ std::uint32_t TaskWork::new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t
   t.in_window = s_.in_window;
   if (follows_case(kind))
     t.subject_generation = s_.cases[subject].generation;
-  s_.tasks.push_back(t);
-  return static_cast<std::uint32_t>(s_.tasks.size() - 1);
+  if (for_victim(kind)) ++s_.victims[subject].open_tasks;
+  return s_.tasks.push_back(t);
 }
 
 // --- officer time
@@ -126,18 +126,22 @@ void TaskWork::on_task_done(std::uint32_t officer, double now) {
   if (now != life.next_done) return; // superseded by a reschedule
   auto& heap = life.tasks;
   std::pop_heap(heap.begin(), heap.end(), LaterDeadline{});
-  Task& t = s_.tasks[heap.back().id];
+  const std::uint32_t id = heap.back().id;
+  Task& t = s_.tasks[id];
   heap.pop_back();
   life.task_hours = heap.empty() ? 0.0 : std::max(0.0, life.task_hours - t.hours_left);
   t.hours_left = 0.0;
   t.completed = now;
+  const Task done = t; // final now: its record may be released below
+  if (for_victim(done.kind)) --s_.victims[done.subject].open_tasks;
   life.working_on = kNone;
   life.work_since = now;
   reschedule_work(officer, now);
   // With the de-escalation reviewed, the case may step down to a preferred grade.
-  if (t.kind == TaskKind::deescalation_review && s_.allocation.step_down &&
-      s_.cases[t.subject].generation == t.subject_generation)
-    cases_->schedule_step_down(t.subject, now + s_.allocation.step_down_delay_days);
+  if (done.kind == TaskKind::deescalation_review && s_.allocation.step_down &&
+      s_.cases[done.subject].generation == done.subject_generation)
+    cases_->schedule_step_down(done.subject, now + s_.allocation.step_down_delay_days);
+  s_.release_records(id, for_victim(done.kind) ? done.subject : kNone);
 }
 
 // --- who does a task
@@ -200,14 +204,25 @@ void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double n
   t.credited = officer;
   s_.officers[officer].report_points += points;
   cases_->change_points(officer, points, now);
-  s_.events.push(now + s_.scenario.tasks.report_points_period_days, kReportPointsEnd, task);
+  // The credit ends after the counting period, when the task may be done and
+  // its record released: the credit is kept apart, in a reused slot.
+  std::uint32_t slot;
+  if (free_credits_.empty()) {
+    slot = static_cast<std::uint32_t>(credits_.size());
+    credits_.emplace_back();
+  } else {
+    slot = free_credits_.back();
+    free_credits_.pop_back();
+  }
+  credits_[slot] = ReportCredit{officer, points};
+  s_.events.push(now + s_.scenario.tasks.report_points_period_days, kReportPointsEnd, slot);
 }
 
-void TaskWork::on_report_points_end(std::uint32_t task, double now) {
-  const Task& t = s_.tasks[task];
-  const int points = report_points(s_.scenario.workload, t.kind);
-  s_.officers[t.credited].report_points -= points;
-  cases_->change_points(t.credited, -points, now);
+void TaskWork::on_report_points_end(std::uint32_t credit, double now) {
+  const ReportCredit c = credits_[credit];
+  free_credits_.push_back(credit);
+  s_.officers[c.officer].report_points -= c.points;
+  cases_->change_points(c.officer, -c.points, now);
 }
 
 void TaskWork::place_task(std::uint32_t task, double now) {
@@ -413,8 +428,8 @@ std::pair<std::uint32_t, std::uint32_t> TaskWork::victim_unit(std::uint32_t ldu)
 }
 
 void TaskWork::assign_victim_case(std::uint32_t victim, double now) {
+  if (s_.victim_ended(victim)) return; // an ended case left in a waiting list
   VictimCase& v = s_.victims[victim];
-  if (v.ended >= 0.0) return;
   static constexpr Grade kVlo[] = {Grade::VLO};
   std::uint32_t vlo = kNone;
   double best = std::numeric_limits<double>::infinity();
@@ -472,8 +487,8 @@ void TaskWork::rebalance_victims(std::uint32_t vlo, double now) {
 }
 
 void TaskWork::victim_contact(std::uint32_t victim, double now) {
+  if (s_.victim_ended(victim)) return;
   const VictimCase& v = s_.victims[victim];
-  if (v.ended >= 0.0) return;
   const VictimParameters& p = s_.scenario.victims;
   place_task(new_task(TaskKind::victim_contact, v.ldu, victim, p.contact_hours,
                       now + kDaysPerWorkingDay * p.contact_deadline_working_days, now),
@@ -481,8 +496,8 @@ void TaskWork::victim_contact(std::uint32_t victim, double now) {
 }
 
 void TaskWork::close_victim_case(std::uint32_t victim, bool opted_out, double now) {
+  if (s_.victim_ended(victim)) return;
   VictimCase& v = s_.victims[victim];
-  if (v.ended >= 0.0) return;
   v.ended = now;
   v.opted_out = opted_out;
   s_.cases[v.offender_case].victim = kNone;
@@ -497,14 +512,15 @@ void TaskWork::close_victim_case(std::uint32_t victim, bool opted_out, double no
     // finding it there cost a pass over every victim case waiting for a VLO.
     auto& waiting = s_.unassigned_victims[v.ldu];
     if (2 * ++ended_waiting_victims_[v.ldu] > waiting.size()) {
-      std::erase_if(waiting, [&](std::uint32_t w) { return s_.victims[w].ended >= 0.0; });
+      std::erase_if(waiting, [&](std::uint32_t w) { return s_.victim_ended(w); });
       ended_waiting_victims_[v.ldu] = 0;
     }
   }
+  s_.release_records(kNone, victim); // last: `v` may go with it
 }
 
 void TaskWork::on_victim_opt_out(std::uint32_t victim, double now) {
-  if (s_.victims[victim].ended >= 0.0) return;
+  if (s_.victim_ended(victim)) return;
   close_victim_case(victim, true, now);
 }
 

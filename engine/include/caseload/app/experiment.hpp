@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -22,16 +23,29 @@ using ProgressCallback = std::function<void(int done, int total, std::uint64_t e
 std::vector<model::ReplicationResult> run_replications(const model::Scenario& scenario, int replications,
                                                 int threads, const ProgressCallback& progress = {});
 
+// What becomes of a replication where it runs, while it runs (a run with -o:
+// its part file): its task and victim records as the engine releases them
+// (model::RecordSink), then, once it finished, the rest of it.
+class ReplicationWriter : public model::RecordSink {
+public:
+  virtual void finish(const model::ReplicationResult& result, const FigureTable& rows) = 0;
+};
+
+// Opens a replication's writer, in the thread that runs it, before it runs.
+using LocalSink = std::function<std::unique_ptr<ReplicationWriter>(int replication)>;
+
 // Called (from worker threads, serialised) with each finished replication,
-// which is dropped when the call returns: a run that hands each result on
-// (to a file, to its figures) holds at most one replication per thread,
-// whatever the number of replications.
-using ReplicationSink = std::function<void(int replication, model::ReplicationResult&& result)>;
+// which is dropped when the call returns, and its writer if one was opened:
+// a run that hands each result on (to a file, to its figures) holds at most
+// one replication per thread, whatever the number of replications.
+using ReplicationSink =
+    std::function<void(int replication, model::ReplicationResult&& result, ReplicationWriter* writer)>;
 
 // Runs the replications numbered in `which` (each with its own streams, so
-// any subset gives the same results as in a whole run).
+// any subset gives the same results as in a whole run); with `local`, each
+// replication's records go to the writer it opens.
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
-                          const ReplicationSink& sink);
+                          const ReplicationSink& sink, const LocalSink& local = {});
 
 // What every process needs of a finished replication: its rows of the figure
 // table and its events.
@@ -39,10 +53,6 @@ struct ReplicationFigures {
   FigureTable rows;
   std::uint64_t events = 0;
 };
-
-// Called in the process that ran a replication, serialised, with its whole
-// result and its figures (to write its part file).
-using LocalSink = std::function<void(int replication, const model::ReplicationResult&, const FigureTable& rows)>;
 
 // The processes of a run spread over machines (MPI: parallel/mpi_cluster.hpp).
 // Every process of a command makes the same calls in the same order (one
@@ -55,7 +65,8 @@ public:
   [[nodiscard]] bool leader() const { return rank() == 0; }
   // Runs the leader's `which` over every process's `threads`, handing
   // replications out as processes ask for more (dynamic load balancing);
-  // `local` is called where each ran, `progress` on the leader. Returns, on
+  // `local` opens a writer where each runs (finished there, serialised, with
+  // its figures), `progress` is called on the leader. Returns, on
   // every process, the leader's `which` and each one's figures, in order.
   virtual std::vector<ReplicationFigures> run(const model::Scenario& scenario, std::vector<int>& which, int threads,
                                               const LocalSink& local, const ProgressCallback& progress) const = 0;

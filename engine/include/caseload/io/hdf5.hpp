@@ -54,6 +54,32 @@ inline constexpr H5Z_filter_t kLz4Filter = 32004;
 // Whether the HDF5 library can load the LZ4 filter plugin.
 [[nodiscard]] bool lz4_available();
 
+// A 1-D numeric dataset that grows as rows are appended (records streamed
+// out while a replication runs): chunked, compressed and checksummed as a
+// large dataset of Group::write.
+class AppendableDataset {
+public:
+  AppendableDataset(Handle dataset, hid_t type) : dataset_(std::move(dataset)), type_(type) {}
+  template <class T> void append(std::span<const T> values) {
+    append_raw(native_type<T>(), values.data(), values.size());
+  }
+  // Values [start, start + values.size()) of those appended: read, or replaced.
+  template <class T> void read(hsize_t start, std::span<T> values) const {
+    transfer(native_type<T>(), values.data(), start, values.size(), false);
+  }
+  template <class T> void write(hsize_t start, std::span<const T> values) {
+    transfer(native_type<T>(), const_cast<T*>(values.data()), start, values.size(), true); // NOLINT: only read
+  }
+  [[nodiscard]] hsize_t size() const { return size_; }
+
+private:
+  void append_raw(hid_t type, const void* data, std::size_t count);
+  void transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const;
+  Handle dataset_;
+  hid_t type_;
+  hsize_t size_ = 0;
+};
+
 class Group {
 public:
   // `compression`: of the large datasets of this group and the groups created in it.
@@ -86,6 +112,12 @@ public:
     write<T>(name, std::span<const T>(data), {data.size()}, units);
   }
   void write_strings(const std::string& name, const std::vector<std::string>& values) const;
+  // An empty 1-D dataset of T to append to, in chunks of `chunk` elements.
+  template <class T>
+  [[nodiscard]] AppendableDataset create_appendable(const std::string& name, hsize_t chunk,
+                                                    std::string_view units = {}) const {
+    return create_appendable_raw(name, native_type<T>(), chunk, units);
+  }
 
   // Reads every dataset in this group and those below it, chunk checksums
   // and all, keeping nothing; throws at the first that cannot be read.
@@ -104,6 +136,10 @@ public:
 private:
   void write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
                  std::vector<hsize_t> dims, std::string_view units) const;
+  AppendableDataset create_appendable_raw(const std::string& name, hid_t type, hsize_t chunk,
+                                          std::string_view units) const;
+  // Chunked as given, compressed with the group's codec if `compress`, checksummed.
+  [[nodiscard]] Handle chunked_properties(const std::vector<hsize_t>& chunk, bool compress) const;
   Handle handle_;
   Compression compression_;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // The HDF5 results file (layout: docs/hdf5-format.md).
 
+#include "caseload/app/experiment.hpp"
 #include "caseload/app/run_summary.hpp"
 #include "caseload/app/sensitivity.hpp"
 #include "caseload/app/recruitment.hpp"
@@ -12,6 +13,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -36,17 +38,68 @@ struct RunOutput {
   std::span<const model::ReplicationResult> results;
   const app::RunSummary* summary = nullptr; // of the replications
   // Or, instead of `results`, for a run that wrote each replication as it
-  // finished: replication i's part file (write_replication_part), copied in as written.
+  // ran: replication i's part file (PartWriter), copied in as written.
   std::span<const std::filesystem::path> parts;
 };
 
-// One finished replication in a file of its own (a "part"): its group as the
-// results file holds it under /replications, with its rows of the figure
-// table, so that a run can drop each replication once written, and one that
-// dies can be continued from those it wrote.
-void write_replication_part(const std::filesystem::path& path, const RunMetadata& meta,
-                            const model::Scenario& scenario, const model::ReplicationResult& result,
-                            std::size_t index, const app::FigureTable& rows);
+// How a file written under a working name survives a power cut or an operating-system
+// crash: `durable` forces it to disk before and after the rename (results,
+// manifests); `checked_on_reuse` leaves that to the system, for files that are
+// read back whole, every chunk checksummed, before they are trusted, and
+// recomputed if they fail (a replication's part: a torn part costs one
+// replication, not the run; bench/README.md, "Output").
+enum class Durability { durable, checked_on_reuse };
+
+// A file written under a working name (`path` + ".tmp-<pid>") and renamed to
+// `path` only once whole and synced (commit); removed otherwise, also by
+// SIGINT, SIGTERM, SIGHUP or SIGQUIT while it is being written.
+class WorkingFile {
+public:
+  explicit WorkingFile(std::filesystem::path path);
+  ~WorkingFile();
+  WorkingFile(const WorkingFile&) = delete;
+  WorkingFile& operator=(const WorkingFile&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return working_; }
+  [[nodiscard]] const std::filesystem::path& final_path() const { return path_; }
+  // Renames the working file to the final path; `durable`: syncs it first,
+  // and the folder after.
+  void commit(Durability durability = Durability::durable);
+
+private:
+  std::filesystem::path path_, working_;
+  int slot_ = -1; // in the signal handler's table
+  bool committed_ = false;
+};
+
+// One replication in a file of its own (a "part"), written while it runs:
+// its group as the results file holds it under /replications, with its rows
+// of the figure table. The task and victim records are appended as the
+// engine releases them (chunk by chunk), the rest once it finished; then the
+// file is renamed to `path` (not synced: Durability), so that a part that
+// exists was written whole.
+// A run thus holds no replication's records, and one that dies can be
+// continued from the parts it wrote. Failures throw (a full device named).
+class PartWriter final : public app::ReplicationWriter {
+public:
+  PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
+             std::size_t index);
+  ~PartWriter() override; // removes the working file unless finished
+  PartWriter(const PartWriter&) = delete;
+  PartWriter& operator=(const PartWriter&) = delete;
+  void tasks(std::span<const model::Task> records) override;
+  void victims(std::span<const model::VictimCase> records) override;
+  void task_final(std::uint32_t id, const model::Task& record) override;
+  void victim_final(std::uint32_t id, const model::VictimCase& record) override;
+  void finish(const model::ReplicationResult& result, const app::FigureTable& rows) override;
+
+private:
+  struct Open;
+  template <class F> void guarded(F&& f);
+  const model::Scenario& scenario_;
+  std::size_t index_;
+  WorkingFile file_;
+  std::unique_ptr<Open> open_;
+};
 
 // The figure rows a part file of replication `index` holds, in `columns`'
 // columns (app::figure_columns); throws if the file is not that part.
@@ -97,18 +150,9 @@ struct StaffingOutput {
 // /recruitment run, and the targets' recruitment_* columns.
 void write_staffing(const std::filesystem::path& path, const RunMetadata& meta, const StaffingOutput& out);
 
-// How a file written atomically survives a power cut or an operating-system
-// crash: `durable` forces it to disk before and after the rename (results,
-// manifests); `checked_on_reuse` leaves that to the system, for files that are
-// read back whole, every chunk checksummed, before they are trusted, and
-// recomputed if they fail (a replication's part: a torn part costs one
-// replication, not the run; bench/README.md, "Output").
-enum class Durability { durable, checked_on_reuse };
-
 // Runs write(temporary path) and renames the temporary over `path` only if it
 // succeeds, so a failure never leaves a partial file or clobbers an old one.
 void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(const std::filesystem::path&)>& write,
-                      Durability durability = Durability::durable);
+                      const std::function<void(const std::filesystem::path&)>& write);
 
 } // namespace caseload::io

@@ -11,6 +11,7 @@
 #include "caseload/model/scenario.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,9 +50,9 @@ public:
   // The figures of that replication, if an earlier process finished it.
   [[nodiscard]] std::optional<app::FigureTable> finished(std::string_view run, int replication,
                                                          const app::FigureTable& columns) const;
-  // Writes it, atomically and synced, so that a part that exists is whole.
-  void write(std::string_view run, int replication, const model::Scenario& scenario,
-             const model::ReplicationResult& result, const app::FigureTable& rows) const;
+  // Opens its part file, to be written as it runs (PartWriter).
+  [[nodiscard]] std::unique_ptr<app::ReplicationWriter> open(std::string_view run, int replication,
+                                                             const model::Scenario& scenario) const;
   // How many replications are kept (finished, whole).
   [[nodiscard]] int count() const;
   // After the output is in place: the parts are in it.

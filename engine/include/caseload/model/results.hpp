@@ -9,9 +9,12 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <unordered_map>
 #include <limits>
 #include <string_view>
 #include <tuple>
+#include <span>
 #include <vector>
 
 namespace caseload::model {
@@ -209,6 +212,70 @@ struct OfficerInfo {
   double left_day = -1.0;
 };
 
+// Where a replication's task and victim records go as the engine lets them
+// go: each record in id order, in spans of consecutive records (a block at a
+// time), once it is final (a task completed; a victim case ended, its
+// contacts done) or, at the end, as it is then. A record that stays open long
+// goes with its block before it is final and comes again, once, in its final
+// state (or its state at the end) through task_final / victim_final. The
+// engine holds only records that may still change; without a sink, released
+// ones are dropped once summarised. The output writer's sink appends them to
+// the replication's part file.
+struct RecordSink {
+  virtual ~RecordSink() = default;
+  virtual void tasks(std::span<const Task> records) = 0;
+  virtual void victims(std::span<const VictimCase> records) = 0;
+  virtual void task_final(std::uint32_t id, const Task& record) = 0;
+  virtual void victim_final(std::uint32_t id, const VictimCase& record) = 0;
+};
+
+// A sink that keeps every record in memory (tests, the writer of a whole file).
+struct RecordCollector final : RecordSink {
+  std::vector<Task> task_records;
+  std::vector<VictimCase> victim_records;
+  void tasks(std::span<const Task> records) override {
+    task_records.insert(task_records.end(), records.begin(), records.end());
+  }
+  void victims(std::span<const VictimCase> records) override {
+    victim_records.insert(victim_records.end(), records.begin(), records.end());
+  }
+  void task_final(std::uint32_t id, const Task& record) override { task_records.at(id) = record; }
+  void victim_final(std::uint32_t id, const VictimCase& record) override { victim_records.at(id) = record; }
+};
+
+// The timeliness summary of tasks ([LDU][task kind]), each task added once
+// final (or at the end), and the days to complete them summed in id order,
+// whatever order they become final in, so that the sums are those of a pass
+// over every record (bit for bit).
+class TaskTally {
+public:
+  TaskTally(std::size_t ldu_count, double horizon) : buckets_(ldu_count), horizon_(horizon) {}
+  // A task settled (final, or the run ended), in id order among the tasks not held.
+  void settle(const Task& t);
+  // A task not final handed on in id order: its place in the sums is kept.
+  void hold(std::uint32_t id, const Task& t);
+  // A task held before, now settled.
+  void settle_held(std::uint32_t id, const Task& t);
+  [[nodiscard]] std::vector<std::array<TaskSummary, kTaskKindCount>> summary() const;
+  [[nodiscard]] std::size_t peak_bytes() const { return peak_bytes_; }
+
+private:
+  struct Bucket {
+    TaskSummary summary;
+    std::deque<double> pending; // days to add after a held task's: NaN until settled, -1 nothing
+    std::uint64_t popped = 0;   // entries added from `pending` so far
+  };
+  Bucket& bucket(const Task& t) { return buckets_[t.ldu][static_cast<int>(t.kind)]; }
+  void count(const Task& t);
+  void add_days(Bucket& b, double days);
+  void drain(Bucket& b);
+  std::vector<std::array<Bucket, kTaskKindCount>> buckets_;
+  std::unordered_map<std::uint32_t, std::uint64_t> held_; // id -> its place in its bucket's order
+  double horizon_;
+  std::size_t pending_ = 0;
+  std::size_t peak_bytes_ = 0;
+};
+
 struct ReplicationResult {
   std::vector<OfficerInfo> officers;
   Snapshots snapshots;
@@ -216,14 +283,19 @@ struct ReplicationResult {
   FlowSummary division_flow;
   // [ldu or division (last)][task kind]
   std::vector<std::array<TaskSummary, kTaskKindCount>> task_summary;
+  // Every task and victim record, in id order: only from runs that keep them
+  // (replication::run_keeping_records); otherwise they went to a RecordSink.
   std::vector<Task> tasks;
   std::vector<VictimCase> victims;
   std::uint64_t events = 0;
   // Diagnostics for benchmarks: the most cases open at once, and the bytes of
-  // model state (cases, officers, tasks, events; not the recorded output) then.
+  // model state (cases, officers, tasks in hand, events; not the recorded
+  // output) at the end of the run.
   std::uint64_t peak_open_cases = 0;
   std::uint64_t state_bytes = 0;
-  std::uint64_t log_bytes = 0; // task and victim records
+  // The most bytes of task and victim records held at once (the records not
+  // yet released, in their blocks; not what a sink keeps).
+  std::uint64_t log_bytes = 0;
   double mean_pending_events = 0.0; // events in the event list, averaged over the events processed
 };
 

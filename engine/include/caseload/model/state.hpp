@@ -38,7 +38,7 @@ struct Officer {
 };
 
 // A task in an officer's queue, its deadline beside its id so that ordering
-// the queue reads no task record (they are scattered over the whole run's log).
+// the queue reads no task record (they are scattered over the records held).
 struct QueuedTask {
   double deadline = 0.0;
   std::uint32_t id = 0;
@@ -110,6 +110,11 @@ constexpr bool follows_case(TaskKind k) {
   return k == TaskKind::parole_report || k == TaskKind::plan_review || k == TaskKind::deescalation_review;
 }
 
+// Tasks about a victim case (their subject): contacts with the victim.
+constexpr bool for_victim(TaskKind k) {
+  return k == TaskKind::victim_first_contact || k == TaskKind::victim_contact;
+}
+
 struct Task {
   double created = 0.0;
   double deadline = 0.0;
@@ -125,6 +130,7 @@ struct Task {
   TaskKind kind = TaskKind::fdr;
   bool in_window = false;
 };
+static_assert(sizeof(Task) == 72, "a task is 72 bytes");
 
 struct VictimCase {
   double created = 0.0;
@@ -135,7 +141,9 @@ struct VictimCase {
   std::uint32_t first_contact = kNone; // task
   std::uint16_t ldu = 0;
   bool opted_out = false;
+  std::uint8_t open_tasks = 0; // contacts not yet made: the record is final once ended with none
 };
+static_assert(sizeof(VictimCase) == 40, "a victim case is 40 bytes");
 
 // Officers of one LDU who are in post or absent (not those who left),
 // grouped by grade, as indices into the officer array.

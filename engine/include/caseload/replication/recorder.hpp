@@ -1,7 +1,8 @@
 #pragma once
 // What a replication records: weekly snapshots of every officer, of each
 // LDU × grade cell and of the imbalance between them, then at the end the
-// flow and timeliness summaries and the task and victim records.
+// flow and timeliness summaries; the task and victim records go to the
+// state's sink as they become final.
 
 #include "caseload/model/results.hpp"
 #include "caseload/replication/shared_state.hpp"
@@ -19,9 +20,9 @@ public:
   void reserve();
   // Takes a snapshot now; returns when the next one is due (past the horizon: none).
   double on_snapshot(double now);
-  // Everything recorded, with the run's totals; moves the task and victim
-  // records out of the state. `other_state_bytes`: the components' own state,
-  // for the memory diagnostic.
+  // Everything recorded, with the run's totals; the task and victim records
+  // still held go to the state's sink. `other_state_bytes`: the components'
+  // own state, for the memory diagnostic.
   ReplicationResult finish(SharedState& state, std::uint64_t events_processed, std::uint64_t other_state_bytes);
 
 private:

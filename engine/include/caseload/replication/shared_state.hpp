@@ -11,6 +11,7 @@
 #include "caseload/policy/allocation.hpp"
 #include "caseload/sim/classed_fifo.hpp"
 #include "caseload/sim/event_queue.hpp"
+#include "caseload/sim/record_window.hpp"
 #include "caseload/sim/random.hpp"
 #include "caseload/stats/time_average.hpp"
 
@@ -117,9 +118,15 @@ struct SharedState {
   std::vector<std::uint32_t> free_cases;
   std::vector<WaitingQueue> queues;
 
+  // Tasks and victim cases by id, in order of creation. Only a window is
+  // held (sim/record_window.hpp): a record leaves once final (a task
+  // completed; a victim case ended with no contact left to make), to the
+  // timeliness summary and to `record_sink` (docs/architecture.md, "Records").
+  sim::RecordWindow<Task> tasks;
+  sim::RecordWindow<VictimCase> victims;
+  RecordSink* record_sink = nullptr;
+  TaskTally task_tally; // the timeliness of the tasks let go so far
   // Work that nobody could take yet, per LDU.
-  std::vector<Task> tasks;
-  std::vector<VictimCase> victims;
   std::vector<std::vector<std::uint32_t>> unassigned_tasks;
   std::vector<std::vector<std::uint32_t>> unassigned_victims;
 
@@ -131,6 +138,16 @@ struct SharedState {
   std::uint64_t peak_open_cases = 0;
 
   [[nodiscard]] std::size_t ldu_count() const { return scenario.ldus.size(); }
+  // A victim case that ended (released ones did).
+  [[nodiscard]] bool victim_ended(std::uint32_t victim) const {
+    return victims.released(victim) || victims[victim].ended >= 0.0;
+  }
+  // After task `task` completed, or victim case `victim` ended or made its
+  // last contact (kNone: neither): lets go of the records that are final.
+  // Call once no reference to a record is kept (its block may be reused).
+  void release_records(std::uint32_t task, std::uint32_t victim);
+  // At the end: every record left goes out, final or not.
+  void release_all_records();
   [[nodiscard]] sim::StreamKey key(StreamPurpose purpose, std::uint32_t index, std::uint32_t sub = 0) const {
     return stream_key(scenario.seed, replication, purpose, index, sub);
   }

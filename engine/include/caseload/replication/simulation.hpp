@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 namespace caseload::replication {
 
@@ -22,6 +23,9 @@ public:
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
+  // Where the task and victim records go as they become final (before run;
+  // none: they are dropped once summarised).
+  void set_record_sink(RecordSink* sink) { state_.record_sink = sink; }
   // Runs to the horizon and returns what was recorded.
   ReplicationResult run();
 
@@ -47,5 +51,17 @@ private:
   std::uint64_t processed_ = 0;
   std::uint64_t pending_sum_ = 0; // events pending before each pop, summed
 };
+
+// A replication with every task and victim record kept in memory, in the
+// result's `tasks` and `victims` (tests, and writing a whole file at once).
+inline ReplicationResult run_keeping_records(const Scenario& scenario, std::uint32_t replication) {
+  RecordCollector records;
+  Simulation sim(scenario, replication);
+  sim.set_record_sink(&records);
+  ReplicationResult result = sim.run();
+  result.tasks = std::move(records.task_records);
+  result.victims = std::move(records.victim_records);
+  return result;
+}
 
 } // namespace caseload::replication

@@ -23,7 +23,7 @@ public:
   explicit TaskWork(SharedState& state);
   void connect(CaseFlow& cases) { cases_ = &cases; }
 
-  // Sizes the task array from the expected number of court reports.
+  // Sizes the table of report credits from the expected court reports in a counting period.
   void reserve();
   void schedule_first_court_reports();
 
@@ -58,7 +58,7 @@ public:
   void on_risk_change(std::uint32_t id, double now);
   void on_parole_report(std::uint32_t id, double now);
   void on_victim_opt_out(std::uint32_t victim, double now);
-  void on_report_points_end(std::uint32_t task, double now);
+  void on_report_points_end(std::uint32_t credit, double now);
 
 private:
   std::uint32_t new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject, double hours,
@@ -91,6 +91,13 @@ private:
   std::vector<bool> court_team_stale_;
   // Per LDU: victim cases ended while in its unassigned list, not yet dropped from it.
   std::vector<std::uint32_t> ended_waiting_victims_;
+  // The WMT points of reports in hand, until their counting period ends (by slot, reused).
+  struct ReportCredit {
+    std::uint32_t officer = kNone;
+    std::int32_t points = 0;
+  };
+  std::vector<ReportCredit> credits_;
+  std::vector<std::uint32_t> free_credits_;
 };
 
 } // namespace caseload::replication

@@ -1,0 +1,231 @@
+// Task and victim records: the window that holds only those that may still
+// change, the summary of those released, and the part file they stream to.
+
+#include "caseload/app/headline.hpp"
+#include "caseload/io/hdf5.hpp"
+#include "caseload/io/output_writer.hpp"
+#include "caseload/io/scenario_loader.hpp"
+#include "caseload/replication/simulation.hpp"
+#include "caseload/sim/record_window.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <unistd.h>
+
+using namespace caseload;
+
+namespace {
+
+struct Item {
+  std::uint32_t value = 0;
+  bool done = false;
+};
+using Window = sim::RecordWindow<Item, 4>;
+
+// Every record handed on, in order, the size of each span, and the records
+// handed again once final (id, value).
+struct Handed {
+  std::vector<std::uint32_t> values;
+  std::vector<std::size_t> spans;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> finals;
+  std::size_t next = 0;
+  void block(std::span<const Item> items, std::size_t first, bool) {
+    EXPECT_EQ(first, next); // consecutive, from id 0
+    next += items.size();
+    spans.push_back(items.size());
+    for (const Item& i : items) values.push_back(i.value);
+  }
+  void final(std::uint32_t id, const Item& item) { finals.emplace_back(id, item.value); }
+};
+
+bool is_done(const Item& i) { return i.done; }
+
+} // namespace
+
+TEST(RecordWindow, ReleasesTheFrontInIdOrderAndHandsOnWholeBlocks) {
+  Window w;
+  for (std::uint32_t i = 0; i < 10; ++i) EXPECT_EQ(w.push_back(Item{i * 10, false}), i);
+  Handed out;
+  // Records 1 to 6 final, 0 not: nothing can leave before it.
+  for (std::uint32_t i = 1; i <= 6; ++i) w[i].done = true;
+  w.release(is_done, out);
+  EXPECT_EQ(w.base(), 0u);
+  EXPECT_TRUE(out.values.empty());
+  // With 0 final, 0 to 6 leave; only the first block (0-3) is handed on whole.
+  w[0].done = true;
+  w.release(is_done, out);
+  EXPECT_EQ(w.base(), 7u);
+  EXPECT_TRUE(w.released(6));
+  EXPECT_FALSE(w.released(7));
+  EXPECT_EQ(out.values, (std::vector<std::uint32_t>{0, 10, 20, 30}));
+  EXPECT_EQ(out.spans, (std::vector<std::size_t>{4}));
+  // Records still held keep their ids and values, new ones follow on.
+  EXPECT_EQ(w[8].value, 80u);
+  EXPECT_EQ(w.push_back(Item{100, false}), 10u);
+  // At the end, the rest in id order, final or not: the second block whole, then the part of the third.
+  w.release_all(out);
+  EXPECT_EQ(w.base(), 11u);
+  EXPECT_EQ(out.values, (std::vector<std::uint32_t>{0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100}));
+  EXPECT_EQ(out.spans, (std::vector<std::size_t>{4, 4, 3}));
+  EXPECT_TRUE(out.finals.empty());
+}
+
+TEST(RecordWindow, ARecordOpenLongIsKeptApartAndItsBlocksGoOn) {
+  // Two blocks at most: record 1 stays open while 20 more pass; its block
+  // goes on with it as it is, and it comes again once final.
+  sim::RecordWindow<Item, 4> w(2);
+  Handed out;
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    w.push_back(Item{i, i != 1});
+    w.release(is_done, out);
+  }
+  EXPECT_EQ(w.stragglers(), 1u);
+  EXPECT_FALSE(w.released(1));
+  EXPECT_TRUE(w.released(2));
+  using Small = sim::RecordWindow<Item, 4>;
+  EXPECT_LE(w.held_bytes(), 3 * (4 * sizeof(Item) + sizeof(std::unique_ptr<Item[]>)) + Small::straggler_bytes);
+  ASSERT_GE(out.values.size(), 4u);
+  EXPECT_EQ(out.values[1], 1u);
+  w[1].value = 101; // still open, still changing
+  w.settle(1, is_done, out);
+  EXPECT_TRUE(out.finals.empty());
+  w[1].done = true;
+  w.settle(1, is_done, out);
+  EXPECT_EQ(out.finals, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{1, 101}}));
+  EXPECT_EQ(w.stragglers(), 0u);
+  w.release_all(out);
+  ASSERT_EQ(out.values.size(), 20u);
+  EXPECT_EQ(out.finals.size(), 1u);
+}
+
+TEST(RecordWindow, HoldsOnlyTheBlocksBetweenTheOldestOpenRecordAndTheNewest) {
+  // Records become final two ids after they are made: at most a few blocks
+  // are ever held, however many records pass through.
+  Window w;
+  Handed out;
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    w.push_back(Item{i, false});
+    if (i >= 2) w[i - 2].done = true;
+    w.release(is_done, out);
+  }
+  EXPECT_EQ(w.base(), 998u);
+  EXPECT_LE(w.peak_bytes(), 3 * (4 * sizeof(Item) + sizeof(std::unique_ptr<Item[]>)));
+  w.release_all(out);
+  ASSERT_EQ(out.values.size(), 1000u);
+  for (std::uint32_t i = 0; i < 1000; ++i) EXPECT_EQ(out.values[i], i);
+}
+
+namespace {
+
+// Court reports only, written promptly: three POs, ten FDRs a week against
+// room for about twenty, for 160 years.
+model::Scenario prompt_reports() {
+  return test::parse(R"(
+schema_version = 1
+initial_state = "empty"
+horizon_days = 58440
+warmup_days = 0
+snapshot_every_days = 3000
+[tasks]
+sdr_share = 0
+[case_types.community]
+duration_days = { dist = "fixed", value = 10 }
+tier_mix = { C1 = 1.0 }
+[[ldu]]
+name = "Court"
+staff.PO = { establishment = 3 }
+court_reports_per_week = 10
+)");
+}
+
+} // namespace
+
+TEST(Records, TasksCompletedPromptlyAreHeldOnlyWhileOpen) {
+  const model::Scenario s = prompt_reports();
+  const model::ReplicationResult r = replication::run_keeping_records(s, 0);
+  const std::size_t total = r.tasks.size();
+  // The window a task keeps open: the tasks created after it until it is
+  // done (every later task waits in the window for it), from the records.
+  std::size_t widest = 0;
+  for (std::size_t i = 0; i < total; ++i) {
+    const double until = r.tasks[i].completed >= 0.0 ? r.tasks[i].completed : s.horizon_days;
+    std::size_t j = i;
+    while (j + 1 < total && r.tasks[j + 1].created <= until) ++j;
+    widest = std::max(widest, j - i + 1);
+  }
+  // Held: that window, rounded out to whole blocks at both ends, and one spare block.
+  constexpr std::size_t block = sim::RecordWindow<model::Task>::block_records;
+  const std::size_t bound_records = widest + 3 * block;
+  EXPECT_LE(r.log_bytes, bound_records * (sizeof(model::Task) + sizeof(void*)));
+  // Far fewer than the run's tasks, which all passed through.
+  ASSERT_GT(widest, 0u);
+  EXPECT_LT(bound_records * 4, total);
+  // The summary of the released tasks is the summary of them all.
+  const auto& fdr = r.task_summary.back()[static_cast<int>(model::TaskKind::fdr)];
+  EXPECT_EQ(static_cast<std::size_t>(fdr.total_created), total);
+}
+
+TEST(Records, KeepingTheRecordsChangesNoFigure) {
+  // Midlands: a run that drops its records as they are released, and one
+  // that keeps them all, give the same summary, bit for bit.
+  const model::Scenario s =
+      io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/midlands-2018.toml").scenario;
+  const model::ReplicationResult kept = replication::run_keeping_records(s, 0);
+  const model::ReplicationResult dropped = replication::Simulation(s, 0).run();
+  EXPECT_TRUE(dropped.tasks.empty());
+  ASSERT_GT(kept.tasks.size(), 65536u); // more than a chunk of the file
+  const auto a = app::headline_figures(s, kept, -1), b = app::headline_figures(s, dropped, -1);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!(std::isnan(a[i].value) && std::isnan(b[i].value))) {
+      EXPECT_EQ(a[i].value, b[i].value) << a[i].name;
+    }
+  }
+  EXPECT_LT(dropped.log_bytes, kept.tasks.size() * sizeof(model::Task));
+}
+
+TEST(Records, ThePartFileHoldsTheRecordsKeptInMemory) {
+  // Records streamed to a part file chunk by chunk as they are released read
+  // back equal to the records a run keeps in memory.
+  const model::Scenario s =
+      io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/midlands-2018.toml").scenario;
+  const model::ReplicationResult kept = replication::run_keeping_records(s, 0);
+  const auto path = std::filesystem::temp_directory_path() / ("caseload-records-" + std::to_string(::getpid()) + ".h5");
+  std::filesystem::remove(path);
+  {
+    io::PartWriter writer(path, {"test", "now", {io::h5::Compression::Codec::deflate, 1}}, s, 0);
+    replication::Simulation sim(s, 0);
+    sim.set_record_sink(&writer);
+    const model::ReplicationResult r = sim.run();
+    writer.finish(r, app::figures_of(s, r, 0));
+  }
+  ASSERT_TRUE(std::filesystem::exists(path));
+  {
+    const io::h5::File file(path.string(), true);
+    const io::h5::Group tasks = file.open_group("replication").open_group("tasks");
+    const auto kind = tasks.read_ints("kind"), officer = tasks.read_ints("officer");
+    const auto created = tasks.read_doubles("created"), completed = tasks.read_doubles("completed");
+    ASSERT_EQ(kind.size(), kept.tasks.size());
+    for (std::size_t i = 0; i < kept.tasks.size(); ++i) {
+      const model::Task& t = kept.tasks[i];
+      ASSERT_EQ(kind[i], static_cast<std::int64_t>(t.kind)) << i;
+      ASSERT_EQ(officer[i], t.officer == model::kNone ? -1 : static_cast<std::int64_t>(t.officer)) << i;
+      ASSERT_EQ(created[i], t.created) << i;
+      ASSERT_EQ(completed[i], t.completed) << i;
+    }
+    const io::h5::Group victims = file.open_group("replication").open_group("victims");
+    const auto ended = victims.read_doubles("ended");
+    const auto first = victims.read_ints("first_contact_task");
+    ASSERT_EQ(ended.size(), kept.victims.size());
+    for (std::size_t i = 0; i < kept.victims.size(); ++i) {
+      const model::VictimCase& v = kept.victims[i];
+      ASSERT_EQ(ended[i], v.ended) << i;
+      ASSERT_EQ(first[i], v.first_contact == model::kNone ? -1 : static_cast<std::int64_t>(v.first_contact)) << i;
+    }
+  }
+  std::filesystem::remove(path);
+}
