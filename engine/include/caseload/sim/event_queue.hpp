@@ -12,7 +12,8 @@
 // bucket becomes the heap when the clock reaches it. Buckets are chains of
 // fixed-size blocks from one pool, recycled as buckets empty, and a span of
 // 64 buckets far ahead is one chain until the clock enters it, so memory
-// stays close to the events pending. Events past the last bucket wait apart
+// stays close to the events pending, at 16 bytes an event (a chain keeps the
+// order of scheduling, so the sequence number is given on entering the heap). Events past the last bucket wait apart
 // and join the heap if the clock gets there. (bench/README.md: at 10⁶–10⁷
 // case lifetimes a single heap of millions of events was a third of the run,
 // nearly all of it cache misses.)
@@ -28,7 +29,7 @@ namespace caseload::sim {
 
 struct Event {
   double time = 0.0;     // days since the start
-  std::uint64_t seq = 0; // insertion order, breaks ties
+  std::uint64_t seq = 0; // breaks ties: increases with the order of scheduling (numbered as the event nears)
   std::uint32_t kind = 0;
   std::uint32_t id = 0;
 };
@@ -50,13 +51,14 @@ public:
 
   void push(double time, std::uint32_t kind, std::uint32_t id) {
     assert(time >= now_ && "events cannot be scheduled in the past");
-    const Event e{time, next_seq_++, kind, id};
+    ++scheduled_;
     const std::size_t b = bucket_of(time);
     if (b <= current_) {
-      heap_.push_back(e);
+      heap_.push_back(Event{time, next_seq_++, kind, id});
       sift_up(heap_.size() - 1);
       return;
     }
+    const Later e{time, kind, id};
     ++later_;
     if (b >= max_buckets_) {
       beyond_.push_back(e);
@@ -92,9 +94,9 @@ public:
   [[nodiscard]] bool empty() const noexcept { return heap_.empty() && later_ == 0; }
   [[nodiscard]] std::size_t size() const noexcept { return heap_.size() + later_; }
   [[nodiscard]] double now() const noexcept { return now_; }
-  [[nodiscard]] std::uint64_t scheduled() const noexcept { return next_seq_; }
+  [[nodiscard]] std::uint64_t scheduled() const noexcept { return scheduled_; }
   [[nodiscard]] std::size_t capacity_bytes() const noexcept {
-    return (heap_.capacity() + beyond_.capacity()) * sizeof(Event) + slabs_.size() * sizeof(Slab) +
+    return heap_.capacity() * sizeof(Event) + beyond_.capacity() * sizeof(Later) + slabs_.size() * sizeof(Slab) +
            coarse_.capacity() * sizeof(Bucket) + free_blocks_.capacity() * sizeof(std::uint32_t);
   }
 
@@ -108,12 +110,24 @@ private:
   // (a span's buckets and one chain a later span), and each holds at most one
   // part-filled block: the pool stays close to the events pending.
   static constexpr std::size_t kDaysPerCoarse = 64;
-  // 42 events (1 kB) a block, its header in its last cache line.
-  static constexpr std::uint32_t kBlockEvents = 42;
+  // 63 events (1 kB) a block, its header in its last cache line.
+  static constexpr std::uint32_t kBlockEvents = 63;
   static constexpr std::size_t kSlabBlocks = 256;
 
+  // An event not yet in the heap: its sequence number is implied by its place,
+  // because a bucket's chain holds its events in the order they were
+  // scheduled (a span's chain is split before anything is added to its
+  // buckets, and all of it was scheduled before the bucket became the heap).
+  // So it is numbered as it enters the heap, and takes 16 bytes, not 24.
+  struct Later {
+    double time;
+    std::uint32_t kind;
+    std::uint32_t id;
+  };
+  static_assert(sizeof(Later) == 16);
+
   struct Block {
-    std::array<Event, kBlockEvents> events;
+    std::array<Later, kBlockEvents> events;
     std::uint32_t size = 0;
     std::uint32_t next = kNoBlock;
   };
@@ -146,7 +160,7 @@ private:
     return i;
   }
 
-  void append(Bucket& bucket, const Event& e) {
+  void append(Bucket& bucket, const Later& e) {
     if (bucket.last == kNoBlock || block(bucket.last).size == kBlockEvents) {
       const std::uint32_t fresh = new_block();
       if (bucket.last == kNoBlock) bucket.first = fresh;
@@ -156,6 +170,8 @@ private:
     Block& tail = block(bucket.last);
     tail.events[tail.size++] = e;
   }
+
+  void enter_heap(const Later& e) { heap_.push_back(Event{e.time, next_seq_++, e.kind, e.id}); }
 
   // Moves a chain's events to `out` (a callback) and its blocks to the free list.
   template <class Out>
@@ -176,16 +192,17 @@ private:
       if (current_ >= max_buckets_) {
         // Past the last bucket: what is left waits beyond the buckets, and
         // from now on every event goes to the heap.
-        heap_.swap(beyond_);
+        for (const Later& e : beyond_) enter_heap(e);
+        std::vector<Later>().swap(beyond_);
         current_ = kAllNear;
       } else {
         const std::size_t coarse = current_ / kDaysPerCoarse;
         if (coarse > opened_) { // a new span of buckets: its events go to their own
           opened_ = coarse;
           if (coarse < coarse_.size())
-            drain(coarse_[coarse], [&](const Event& e) { append(fine_[bucket_of(e.time) % kDaysPerCoarse], e); });
+            drain(coarse_[coarse], [&](const Later& e) { append(fine_[bucket_of(e.time) % kDaysPerCoarse], e); });
         }
-        drain(fine_[current_ % kDaysPerCoarse], [&](const Event& e) { heap_.push_back(e); });
+        drain(fine_[current_ % kDaysPerCoarse], [&](const Later& e) { enter_heap(e); });
       }
       later_ -= heap_.size();
       for (std::size_t i = heap_.size() / kArity + 1; i-- > 0;)
@@ -228,11 +245,12 @@ private:
   std::vector<Bucket> coarse_;              // events of later spans, by span
   std::vector<std::unique_ptr<Slab>> slabs_; // the blocks, by index / kSlabBlocks
   std::vector<std::uint32_t> free_blocks_;
-  std::vector<Event> beyond_;               // events at or past the last bucket
+  std::vector<Later> beyond_;               // events at or past the last bucket, in the order scheduled
   std::size_t current_ = 0;                 // the bucket the heap holds (kAllNear: all of them)
   std::size_t opened_ = 0;                  // the span split into fine_ (the current bucket's)
   std::size_t later_ = 0;                   // events in fine_, coarse_ and beyond_
-  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_seq_ = 0;              // the next event to enter the heap
+  std::uint64_t scheduled_ = 0;
   double now_ = 0.0;
 };
 
