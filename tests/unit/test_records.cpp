@@ -102,6 +102,33 @@ TEST(RecordWindow, ARecordOpenLongIsKeptApartAndItsBlocksGoOn) {
   EXPECT_EQ(out.finals.size(), 1u);
 }
 
+TEST(RecordWindow, GrowsWhileItsFrontBlockIsMostlyOpenRatherThanKeepRecordsApart) {
+  // Every record stays open for 24 ids (six blocks of 4) against a window of
+  // two blocks: a fixed window would keep nearly all of them apart, each read
+  // a hash lookup; the window grows to span them instead, and none is kept apart.
+  sim::RecordWindow<Item, 4> w(2);
+  Handed out;
+  constexpr std::uint32_t kOpenFor = 24;
+  for (std::uint32_t i = 0; i < 400; ++i) {
+    w.push_back(Item{i, false});
+    if (i >= kOpenFor) w[i - kOpenFor].done = true;
+    w.release(is_done, out);
+  }
+  EXPECT_EQ(w.stragglers(), 0u);
+  EXPECT_EQ(w.base(), 400u - kOpenFor);
+  // What is held is the open records' blocks and at most one more on each side.
+  EXPECT_LE(w.peak_bytes(), (kOpenFor / 4 + 2) * (4 * sizeof(Item) + sizeof(std::unique_ptr<Item[]>)));
+  // A front block with one record of four open (the rest final) still goes on, that one kept apart.
+  sim::RecordWindow<Item, 4> v(2);
+  Handed rest;
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    v.push_back(Item{i, i != 0});
+    v.release(is_done, rest);
+  }
+  EXPECT_EQ(v.stragglers(), 1u);
+  EXPECT_GE(v.base(), 4u);
+}
+
 TEST(RecordWindow, HoldsOnlyTheBlocksBetweenTheOldestOpenRecordAndTheNewest) {
   // Records become final two ids after they are made: at most a few blocks
   // are ever held, however many records pass through.
