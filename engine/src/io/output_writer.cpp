@@ -764,12 +764,11 @@ WorkingFile::~WorkingFile() {
   unregister_working_file(slot_);
 }
 
-void WorkingFile::commit(Durability durability) {
-  const bool sync = durability == Durability::durable;
-  if (sync) sync_to_disk(working_, O_RDONLY);
+void WorkingFile::commit() {
+  sync_to_disk(working_, O_RDONLY);
   std::filesystem::rename(working_, path_);
   committed_ = true;
-  if (sync) sync_to_disk(folder_of(path_), O_RDONLY | O_DIRECTORY);
+  sync_to_disk(folder_of(path_), O_RDONLY | O_DIRECTORY);
 }
 
 void write_atomically(const std::filesystem::path& path,
@@ -847,7 +846,7 @@ void PartWriter::finish(const model::ReplicationResult& result, const app::Figur
     write_figures(open_->group.create_group("summary"), rows, 0, rows.rows_per_replication);
     open_->file.flush();
     open_.reset(); // closed before it is synced and renamed
-    file_.commit(Durability::checked_on_reuse);
+    file_.commit();
   });
 }
 

@@ -42,14 +42,6 @@ struct RunOutput {
   std::span<const std::filesystem::path> parts;
 };
 
-// How a file written under a working name survives a power cut or an operating-system
-// crash: `durable` forces it to disk before and after the rename (results,
-// manifests); `checked_on_reuse` leaves that to the system, for files that are
-// read back whole, every chunk checksummed, before they are trusted, and
-// recomputed if they fail (a replication's part: a torn part costs one
-// replication, not the run; bench/README.md, "Output").
-enum class Durability { durable, checked_on_reuse };
-
 // A file written under a working name (`path` + ".tmp-<pid>") and renamed to
 // `path` only once whole and synced (commit); removed otherwise, also by
 // SIGINT, SIGTERM, SIGHUP or SIGQUIT while it is being written.
@@ -61,9 +53,8 @@ public:
   WorkingFile& operator=(const WorkingFile&) = delete;
   [[nodiscard]] const std::filesystem::path& path() const { return working_; }
   [[nodiscard]] const std::filesystem::path& final_path() const { return path_; }
-  // Renames the working file to the final path; `durable`: syncs it first,
-  // and the folder after.
-  void commit(Durability durability = Durability::durable);
+  // Syncs the working file, renames it to the final path, syncs the folder.
+  void commit();
 
 private:
   std::filesystem::path path_, working_;
@@ -75,8 +66,7 @@ private:
 // its group as the results file holds it under /replications, with its rows
 // of the figure table. The task and victim records are appended as the
 // engine releases them (chunk by chunk), the rest once it finished; then the
-// file is renamed to `path` (not synced: Durability), so that a part that
-// exists was written whole.
+// file is synced and renamed to `path`, so that a part that exists is whole.
 // A run thus holds no replication's records, and one that dies can be
 // continued from the parts it wrote. Failures throw (a full device named).
 class PartWriter final : public app::ReplicationWriter {

@@ -110,7 +110,7 @@ private:
   // (a span's buckets and one chain a later span), and each holds at most one
   // part-filled block: the pool stays close to the events pending.
   static constexpr std::size_t kDaysPerCoarse = 64;
-  // 63 events (1 kB) a block, its header in its last cache line.
+  // 63 events a block: 1,016 bytes with its header.
   static constexpr std::uint32_t kBlockEvents = 63;
   static constexpr std::size_t kSlabBlocks = 256;
 

@@ -4,12 +4,11 @@
 // released while its oldest record is final (can no longer change), so that
 // records leave in id order, each block handed on whole once all its records
 // left, and its memory reused. A record that stays open long would hold every
-// later block: once more than `max_blocks` are held and at least half of the
-// front block is final, it is handed on anyway and its records not yet final
-// are kept apart ("stragglers"), until they are final or the run ends, when
-// they are handed on again, alone; while most of the front block is open, the
-// window grows a block instead. Memory: the blocks (their records at least half
-// open but for the newest `max_blocks`) and the stragglers.
+// later block: once more than `max_blocks` are held, the front block is handed
+// on anyway and its records not yet final are kept apart ("stragglers"),
+// until they are final or the run ends, when they are handed on again, alone;
+// unless most of the front block and of the next are open, when the window
+// grows a block instead. Memory: the blocks and the stragglers.
 //
 // `Out` receives: block(span of consecutive records, id of the first, all
 // settled?) in id order, where the records not final, unless all are settled
@@ -78,15 +77,17 @@ public:
         if (base_ % kBlock == 0) pop_front_block(out, false);
       }
       if (blocks_.size() <= max_blocks_) return;
-      // The front block is full (more blocks follow). While most of it is
-      // still open, the window grows instead: records open that long are the
-      // run's normal business (at 10^6 case lifetimes a few blocks hold a
-      // day's tasks), and a straggler costs a hash lookup on every read
-      // (bench/README.md). Once at least half is final, its open records stay apart.
+      // The front block is full (more blocks follow). While most of it and
+      // most of the block after it are still open, the window grows instead:
+      // records open that long are the run's normal business (at 10^6 case
+      // lifetimes a few blocks hold a day's tasks), and a straggler costs a
+      // hash lookup on every read (bench/README.md). A front block mostly
+      // open behind a block mostly final is a cohort apart (day 0's victim
+      // cases, say): it goes on, its open records apart, so that it cannot
+      // hold every later block. The window stays at the size it grew to: no
+      // larger than the run already needed.
       const std::size_t end = (first_block_ + 1) * kBlock;
-      std::size_t open = 0;
-      for (std::size_t id = base_; id < end; ++id) open += is_final(slot(id)) ? 0 : 1;
-      if (2 * open > kBlock) {
+      if (mostly_open(base_, end, is_final) && mostly_open(end, std::min(end + kBlock, size_), is_final)) {
         ++max_blocks_;
         return;
       }
@@ -125,6 +126,14 @@ public:
   [[nodiscard]] std::size_t peak_bytes() const { return peak_bytes_; }
 
 private:
+  // More than half of the records [from, to) are not final (the records
+  // before `from` in its block were final).
+  template <class Final> bool mostly_open(std::size_t from, std::size_t to, Final& is_final) {
+    const std::size_t block_start = from / kBlock * kBlock;
+    std::size_t open = 0;
+    for (std::size_t id = from; id < to; ++id) open += is_final(slot(id)) ? 0 : 1;
+    return 2 * open > to - block_start;
+  }
   T& slot(std::size_t id) {
     const std::size_t at = id - first_block_ * kBlock;
     return blocks_[at / kBlock][at % kBlock];
