@@ -41,6 +41,11 @@ void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_
   }
 }
 
+// An officer, case, victim case or task index as the file holds it: -1 for none.
+std::int64_t index_or_none(std::uint32_t index) {
+  return index == model::kNone ? -1 : static_cast<std::int64_t>(index);
+}
+
 // Rows of the tasks/ table (docs/hdf5-format.md), from records.
 struct TaskColumns {
   using Record = model::Task;
@@ -51,8 +56,8 @@ struct TaskColumns {
   void set(std::size_t row, const model::Task& t, double horizon) {
     kind[row] = static_cast<std::int32_t>(t.kind);
     ldu[row] = t.ldu;
-    officer[row] = t.officer == model::kNone ? -1 : static_cast<std::int64_t>(t.officer);
-    subject[row] = t.subject == model::kNone ? -1 : static_cast<std::int64_t>(t.subject);
+    officer[row] = index_or_none(t.officer);
+    subject[row] = index_or_none(t.subject);
     created[row] = t.created;
     started[row] = t.started;
     completed[row] = t.completed;
@@ -90,9 +95,9 @@ struct VictimColumns {
   void set(std::size_t row, const model::VictimCase& v, double /*horizon*/) {
     ldu[row] = v.ldu;
     opted_out[row] = v.opted_out;
-    vlo[row] = v.vlo == model::kNone ? -1 : static_cast<std::int64_t>(v.vlo);
+    vlo[row] = index_or_none(v.vlo);
     offender_case[row] = static_cast<std::int64_t>(v.offender_case);
-    first_contact[row] = v.first_contact == model::kNone ? -1 : static_cast<std::int64_t>(v.first_contact);
+    first_contact[row] = index_or_none(v.first_contact);
     created[row] = v.created;
     ended[row] = v.ended;
   }
@@ -249,7 +254,6 @@ void write_replication_rest(const h5::Group& g, const model::Scenario& scenario,
   const h5::Group imbalance = g.open_group("imbalance");
   write_series(imbalance.create_group("division"), s.division, {n_snap});
   write_series(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
-
 }
 
 // A replication whose records are in memory (ReplicationResult::tasks and victims).

@@ -55,13 +55,19 @@ void TaskTally::count(const Task& t) {
   }
 }
 
+void TaskTally::note_peak() {
+  // A pending entry, and a held task's place in the hash table (about four words).
+  peak_bytes_ = std::max(peak_bytes_, pending_ * sizeof(double) + held_.size() * 4 * sizeof(void*));
+}
+
 void TaskTally::add_days(Bucket& b, double days) {
   if (b.pending.empty()) {
     if (days >= 0.0) b.summary.total_days += days;
     return;
   }
   b.pending.push_back(days); // after a held task's
-  peak_bytes_ = std::max(peak_bytes_, ++pending_ * sizeof(double) + held_.size() * 4 * sizeof(void*));
+  ++pending_;
+  note_peak();
 }
 
 void TaskTally::drain(Bucket& b) {
@@ -83,7 +89,8 @@ void TaskTally::hold(std::uint32_t id, const Task& t) {
   Bucket& b = bucket(t);
   held_.emplace(id, b.popped + b.pending.size());
   b.pending.push_back(std::numeric_limits<double>::quiet_NaN());
-  peak_bytes_ = std::max(peak_bytes_, ++pending_ * sizeof(double) + held_.size() * 4 * sizeof(void*));
+  ++pending_;
+  note_peak();
 }
 
 void TaskTally::settle_held(std::uint32_t id, const Task& t) {

@@ -269,6 +269,7 @@ private:
   void count(const Task& t);
   void add_days(Bucket& b, double days);
   void drain(Bucket& b);
+  void note_peak();
   std::vector<std::array<Bucket, kTaskKindCount>> buckets_;
   std::unordered_map<std::uint32_t, std::uint64_t> held_; // id -> its place in its bucket's order
   double horizon_;
