@@ -239,8 +239,10 @@ TEST(Records, ThePartFileHoldsTheRecordsKeptInMemory) {
     io::PartWriter writer(path, {"test", "now", {io::h5::Compression::Codec::deflate, 1}}, s, 0);
     replication::Simulation sim(s, 0);
     sim.set_record_sink(&writer);
-    const model::ReplicationResult r = sim.run();
-    writer.finish(r, app::figures_of(s, r, 0));
+    model::ReplicationResult r = sim.run();
+    app::FigureTable rows = app::figures_of(s, r, 0);
+    writer.finish(std::move(r), std::move(rows));
+    writer.close();
   }
   ASSERT_TRUE(std::filesystem::exists(path));
   {

@@ -11,6 +11,23 @@
 
 namespace caseload::app {
 
+void ClosingWriters::add(std::unique_ptr<ReplicationWriter> writer) {
+  std::unique_ptr<ReplicationWriter> oldest;
+  {
+    const std::lock_guard lock(mutex_);
+    open_.push_back(std::move(writer));
+    if (open_.size() <= limit_) return;
+    oldest = std::move(open_.front());
+    open_.pop_front();
+  }
+  oldest->close(); // while the others go on
+}
+
+void ClosingWriters::close_all() {
+  const std::lock_guard lock(mutex_);
+  for (; !open_.empty(); open_.pop_front()) open_.front()->close();
+}
+
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
                           const ReplicationSink& sink, const LocalSink& local) {
   const int count = static_cast<int>(which.size());
@@ -20,16 +37,23 @@ void for_each_replication(const model::Scenario& scenario, std::span<const int> 
   std::atomic<int> next{0};
   std::mutex mutex; // guards failure and the sink
   std::exception_ptr failure;
+  // A finished replication's file is written while the next one runs: one
+  // writing for each thread.
+  ClosingWriters closing(static_cast<std::size_t>(threads));
   auto worker = [&] {
     for (int i; (i = next.fetch_add(1)) < count;) {
       try {
         const int r = which[static_cast<std::size_t>(i)];
-        const std::unique_ptr<ReplicationWriter> writer = local ? local(r) : nullptr;
+        std::unique_ptr<ReplicationWriter> writer = local ? local(r) : nullptr;
         replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
         sim.set_record_sink(writer.get());
         auto result = sim.run();
-        const std::lock_guard lock(mutex);
-        if (!failure) sink(r, std::move(result), writer.get());
+        {
+          const std::lock_guard lock(mutex);
+          if (failure) return;
+          sink(r, std::move(result), writer.get());
+        }
+        if (writer) closing.add(std::move(writer));
       } catch (...) {
         const std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -42,6 +66,13 @@ void for_each_replication(const model::Scenario& scenario, std::span<const int> 
   } else {
     std::vector<std::jthread> pool;
     for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  }
+  if (!failure) {
+    try {
+      closing.close_all();
+    } catch (...) {
+      failure = std::current_exception();
+    }
   }
   if (failure) std::rethrow_exception(failure);
 }
@@ -75,8 +106,8 @@ std::vector<ReplicationFigures> run_figures(const model::Scenario& scenario, std
         auto& mine = out[slot_of[static_cast<std::size_t>(r)]];
         mine.rows = figures_of(scenario, result, static_cast<std::size_t>(r));
         mine.events = result.events;
-        if (writer != nullptr) writer->finish(result, mine.rows);
-        if (progress) progress(++done, total, result.events);
+        if (writer != nullptr) writer->finish(std::move(result), mine.rows);
+        if (progress) progress(++done, total, mine.events);
       },
       local);
   return out;

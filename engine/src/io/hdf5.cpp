@@ -356,6 +356,12 @@ void Group::copy(const Group& source, const std::string& source_name, const std:
         "copying " + source_name);
 }
 
+std::size_t File::other_open_objects() const {
+  const ssize_t count = H5Fget_obj_count(id(), H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+  if (count < 0) throw std::runtime_error("HDF5: cannot count a file's open objects");
+  return static_cast<std::size_t>(count) - 1;
+}
+
 void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush"); }
 
 void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }

@@ -2,10 +2,13 @@
 
 #include "caseload/io/hdf5.hpp"
 #include "caseload/app/run_summary.hpp"
+#include "caseload/io/job_thread.hpp"
 
 #include <fmt/format.h>
 
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <mutex>
 #include <type_traits>
 
@@ -125,82 +128,120 @@ template <class Columns> void append_row(Columns& columns, const typename Column
 // any dataset; so either way its datasets hold the same values in the same
 // chunks of rows as a table written at once. A record that comes again in
 // its final state (RecordSink) replaces its row: in memory if still there,
-// else in the file at the end.
+// else in the file at the end. Given `post`, the file's side (every HDF5
+// call) is posted as jobs (run elsewhere, in order), and the caller only
+// fills and hands over buffers of rows; without, it runs in the caller.
 template <class Columns> class StreamedTable {
 public:
   using Record = typename Columns::Record;
+  using Correction = std::pair<std::uint64_t, Record>;
   static constexpr std::size_t kChunkRows = 65536;
 
-  StreamedTable(h5::Group group, double horizon) : group_(std::move(group)), horizon_(horizon) {}
+  using Post = std::function<void(std::function<void()>)>;
+  StreamedTable(double horizon, Post post) : horizon_(horizon), post_(std::move(post)) { reserve(); }
+  // The group it is written to, before anything is written; called on the
+  // file's side (with a JobThread, in one of its jobs).
+  void open(h5::Group group) { file_.group.emplace(std::move(group)); }
 
   void add(std::span<const Record> records) {
     for (const Record& r : records) {
       append_row(columns_, r, horizon_);
-      if (columns_.size() == kChunkRows) flush();
+      if (columns_.size() == kChunkRows) hand_over();
     }
   }
   void correct(std::uint64_t id, const Record& r) {
-    if (id >= written_) columns_.set(id - written_, r, horizon_);
+    if (id >= handed_) columns_.set(id - handed_, r, horizon_);
     else corrections_.emplace_back(id, r);
   }
   void finish() {
-    if (datasets_.empty()) {
-      columns_.each([&](const char* name, const auto& column, std::string_view units) {
-        group_.write(name, column, units);
-      });
-      return;
-    }
-    flush();
-    // A chunk at a time: its rows read back, the records that came again set, written again.
-    std::sort(corrections_.begin(), corrections_.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t at = 0; at < corrections_.size();) {
-      const std::uint64_t start = corrections_[at].first / kChunkRows * kChunkRows;
-      const std::uint64_t rows = std::min<std::uint64_t>(kChunkRows, written_ - start);
-      Columns chunk;
-      std::size_t i = 0;
-      chunk.each([&](const char*, auto& column, std::string_view) {
-        column.resize(rows);
-        datasets_[i++].read(start, std::span(column));
-      });
-      for (; at < corrections_.size() && corrections_[at].first < start + rows; ++at)
-        chunk.set(corrections_[at].first - start, corrections_[at].second, horizon_);
-      i = 0;
-      chunk.each([&](const char*, const auto& column, std::string_view) {
-        using T = typename std::decay_t<decltype(column)>::value_type;
-        datasets_[i++].write(start, std::span<const T>(column));
-      });
-    }
-  }
-
-private:
-  void flush() {
-    if (datasets_.empty())
-      columns_.each([&](const char* name, const auto& column, std::string_view units) {
-        using T = typename std::decay_t<decltype(column)>::value_type;
-        datasets_.push_back(group_.create_appendable<T>(name, kChunkRows, units));
-      });
-    std::size_t i = 0;
-    written_ += columns_.size();
-    columns_.each([&](const char*, auto& column, std::string_view) {
-      using T = typename std::decay_t<decltype(column)>::value_type;
-      datasets_[i++].append(std::span<const T>(column));
-      column.clear();
+    run([this, rest = std::move(columns_), corrections = std::move(corrections_)]() mutable {
+      file_.finish(std::move(rest), std::move(corrections), horizon_);
     });
   }
 
-  h5::Group group_;
+private:
+  // The file's side: touched only by the jobs, in order.
+  struct File {
+    std::optional<h5::Group> group;
+    std::vector<h5::AppendableDataset> datasets;
+
+    void append(Columns& rows) {
+      if (datasets.empty())
+        rows.each([&](const char* name, const auto& column, std::string_view units) {
+          using T = typename std::decay_t<decltype(column)>::value_type;
+          datasets.push_back(group->create_appendable<T>(name, kChunkRows, units));
+        });
+      std::size_t i = 0;
+      rows.each([&](const char*, const auto& column, std::string_view) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        datasets[i++].append(std::span<const T>(column));
+      });
+    }
+
+    // Writes what is left and closes its HDF5 objects (the file is closed
+    // only once none is open).
+    void finish(Columns rest, std::vector<Correction> corrections, double horizon) {
+      write_rest(std::move(rest), std::move(corrections), horizon);
+      datasets.clear();
+      group.reset();
+    }
+
+    void write_rest(Columns rest, std::vector<Correction> corrections, double horizon) {
+      if (datasets.empty()) {
+        rest.each([&](const char* name, const auto& column, std::string_view units) { group->write(name, column, units); });
+        return;
+      }
+      if (rest.size() > 0) append(rest);
+      const std::uint64_t written = datasets.front().size();
+      // A chunk at a time: its rows read back, the records that came again set, written again.
+      std::sort(corrections.begin(), corrections.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (std::size_t at = 0; at < corrections.size();) {
+        const std::uint64_t start = corrections[at].first / kChunkRows * kChunkRows;
+        const std::uint64_t rows = std::min<std::uint64_t>(kChunkRows, written - start);
+        Columns chunk;
+        std::size_t i = 0;
+        chunk.each([&](const char*, auto& column, std::string_view) {
+          column.resize(rows);
+          datasets[i++].read(start, std::span(column));
+        });
+        for (; at < corrections.size() && corrections[at].first < start + rows; ++at)
+          chunk.set(corrections[at].first - start, corrections[at].second, horizon);
+        i = 0;
+        chunk.each([&](const char*, const auto& column, std::string_view) {
+          using T = typename std::decay_t<decltype(column)>::value_type;
+          datasets[i++].write(start, std::span<const T>(column));
+        });
+      }
+    }
+  };
+
+  template <class F> void run(F&& job) {
+    if (post_) post_(std::forward<F>(job));
+    else job();
+  }
+  void reserve() {
+    columns_.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
+  }
+  void hand_over() {
+    handed_ += columns_.size();
+    run([this, rows = std::move(columns_)]() mutable { file_.append(rows); });
+    columns_ = Columns{};
+    reserve();
+  }
+
   double horizon_;
+  Post post_;
   Columns columns_;
-  std::uint64_t written_ = 0; // rows in the file
-  std::vector<h5::AppendableDataset> datasets_;
-  std::vector<std::pair<std::uint64_t, Record>> corrections_; // of rows in the file
+  std::uint64_t handed_ = 0;             // rows handed over to the file's side
+  std::vector<Correction> corrections_; // of rows handed over
+  File file_;
 };
 
 // A whole table at once, from records in memory.
 template <class Columns, class Record>
 void write_table(h5::Group g, std::span<const Record> records, double horizon) {
-  StreamedTable<Columns> table(std::move(g), horizon);
+  StreamedTable<Columns> table(horizon, {});
+  table.open(std::move(g));
   table.add(records);
   table.finish();
 }
@@ -788,70 +829,83 @@ void write_atomically(const std::filesystem::path& path,
   }
 }
 
-// The part file's HDF5 objects while the replication runs.
+// The part file while the replication runs: its HDF5 objects, touched only
+// by the jobs of its JobThread, and the tables' rows being gathered.
 struct PartWriter::Open {
-  h5::File file;
-  h5::Group group;
+  Open(double horizon, const std::function<void(std::function<void()>)>& post)
+      : tasks(horizon, post), victims(horizon, post) {}
+  std::optional<h5::File> file;
+  std::optional<h5::Group> group;
   StreamedTable<TaskColumns> tasks;
   StreamedTable<VictimColumns> victims;
+  // Jobs waiting at most: a chunk of rows of each table while one is written,
+  // or the finished replication.
+  JobThread jobs{4}; // last: joined before the rest goes
 };
+
+template <class F> auto PartWriter::guarded(F&& f) {
+  return [this, f = std::forward<F>(f)]() mutable {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      open_->group.reset(); // the file closed before its space is looked at (the working file goes with this writer)
+      open_->file.reset();
+      std::error_code ignored;
+      std::filesystem::remove(file_.path(), ignored);
+      rethrow_write_failure(file_.final_path(), e);
+    }
+  };
+}
 
 PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
                        std::size_t index)
-    : scenario_(scenario), index_(index), file_(path) {
-  guarded([&] {
+    : scenario_(scenario), index_(index), file_(path),
+      open_(std::make_unique<Open>(scenario.horizon_days,
+                                   [this](std::function<void()> job) { open_->jobs.post(guarded(std::move(job))); })) {
+  open_->jobs.post(guarded([this, meta] {
     h5::quiet_errors();
-    h5::File file(file_.path().string(), false, meta.compression);
-    file.attribute("format", kPartFormat);
-    file.attribute("engine_version", meta.engine_version);
-    file.attribute("replication", static_cast<std::int64_t>(index));
-    h5::Group group = file.create_group(kPartGroup);
-    create_replication_groups(group);
-    StreamedTable<TaskColumns> tasks(group.open_group("tasks"), scenario.horizon_days);
-    StreamedTable<VictimColumns> victims(group.open_group("victims"), scenario.horizon_days);
-    open_.reset(new Open{std::move(file), std::move(group), std::move(tasks), std::move(victims)});
-  });
+    Open& o = *open_;
+    o.file.emplace(file_.path().string(), false, meta.compression);
+    o.file->attribute("format", kPartFormat);
+    o.file->attribute("engine_version", meta.engine_version);
+    o.file->attribute("replication", static_cast<std::int64_t>(index_));
+    o.group.emplace(o.file->create_group(kPartGroup));
+    create_replication_groups(*o.group);
+    o.tasks.open(o.group->open_group("tasks"));
+    o.victims.open(o.group->open_group("victims"));
+  }));
 }
 
 PartWriter::~PartWriter() = default;
 
-template <class F> void PartWriter::guarded(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    open_.reset(); // closes the file before its space is looked at (the working file goes with this writer)
-    std::error_code ignored;
-    std::filesystem::remove(file_.path(), ignored);
-    rethrow_write_failure(file_.final_path(), e);
-  }
-}
+void PartWriter::tasks(std::span<const model::Task> records) { open_->tasks.add(records); }
 
-void PartWriter::tasks(std::span<const model::Task> records) {
-  guarded([&] { open_->tasks.add(records); });
-}
+void PartWriter::victims(std::span<const model::VictimCase> records) { open_->victims.add(records); }
 
-void PartWriter::victims(std::span<const model::VictimCase> records) {
-  guarded([&] { open_->victims.add(records); });
-}
-
-void PartWriter::task_final(std::uint32_t id, const model::Task& record) {
-  guarded([&] { open_->tasks.correct(id, record); });
-}
+void PartWriter::task_final(std::uint32_t id, const model::Task& record) { open_->tasks.correct(id, record); }
 
 void PartWriter::victim_final(std::uint32_t id, const model::VictimCase& record) {
-  guarded([&] { open_->victims.correct(id, record); });
+  open_->victims.correct(id, record);
 }
 
-void PartWriter::finish(const model::ReplicationResult& result, const app::FigureTable& rows) {
-  guarded([&] {
-    write_replication_rest(open_->group, scenario_, result, index_);
-    open_->tasks.finish();
-    open_->victims.finish();
-    write_figures(open_->group.create_group("summary"), rows, 0, rows.rows_per_replication);
-    open_->file.flush();
-    open_.reset(); // closed before it is synced and renamed
+void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows) {
+  Open& o = *open_;
+  o.jobs.post(guarded([this, result = std::move(result)] { write_replication_rest(*open_->group, scenario_, result, index_); }));
+  o.tasks.finish();
+  o.victims.finish();
+  o.jobs.post(guarded([this, rows = std::move(rows)] {
+    Open& o = *open_;
+    write_figures(o.group->create_group("summary"), rows, 0, rows.rows_per_replication);
+    o.group.reset();
+    o.file->flush();
+    // Closed before it is synced and renamed: HDF5 closes a file only once
+    // none of its objects is open, so one left open would be written after.
+    if (o.file->other_open_objects() != 0) throw std::logic_error("a part file's HDF5 objects were left open");
+    o.file.reset();
     file_.commit();
-  });
+  }));
 }
+
+void PartWriter::close() { open_->jobs.wait(); }
 
 } // namespace caseload::io

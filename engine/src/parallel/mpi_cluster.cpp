@@ -103,6 +103,7 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
   if (leader()) {
     std::mutex mutex; // guards the queue, `out`, `done`, `failure`, `local` and `progress`
     std::deque<int> queue(which.begin(), which.end());
+    app::ClosingWriters closing(static_cast<std::size_t>(threads)); // files written while the next replication runs
     int done = 0;
     const auto finished = [&](std::uint64_t events) {
       if (progress) progress(++done, n, events);
@@ -118,17 +119,20 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
           queue.pop_front();
         }
         try {
-          const std::unique_ptr<app::ReplicationWriter> writer = local ? local(r) : nullptr;
+          std::unique_ptr<app::ReplicationWriter> writer = local ? local(r) : nullptr;
           replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
           sim.set_record_sink(writer.get());
           auto result = sim.run();
           auto rows = app::figures_of(scenario, result, static_cast<std::size_t>(r));
-          const std::lock_guard lock(mutex);
-          if (writer) writer->finish(result, rows);
-          auto& f = out[slot_of[static_cast<std::size_t>(r)]];
-          f.rows = std::move(rows);
-          f.events = result.events;
-          finished(f.events);
+          {
+            const std::lock_guard lock(mutex);
+            auto& f = out[slot_of[static_cast<std::size_t>(r)]];
+            f.events = result.events;
+            if (writer) writer->finish(std::move(result), rows);
+            f.rows = std::move(rows);
+            finished(f.events);
+          }
+          if (writer) closing.add(std::move(writer));
         } catch (...) {
           const std::lock_guard lock(mutex);
           if (!failure) failure = std::current_exception();
@@ -178,6 +182,13 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
         }
       }
     } // the leader's threads are done
+    if (!failure) {
+      try {
+        closing.close_all();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
     status = failure ? 1 : 0;
     if (!failure)
       for (std::size_t i = 0; i < out.size(); ++i) pack(all, which[i], out[i].events, out[i].rows);
@@ -197,8 +208,8 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
             scenario, batch, threads,
             [&](int r, model::ReplicationResult&& result, app::ReplicationWriter* writer) {
               const auto rows = app::figures_of(scenario, result, static_cast<std::size_t>(r));
-              if (writer != nullptr) writer->finish(result, rows);
               pack(results, r, result.events, rows);
+              if (writer != nullptr) writer->finish(std::move(result), rows);
             },
             local);
       } catch (const std::exception& e) {

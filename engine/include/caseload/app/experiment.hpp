@@ -8,9 +8,11 @@
 #include "caseload/model/scenario.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -25,10 +27,29 @@ std::vector<model::ReplicationResult> run_replications(const model::Scenario& sc
 
 // What becomes of a replication where it runs, while it runs (a run with -o:
 // its part file): its task and victim records as the engine releases them
-// (model::RecordSink), then, once it finished, the rest of it.
+// (model::RecordSink), then, once it finished, the rest of it. The writing
+// may go on after finish() returns, while the next replication runs;
+// close() waits for it, and throws what it failed with.
 class ReplicationWriter : public model::RecordSink {
 public:
-  virtual void finish(const model::ReplicationResult& result, const FigureTable& rows) = 0;
+  virtual void finish(model::ReplicationResult&& result, FigureTable rows) = 0;
+  virtual void close() = 0;
+};
+
+// The writers of finished replications still writing: at most `limit`
+// (beyond that, add() waits for the oldest), so that a run holds at most that
+// many finished replications besides those running. Thread-safe.
+class ClosingWriters {
+public:
+  explicit ClosingWriters(std::size_t limit) : limit_(limit) {}
+  void add(std::unique_ptr<ReplicationWriter> writer);
+  // Waits for every one; throws the first failure.
+  void close_all();
+
+private:
+  std::size_t limit_;
+  std::mutex mutex_;
+  std::deque<std::unique_ptr<ReplicationWriter>> open_;
 };
 
 // Opens a replication's writer, in the thread that runs it, before it runs.

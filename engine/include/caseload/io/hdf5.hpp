@@ -150,6 +150,9 @@ class File : public Group {
 public:
   explicit File(const std::string& path, bool read_only = false, Compression compression = {});
   void flush() const;
+  // HDF5 objects of this file still open besides the file itself: the file
+  // is really closed (its last metadata written) only once there are none.
+  [[nodiscard]] std::size_t other_open_objects() const;
 };
 
 // Stops the HDF5 library printing its error stack: failures surface as our exceptions.

@@ -68,7 +68,10 @@ private:
 // engine releases them (chunk by chunk), the rest once it finished; then the
 // file is synced and renamed to `path`, so that a part that exists is whole.
 // A run thus holds no replication's records, and one that dies can be
-// continued from the parts it wrote. Failures throw (a full device named).
+// continued from the parts it wrote. The writing (HDF5, compression, the
+// sync) is done by a thread of the writer's own, while the replication and
+// then the next one run: the caller only gathers rows and hands them over.
+// Failures (a full device named) are thrown by close().
 class PartWriter final : public app::ReplicationWriter {
 public:
   PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
@@ -80,11 +83,12 @@ public:
   void victims(std::span<const model::VictimCase> records) override;
   void task_final(std::uint32_t id, const model::Task& record) override;
   void victim_final(std::uint32_t id, const model::VictimCase& record) override;
-  void finish(const model::ReplicationResult& result, const app::FigureTable& rows) override;
+  void finish(model::ReplicationResult&& result, app::FigureTable rows) override;
+  void close() override;
 
 private:
   struct Open;
-  template <class F> void guarded(F&& f);
+  template <class F> auto guarded(F&& f);
   const model::Scenario& scenario_;
   std::size_t index_;
   WorkingFile file_;

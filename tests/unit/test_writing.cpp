@@ -1,0 +1,117 @@
+// Writing while the simulation runs: the job thread a part file is written
+// by, and the writers of finished replications closed behind the run.
+#include "caseload/app/experiment.hpp"
+#include "caseload/io/job_thread.hpp"
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using namespace caseload;
+
+TEST(JobThread, RunsJobsOneAtATimeInTheOrderPosted) {
+  std::vector<int> ran; // touched only by the job thread until wait() returns
+  {
+    io::JobThread jobs(2); // fewer places than jobs: post() waits for room
+    for (int i = 0; i < 50; ++i) jobs.post([&ran, i] { ran.push_back(i); });
+    jobs.wait();
+    std::vector<int> expected(50);
+    for (int i = 0; i < 50; ++i) expected[static_cast<std::size_t>(i)] = i;
+    EXPECT_EQ(ran, expected);
+  }
+}
+
+TEST(JobThread, WaitThrowsTheFirstFailureAndLaterJobsAreDropped) {
+  io::JobThread jobs(8);
+  std::atomic<int> after{0};
+  std::latch hold(1);
+  jobs.post([&] { hold.wait(); }); // the three below are waiting when the first fails
+  jobs.post([] { throw std::runtime_error("disk full"); });
+  jobs.post([] { throw std::runtime_error("second"); });
+  jobs.post([&] { ++after; });
+  hold.count_down();
+  try {
+    jobs.wait();
+    FAIL() << "wait() returned after a job failed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "disk full");
+  }
+  jobs.post([&] { ++after; }); // dropped too: the writer is broken
+  EXPECT_THROW(jobs.wait(), std::runtime_error);
+  EXPECT_EQ(after.load(), 0);
+}
+
+namespace {
+
+// A writer that records when it is closed, and may fail then.
+struct FakeWriter final : app::ReplicationWriter {
+  FakeWriter(int id, std::vector<int>& closed, bool fails) : id(id), closed(closed), fails(fails) {}
+  void tasks(std::span<const model::Task>) override {}
+  void victims(std::span<const model::VictimCase>) override {}
+  void task_final(std::uint32_t, const model::Task&) override {}
+  void victim_final(std::uint32_t, const model::VictimCase&) override {}
+  void finish(model::ReplicationResult&&, app::FigureTable) override { finished = true; }
+  void close() override {
+    closed.push_back(id);
+    if (fails) throw std::runtime_error("cannot write replication " + std::to_string(id));
+  }
+  int id;
+  std::vector<int>& closed;
+  bool fails;
+  bool finished = false;
+};
+
+} // namespace
+
+TEST(ClosingWriters, KeepsAtMostTheLimitOpenClosingTheOldestFirst) {
+  std::vector<int> closed;
+  app::ClosingWriters closing(2);
+  for (int i = 0; i < 5; ++i) {
+    closing.add(std::make_unique<FakeWriter>(i, closed, false));
+    // After adding writer i, writers 0 .. i-2 are closed: two stay open.
+    std::vector<int> expected;
+    for (int k = 0; k + 2 <= i; ++k) expected.push_back(k);
+    EXPECT_EQ(closed, expected) << i;
+  }
+  closing.close_all();
+  EXPECT_EQ(closed, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(ClosingWriters, AReplicationWhoseFileFailsFailsTheRun) {
+  // The writing goes on after the replication's sink returned; its failure
+  // must still end the run with that failure, not a file short of a replication.
+  const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  for (const int threads : {1, 2}) {
+    std::vector<int> closed;
+    std::vector<FakeWriter*> writers(4, nullptr);
+    const int which[] = {0, 1, 2, 3};
+    int sunk = 0;
+    try {
+      app::for_each_replication(
+          s, which, threads,
+          [&](int r, model::ReplicationResult&& result, app::ReplicationWriter* writer) {
+            ++sunk;
+            ASSERT_NE(writer, nullptr);
+            writer->finish(std::move(result), {});
+            EXPECT_EQ(writer, writers[static_cast<std::size_t>(r)]);
+          },
+          [&](int r) {
+            auto w = std::make_unique<FakeWriter>(r, closed, r == 3);
+            writers[static_cast<std::size_t>(r)] = w.get();
+            return w;
+          });
+      FAIL() << "the run ended without the failure, threads " << threads;
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "cannot write replication 3") << threads;
+    }
+    EXPECT_EQ(sunk, 4) << threads;
+    std::sort(closed.begin(), closed.end());
+    EXPECT_EQ(closed, (std::vector<int>{0, 1, 2, 3})) << threads;
+  }
+}
