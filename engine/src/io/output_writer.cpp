@@ -222,11 +222,32 @@ private:
   void reserve() {
     columns_.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
   }
+  // The full chunk goes to the file's side, and its buffers come back once
+  // written: fresh buffers for every chunk would cost the kernel's zeroing
+  // of their pages, about as much as the gathering.
   void hand_over() {
     handed_ += columns_.size();
-    run([this, rows = std::move(columns_)]() mutable { file_.append(rows); });
-    columns_ = Columns{};
-    reserve();
+    Columns next;
+    {
+      const std::lock_guard lock(spare_mutex_);
+      next = std::move(spare_);
+      spare_ = Columns{};
+    }
+    if (next.size() == 0 && capacity(next) == 0) {
+      next = Columns{};
+      next.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
+    }
+    run([this, rows = std::exchange(columns_, std::move(next))]() mutable {
+      file_.append(rows);
+      rows.each([](const char*, auto& column, std::string_view) { column.clear(); });
+      const std::lock_guard lock(spare_mutex_);
+      spare_ = std::move(rows);
+    });
+  }
+  static std::size_t capacity(Columns& c) {
+    std::size_t total = 0;
+    c.each([&](const char*, auto& column, std::string_view) { total += column.capacity(); });
+    return total;
   }
 
   double horizon_;
@@ -234,6 +255,8 @@ private:
   Columns columns_;
   std::uint64_t handed_ = 0;             // rows handed over to the file's side
   std::vector<Correction> corrections_; // of rows handed over
+  std::mutex spare_mutex_;              // guards spare_, the buffers of a chunk written
+  Columns spare_;
   File file_;
 };
 
