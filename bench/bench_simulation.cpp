@@ -2,6 +2,8 @@
 // the snapshot metrics.
 
 #include "caseload/io/output_writer.hpp"
+#include "caseload/io/replication_parts.hpp"
+#include "caseload/app/experiment.hpp"
 #include "caseload/io/scenario_loader.hpp"
 #include "caseload/app/headline.hpp"
 #include "caseload/app/run_summary.hpp"
@@ -15,6 +17,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <numeric>
 
 namespace {
 
@@ -159,6 +162,55 @@ void BM_WriteHdf5(benchmark::State& state) {
       write_seconds / static_cast<double>(state.iterations()) / replication_seconds;
 }
 BENCHMARK(BM_WriteHdf5)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+// The output goal (issue 13.5) as `caseload run -o` meets it: Midlands,
+// args (replications, threads), run with each replication written to its
+// part file as it runs (on the part writer's thread) and the file put
+// together from the parts, against the same replications without output;
+// the two alternate, one pair an iteration. Counters: seconds of each and
+// output_overhead = with ÷ without − 1 (the process's start and the
+// scenario's loading, common to both, are not in either).
+void BM_RunWithOutput(benchmark::State& state) {
+  const model::Scenario s = scenario_file("midlands-2018.toml");
+  const int replications = static_cast<int>(state.range(0));
+  const app::Workers workers{static_cast<int>(state.range(1)), nullptr};
+  const app::FigureTable columns = app::figure_columns(s);
+  const auto output = std::filesystem::temp_directory_path() / "caseload-bench-run.h5";
+  const io::RunMetadata meta{"bench", "now", {}};
+  double without = 0.0, with = 0.0;
+  for (auto _ : state) {
+    std::vector<int> all(static_cast<std::size_t>(replications));
+    std::iota(all.begin(), all.end(), 0);
+    auto start = std::chrono::steady_clock::now();
+    std::vector<app::FigureTable> rows;
+    for (auto& f : app::run_figures(s, all, workers, {}, {})) rows.push_back(std::move(f.rows));
+    benchmark::DoNotOptimize(app::summary_of(columns, rows).statistics.size());
+    without += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    std::filesystem::remove(output);
+    start = std::chrono::steady_clock::now();
+    {
+      io::ReplicationParts parts(output, "bench", meta, false);
+      const app::LocalSink write_part = [&](int r) { return parts.open("run", r, s); };
+      rows.clear();
+      for (auto& f : app::run_figures(s, all, workers, write_part, {})) rows.push_back(std::move(f.rows));
+      const app::RunSummary summary = app::summary_of(columns, rows);
+      std::vector<std::filesystem::path> paths;
+      for (int r = 0; r < replications; ++r) paths.push_back(parts.path("run", r));
+      const io::RunOutput run{&s, io::resolved_toml(s), "", {}, &summary, paths};
+      io::write_atomically(output, [&](const std::filesystem::path& tmp) { io::write_results(tmp, meta, run); });
+      parts.remove();
+    }
+    with += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::filesystem::remove(output);
+  const auto n = static_cast<double>(state.iterations());
+  state.counters["seconds_without"] = without / n;
+  state.counters["seconds_with"] = with / n;
+  state.counters["output_overhead"] = with / without - 1.0;
+}
+BENCHMARK(BM_RunWithOutput)->Args({1, 1})->Args({8, 1})->Args({8, 2})->Unit(benchmark::kMillisecond)
+    ->Iterations(5)->UseRealTime();
 
 // One weekly snapshot's metrics for n officers: spread and imbalance (sorts)
 // and the Theil decomposition.
