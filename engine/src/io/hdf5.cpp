@@ -1,6 +1,10 @@
 #include "caseload/io/hdf5.hpp"
 
+#include <lz4.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <stdexcept>
 
@@ -9,6 +13,99 @@ namespace {
 
 void check(herr_t status, std::string_view what) {
   if (status < 0) throw std::runtime_error("HDF5: " + std::string(what) + " failed");
+}
+
+// HDF5's Fletcher-32 checksum (the library's H5_checksum_fletcher32, which
+// is not in its public API): sums of big-endian 16-bit words, an odd last
+// byte taken as a word's high half, folded every 360 words.
+std::uint32_t fletcher32(const std::uint8_t* data, std::size_t bytes) {
+  std::uint32_t sum1 = 0, sum2 = 0;
+  const auto fold = [&] {
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  };
+  for (std::size_t words = bytes / 2; words > 0;) {
+    const std::size_t block = std::min<std::size_t>(words, 360);
+    words -= block;
+    for (std::size_t i = 0; i < block; ++i, data += 2) {
+      sum1 += static_cast<std::uint32_t>(data[0]) << 8 | data[1];
+      sum2 += sum1;
+    }
+    fold();
+  }
+  if (bytes % 2 != 0) {
+    sum1 += static_cast<std::uint32_t>(*data) << 8;
+    sum2 += sum1;
+    fold();
+  }
+  fold();
+  return sum2 << 16 | sum1;
+}
+
+void put_big_endian(std::uint8_t* at, std::uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i, value >>= 8) at[i] = static_cast<std::uint8_t>(value & 0xff);
+}
+
+// The most a chunk of `bytes` takes as HDF5 stores it (lz4_checksummed_chunk).
+std::size_t packed_bound(std::size_t bytes) {
+  if (bytes > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE)) throw std::logic_error("HDF5: chunk too large for LZ4");
+  return 16 + static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(bytes))) + 4;
+}
+
+// A chunk as HDF5 stores it through the pipeline chunked_properties gives
+// (LZ4, then Fletcher-32), byte for byte, written to `out` (packed_bound
+// bytes): the LZ4 plugin's frame (the size as a big-endian 64-bit number
+// and, its one block being the whole chunk, the block size; then the
+// block's compressed size and bytes, or its bytes as they are where LZ4
+// gains nothing), then the checksum of the frame, little-endian. Returns
+// its length. tests/unit/test_hdf5_chunks.cpp checks it against the library.
+std::size_t lz4_checksummed_chunk(const std::uint8_t* data, std::size_t bytes, std::uint8_t* out) {
+  const int in = static_cast<int>(bytes);
+  put_big_endian(out, bytes, 8);
+  put_big_endian(out + 8, bytes, 4);
+  const int packed = LZ4_compress_default(reinterpret_cast<const char*>(data), reinterpret_cast<char*>(out + 16), in,
+                                          LZ4_compressBound(in));
+  std::size_t end = 16;
+  if (packed <= 0 || packed >= in) {
+    std::memcpy(out + 16, data, bytes);
+    put_big_endian(out + 12, bytes, 4);
+    end += bytes;
+  } else {
+    put_big_endian(out + 12, static_cast<std::uint64_t>(packed), 4);
+    end += static_cast<std::size_t>(packed);
+  }
+  const std::uint32_t sum = fletcher32(out, end);
+  for (int i = 0; i < 4; ++i) out[end + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(sum >> (8 * i));
+  return end + 4;
+}
+
+// Writes a dataset of `rows` rows whose chunks are `chunk_rows` whole rows,
+// compressing each chunk here and handing it to H5Dwrite_chunk: the same
+// bytes as H5Dwrite through the pipeline, without the library's copies into
+// and out of its chunk buffers (an eighth of the writer's instructions). A
+// last chunk past the rows is padded with zeros, as the library pads it
+// (its fill value).
+void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values, std::size_t row_bytes, hsize_t rows,
+                             hsize_t chunk_rows) {
+  const auto* data = static_cast<const std::uint8_t*>(values);
+  const std::size_t total = static_cast<std::size_t>(rows) * row_bytes;
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows) * row_bytes;
+  // Kept by the thread from one call to the next: fresh pages each time
+  // (the kernel zeroing them) would cost about as much as the compression.
+  thread_local std::vector<std::uint8_t> packed, edge;
+  packed.resize(std::max(packed.size(), packed_bound(chunk_bytes)));
+  std::vector<hsize_t> offset(rank, 0);
+  for (std::size_t start = 0; start < total; start += chunk_bytes) {
+    const std::uint8_t* chunk = data + start;
+    if (total - start < chunk_bytes) {
+      edge.assign(chunk_bytes, 0);
+      std::memcpy(edge.data(), chunk, total - start);
+      chunk = edge.data();
+    }
+    const std::size_t length = lz4_checksummed_chunk(chunk, chunk_bytes, packed.data());
+    offset[0] = start / row_bytes;
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), length, packed.data()), "H5Dwrite_chunk");
+  }
 }
 
 // Object creation property lists without modification times, so that the
@@ -95,17 +192,23 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
   Handle space = simple_space(dims);
   constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are not worth compressing
   Handle dcpl = untimed(H5P_DATASET_CREATE);
+  // Chunks of whole rows of the trailing dimensions, about 64k elements
+  // (checksums and compression work on chunks).
+  const hsize_t row = count > 0 ? count / dims[0] : 0;
+  const hsize_t chunk_rows = count > 0 ? std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]) : 0;
+  const bool compressed = count >= kMinCompressed;
   if (count > 0) {
-    // Chunks of whole rows of the trailing dimensions, about 64k elements
-    // (checksums and compression work on chunks).
     std::vector<hsize_t> chunk = dims;
-    const hsize_t row = count / dims[0];
-    chunk[0] = std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]);
-    dcpl = chunked_properties(chunk, count >= kMinCompressed);
+    chunk[0] = chunk_rows;
+    dcpl = chunked_properties(chunk, compressed);
   }
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
-  if (count > 0) check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
+  if (compressed && compression_.codec == Compression::Codec::lz4)
+    write_compressed_chunks(dataset.id(), dims.size(), data, static_cast<std::size_t>(row) * H5Tget_size(type),
+                            dims[0], chunk_rows);
+  else if (count > 0)
+    check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
   if (!units.empty()) Group(std::move(dataset)).attribute("units", units);
 }
 

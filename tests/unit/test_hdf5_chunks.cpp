@@ -1,0 +1,133 @@
+// The writer compresses the chunks of large datasets itself (LZ4, then
+// Fletcher-32, as the filter pipeline it declares would) and hands them to
+// the library whole: each chunk must be the very bytes the library's own
+// pipeline (the LZ4 filter plugin) stores, and read back to the values.
+#include "caseload/io/hdf5.hpp"
+
+#include <gtest/gtest.h>
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+using namespace caseload;
+
+namespace {
+
+struct TempFile {
+  explicit TempFile(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             ("caseload-chunks-" + name + "-" + std::to_string(::getpid()) + ".h5")) {}
+  ~TempFile() { std::filesystem::remove(path); }
+  std::filesystem::path path;
+};
+
+// The same dataset written through the library's filter pipeline: the
+// chunking and filters Group::write declares (rows of ~64k elements; LZ4
+// then Fletcher-32), and H5Dwrite.
+template <class T>
+void write_through_pipeline(hid_t file, const std::string& name, const std::vector<T>& values,
+                            const std::vector<hsize_t>& dims) {
+  const hsize_t row = values.size() / dims[0];
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = std::clamp<hsize_t>(65536 / row, 1, dims[0]);
+  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
+  H5Pset_filter(dcpl, io::h5::kLz4Filter, H5Z_FLAG_MANDATORY, 0, nullptr);
+  H5Pset_fletcher32(dcpl);
+  const hid_t d = H5Dcreate2(file, name.c_str(), io::h5::native_type<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  ASSERT_GE(H5Dwrite(d, io::h5::native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+  H5Dclose(d);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+}
+
+// Every stored chunk of dataset `name` in file a equals that of file b; the
+// number of chunks compared.
+std::size_t compare_chunks(hid_t a, hid_t b, const std::string& name) {
+  const hid_t da = H5Dopen2(a, name.c_str(), H5P_DEFAULT), db = H5Dopen2(b, name.c_str(), H5P_DEFAULT);
+  const hid_t space = H5Dget_space(da);
+  hsize_t chunks = 0;
+  H5Dget_num_chunks(da, space, &chunks);
+  hsize_t chunks_b = 0;
+  H5Dget_num_chunks(db, space, &chunks_b);
+  EXPECT_EQ(chunks, chunks_b) << name;
+  for (hsize_t i = 0; i < chunks; ++i) {
+    std::vector<hsize_t> offset(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+    unsigned mask = 0;
+    haddr_t address = 0;
+    hsize_t size_a = 0, size_b = 0;
+    H5Dget_chunk_info(da, space, i, offset.data(), &mask, &address, &size_a);
+    EXPECT_EQ(mask, 0u) << name << " chunk " << i << ": a filter was skipped";
+    H5Dget_chunk_storage_size(db, offset.data(), &size_b);
+    std::vector<std::uint8_t> raw_a(size_a), raw_b(size_b);
+    std::uint32_t filters = 0;
+    H5Dread_chunk(da, H5P_DEFAULT, offset.data(), &filters, raw_a.data());
+    H5Dread_chunk(db, H5P_DEFAULT, offset.data(), &filters, raw_b.data());
+    EXPECT_EQ(raw_a, raw_b) << name << " chunk " << i << " (at row " << offset[0] << ")";
+  }
+  H5Sclose(space);
+  H5Dclose(da);
+  H5Dclose(db);
+  return static_cast<std::size_t>(chunks);
+}
+
+template <class T> std::vector<T> read_all(hid_t file, const std::string& name, std::size_t count) {
+  std::vector<T> out(count);
+  const hid_t d = H5Dopen2(file, name.c_str(), H5P_DEFAULT);
+  EXPECT_GE(H5Dread(d, io::h5::native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), 0) << name;
+  H5Dclose(d);
+  return out;
+}
+
+} // namespace
+
+TEST(Hdf5Chunks, TheWritersChunksAreTheBytesOfTheLibrarysPipeline) {
+  if (!io::h5::lz4_available()) GTEST_SKIP() << "no LZ4 filter plugin (hdf5-filter-plugin) to compare with";
+  boost::random::mt19937 rng(13);
+  boost::random::uniform_int_distribution<int> small(0, 40), any(-128, 127);
+  // Compressible doubles over two and a half chunks (an edge chunk padded);
+  // officer-like rows (1711 a row, 38 rows a chunk); incompressible bytes
+  // stored as they are, in chunks of an odd number of bytes (the checksum's
+  // odd last byte: rows of 3, 21,845 rows a chunk).
+  std::vector<double> doubles(163'000);
+  for (auto& v : doubles) v = small(rng) / 7.0;
+  std::vector<std::int32_t> officers(157 * 1711);
+  for (auto& v : officers) v = small(rng);
+  std::vector<std::int8_t> noise(3 * 50'000);
+  for (auto& v : noise) v = static_cast<std::int8_t>(any(rng));
+
+  const TempFile mine("mine"), library("library");
+  {
+    io::h5::File file(mine.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
+    file.write("doubles", doubles);
+    file.write<std::int32_t>("officers", std::span<const std::int32_t>(officers), {157, 1711});
+    file.write<std::int8_t>("noise", std::span<const std::int8_t>(noise), {50'000, 3});
+  }
+  {
+    const hid_t file = H5Fcreate(library.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    write_through_pipeline(file, "doubles", doubles, {doubles.size()});
+    write_through_pipeline(file, "officers", officers, {157, 1711});
+    write_through_pipeline(file, "noise", noise, {50'000, 3});
+    H5Fclose(file);
+  }
+  const hid_t a = H5Fopen(mine.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t b = H5Fopen(library.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  EXPECT_EQ(compare_chunks(a, b, "doubles"), 3u);
+  EXPECT_EQ(compare_chunks(a, b, "officers"), 5u);
+  EXPECT_EQ(compare_chunks(a, b, "noise"), 3u);
+  // And the library reads them back (checksums checked, decompressed) to the values.
+  EXPECT_EQ(read_all<double>(a, "doubles", doubles.size()), doubles);
+  EXPECT_EQ(read_all<std::int32_t>(a, "officers", officers.size()), officers);
+  EXPECT_EQ(read_all<std::int8_t>(a, "noise", noise.size()), noise);
+  H5Fclose(a);
+  H5Fclose(b);
+}
