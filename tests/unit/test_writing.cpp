@@ -83,6 +83,16 @@ TEST(ClosingWriters, KeepsAtMostTheLimitOpenClosingTheOldestFirst) {
   EXPECT_EQ(closed, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
+TEST(ClosingWriters, WaitsForEveryWriterEvenAfterOneFailed) {
+  // The others' parts are whole and kept for --resume.
+  std::vector<int> closed;
+  app::ClosingWriters closing(3);
+  closing.add(std::make_unique<FakeWriter>(0, closed, true));
+  closing.add(std::make_unique<FakeWriter>(1, closed, false));
+  EXPECT_THROW(closing.close_all(), std::runtime_error);
+  EXPECT_EQ(closed, (std::vector<int>{0, 1}));
+}
+
 TEST(ClosingWriters, AReplicationWhoseFileFailsFailsTheRun) {
   // The writing goes on after the replication's sink returned; its failure
   // must still end the run with that failure, not a file short of a replication.

@@ -42,6 +42,10 @@ constexpr double kImbalanceRowBytes = 10 * 8 + 4;
 // state (the event list holds about one pending event per open case).
 constexpr double kEventBytes = 24;
 constexpr double kOfficerStateBytes = sizeof(model::Officer) + sizeof(model::OfficerLife) + 64;
+// The records a replication holds: blocks of this many (sim::RecordWindow),
+// and about this many bytes of them an open case once a run is large.
+constexpr double kRecordBlock = 4096;
+constexpr double kRecordBytesPerCase = 64;
 
 } // namespace
 
@@ -98,12 +102,22 @@ RunEstimate estimate_run(const model::Scenario& s, int replications, int threads
                                        (ldus + 1.0) * kImbalanceRowBytes);
   e.result_bytes = series + e.tasks * sizeof(model::Task) + victims * sizeof(model::VictimCase) +
                    e.officers * sizeof(model::OfficerInfo);
-  const double working = e.cases_held * (sizeof(model::Case) + kEventBytes) + e.officers * kOfficerStateBytes +
-                         e.result_bytes; // a replication builds its records as it runs
-  // Each finished replication is handed on (to its part file, to its figures)
-  // and dropped: no more are held than run at once.
+  // Held while a replication runs: its working state, its snapshot series,
+  // and of its task and victim records only those that may still change (a
+  // few blocks of each kind at least; about 60 bytes an open case in large
+  // runs: bench/README.md, "Memory"): the rest go to the file or the summary
+  // as they become final (docs/architecture.md, "Records").
+  const double open_records =
+      std::max(4.0 * kRecordBlock * (sizeof(model::Task) + sizeof(model::VictimCase)), e.cases_held * kRecordBytesPerCase);
+  const double finished = series + e.officers * sizeof(model::OfficerInfo);
+  const double working =
+      e.cases_held * (sizeof(model::Case) + kEventBytes) + e.officers * kOfficerStateBytes + finished + open_records;
+  // Each finished replication is handed on (to its figures, and with -o to
+  // its part file, written while the next one runs: one a thread at most,
+  // app::ClosingWriters) and dropped: at most twice as many replications as
+  // threads are held, the finished ones without their records.
   const int at_once = std::max(1, std::min(threads, replications));
-  e.memory_bytes = at_once * working;
+  e.memory_bytes = at_once * (working + finished);
   e.output_bytes = replications * e.result_bytes;
   // Deflate level 1 keeps about a quarter (Midlands: 7.3 MB written of 31 MB
   // estimated); a third is taken, so that a run is not refused for want of

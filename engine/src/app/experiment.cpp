@@ -24,8 +24,18 @@ void ClosingWriters::add(std::unique_ptr<ReplicationWriter> writer) {
 }
 
 void ClosingWriters::close_all() {
+  // Every one waited for, even after one failed: the others' parts are
+  // whole, and kept for --resume.
   const std::lock_guard lock(mutex_);
-  for (; !open_.empty(); open_.pop_front()) open_.front()->close();
+  std::exception_ptr failure;
+  for (; !open_.empty(); open_.pop_front()) {
+    try {
+      open_.front()->close();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
@@ -67,12 +77,10 @@ void for_each_replication(const model::Scenario& scenario, std::span<const int> 
     std::vector<std::jthread> pool;
     for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   }
-  if (!failure) {
-    try {
-      closing.close_all();
-    } catch (...) {
-      failure = std::current_exception();
-    }
+  try { // parts finished before a failure are kept, whole, for --resume
+    closing.close_all();
+  } catch (...) {
+    if (!failure) failure = std::current_exception();
   }
   if (failure) std::rethrow_exception(failure);
 }

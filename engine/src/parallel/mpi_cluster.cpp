@@ -182,12 +182,10 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
         }
       }
     } // the leader's threads are done
-    if (!failure) {
-      try {
-        closing.close_all();
-      } catch (...) {
-        failure = std::current_exception();
-      }
+    try { // parts finished before a failure are kept, whole, for --resume
+      closing.close_all();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
     }
     status = failure ? 1 : 0;
     if (!failure)

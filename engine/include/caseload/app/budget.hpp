@@ -21,7 +21,7 @@ struct RunEstimate {
   double snapshots = 0.0;
   double tasks = 0.0;           // task records per replication
   double events = 0.0;          // per replication
-  double result_bytes = 0.0;    // one replication's records, held until written to its part
+  double result_bytes = 0.0;    // one replication's records and series, as the file holds them
   double memory_bytes = 0.0;    // peak, the whole run
   double output_bytes = 0.0;    // the results file, uncompressed
   double compressed_output_bytes = 0.0; // ... with the default deflate level

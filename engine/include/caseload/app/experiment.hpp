@@ -43,7 +43,7 @@ class ClosingWriters {
 public:
   explicit ClosingWriters(std::size_t limit) : limit_(limit) {}
   void add(std::unique_ptr<ReplicationWriter> writer);
-  // Waits for every one; throws the first failure.
+  // Waits for every one, even after one failed; then throws the first failure.
   void close_all();
 
 private:
