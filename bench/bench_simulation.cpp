@@ -166,7 +166,8 @@ BENCHMARK(BM_WriteHdf5)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 // The output goal (issue 13.5) as `caseload run -o` meets it: Midlands,
 // args (replications, threads), run with each replication written to its
 // part file as it runs (on the part writer's thread) and the file put
-// together from the parts, against the same replications without output;
+// together from the parts as they come (io::ResultsAssembler), against the
+// same replications without output;
 // the two alternate, one pair an iteration. Counters: seconds of each and
 // output_overhead = with ÷ without − 1 (the process's start and the
 // scenario's loading, common to both, are not in either).
@@ -191,14 +192,16 @@ void BM_RunWithOutput(benchmark::State& state) {
     start = std::chrono::steady_clock::now();
     {
       io::ReplicationParts parts(output, "bench", meta, false);
-      const app::LocalSink write_part = [&](int r) { return parts.open("run", r, s); };
+      io::ResultsAssembler assembler(output, meta, {&s, io::resolved_toml(s), "", {}, nullptr, {}},
+                                     static_cast<std::size_t>(replications));
+      const app::LocalSink write_part = [&](int r) {
+        return parts.open("run", r, s, [&assembler, r, path = parts.path("run", r)] {
+          assembler.part_ready(static_cast<std::size_t>(r), path);
+        });
+      };
       rows.clear();
       for (auto& f : app::run_figures(s, all, workers, write_part, {})) rows.push_back(std::move(f.rows));
-      const app::RunSummary summary = app::summary_of(columns, rows);
-      std::vector<std::filesystem::path> paths;
-      for (int r = 0; r < replications; ++r) paths.push_back(parts.path("run", r));
-      const io::RunOutput run{&s, io::resolved_toml(s), "", {}, &summary, paths};
-      io::write_atomically(output, [&](const std::filesystem::path& tmp) { io::write_results(tmp, meta, run); });
+      assembler.finish(app::summary_of(columns, rows));
       parts.remove();
     }
     with += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -295,7 +295,8 @@ struct Timed {
 // an interrupted run finished are taken as they are: memory stays bounded
 // whatever the number of replications.
 Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, const std::string& label,
-               const caseload::io::ReplicationParts* parts = nullptr, std::string_view run = "run") {
+               const caseload::io::ReplicationParts* parts = nullptr, std::string_view run = "run",
+               caseload::io::ResultsAssembler* assembler = nullptr) {
   namespace app = caseload::app;
   const int reps = s.replications;
   const app::FigureTable columns = app::figure_columns(s);
@@ -307,6 +308,7 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
       if (auto found = parts->finished(run, r, columns)) {
         rows[static_cast<std::size_t>(r)] = std::move(*found);
         ++t.resumed;
+        if (assembler) assembler->part_ready(static_cast<std::size_t>(r), parts->path(run, r));
         continue;
       }
     todo.push_back(r);
@@ -315,7 +317,12 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
   caseload::cli::Progress progress(label, reps, s.horizon_days, !opt.quiet, t.resumed);
   const auto start = std::chrono::steady_clock::now();
   int done = t.resumed;
-  const app::LocalSink write_part = [&](int r) { return parts->open(run, r, s); };
+  const app::LocalSink write_part = [&](int r) {
+    std::function<void()> on_whole;
+    if (assembler)
+      on_whole = [assembler, r, path = parts->path(run, r)] { assembler->part_ready(static_cast<std::size_t>(r), path); };
+    return parts->open(run, r, s, std::move(on_whole));
+  };
   try {
     const auto figures = app::run_figures(s, todo, opt.workers(), parts ? write_part : app::LocalSink{},
                                           [&](int, int, std::uint64_t events) {
@@ -503,9 +510,23 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   if (scenario.replications > 1) warn_if_few_replications(log, scenario.replications); // one shows no interval
   const std::pair<std::string, const Loaded*> runs[] = {{"run", &loaded}};
   auto parts = parts_for(opt, "run", runs);
-  const Timed t = simulate(scenario, opt, scenario.name, parts.get());
+  // One process puts the file together as the replications finish; an MPI
+  // run's leader, from the parts every process wrote, at the end (the same
+  // bytes either way).
+  std::unique_ptr<caseload::io::ResultsAssembler> assembler;
+  if (parts && opt.cluster == nullptr)
+    assembler = std::make_unique<caseload::io::ResultsAssembler>(
+        opt.output, parts->metadata(), output_of(loaded, Timed{}), static_cast<std::size_t>(scenario.replications));
+  const Timed t = simulate(scenario, opt, scenario.name, parts.get(), "run", assembler.get());
   report_resumed(opt, t, scenario.replications);
-  if (parts && opt.leader()) {
+  if (assembler) {
+    try {
+      assembler->finish(t.summary);
+    } catch (...) {
+      rethrow_keeping(parts.get());
+    }
+    parts->remove();
+  } else if (parts && opt.leader()) {
     write_output(opt, *parts, [&](const fs::path& tmp, const caseload::io::RunMetadata& meta) {
       caseload::io::write_results(tmp, meta, output_of(loaded, t));
     });

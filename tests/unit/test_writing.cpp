@@ -1,13 +1,22 @@
 // Writing while the simulation runs: the job thread a part file is written
 // by, and the writers of finished replications closed behind the run.
 #include "caseload/app/experiment.hpp"
+#include "caseload/app/headline.hpp"
+#include "caseload/app/run_summary.hpp"
 #include "caseload/io/job_thread.hpp"
+#include "caseload/io/output_writer.hpp"
+#include "caseload/replication/simulation.hpp"
 
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <latch>
 #include <stdexcept>
 #include <thread>
@@ -124,4 +133,58 @@ TEST(ClosingWriters, AReplicationWhoseFileFailsFailsTheRun) {
     std::sort(closed.begin(), closed.end());
     EXPECT_EQ(closed, (std::vector<int>{0, 1, 2, 3})) << threads;
   }
+}
+
+TEST(ResultsAssembler, AFilePutTogetherAsPartsComeIsTheFilePutTogetherAtTheEnd) {
+  // Whatever order the parts become whole in, and however the copying
+  // interleaves with the run, the file is byte for byte the one
+  // write_results makes from the same parts at the end (which an MPI run's
+  // leader writes): the same calls in the same order.
+  model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  const auto dir = std::filesystem::temp_directory_path() / ("caseload-assembler-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const io::RunMetadata meta{"test", "2026-12-02T00:00:00Z", {io::h5::Compression::Codec::deflate, 1}};
+  constexpr int kReplications = 3;
+  std::vector<std::filesystem::path> parts;
+  std::vector<app::FigureTable> rows;
+  for (int r = 0; r < kReplications; ++r) {
+    parts.push_back(dir / ("part-" + std::to_string(r) + ".h5"));
+    io::PartWriter writer(parts.back(), meta, s, static_cast<std::size_t>(r));
+    replication::Simulation sim(s, static_cast<std::uint32_t>(r));
+    sim.set_record_sink(&writer);
+    model::ReplicationResult result = sim.run();
+    rows.push_back(app::figures_of(s, result, static_cast<std::size_t>(r)));
+    writer.finish(std::move(result), rows.back());
+    writer.close();
+  }
+  const app::RunSummary summary = app::summary_of(app::figure_columns(s), rows);
+  const io::RunOutput run{&s, "resolved", "source", {}, &summary, parts};
+
+  const auto at_end = dir / "at-end.h5", as_they_come = dir / "as-they-come.h5";
+  io::write_atomically(at_end, [&](const std::filesystem::path& tmp) { io::write_results(tmp, meta, run); });
+  {
+    io::ResultsAssembler assembler(as_they_come, meta, {&s, "resolved", "source", {}, nullptr, {}}, kReplications);
+    for (const int r : {2, 0, 1}) assembler.part_ready(static_cast<std::size_t>(r), parts[static_cast<std::size_t>(r)]);
+    assembler.finish(summary);
+  }
+  const auto bytes = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto a = bytes(at_end), b = bytes(as_they_come);
+  EXPECT_GT(a.size(), 10'000u);
+  EXPECT_TRUE(a == b) << "sizes " << a.size() << " and " << b.size();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ResultsAssembler, AFileNotFinishedIsNotLeftBehind) {
+  model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  const auto out = std::filesystem::temp_directory_path() / ("caseload-unfinished-" + std::to_string(::getpid()) + ".h5");
+  {
+    io::ResultsAssembler assembler(out, {"test", "now", {}}, {&s, "", "", {}, nullptr, {}}, 2);
+  } // a run that failed: no part came
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& entry : std::filesystem::directory_iterator(out.parent_path()))
+    EXPECT_EQ(entry.path().filename().string().find(out.filename().string() + ".tmp-"), std::string::npos)
+        << entry.path();
 }

@@ -386,10 +386,10 @@ void write_statistics(const h5::Group& g, double confidence, std::span<const app
 }
 
 // Everything about one run (a scenario's replications) into `root`.
-void write_run(const h5::Group& root, const RunOutput& run) {
+// A run's attributes and name tables, and its (empty) /replications group.
+h5::Group write_run_head(const h5::Group& root, const RunOutput& run, std::size_t replications) {
   const model::Scenario& scenario = *run.scenario;
   root.attribute("seed", static_cast<std::uint64_t>(scenario.seed));
-  const std::size_t replications = run.parts.empty() ? run.results.size() : run.parts.size();
   root.attribute("replications", static_cast<std::int64_t>(replications));
   root.attribute("scenario_name", scenario.name);
   root.attribute("scenario", run.resolved_scenario);
@@ -417,15 +417,32 @@ void write_run(const h5::Group& root, const RunOutput& run) {
   root.write_strings("grade_names", {model::kGradeNames.begin(), model::kGradeNames.end()});
   root.write_strings("task_kind_names", {model::kTaskKindNames.begin(), model::kTaskKindNames.end()});
 
-  const h5::Group reps = root.create_group("replications");
+  return root.create_group("replications");
+}
+
+// Replication i from its part file, as written when it finished, compressed data and all.
+void copy_part(const h5::Group& replications, const std::filesystem::path& part, std::size_t i) {
+  replications.copy(open_part(part, i), kPartGroup, fmt::format("{:04d}", i));
+}
+
+// What follows the replications: every headline figure and its statistics.
+void write_run_tail(const h5::Group& root, const app::RunSummary& summary) {
+  write_figures(root.create_group("summary"), summary.figures, 0, summary.figures.ldu.size());
+  write_statistics(root.create_group("statistics"), summary.confidence, summary.statistics);
+}
+
+// A run, from results in memory or from part files. ResultsAssembler makes
+// the same calls in the same order, so that a file put together as the run
+// goes is byte for byte the one put together at the end.
+void write_run(const h5::Group& root, const RunOutput& run) {
+  const model::Scenario& scenario = *run.scenario;
   const app::RunSummary& summary = *run.summary;
+  const h5::Group reps = write_run_head(root, run, run.parts.empty() ? run.results.size() : run.parts.size());
   for (std::size_t i = 0; i < run.results.size(); ++i)
     write_replication(reps.create_group(fmt::format("{:04d}", i)), scenario, run.results[i], i, summary.figures,
                       i * summary.figures.rows_per_replication);
-  for (std::size_t i = 0; i < run.parts.size(); ++i) // as written when they finished, compressed data and all
-    reps.copy(open_part(run.parts[i], i), kPartGroup, fmt::format("{:04d}", i));
-  write_figures(root.create_group("summary"), summary.figures, 0, summary.figures.ldu.size());
-  write_statistics(root.create_group("statistics"), summary.confidence, summary.statistics);
+  for (std::size_t i = 0; i < run.parts.size(); ++i) copy_part(reps, run.parts[i], i);
+  write_run_tail(root, summary);
 }
 
 // The rows of every comparison, one after another, as the /comparison table.
@@ -816,6 +833,24 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
   throw;
 }
 
+// A job writing `file` (through `group`), made to clean up if it fails: the
+// file closed before its device's space is looked at, its working copy
+// removed, a full device named.
+template <class F>
+auto guarded_writing(F&& f, std::optional<h5::Group>& group, std::optional<h5::File>& file, const WorkingFile& working) {
+  return [f = std::forward<F>(f), &group, &file, &working]() mutable {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      group.reset();
+      file.reset();
+      std::error_code ignored;
+      std::filesystem::remove(working.path(), ignored);
+      rethrow_write_failure(working.final_path(), e);
+    }
+  };
+}
+
 } // namespace
 
 WorkingFile::WorkingFile(std::filesystem::path path) : path_(std::move(path)), working_(path_) {
@@ -867,22 +902,12 @@ struct PartWriter::Open {
 };
 
 template <class F> auto PartWriter::guarded(F&& f) {
-  return [this, f = std::forward<F>(f)]() mutable {
-    try {
-      f();
-    } catch (const std::exception& e) {
-      open_->group.reset(); // the file closed before its space is looked at (the working file goes with this writer)
-      open_->file.reset();
-      std::error_code ignored;
-      std::filesystem::remove(file_.path(), ignored);
-      rethrow_write_failure(file_.final_path(), e);
-    }
-  };
+  return guarded_writing(std::forward<F>(f), open_->group, open_->file, file_);
 }
 
 PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
-                       std::size_t index)
-    : scenario_(scenario), index_(index), file_(path),
+                       std::size_t index, std::function<void()> on_whole)
+    : scenario_(scenario), index_(index), on_whole_(std::move(on_whole)), file_(path),
       open_(std::make_unique<Open>(scenario.horizon_days,
                                    [this](std::function<void()> job) { open_->jobs.post(guarded(std::move(job))); })) {
   open_->jobs.post(guarded([this, meta] {
@@ -926,9 +951,61 @@ void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows
     if (o.file->other_open_objects() != 0) throw std::logic_error("a part file's HDF5 objects were left open");
     o.file.reset();
     file_.commit();
+    if (on_whole_) on_whole_();
   }));
 }
 
 void PartWriter::close() { open_->jobs.wait(); }
+
+// The output's file while the run goes on: touched only by the jobs of its JobThread.
+struct ResultsAssembler::State {
+  State(const std::filesystem::path& output, std::size_t replications) : file(output), ready(replications) {}
+  WorkingFile file;
+  std::optional<h5::File> h5;
+  std::optional<h5::Group> replications;
+  std::vector<std::optional<std::filesystem::path>> ready; // parts whole, by replication
+  std::size_t copied = 0;                                  // replications [0, copied) are in the file
+  JobThread jobs{64};                                      // last: joined before the rest goes
+};
+
+template <class F> auto ResultsAssembler::guarded(F&& f) {
+  return guarded_writing(std::forward<F>(f), state_->replications, state_->h5, state_->file);
+}
+
+ResultsAssembler::ResultsAssembler(const std::filesystem::path& output, const RunMetadata& meta, const RunOutput& head,
+                                   std::size_t replications)
+    : state_(std::make_unique<State>(output, replications)) {
+  state_->jobs.post(guarded([this, meta, head, replications] {
+    State& st = *state_;
+    st.h5.emplace(st.file.path().string(), false, meta.compression);
+    write_header(*st.h5, "run", meta);
+    st.replications.emplace(write_run_head(*st.h5, head, replications));
+  }));
+}
+
+ResultsAssembler::~ResultsAssembler() = default;
+
+void ResultsAssembler::part_ready(std::size_t replication, std::filesystem::path part) {
+  state_->jobs.post(guarded([this, replication, part = std::move(part)] {
+    State& st = *state_;
+    st.ready.at(replication) = part;
+    for (; st.copied < st.ready.size() && st.ready[st.copied]; ++st.copied)
+      copy_part(*st.replications, *st.ready[st.copied], st.copied);
+  }));
+}
+
+void ResultsAssembler::finish(const app::RunSummary& summary) {
+  state_->jobs.post(guarded([this, &summary] {
+    State& st = *state_;
+    if (st.copied != st.ready.size()) throw std::logic_error("the results file was finished before every part was in it");
+    write_run_tail(*st.h5, summary);
+    st.replications.reset();
+    st.h5->flush();
+    if (st.h5->other_open_objects() != 0) throw std::logic_error("the results file's HDF5 objects were left open");
+    st.h5.reset();
+    st.file.commit();
+  }));
+  state_->jobs.wait();
+}
 
 } // namespace caseload::io

@@ -152,8 +152,10 @@ std::optional<app::FigureTable> ReplicationParts::finished(std::string_view run,
 }
 
 std::unique_ptr<app::ReplicationWriter> ReplicationParts::open(std::string_view run, int replication,
-                                                               const model::Scenario& scenario) const {
-  return std::make_unique<PartWriter>(path(run, replication), meta_, scenario, static_cast<std::size_t>(replication));
+                                                               const model::Scenario& scenario,
+                                                               std::function<void()> on_whole) const {
+  return std::make_unique<PartWriter>(path(run, replication), meta_, scenario, static_cast<std::size_t>(replication),
+                                      std::move(on_whole));
 }
 
 void ReplicationParts::remove() {

@@ -74,8 +74,9 @@ private:
 // Failures (a full device named) are thrown by close().
 class PartWriter final : public app::ReplicationWriter {
 public:
+  // `on_whole`, if any, is called (on the writer's thread) once the part is whole at `path`.
   PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
-             std::size_t index);
+             std::size_t index, std::function<void()> on_whole = {});
   ~PartWriter() override; // removes the working file unless finished
   PartWriter(const PartWriter&) = delete;
   PartWriter& operator=(const PartWriter&) = delete;
@@ -91,8 +92,36 @@ private:
   template <class F> auto guarded(F&& f);
   const model::Scenario& scenario_;
   std::size_t index_;
+  std::function<void()> on_whole_;
   WorkingFile file_;
   std::unique_ptr<Open> open_;
+};
+
+// A run's results file (kind "run") put together while the run goes on, by a
+// thread of its own: the head at once, each replication's part copied in as
+// soon as it and every part before it are whole, the summary at the end; the
+// same calls in the same order as write_results from the parts, so the same
+// bytes, but most of the copying done while later replications run. Written
+// under a working name and put in place by finish(); removed if the
+// assembler goes first (a failed or interrupted run: the parts stay).
+class ResultsAssembler {
+public:
+  // `head`: the run's scenario and its text (its summary and parts are not read).
+  ResultsAssembler(const std::filesystem::path& output, const RunMetadata& meta, const RunOutput& head,
+                   std::size_t replications);
+  ~ResultsAssembler();
+  ResultsAssembler(const ResultsAssembler&) = delete;
+  ResultsAssembler& operator=(const ResultsAssembler&) = delete;
+  // Part `replication` is whole at `part`. Thread-safe.
+  void part_ready(std::size_t replication, std::filesystem::path part);
+  // Every part ready: the summary written, the file synced and put in place.
+  // Throws what any step failed with (a full device named).
+  void finish(const app::RunSummary& summary);
+
+private:
+  struct State;
+  template <class F> auto guarded(F&& f);
+  std::unique_ptr<State> state_;
 };
 
 // The figure rows a part file of replication `index` holds, in `columns`'

@@ -11,6 +11,7 @@
 #include "caseload/model/scenario.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,9 +51,11 @@ public:
   // The figures of that replication, if an earlier process finished it.
   [[nodiscard]] std::optional<app::FigureTable> finished(std::string_view run, int replication,
                                                          const app::FigureTable& columns) const;
-  // Opens its part file, to be written as it runs (PartWriter).
+  // Opens its part file, to be written as it runs (PartWriter); `on_whole`
+  // is called once the part is whole.
   [[nodiscard]] std::unique_ptr<app::ReplicationWriter> open(std::string_view run, int replication,
-                                                             const model::Scenario& scenario) const;
+                                                             const model::Scenario& scenario,
+                                                             std::function<void()> on_whole = {}) const;
   // How many replications are kept (finished, whole).
   [[nodiscard]] int count() const;
   // After the output is in place: the parts are in it.
