@@ -516,7 +516,9 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   std::unique_ptr<caseload::io::ResultsAssembler> assembler;
   if (parts && opt.cluster == nullptr)
     assembler = std::make_unique<caseload::io::ResultsAssembler>(
-        opt.output, parts->metadata(), output_of(loaded, Timed{}), static_cast<std::size_t>(scenario.replications));
+        opt.output, parts->metadata(),
+        caseload::io::RunOutput{&scenario, loaded.resolved, loaded.file.source_text, {}, nullptr, {}},
+        static_cast<std::size_t>(scenario.replications));
   const Timed t = simulate(scenario, opt, scenario.name, parts.get(), "run", assembler.get());
   report_resumed(opt, t, scenario.replications);
   if (assembler) {

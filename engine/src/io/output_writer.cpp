@@ -138,7 +138,7 @@ public:
   static constexpr std::size_t kChunkRows = 65536;
 
   using Post = std::function<void(std::function<void()>)>;
-  StreamedTable(double horizon, Post post) : horizon_(horizon), post_(std::move(post)) { reserve(); }
+  StreamedTable(double horizon, Post post) : horizon_(horizon), post_(std::move(post)) { reserve(columns_); }
   // The group it is written to, before anything is written; called on the
   // file's side (with a JobThread, in one of its jobs).
   void open(h5::Group group) { file_.group.emplace(std::move(group)); }
@@ -219,8 +219,8 @@ private:
     if (post_) post_(std::forward<F>(job));
     else job();
   }
-  void reserve() {
-    columns_.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
+  static void reserve(Columns& c) {
+    c.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
   }
   // The full chunk goes to the file's side, and its buffers come back once
   // written: fresh buffers for every chunk would cost the kernel's zeroing
@@ -230,13 +230,9 @@ private:
     Columns next;
     {
       const std::lock_guard lock(spare_mutex_);
-      next = std::move(spare_);
-      spare_ = Columns{};
+      next = std::exchange(spare_, Columns{});
     }
-    if (next.size() == 0 && capacity(next) == 0) {
-      next = Columns{};
-      next.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
-    }
+    if (capacity(next) == 0) reserve(next); // none written back yet
     run([this, rows = std::exchange(columns_, std::move(next))]() mutable {
       file_.append(rows);
       rows.each([](const char*, auto& column, std::string_view) { column.clear(); });
