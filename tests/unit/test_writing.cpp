@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <latch>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -66,8 +67,12 @@ struct FakeWriter final : app::ReplicationWriter {
   void task_final(std::uint32_t, const model::Task&) override {}
   void victim_final(std::uint32_t, const model::VictimCase&) override {}
   void finish(model::ReplicationResult&&, app::FigureTable) override { finished = true; }
-  void close() override {
-    closed.push_back(id);
+  void close() override { // called from the worker threads, two at once
+    {
+      static std::mutex mutex;
+      const std::lock_guard lock(mutex);
+      closed.push_back(id);
+    }
     if (fails) throw std::runtime_error("cannot write replication " + std::to_string(id));
   }
   int id;
