@@ -54,7 +54,18 @@ TEST(JobThread, WaitThrowsTheFirstFailureAndLaterJobsAreDropped) {
   }
   jobs.post([&] { ++after; }); // dropped too: the writer is broken
   EXPECT_THROW(jobs.wait(), std::runtime_error);
+  EXPECT_THROW(jobs.check(), std::runtime_error); // and said at once, without waiting
   EXPECT_EQ(after.load(), 0);
+}
+
+TEST(JobThread, CheckSaysNothingWhileNoJobFailed) {
+  io::JobThread jobs(2);
+  std::latch hold(1);
+  jobs.post([&] { hold.wait(); });
+  EXPECT_NO_THROW(jobs.check()); // a job still running is no failure
+  hold.count_down();
+  jobs.wait();
+  EXPECT_NO_THROW(jobs.check());
 }
 
 namespace {

@@ -922,9 +922,17 @@ PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& met
 
 PartWriter::~PartWriter() = default;
 
-void PartWriter::tasks(std::span<const model::Task> records) { open_->tasks.add(records); }
+// A failure on the writer's thread (a full device) stops the replication at
+// its next records, as it did when the writing was done here.
+void PartWriter::tasks(std::span<const model::Task> records) {
+  open_->jobs.check();
+  open_->tasks.add(records);
+}
 
-void PartWriter::victims(std::span<const model::VictimCase> records) { open_->victims.add(records); }
+void PartWriter::victims(std::span<const model::VictimCase> records) {
+  open_->jobs.check();
+  open_->victims.add(records);
+}
 
 void PartWriter::task_final(std::uint32_t id, const model::Task& record) { open_->tasks.correct(id, record); }
 

@@ -3,6 +3,7 @@
 // order posted: a part file is written by one (HDF5 work and its
 // compression off the simulating thread, which only hands over buffers).
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -39,6 +40,13 @@ public:
     if (failure_) return;
     waiting_.push_back(std::make_unique<Job<std::decay_t<F>>>(std::forward<F>(job)));
     changed_.notify_all();
+  }
+
+  // Rethrows the failure of a job that failed, if one has; does not wait.
+  void check() {
+    if (!failed_.load(std::memory_order_acquire)) return;
+    const std::lock_guard lock(mutex_);
+    std::rethrow_exception(failure_);
   }
 
   // Until every job posted has run; rethrows the first one's failure.
@@ -81,6 +89,7 @@ private:
       running_ = false;
       if (failed && !failure_) {
         failure_ = failed;
+        failed_.store(true, std::memory_order_release);
         waiting_.clear();
       }
       changed_.notify_all();
@@ -94,6 +103,7 @@ private:
   bool running_ = false;
   bool stopping_ = false;
   std::exception_ptr failure_;
+  std::atomic<bool> failed_{false}; // failure_ set: checked without the lock
   std::thread thread_; // last: started once the rest is built
 };
 
