@@ -163,10 +163,13 @@ def client(server):
 
 
 def wait(browser, timeout: float):
-    """A WebDriverWait that also rides out a page being replaced (a stale element) while it waits."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """A WebDriverWait that also rides out a page being replaced while it waits: an element gone
+    stale, and ChromeDriver's "unhandled inspector error" (a WebDriverException, seen in CI) when an
+    element is read in the instant the old page goes. A condition never met still ends in a
+    TimeoutException."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(browser, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    return WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,))
 
 
 @pytest.fixture(scope="session")
