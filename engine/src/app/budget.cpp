@@ -2,6 +2,7 @@
 
 #include "caseload/model/results.hpp"
 #include "caseload/model/state.hpp"
+#include "caseload/sim/record_window.hpp"
 
 #include <fmt/format.h>
 
@@ -42,9 +43,10 @@ constexpr double kImbalanceRowBytes = 10 * 8 + 4;
 // state (the event list holds about one pending event per open case).
 constexpr double kEventBytes = 24;
 constexpr double kOfficerStateBytes = sizeof(model::Officer) + sizeof(model::OfficerLife) + 64;
-// The records a replication holds: blocks of this many (sim::RecordWindow),
-// and about this many bytes of them an open case once a run is large.
-constexpr double kRecordBlock = 4096;
+// The records a replication holds: the record windows' blocks at least
+// (sim::RecordWindow), and about this many bytes of them an open case once a
+// run is large.
+using TaskWindow = sim::RecordWindow<model::Task>;
 constexpr double kRecordBytesPerCase = 64;
 
 } // namespace
@@ -108,7 +110,9 @@ RunEstimate estimate_run(const model::Scenario& s, int replications, int threads
   // runs: bench/README.md, "Memory"): the rest go to the file or the summary
   // as they become final (docs/architecture.md, "Records").
   const double open_records =
-      std::max(4.0 * kRecordBlock * (sizeof(model::Task) + sizeof(model::VictimCase)), e.cases_held * kRecordBytesPerCase);
+      std::max(static_cast<double>(TaskWindow::default_max_blocks * TaskWindow::block_records) *
+                   static_cast<double>(sizeof(model::Task) + sizeof(model::VictimCase)),
+               e.cases_held * kRecordBytesPerCase);
   const double finished = series + e.officers * sizeof(model::OfficerInfo);
   const double working =
       e.cases_held * (sizeof(model::Case) + kEventBytes) + e.officers * kOfficerStateBytes + finished + open_records;

@@ -30,10 +30,12 @@ template <class T, std::size_t kBlock = 4096>
 class RecordWindow {
 public:
   static constexpr std::size_t block_records = kBlock;
+  // Blocks held before the front one goes anyway (its open records kept apart).
+  static constexpr std::size_t default_max_blocks = 4;
   // Bytes a straggler takes, with its place in the hash table.
   static constexpr std::size_t straggler_bytes = sizeof(T) + sizeof(std::uint32_t) + 4 * sizeof(void*);
 
-  explicit RecordWindow(std::size_t max_blocks = 4) : max_blocks_(std::max<std::size_t>(1, max_blocks)) {}
+  explicit RecordWindow(std::size_t max_blocks = default_max_blocks) : max_blocks_(std::max<std::size_t>(1, max_blocks)) {}
 
   // Appends a record; returns its id.
   std::uint32_t push_back(const T& record) {
