@@ -138,7 +138,9 @@ public:
   static constexpr std::size_t kChunkRows = 65536;
 
   using Post = std::function<void(std::function<void()>)>;
-  StreamedTable(double horizon, Post post) : horizon_(horizon), post_(std::move(post)) { reserve(columns_); }
+  StreamedTable(double horizon, Post post) : horizon_(horizon), post_(std::move(post)) {
+    if (post_) reserve(columns_); // a chunk's rows gathered while the run goes (a table written at once grows as it needs)
+  }
   // The group it is written to, before anything is written; called on the
   // file's side (with a JobThread, in one of its jobs).
   void open(h5::Group group) { file_.group.emplace(std::move(group)); }
