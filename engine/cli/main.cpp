@@ -296,7 +296,8 @@ struct Timed {
 // whatever the number of replications.
 Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, const std::string& label,
                const caseload::io::ReplicationParts* parts = nullptr, std::string_view run = "run",
-               caseload::io::ResultsAssembler* assembler = nullptr) {
+               caseload::io::ResultsAssembler* assembler = nullptr,
+               caseload::io::SingleRunWriter* straight = nullptr) {
   namespace app = caseload::app;
   const int reps = s.replications;
   const app::FigureTable columns = app::figure_columns(s);
@@ -323,8 +324,10 @@ Timed simulate(const caseload::model::Scenario& s, const CommonOptions& opt, con
       on_whole = [assembler, r, path = parts->path(run, r)] { assembler->part_ready(static_cast<std::size_t>(r), path); };
     return parts->open(run, r, s, std::move(on_whole));
   };
+  const app::LocalSink write_straight = [&](int) { return straight->replication(); };
   try {
-    const auto figures = app::run_figures(s, todo, opt.workers(), parts ? write_part : app::LocalSink{},
+    const auto figures = app::run_figures(s, todo, opt.workers(),
+                                          straight ? write_straight : parts ? write_part : app::LocalSink{},
                                           [&](int, int, std::uint64_t events) {
                                             t.events += events;
                                             progress.update(++done, reps, events);
@@ -459,6 +462,49 @@ std::pair<std::string, std::vector<std::string>> parse_vary(const std::string& s
   return {spec.substr(0, eq), values};
 }
 
+void print_run(const CommonOptions& opt, const caseload::model::Scenario& scenario, const Timed& t) {
+  if (!opt.quiet) {
+    caseload::cli::print_summary(stdout, scenario, t.summary, static_cast<std::size_t>(scenario.replications));
+    if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
+  }
+  if (opt.stats) print_stats(t, effective_threads(opt, scenario.replications));
+}
+
+// Whether a run writes its one replication straight into its output
+// (run_straight): not when a working folder of parts is there (an
+// interrupted run, which the parts' way continues or refuses). In an MPI
+// run, the leader's answer.
+bool writes_straight(const CommonOptions& opt, const caseload::model::Scenario& scenario) {
+  if (opt.output.empty() || scenario.replications != 1) return false;
+  fs::path folder = opt.output;
+  folder += ".parts";
+  std::error_code ignored;
+  const int straight = fs::exists(folder, ignored) ? 0 : 1;
+  all_ready(opt);
+  return (opt.cluster ? opt.cluster->broadcast(straight) : straight) == 1;
+}
+
+// A run of one replication with -o: written as it runs straight into the
+// output's working file (io::SingleRunWriter: no part, no copy), which is put
+// in place at the end. In an MPI run the leader runs it alone (the others
+// have nothing to do), so the file is the same whatever the processes.
+int run_straight(const Loaded& loaded, const CommonOptions& opt) {
+  if (!opt.leader()) return kExitOk;
+  CommonOptions alone = opt;
+  alone.cluster = nullptr;
+  const auto& scenario = loaded.file.scenario;
+  if (opt.resume && !opt.quiet)
+    fmt::print(stderr, "caseload: note: no interrupted run at {}.parts: starting from the beginning\n",
+               opt.output);
+  caseload::io::SingleRunWriter file(
+      opt.output, file_metadata(opt.compression()),
+      caseload::io::RunOutput{&scenario, loaded.resolved, loaded.file.source_text, {}, nullptr, {}});
+  const Timed t = simulate(scenario, alone, scenario.name, nullptr, "run", nullptr, &file);
+  file.finish(t.summary);
+  print_run(opt, scenario, t);
+  return kExitOk;
+}
+
 int run(const std::string& scenario_path, const CommonOptions& opt, const std::string& vary, WarningLog& log) {
   if (!opt.output.empty()) check_output_path(opt.output, {scenario_path});
   if (!vary.empty()) {
@@ -508,6 +554,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
   const Loaded loaded = load(scenario_path, opt, log);
   const auto& scenario = loaded.file.scenario;
   if (scenario.replications > 1) warn_if_few_replications(log, scenario.replications); // one shows no interval
+  if (writes_straight(opt, scenario)) return run_straight(loaded, opt);
   const std::pair<std::string, const Loaded*> runs[] = {{"run", &loaded}};
   auto parts = parts_for(opt, "run", runs);
   // One process puts the file together as the replications finish; an MPI
@@ -533,11 +580,7 @@ int run(const std::string& scenario_path, const CommonOptions& opt, const std::s
       caseload::io::write_results(tmp, meta, output_of(loaded, t));
     });
   }
-  if (!opt.quiet) {
-    caseload::cli::print_summary(stdout, scenario, t.summary, static_cast<std::size_t>(scenario.replications));
-    if (!opt.output.empty()) fmt::print("\nResults in {}\n", opt.output);
-  }
-  if (opt.stats) print_stats(t, effective_threads(opt, scenario.replications));
+  print_run(opt, scenario, t);
   return kExitOk;
 }
 

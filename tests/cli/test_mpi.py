@@ -43,6 +43,8 @@ def launch(caseload_bin, processes, args, cwd):
 
 @pytest.mark.parametrize("command", [
     ["run", "{short}", "-r", 5],
+    # One replication: written straight into the file, by the leader alone.
+    ["run", "{short}", "-r", 1],
     ["run", "{short}", "-r", 3, "--vary", "allocation.cap_percent=100,120"],
     ["compare", "{short}", "{variant}", "-r", 4],
     ["sensitivity", "{short}", "-r", 3, "--param", "allocation.cap_percent=100:120"],

@@ -171,3 +171,53 @@ def test_memory_does_not_grow_with_replications(caseload_bin, tmp_path):
     assert six - one < 20_000, (one, six)
     bare = max_rss_kb(caseload_bin, ["run", MIDLANDS, "-r", 6, "-j", 1, "-q"], tmp_path)
     assert bare - one < 20_000, (one, bare)
+
+
+def same_group(a, b, path=""):
+    """Every member of HDF5 groups a and b, in order, with their attributes and values (NaN equal to NaN)."""
+    import numpy as np
+    assert list(a.keys()) == list(b.keys()), path
+    assert {k: str(v) for k, v in a.attrs.items()} == {k: str(v) for k, v in b.attrs.items()}, path
+    for name in a:
+        x, y = a[name], b[name]
+        if isinstance(x, h5py.Group):
+            same_group(x, y, f"{path}/{name}")
+            continue
+        assert {k: str(v) for k, v in x.attrs.items()} == {k: str(v) for k, v in y.attrs.items()}, name
+        u, v = x[()], y[()]
+        assert u.shape == v.shape, f"{path}/{name}"
+        assert np.array_equal(u, v, equal_nan=u.dtype.kind == "f"), f"{path}/{name}"
+
+
+def test_one_replication_is_written_straight_into_the_file(caseload_bin, tmp_path):
+    # A run of one has nothing an interruption could keep: its replication is
+    # written into the output's working file as it runs, with no parts
+    # folder, and is the very replication 0 a longer run copies from its part.
+    one, two = tmp_path / "one.h5", tmp_path / "two.h5"
+    proc = start(caseload_bin, ["run", SHORT, "-r", 1, "-j", 1, "-q", "-o", one], tmp_path)
+    while proc.poll() is None:
+        assert not pathlib.Path(f"{one}.parts").exists()
+        time.sleep(0.005)
+    assert proc.returncode == 0, proc.stderr.read()
+    code, err = finish(caseload_bin, ["run", SHORT, "-r", 2, "-j", 1, "-q", "-o", two], tmp_path)
+    assert code == 0, err
+    with h5py.File(one, "r") as a, h5py.File(two, "r") as b:
+        assert a.attrs["replications"] == 1 and b.attrs["replications"] == 2
+        same_group(a["replications/0000"], b["replications/0000"], "replications/0000")
+        for name in ("ldu_names", "grade_names", "task_kind_names"):
+            assert list(a[name][()]) == list(b[name][()])
+        assert set(a["summary/replication"][()]) == {0}
+
+
+def test_a_killed_run_of_one_replication_leaves_nothing(caseload_bin, tmp_path):
+    out = tmp_path / "out.h5"
+    proc = start(caseload_bin, ["run", SHORT, "-r", 1, "-j", 1, "-q", "-o", out], tmp_path)
+    deadline = time.monotonic() + 600
+    while not list(tmp_path.glob("out.h5.tmp-*")):
+        assert proc.poll() is None, "the run ended before it was killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [SHORT]

@@ -2,6 +2,8 @@
 
 #include <lz4.h>
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -79,14 +81,38 @@ std::size_t lz4_checksummed_chunk(const std::uint8_t* data, std::size_t bytes, s
   return end + 4;
 }
 
-// Writes a dataset of `rows` rows whose chunks are `chunk_rows` whole rows,
-// compressing each chunk here and handing it to H5Dwrite_chunk: the same
-// bytes as H5Dwrite through the pipeline, without the library's copies into
-// and out of its chunk buffers (an eighth of the writer's instructions). A
-// last chunk past the rows is padded with zeros, as the library pads it
-// (its fill value).
+std::uint64_t get_big_endian(const std::uint8_t* at, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = value << 8 | at[i];
+  return value;
+}
+
+// The bytes of a chunk stored as lz4_checksummed_chunk stores it, into `out`
+// (`bytes` long); false for a chunk in any other form (the library's
+// pipeline then reads it). A checksum that does not match is damage.
+bool read_lz4_checksummed_chunk(const std::uint8_t* in, std::size_t length, std::uint8_t* out, std::size_t bytes) {
+  if (length < 20 || get_big_endian(in, 8) != bytes || get_big_endian(in + 8, 4) != bytes) return false;
+  const std::size_t packed = get_big_endian(in + 12, 4);
+  if (16 + packed + 4 != length) return false; // more than one block
+  std::uint32_t stored = 0;
+  for (int i = 3; i >= 0; --i) stored = stored << 8 | in[16 + packed + static_cast<std::size_t>(i)];
+  if (fletcher32(in, 16 + packed) != stored) throw std::runtime_error("HDF5: a chunk fails its checksum (damaged data)");
+  if (packed == bytes) {
+    std::memcpy(out, in + 16, bytes);
+    return true;
+  }
+  return LZ4_decompress_safe(reinterpret_cast<const char*>(in + 16), reinterpret_cast<char*>(out),
+                             static_cast<int>(packed), static_cast<int>(bytes)) == static_cast<int>(bytes);
+}
+
+// Writes `rows` rows from `first_row` (a multiple of `chunk_rows`) of a
+// dataset whose chunks are `chunk_rows` whole rows, compressing each chunk
+// here and handing it to H5Dwrite_chunk: the same bytes as H5Dwrite through
+// the pipeline, without the library's copies into and out of its chunk
+// buffers (an eighth of the writer's instructions). A last chunk past the
+// rows is padded with zeros, as the library pads it (its fill value).
 void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values, std::size_t row_bytes, hsize_t rows,
-                             hsize_t chunk_rows) {
+                             hsize_t chunk_rows, hsize_t first_row = 0) {
   const auto* data = static_cast<const std::uint8_t*>(values);
   const std::size_t total = static_cast<std::size_t>(rows) * row_bytes;
   const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows) * row_bytes;
@@ -103,7 +129,7 @@ void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values
       chunk = edge.data();
     }
     const std::size_t length = lz4_checksummed_chunk(chunk, chunk_bytes, packed.data());
-    offset[0] = start / row_bytes;
+    offset[0] = first_row + start / row_bytes;
     check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), length, packed.data()), "H5Dwrite_chunk");
   }
 }
@@ -238,7 +264,7 @@ AppendableDataset Group::create_appendable_raw(const std::string& name, hid_t ty
                  H5Dclose, "dataset " + name);
   if (!units.empty()) // through a second handle on the dataset, which stays open
     Group(Handle(H5Oopen(id(), name.c_str(), H5P_DEFAULT), H5Oclose, "dataset " + name)).attribute("units", units);
-  return AppendableDataset(std::move(dataset), type);
+  return AppendableDataset(std::move(dataset), type, chunk, compression_.codec == Compression::Codec::lz4);
 }
 
 void AppendableDataset::append_raw(hid_t type, const void* data, std::size_t count) {
@@ -252,6 +278,16 @@ void AppendableDataset::append_raw(hid_t type, const void* data, std::size_t cou
 void AppendableDataset::transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const {
   if (type != type_ || start + count > size_) throw std::logic_error("HDF5: outside an appendable dataset");
   if (count == 0) return;
+  // Whole chunks (or the last, up to the end) are compressed here and
+  // written as they are: so while the run goes on, not when the file is
+  // closed, and none is read back to be replaced.
+  if (write_chunks_ && start % chunk_ == 0 && (count % chunk_ == 0 || start + count == size_)) {
+    if (write) {
+      write_compressed_chunks(dataset_.id(), 1, data, H5Tget_size(type), count, chunk_, start);
+      return;
+    }
+    if (read_chunks(data, start, count)) return;
+  }
   Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
   check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), "H5Sselect_hyperslab");
   Handle memory_space = simple_space({count});
@@ -259,6 +295,96 @@ void AppendableDataset::transfer(hid_t type, void* data, hsize_t start, hsize_t 
     check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "rewriting values");
   else
     check(H5Dread(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "reading values back");
+}
+
+GrowingMatrix Group::create_growing_matrix_raw(const std::string& name, hid_t type, std::size_t element_bytes,
+                                              const void* fill, hsize_t chunk_rows, hsize_t chunk_columns,
+                                              std::string_view units) const {
+  const hsize_t none[2] = {0, 0}, unlimited[2] = {H5S_UNLIMITED, H5S_UNLIMITED};
+  Handle space(H5Screate_simple(2, none, unlimited), H5Sclose, "dataspace");
+  Handle dcpl = chunked_properties({chunk_rows, chunk_columns}, true);
+  check(H5Pset_fill_value(dcpl.id(), type, fill), "H5Pset_fill_value");
+  Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                 H5Dclose, "dataset " + name);
+  if (!units.empty())
+    Group(Handle(H5Oopen(id(), name.c_str(), H5P_DEFAULT), H5Oclose, "dataset " + name)).attribute("units", units);
+  const auto* bytes = static_cast<const std::uint8_t*>(fill);
+  return GrowingMatrix(std::move(dataset), type, element_bytes, std::vector<std::uint8_t>(bytes, bytes + element_bytes),
+                       chunk_rows, chunk_columns, compression_.codec == Compression::Codec::lz4);
+}
+
+void GrowingMatrix::grow_to(hsize_t rows, hsize_t columns) {
+  if (rows <= rows_ && columns <= columns_) return;
+  rows_ = std::max(rows_, rows);
+  columns_ = std::max(columns_, columns);
+  const hsize_t dims[2] = {rows_, columns_};
+  check(H5Dset_extent(dataset_.id(), dims), "H5Dset_extent");
+}
+
+void GrowingMatrix::resize(hsize_t rows, hsize_t columns) {
+  if (rows < rows_ || columns < columns_) throw std::logic_error("HDF5: a growing matrix made smaller");
+  grow_to(rows, columns);
+}
+
+void GrowingMatrix::fill_bytes(std::uint8_t* at, std::size_t bytes) const {
+  for (std::size_t done = 0; done < bytes; done += element_bytes_) std::memcpy(at + done, fill_.data(), element_bytes_);
+}
+
+void GrowingMatrix::write_rows_raw(hid_t type, hsize_t first, hsize_t rows, hsize_t width, const void* values) {
+  if (type != type_ || first % chunk_rows_ != 0 || rows > chunk_rows_)
+    throw std::logic_error("HDF5: a band of rows not on the chunks of a growing matrix");
+  if (rows == 0 || width == 0) return;
+  grow_to(first + rows, width);
+  if (!write_chunks_) {
+    Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
+    const hsize_t start[2] = {first, 0}, count[2] = {rows, width};
+    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr), "H5Sselect_hyperslab");
+    Handle memory_space = simple_space({rows, width});
+    check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, values), "writing a band");
+    return;
+  }
+  // Each chunk of the band in turn, its cells past the rows or the width
+  // the fill value; chunks wholly past the width are left unwritten (fill).
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows_ * chunk_columns_) * element_bytes_;
+  thread_local std::vector<std::uint8_t> chunk, packed; // kept: fresh pages cost their zeroing
+  chunk.resize(chunk_bytes);
+  packed.resize(std::max(packed.size(), packed_bound(chunk_bytes)));
+  const auto* data = static_cast<const std::uint8_t*>(values);
+  for (hsize_t column = 0; column < width; column += chunk_columns_) {
+    const std::size_t filled = static_cast<std::size_t>(std::min(chunk_columns_, width - column)) * element_bytes_;
+    const std::size_t row_bytes = static_cast<std::size_t>(chunk_columns_) * element_bytes_;
+    for (hsize_t r = 0; r < rows; ++r) {
+      std::uint8_t* to = chunk.data() + static_cast<std::size_t>(r) * row_bytes;
+      std::memcpy(to, data + static_cast<std::size_t>(r * width + column) * element_bytes_, filled);
+      fill_bytes(to + filled, row_bytes - filled);
+    }
+    fill_bytes(chunk.data() + static_cast<std::size_t>(rows) * row_bytes, chunk_bytes - static_cast<std::size_t>(rows) * row_bytes);
+    const std::size_t length = lz4_checksummed_chunk(chunk.data(), chunk_bytes, packed.data());
+    const hsize_t offset[2] = {first, column};
+    check(H5Dwrite_chunk(dataset_.id(), H5P_DEFAULT, 0, offset, length, packed.data()), "H5Dwrite_chunk");
+  }
+}
+
+bool AppendableDataset::read_chunks(void* data, hsize_t start, hsize_t count) const {
+  const std::size_t element = H5Tget_size(type_);
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_) * element;
+  thread_local std::vector<std::uint8_t> packed, edge;
+  auto* out = static_cast<std::uint8_t*>(data);
+  for (hsize_t at = start; at < start + count; at += chunk_) {
+    hsize_t length = 0;
+    check(H5Dget_chunk_storage_size(dataset_.id(), &at, &length), "H5Dget_chunk_storage_size");
+    packed.resize(std::max<std::size_t>(packed.size(), static_cast<std::size_t>(length)));
+    std::uint32_t filters = 0;
+    check(H5Dread_chunk(dataset_.id(), H5P_DEFAULT, &at, &filters, packed.data()), "H5Dread_chunk");
+    const hsize_t rows = std::min(chunk_, start + count - at);
+    std::uint8_t* to = out + static_cast<std::size_t>(at - start) * element;
+    if (rows < chunk_) edge.resize(chunk_bytes); // the last chunk: its padding read apart
+    if (filters != 0 || !read_lz4_checksummed_chunk(packed.data(), static_cast<std::size_t>(length),
+                                                    rows < chunk_ ? edge.data() : to, chunk_bytes))
+      return false;
+    if (rows < chunk_) std::memcpy(to, edge.data(), static_cast<std::size_t>(rows) * element);
+  }
+  return true;
 }
 
 void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {
@@ -466,6 +592,14 @@ std::size_t File::other_open_objects() const {
 }
 
 void File::flush() const { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush"); }
+
+void File::start_writeback() const {
+  // The POSIX driver's descriptor: the kernel starts writing the pages
+  // written so far, and does not wait; a failure here is only a lost head start.
+  void* handle = nullptr;
+  if (H5Fget_vfd_handle(id(), H5P_DEFAULT, &handle) < 0 || handle == nullptr) return;
+  (void)::sync_file_range(*static_cast<int*>(handle), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
 
 void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <bit>
+#include <tuple>
+#include <utility>
 #include <functional>
 #include <optional>
 #include <mutex>
@@ -59,17 +62,29 @@ struct TaskColumns {
   void set(std::size_t row, const model::Task& t, double horizon) {
     kind[row] = static_cast<std::int32_t>(t.kind);
     ldu[row] = t.ldu;
-    officer[row] = index_or_none(t.officer);
     subject[row] = index_or_none(t.subject);
     created[row] = t.created;
-    started[row] = t.started;
-    completed[row] = t.completed;
     deadline[row] = t.deadline;
     hours[row] = t.hours;
     in_window[row] = t.in_window;
+    set_changing(row, t, horizon);
+  }
+  // The columns a task's later state can change; the others are set by
+  // TaskWork::new_task and never again, so a task that comes again in its
+  // final state rewrites only these (tests/unit/test_records.cpp holds every
+  // column of the file to the records).
+  static bool changes(std::string_view column) {
+    return column == "officer" || column == "started" || column == "completed" || column == "on_time";
+  }
+  // Those columns of `row` (only they need be there: at() throws for one
+  // that changes() left out).
+  void set_changing(std::size_t row, const model::Task& t, double horizon) {
+    officer.at(row) = index_or_none(t.officer);
+    started.at(row) = t.started;
+    completed.at(row) = t.completed;
     // 1 done by the deadline, 0 late (done late, or open past it), -1 not yet due
-    on_time[row] = t.completed >= 0.0 && t.completed <= t.deadline ? 1
-                   : (t.completed >= 0.0 || t.deadline <= horizon) ? 0 : -1;
+    on_time.at(row) = t.completed >= 0.0 && t.completed <= t.deadline ? 1
+                      : (t.completed >= 0.0 || t.deadline <= horizon) ? 0 : -1;
   }
   [[nodiscard]] std::size_t size() const { return kind.size(); }
   // f(name, column, units) for each column, in the file's order.
@@ -105,6 +120,8 @@ struct VictimColumns {
     ended[row] = v.ended;
   }
   [[nodiscard]] std::size_t size() const { return ldu.size(); }
+  static bool changes(std::string_view) { return true; } // few come again: all rewritten
+  void set_changing(std::size_t row, const model::VictimCase& v, double horizon) { set(row, v, horizon); }
   template <class F> void each(F&& f) {
     f("ldu", ldu, "");
     f("vlo", vlo, "");
@@ -195,23 +212,28 @@ private:
       }
       if (rest.size() > 0) append(rest);
       const std::uint64_t written = datasets.front().size();
-      // A chunk at a time: its rows read back, the records that came again set, written again.
+      // A chunk at a time: the columns the records that came again can
+      // change read back, set from those records, written again.
       std::sort(corrections.begin(), corrections.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
       for (std::size_t at = 0; at < corrections.size();) {
         const std::uint64_t start = corrections[at].first / kChunkRows * kChunkRows;
         const std::uint64_t rows = std::min<std::uint64_t>(kChunkRows, written - start);
         Columns chunk;
         std::size_t i = 0;
-        chunk.each([&](const char*, auto& column, std::string_view) {
-          column.resize(rows);
-          datasets[i++].read(start, std::span(column));
+        chunk.each([&](const char* name, auto& column, std::string_view) {
+          if (Columns::changes(name)) {
+            column.resize(rows);
+            datasets[i].read(start, std::span(column));
+          }
+          ++i;
         });
         for (; at < corrections.size() && corrections[at].first < start + rows; ++at)
-          chunk.set(corrections[at].first - start, corrections[at].second, horizon);
+          chunk.set_changing(corrections[at].first - start, corrections[at].second, horizon);
         i = 0;
-        chunk.each([&](const char*, const auto& column, std::string_view) {
+        chunk.each([&](const char* name, const auto& column, std::string_view) {
           using T = typename std::decay_t<decltype(column)>::value_type;
-          datasets[i++].write(start, std::span<const T>(column));
+          if (Columns::changes(name)) datasets[i].write(start, std::span<const T>(column));
+          ++i;
         });
       }
     }
@@ -267,6 +289,110 @@ void write_table(h5::Group g, std::span<const Record> records, double horizon) {
   table.finish();
 }
 
+// A band of snapshots' rows of the officer series, as the engine took them:
+// row i holds the values of officers [0, widths[i]) then.
+struct OfficerBand {
+  std::size_t first = 0; // the snapshot of its first row
+  std::vector<double> time_days;
+  std::vector<std::size_t> widths;
+  model::OfficerSeries rows; // each column's rows one after another
+  [[nodiscard]] std::size_t size() const { return widths.size(); }
+};
+
+// f(column of a, the same column of b) for each column of two officer series.
+template <class F> void each_column_pair(model::OfficerSeries& a, const model::OfficerSeries& b, F&& f) {
+  auto into = a.columns();
+  const auto from = b.columns();
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (f(std::get<I>(into), std::get<I>(from)), ...);
+  }(std::make_index_sequence<std::tuple_size_v<decltype(into)>>{});
+}
+
+// The officer series of snapshots/ (time_days and officer_*: docs/hdf5-format.md),
+// written a band of snapshots at a time, so that a run need not hold them:
+// the bands are the datasets' chunks of rows, and the officers who joined
+// after a snapshot read as the fill value in its row. A chunk is 65,536
+// cells: its columns the power of two (16 to 4,096) that covers the
+// officers of the first snapshot, its rows the rest.
+class OfficerSeriesFile {
+public:
+  // Snapshots a band holds, for a first snapshot of `officers` officers.
+  static std::size_t band_rows(std::size_t officers) { return kChunkCells / chunk_columns(officers); }
+
+  // Writes the next band (its rows follow those written), creating the
+  // datasets with the first one.
+  void write(const h5::Group& snapshots, OfficerBand& band) {
+    if (band.size() == 0) return;
+    create(snapshots, band.widths.front());
+    if (band.first != rows_ || band.size() > chunk_rows_) throw std::logic_error("officer series: a band out of step");
+    time_->append(std::span<const double>(band.time_days));
+    const std::size_t width = *std::max_element(band.widths.begin(), band.widths.end());
+    std::size_t i = 0;
+    model::for_each_column(band.rows, [&](auto& column) {
+      using T = typename std::decay_t<decltype(column.values)>::value_type;
+      std::vector<T> padded;
+      padded.reserve(band.size() * width);
+      std::size_t at = 0;
+      for (const std::size_t w : band.widths) {
+        padded.insert(padded.end(), column.values.begin() + static_cast<std::ptrdiff_t>(at),
+                      column.values.begin() + static_cast<std::ptrdiff_t>(at + w));
+        padded.insert(padded.end(), width - w, column.fill);
+        at += w;
+      }
+      columns_[i++].write_rows<T>(rows_, band.size(), width, std::span<const T>(padded));
+    });
+    rows_ += band.size();
+  }
+  // The series' final size: every snapshot, every officer who ever joined; then closed.
+  void finish(const h5::Group& snapshots, std::size_t snapshot_count, std::size_t officers) {
+    if (snapshot_count != rows_) throw std::logic_error("officer series: snapshots missing");
+    create(snapshots, officers);
+    for (auto& column : columns_) column.resize(rows_, officers);
+    columns_.clear();
+    time_.reset();
+  }
+
+private:
+  static constexpr std::size_t kChunkCells = 65536;
+  static std::size_t chunk_columns(std::size_t officers) {
+    return std::bit_ceil(std::clamp<std::size_t>(officers, 16, 4096));
+  }
+  void create(const h5::Group& snapshots, std::size_t first_width) {
+    if (time_) return;
+    chunk_rows_ = band_rows(first_width);
+    time_.emplace(snapshots.create_appendable<double>("time_days", chunk_rows_, "days"));
+    const model::OfficerSeries names; // the columns' names, units and fill values
+    model::for_each_column(names, [&](const auto& column) {
+      columns_.push_back(snapshots.create_growing_matrix(std::string(column.name), chunk_rows_,
+                                                         chunk_columns(first_width), column.fill, column.units));
+    });
+  }
+  std::optional<h5::AppendableDataset> time_;
+  std::vector<h5::GrowingMatrix> columns_;
+  std::size_t chunk_rows_ = 0;
+  std::size_t rows_ = 0; // written
+};
+
+// The whole officer series of a result that holds it (rows padded to every officer).
+void write_officer_series(const h5::Group& snapshots, const model::Snapshots& s, std::size_t officers) {
+  OfficerSeriesFile file;
+  const std::size_t rows = OfficerSeriesFile::band_rows(officers);
+  for (std::size_t first = 0; first < s.count(); first += rows) {
+    OfficerBand band;
+    band.first = first;
+    const std::size_t n = std::min(rows, s.count() - first);
+    band.time_days.assign(s.time_days.begin() + static_cast<std::ptrdiff_t>(first),
+                          s.time_days.begin() + static_cast<std::ptrdiff_t>(first + n));
+    band.widths.assign(n, officers);
+    each_column_pair(band.rows, s.officer, [&](auto& into, const auto& from) {
+      const auto at = static_cast<std::ptrdiff_t>(first * officers);
+      into.values.assign(from.values.begin() + at, from.values.begin() + at + static_cast<std::ptrdiff_t>(n * officers));
+    });
+    file.write(snapshots, band);
+  }
+  file.finish(snapshots, s.count(), officers);
+}
+
 // The groups of a replication, in the order they are created.
 constexpr std::array<const char*, 5> kReplicationGroups{"officers", "snapshots", "imbalance", "tasks", "victims"};
 
@@ -275,10 +401,14 @@ void create_replication_groups(const h5::Group& g) {
   for (const char* name : kReplicationGroups) g.create_group(name);
 }
 
+// Writes snapshots/'s time_days and officer series.
+using OfficerSeriesWriter = std::function<void(const h5::Group& snapshots)>;
+
 // All but the records and the figures: the groups are there already
-// (create_replication_groups); tasks/, victims/ and summary/ are the caller's.
+// (create_replication_groups); tasks/, victims/ and summary/ are the
+// caller's, and the officer series `officer_series`'s.
 void write_replication_rest(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
-                            std::size_t index) {
+                            std::size_t index, const OfficerSeriesWriter& officer_series) {
   g.attribute("replication", static_cast<std::int64_t>(index));
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
@@ -303,11 +433,10 @@ void write_replication_rest(const h5::Group& g, const model::Scenario& scenario,
   officers.write("available_points", available, "WMT points");
 
   const model::Snapshots& s = r.snapshots;
-  const hsize_t n_snap = s.count(), n_off = r.officers.size(), n_ldu = scenario.ldus.size(),
+  const hsize_t n_snap = s.count(), n_ldu = scenario.ldus.size(),
                 n_grade = model::kGradeCount;
   const h5::Group snaps = g.open_group("snapshots");
-  snaps.write("time_days", s.time_days, "days");
-  write_series(snaps, s.officer, {n_snap, n_off});
+  officer_series(snaps);
   snaps.write<std::int32_t>("unallocated", std::span<const std::int32_t>(s.unallocated), {n_snap, n_ldu}, "cases");
 
   write_series(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
@@ -322,7 +451,8 @@ void write_replication_rest(const h5::Group& g, const model::Scenario& scenario,
 void write_replication(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
                        std::size_t index, const app::FigureTable& figures, std::size_t first_row) {
   create_replication_groups(g);
-  write_replication_rest(g, scenario, r, index);
+  write_replication_rest(g, scenario, r, index,
+                         [&](const h5::Group& snapshots) { write_officer_series(snapshots, r.snapshots, r.officers.size()); });
   write_table<TaskColumns>(g.open_group("tasks"), std::span<const model::Task>(r.tasks), scenario.horizon_days);
   write_table<VictimColumns>(g.open_group("victims"), std::span<const model::VictimCase>(r.victims),
                              scenario.horizon_days);
@@ -894,6 +1024,11 @@ struct PartWriter::Open {
   std::optional<h5::Group> group;
   StreamedTable<TaskColumns> tasks;
   StreamedTable<VictimColumns> victims;
+  // The officer series: the band being gathered, and its file's side.
+  OfficerBand band;
+  std::size_t band_rows = 0; // set by the first snapshot
+  std::size_t snapshots = 0;
+  OfficerSeriesFile officer_series;
   // Jobs waiting at most: a chunk of rows of each table while one is written,
   // or the finished replication.
   JobThread jobs{4}; // last: joined before the rest goes
@@ -905,17 +1040,27 @@ template <class F> auto PartWriter::guarded(F&& f) {
 
 PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
                        std::size_t index, std::function<void()> on_whole)
-    : scenario_(scenario), index_(index), on_whole_(std::move(on_whole)), file_(path),
-      open_(std::make_unique<Open>(scenario.horizon_days,
-                                   [this](std::function<void()> job) { open_->jobs.post(guarded(std::move(job))); })) {
-  open_->jobs.post(guarded([this, meta] {
+    : PartWriter(path, meta, scenario, index, std::move(on_whole), std::nullopt) {}
+
+PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
+                       std::size_t index, std::function<void()> on_whole, std::optional<RunOutput> run_head)
+    : scenario_(scenario), index_(index), on_whole_(std::move(on_whole)), whole_run_(run_head.has_value()),
+      file_(path), open_(std::make_unique<Open>(scenario.horizon_days, [this](std::function<void()> job) {
+        open_->jobs.post(guarded(std::move(job)));
+      })) {
+  open_->jobs.post(guarded([this, meta, head = std::move(run_head)] {
     h5::quiet_errors();
     Open& o = *open_;
     o.file.emplace(file_.path().string(), false, meta.compression);
-    o.file->attribute("format", kPartFormat);
-    o.file->attribute("engine_version", meta.engine_version);
-    o.file->attribute("replication", static_cast<std::int64_t>(index_));
-    o.group.emplace(o.file->create_group(kPartGroup));
+    if (head) { // a run's results file, of this one replication
+      write_header(*o.file, "run", meta);
+      o.group.emplace(write_run_head(*o.file, *head, 1).create_group(fmt::format("{:04d}", index_)));
+    } else {
+      o.file->attribute("format", kPartFormat);
+      o.file->attribute("engine_version", meta.engine_version);
+      o.file->attribute("replication", static_cast<std::int64_t>(index_));
+      o.group.emplace(o.file->create_group(kPartGroup));
+    }
     create_replication_groups(*o.group);
     o.tasks.open(o.group->open_group("tasks"));
     o.victims.open(o.group->open_group("victims"));
@@ -942,15 +1087,41 @@ void PartWriter::victim_final(std::uint32_t id, const model::VictimCase& record)
   open_->victims.correct(id, record);
 }
 
+void PartWriter::officer_row(double time, const model::OfficerSeries& row) {
+  Open& o = *open_;
+  o.jobs.check();
+  if (o.band_rows == 0) o.band_rows = OfficerSeriesFile::band_rows(row.cases.values.size());
+  o.band.time_days.push_back(time);
+  o.band.widths.push_back(row.cases.values.size());
+  each_column_pair(o.band.rows, row, [](auto& into, const auto& from) {
+    into.values.insert(into.values.end(), from.values.begin(), from.values.end());
+  });
+  ++o.snapshots;
+  if (o.band.size() < o.band_rows) return;
+  o.jobs.post(guarded([this, band = std::exchange(o.band, OfficerBand{o.snapshots, {}, {}, {}})]() mutable {
+    open_->officer_series.write(open_->group->open_group("snapshots"), band);
+    open_->file->start_writeback(); // of the records and series so far
+  }));
+}
+
 void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows) {
   Open& o = *open_;
-  o.jobs.post(guarded([this, result = std::move(result)] { write_replication_rest(*open_->group, scenario_, result, index_); }));
+  o.jobs.post(guarded([this, result = std::move(result), band = std::move(o.band)]() mutable {
+    write_replication_rest(*open_->group, scenario_, result, index_, [&](const h5::Group& snapshots) {
+      open_->officer_series.write(snapshots, band);
+      open_->officer_series.finish(snapshots, result.snapshots.count(), result.officers.size());
+    });
+  }));
   o.tasks.finish();
   o.victims.finish();
   o.jobs.post(guarded([this, rows = std::move(rows)] {
     Open& o = *open_;
     write_figures(o.group->create_group("summary"), rows, 0, rows.rows_per_replication);
     o.group.reset();
+    if (whole_run_) { // the run's summary follows (finish_run), while the replication goes to the disk
+      o.file->start_writeback();
+      return;
+    }
     o.file->flush();
     // Closed before it is synced and renamed: HDF5 closes a file only once
     // none of its objects is open, so one left open would be written after.
@@ -962,6 +1133,48 @@ void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows
 }
 
 void PartWriter::close() { open_->jobs.wait(); }
+
+void PartWriter::finish_run(const app::RunSummary& summary) {
+  open_->jobs.post(guarded([this, &summary] {
+    Open& o = *open_;
+    write_run_tail(*o.file, summary);
+    o.file->flush();
+    if (o.file->other_open_objects() != 0) throw std::logic_error("the results file's HDF5 objects were left open");
+    o.file.reset();
+    file_.commit();
+  }));
+  open_->jobs.wait();
+}
+
+namespace {
+
+// A writer handed on without its ownership.
+class BorrowedWriter final : public app::ReplicationWriter {
+public:
+  explicit BorrowedWriter(app::ReplicationWriter& writer) : writer_(writer) {}
+  void tasks(std::span<const model::Task> records) override { writer_.tasks(records); }
+  void victims(std::span<const model::VictimCase> records) override { writer_.victims(records); }
+  void task_final(std::uint32_t id, const model::Task& record) override { writer_.task_final(id, record); }
+  void victim_final(std::uint32_t id, const model::VictimCase& record) override { writer_.victim_final(id, record); }
+  [[nodiscard]] bool takes_officer_rows() const override { return writer_.takes_officer_rows(); }
+  void officer_row(double time, const model::OfficerSeries& row) override { writer_.officer_row(time, row); }
+  void finish(model::ReplicationResult&& result, app::FigureTable rows) override {
+    writer_.finish(std::move(result), std::move(rows));
+  }
+  void close() override { writer_.close(); }
+
+private:
+  app::ReplicationWriter& writer_;
+};
+
+} // namespace
+
+SingleRunWriter::SingleRunWriter(const std::filesystem::path& output, const RunMetadata& meta, const RunOutput& head)
+    : writer_(output, meta, *head.scenario, 0, {}, RunOutput{head.scenario, head.resolved_scenario, head.scenario_source, {}, nullptr, {}}) {}
+
+std::unique_ptr<app::ReplicationWriter> SingleRunWriter::replication() { return std::make_unique<BorrowedWriter>(writer_); }
+
+void SingleRunWriter::finish(const app::RunSummary& summary) { writer_.finish_run(summary); }
 
 // The output's file while the run goes on: touched only by the jobs of its JobThread.
 struct ResultsAssembler::State {
@@ -995,8 +1208,10 @@ void ResultsAssembler::part_ready(std::size_t replication, std::filesystem::path
   state_->jobs.post(guarded([this, replication, part = std::move(part)] {
     State& st = *state_;
     st.ready.at(replication) = part;
+    const std::size_t before = st.copied;
     for (; st.copied < st.ready.size() && st.ready[st.copied]; ++st.copied)
       copy_part(*st.replications, *st.ready[st.copied], st.copied);
+    if (st.copied > before) st.h5->start_writeback(); // so that the sync at the end has less to wait for
   }));
 }
 

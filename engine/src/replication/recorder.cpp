@@ -39,8 +39,19 @@ void merge_sorted(std::vector<double>& into, std::span<const double> run) {
 void Recorder::reserve() {
   const Scenario& sc = s_.scenario;
   const auto snapshots = static_cast<std::size_t>((sc.horizon_days - sc.warmup_days) / sc.snapshot_every_days) + 1;
-  const std::size_t cells = snapshots * s_.officers.size() * 11 / 10;
   snapshots_.time_days.reserve(snapshots);
+  expected_snapshots_ = snapshots;
+}
+
+bool Recorder::streams_officer_rows() const {
+  return s_.record_sink != nullptr && s_.record_sink->takes_officer_rows();
+}
+
+void Recorder::reserve_officer_series() {
+  // At the first snapshot, once the sink is known: a sink that takes the
+  // rows leaves one row held at a time.
+  const std::size_t rows = streams_officer_rows() ? 1 : expected_snapshots_;
+  const std::size_t cells = rows * s_.officers.size() * 11 / 10;
   for_each_column(snapshots_.officer, [&](auto& column) { column.values.reserve(cells); });
 }
 
@@ -69,6 +80,7 @@ void Recorder::record_officers() {
 
 double Recorder::on_snapshot(double now) {
   Snapshots& s = snapshots_;
+  if (s.time_days.empty()) reserve_officer_series();
   s.time_days.push_back(now);
   snapshot_officers_.push_back(s_.officers.size());
   record_officers();
@@ -126,6 +138,10 @@ double Recorder::on_snapshot(double now) {
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
   s.division.append(stats::imbalance_of_sorted(all_values), stats::theil(ldu_totals), stats::theil(grade_theil),
                     division_excessive);
+  if (streams_officer_rows()) {
+    s_.record_sink->officer_row(now, s.officer);
+    for_each_column(s.officer, [](auto& column) { column.values.clear(); });
+  }
   return now + s_.scenario.snapshot_every_days;
 }
 
@@ -170,8 +186,9 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   for (std::size_t l = 0; l < ldu_count; ++l)
     for (int k = 0; k < kTaskKindCount; ++k) result.task_summary[ldu_count][k] += result.task_summary[l][k];
 
-  for_each_column(snapshots_.officer,
-                  [&](auto& column) { pad(column, snapshot_officers_, state.officers.size()); });
+  if (!streams_officer_rows()) // else the sink has every row
+    for_each_column(snapshots_.officer,
+                    [&](auto& column) { pad(column, snapshot_officers_, state.officers.size()); });
   result.snapshots = std::move(snapshots_);
   return result;
 }

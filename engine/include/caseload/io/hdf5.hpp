@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,7 +60,9 @@ inline constexpr H5Z_filter_t kLz4Filter = 32004;
 // large dataset of Group::write.
 class AppendableDataset {
 public:
-  AppendableDataset(Handle dataset, hid_t type) : dataset_(std::move(dataset)), type_(type) {}
+  // `write_chunks`: whole chunks compressed here (LZ4) and written as they are.
+  AppendableDataset(Handle dataset, hid_t type, hsize_t chunk, bool write_chunks)
+      : dataset_(std::move(dataset)), type_(type), chunk_(chunk), write_chunks_(write_chunks) {}
   template <class T> void append(std::span<const T> values) {
     append_raw(native_type<T>(), values.data(), values.size());
   }
@@ -75,9 +78,47 @@ public:
 private:
   void append_raw(hid_t type, const void* data, std::size_t count);
   void transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const;
+  // Whole chunks read and decoded here; false if one is not as written here.
+  bool read_chunks(void* data, hsize_t start, hsize_t count) const;
   Handle dataset_;
   hid_t type_;
+  hsize_t chunk_;
+  bool write_chunks_;
   hsize_t size_ = 0;
+};
+
+// A 2-D numeric dataset that grows in both dimensions, written a band of
+// whole rows at a time (a series of snapshots whose columns are officers,
+// more of them as staff join): chunks of chunk_rows × chunk_columns,
+// compressed and checksummed as a large dataset of Group::write, and cells
+// never written read as the fill value.
+class GrowingMatrix {
+public:
+  GrowingMatrix(Handle dataset, hid_t type, std::size_t element_bytes, std::vector<std::uint8_t> fill, hsize_t chunk_rows,
+                hsize_t chunk_columns, bool write_chunks)
+      : dataset_(std::move(dataset)), type_(type), element_bytes_(element_bytes), fill_(std::move(fill)),
+        chunk_rows_(chunk_rows), chunk_columns_(chunk_columns), write_chunks_(write_chunks) {}
+  // Rows [first, first + rows) of columns [0, width), `values` row by row:
+  // `first` a multiple of chunk_rows, and `rows` chunk_rows unless they are
+  // the last. The dataset grows to hold them.
+  template <class T> void write_rows(hsize_t first, hsize_t rows, hsize_t width, std::span<const T> values) {
+    if (values.size() != rows * width) throw std::logic_error("HDF5: a band of the wrong size");
+    write_rows_raw(native_type<T>(), first, rows, width, values.data());
+  }
+  // The final dimensions (never less than written).
+  void resize(hsize_t rows, hsize_t columns);
+
+private:
+  void write_rows_raw(hid_t type, hsize_t first, hsize_t rows, hsize_t width, const void* values);
+  void grow_to(hsize_t rows, hsize_t columns);
+  void fill_bytes(std::uint8_t* at, std::size_t bytes) const;
+  Handle dataset_;
+  hid_t type_;
+  std::size_t element_bytes_;
+  std::vector<std::uint8_t> fill_; // one element's bytes
+  hsize_t chunk_rows_, chunk_columns_;
+  bool write_chunks_; // compressed here (LZ4) and handed to H5Dwrite_chunk, else through the pipeline
+  hsize_t rows_ = 0, columns_ = 0;
 };
 
 class Group {
@@ -119,6 +160,13 @@ public:
     return create_appendable_raw(name, native_type<T>(), chunk, units);
   }
 
+  // An empty 2-D dataset of T that grows (GrowingMatrix), reading `fill` where nothing was written.
+  template <class T>
+  [[nodiscard]] GrowingMatrix create_growing_matrix(const std::string& name, hsize_t chunk_rows, hsize_t chunk_columns,
+                                                    T fill, std::string_view units = {}) const {
+    return create_growing_matrix_raw(name, native_type<T>(), sizeof(T), &fill, chunk_rows, chunk_columns, units);
+  }
+
   // Reads every dataset in this group and those below it, chunk checksums
   // and all, keeping nothing; throws at the first that cannot be read.
   void read_everything() const;
@@ -138,6 +186,9 @@ private:
                  std::vector<hsize_t> dims, std::string_view units) const;
   AppendableDataset create_appendable_raw(const std::string& name, hid_t type, hsize_t chunk,
                                           std::string_view units) const;
+  GrowingMatrix create_growing_matrix_raw(const std::string& name, hid_t type, std::size_t element_bytes,
+                                          const void* fill, hsize_t chunk_rows, hsize_t chunk_columns,
+                                          std::string_view units) const;
   // Chunked as given, compressed with the group's codec if `compress`, checksummed.
   [[nodiscard]] Handle chunked_properties(const std::vector<hsize_t>& chunk, bool compress) const;
   Handle handle_;
@@ -150,6 +201,9 @@ class File : public Group {
 public:
   explicit File(const std::string& path, bool read_only = false, Compression compression = {});
   void flush() const;
+  // Has the system start writing to the disk what was written so far, so
+  // that the sync at the end has less left to wait for.
+  void start_writeback() const;
   // HDF5 objects of this file still open besides the file itself: the file
   // is really closed (its last metadata written) only once there are none.
   [[nodiscard]] std::size_t other_open_objects() const;

@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -67,6 +68,8 @@ private:
 // of the figure table. The task and victim records are appended as the
 // engine releases them (chunk by chunk), the rest once it finished; then the
 // file is synced and renamed to `path`, so that a part that exists is whole.
+// The officer series likewise go a band of snapshots at a time (the result
+// then holds none of them).
 // A run thus holds no replication's records, and one that dies can be
 // continued from the parts it wrote. The writing (HDF5, compression, the
 // sync) is done by a thread of the writer's own, while the replication and
@@ -84,17 +87,45 @@ public:
   void victims(std::span<const model::VictimCase> records) override;
   void task_final(std::uint32_t id, const model::Task& record) override;
   void victim_final(std::uint32_t id, const model::VictimCase& record) override;
+  [[nodiscard]] bool takes_officer_rows() const override { return true; }
+  void officer_row(double time, const model::OfficerSeries& row) override;
   void finish(model::ReplicationResult&& result, app::FigureTable rows) override;
   void close() override;
 
 private:
+  friend class SingleRunWriter;
+  // With `run_head`: the replication goes to /replications/NNNN of the run's
+  // results file, after the run's head, and the file stays open for finish_run.
+  PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
+             std::size_t index, std::function<void()> on_whole, std::optional<RunOutput> run_head);
+  // The run's summary after the replication; the file synced and put in place. Waits.
+  void finish_run(const app::RunSummary& summary);
   struct Open;
   template <class F> auto guarded(F&& f);
   const model::Scenario& scenario_;
   std::size_t index_;
   std::function<void()> on_whole_;
+  bool whole_run_;
   WorkingFile file_;
   std::unique_ptr<Open> open_;
+};
+
+// The results file of a run of one replication, written as it runs: the
+// run's head, then the replication straight into /replications/0000 (as
+// PartWriter writes a part), then the summary. No part and no copy: a run
+// of one has no finished replication an interruption could keep. Under its
+// working name until finish() puts it in place; removed if it goes first.
+class SingleRunWriter {
+public:
+  SingleRunWriter(const std::filesystem::path& output, const RunMetadata& meta, const RunOutput& head);
+  // The replication's writer (this keeps the file: the writer handed out
+  // only borrows it).
+  [[nodiscard]] std::unique_ptr<app::ReplicationWriter> replication();
+  // Once the replication finished: the summary, the sync, the rename.
+  void finish(const app::RunSummary& summary);
+
+private:
+  PartWriter writer_;
 };
 
 // A run's results file (kind "run") put together while the run goes on, by a

@@ -227,6 +227,17 @@ struct RecordSink {
   virtual void victims(std::span<const VictimCase> records) = 0;
   virtual void task_final(std::uint32_t id, const Task& record) = 0;
   virtual void victim_final(std::uint32_t id, const VictimCase& record) = 0;
+  // Whether the sink takes the officer series a snapshot at a time
+  // (officer_row), so that the result does not hold it: then
+  // ReplicationResult::snapshots.officer comes back empty.
+  [[nodiscard]] virtual bool takes_officer_rows() const { return false; }
+  // A snapshot's row of the officer series, taken at `time`, alone in `row`:
+  // each column holds the values of officers [0, n) then (n never falls;
+  // officers who join later are the file's fill values).
+  virtual void officer_row(double time, const OfficerSeries& row) {
+    (void)time;
+    (void)row;
+  }
 };
 
 // A sink that keeps every record in memory (tests, the writer of a whole file).

@@ -27,10 +27,13 @@ public:
 
 private:
   void record_officers();
+  [[nodiscard]] bool streams_officer_rows() const;
+  void reserve_officer_series();
 
   const SharedState& s_;
   Snapshots snapshots_;
   std::vector<std::size_t> snapshot_officers_; // officers who had joined by each snapshot
+  std::size_t expected_snapshots_ = 0;
   std::vector<double> over_110_days_;          // per officer: the current run of snapshots above 110%
   std::vector<double> scratch_, scratch_all_;  // capacity % of one LDU, of the division
 };
