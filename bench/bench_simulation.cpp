@@ -166,8 +166,9 @@ BENCHMARK(BM_WriteHdf5)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 // The output goal (issue 13.5) as `caseload run -o` meets it: Midlands,
 // args (replications, threads), run with each replication written to its
 // part file as it runs (on the part writer's thread) and the file put
-// together from the parts as they come (io::ResultsAssembler), against the
-// same replications without output;
+// together from the parts as they come (io::ResultsAssembler), or, for one
+// replication, written straight into the file (io::SingleRunWriter), against
+// the same replications without output;
 // the two alternate, one pair an iteration. Counters: seconds of each and
 // output_overhead = with ÷ without − 1 (the process's start and the
 // scenario's loading, common to both, are not in either).
@@ -190,7 +191,13 @@ void BM_RunWithOutput(benchmark::State& state) {
 
     std::filesystem::remove(output);
     start = std::chrono::steady_clock::now();
-    {
+    if (replications == 1) {
+      io::SingleRunWriter file(output, meta, {&s, io::resolved_toml(s), "", {}, nullptr, {}});
+      rows.clear();
+      for (auto& f : app::run_figures(s, all, workers, [&](int) { return file.replication(); }, {}))
+        rows.push_back(std::move(f.rows));
+      file.finish(app::summary_of(columns, rows));
+    } else {
       io::ReplicationParts parts(output, "bench", meta, false);
       io::ResultsAssembler assembler(output, meta, {&s, io::resolved_toml(s), "", {}, nullptr, {}},
                                      static_cast<std::size_t>(replications));
