@@ -37,6 +37,7 @@ void replications(benchmark::State& state, const model::Scenario& s) {
   double pending = 0.0, seconds = 0.0;
   for (auto _ : state) {
     replication::Simulation sim(s, replication++);
+    sim.set_keep_officer_series(false); // as a run of the command line, which keeps figures
     const auto start = std::chrono::steady_clock::now();
     const auto r = sim.run();
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -62,9 +62,16 @@ def test_rates_within_their_bounds_that_add_up_to_too_much_are_refused_by_the_bu
     assert proc.returncode == 2 and "of memory at its peak, over the limit" in proc.stderr, proc.stderr
 
 
-def test_daily_snapshots_of_the_national_scenario_are_refused_by_memory(caseload):
-    proc = caseload("run", NATIONAL, "-r", 1, "--vary", "snapshot_every_days=0.01", "--max-memory", 16)
+def test_quarter_hourly_snapshots_of_the_national_scenario_are_refused_by_memory(caseload, tmp_path):
+    # A replication holds its cell and imbalance series (the officer series go
+    # as they are taken): about 7 GB estimated at a snapshot every 0.01 days
+    # (3 GB measured), so four at once are over 16 GB, and one is not.
+    proc = caseload("run", NATIONAL, "-r", 4, "-j", 4, "--vary", "snapshot_every_days=0.01", "--max-memory", 16)
     assert proc.returncode == 2 and "of memory at its peak, over the limit of 16 GB" in proc.stderr
+    # (The output is checked after the memory: refused by it, one passed the memory.)
+    proc = caseload("run", NATIONAL, "-r", 1, "--vary", "snapshot_every_days=0.01", "--max-memory", 16,
+                    "-o", tmp_path / "n.h5", "--max-output", 0.001)
+    assert proc.returncode == 2 and "an output file of about" in proc.stderr, proc.stderr
 
 
 def test_limits_can_be_raised_or_lowered(caseload, tmp_path):

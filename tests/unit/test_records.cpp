@@ -228,6 +228,29 @@ TEST(Records, KeepingTheRecordsChangesNoFigure) {
   EXPECT_LT(dropped.log_bytes, kept.tasks.size() * sizeof(model::Task));
 }
 
+TEST(Records, DroppingTheOfficerSeriesChangesNoFigure) {
+  // A run that keeps only figures drops each snapshot's officer row once its
+  // cells are made: the result holds no officer series, and every headline
+  // figure, and every cell and imbalance series, is bit for bit that of a
+  // run that keeps them.
+  const model::Scenario s =
+      io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/midlands-2018.toml").scenario;
+  const model::ReplicationResult kept = replication::Simulation(s, 1).run();
+  replication::Simulation sim(s, 1);
+  sim.set_keep_officer_series(false);
+  const model::ReplicationResult dropped = sim.run();
+  ASSERT_FALSE(kept.snapshots.officer.cases.values.empty());
+  model::for_each_column(dropped.snapshots.officer, [](const auto& column) { EXPECT_TRUE(column.values.empty()) << column.name; });
+  EXPECT_EQ(dropped.snapshots.time_days, kept.snapshots.time_days);
+  EXPECT_EQ(dropped.snapshots.unallocated, kept.snapshots.unallocated);
+  EXPECT_EQ(dropped.snapshots.division.gini.values, kept.snapshots.division.gini.values);
+  EXPECT_EQ(dropped.snapshots.ldu_grade.cases.values, kept.snapshots.ldu_grade.cases.values);
+  const auto a = app::headline_figures(s, kept, -1), b = app::headline_figures(s, dropped, -1);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(std::isnan(a[i].value) && std::isnan(b[i].value))) EXPECT_EQ(a[i].value, b[i].value) << a[i].name;
+}
+
 // Each value of `read` (the file's) equals `expected`'s, NaN for NaN.
 template <class T, class U> void expect_same_values(const std::vector<T>& read, const std::vector<U>& expected,
                                                     const std::string& what) {

@@ -36,6 +36,8 @@ double peak_demand(const model::Scenario& s) {
 
 // Bytes of one officer's row of every per-officer series, per snapshot.
 constexpr double kOfficerRowBytes = 4 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 1 + 1;
+// Officer rows a band of the file holds at most (a chunk: io's OfficerSeriesFile).
+constexpr double kOfficerBandCells = 65536;
 // Bytes of one (LDU, grade) cell of the group series, and of an imbalance row.
 constexpr double kCellBytes = 8 * 4 + 9 * 8;
 constexpr double kImbalanceRowBytes = 10 * 8 + 4;
@@ -100,12 +102,15 @@ RunEstimate estimate_run(const model::Scenario& s, int replications, int threads
   e.events = arrivals * 4.0 + risk_changes * 3.0 + e.tasks * 2.0 + joiners * 3.0 + staff_events + e.snapshots;
 
   const double ldus = static_cast<double>(s.ldus.size());
-  const double series = e.snapshots * (e.officers * kOfficerRowBytes + (ldus + 1.0) * model::kGradeCount * kCellBytes +
-                                       (ldus + 1.0) * kImbalanceRowBytes);
-  e.result_bytes = series + e.tasks * sizeof(model::Task) + victims * sizeof(model::VictimCase) +
+  const double officer_series = e.snapshots * e.officers * kOfficerRowBytes;
+  const double series =
+      e.snapshots * ((ldus + 1.0) * model::kGradeCount * kCellBytes + (ldus + 1.0) * kImbalanceRowBytes);
+  e.result_bytes = officer_series + series + e.tasks * sizeof(model::Task) + victims * sizeof(model::VictimCase) +
                    e.officers * sizeof(model::OfficerInfo);
-  // Held while a replication runs: its working state, its snapshot series,
-  // and of its task and victim records only those that may still change (a
+  // Held while a replication runs: its working state, its cell and
+  // imbalance series (its officer series go a snapshot at a time: to the
+  // file with -o, a band of them gathered first; else dropped once the
+  // cells are made), and of its task and victim records only those that may still change (a
   // few blocks of each kind at least; about 60 bytes an open case in large
   // runs: bench/README.md, "Memory"): the rest go to the file or the summary
   // as they become final (docs/architecture.md, "Records").
@@ -113,7 +118,8 @@ RunEstimate estimate_run(const model::Scenario& s, int replications, int threads
       std::max(static_cast<double>(TaskWindow::default_max_blocks * TaskWindow::block_records) *
                    static_cast<double>(sizeof(model::Task) + sizeof(model::VictimCase)),
                e.cases_held * kRecordBytesPerCase);
-  const double finished = series + e.officers * sizeof(model::OfficerInfo);
+  const double officer_band = std::min(officer_series, kOfficerBandCells * kOfficerRowBytes);
+  const double finished = series + officer_band + e.officers * sizeof(model::OfficerInfo);
   const double working =
       e.cases_held * (sizeof(model::Case) + kEventBytes) + e.officers * kOfficerStateBytes + finished + open_records;
   // Each finished replication is handed on (to its figures, and with -o to

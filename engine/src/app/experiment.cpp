@@ -39,7 +39,7 @@ void ClosingWriters::close_all() {
 }
 
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
-                          const ReplicationSink& sink, const LocalSink& local) {
+                          const ReplicationSink& sink, const LocalSink& local, bool keep_officer_series) {
   const int count = static_cast<int>(which.size());
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min(threads, count));
@@ -57,6 +57,7 @@ void for_each_replication(const model::Scenario& scenario, std::span<const int> 
         std::unique_ptr<ReplicationWriter> writer = local ? local(r) : nullptr;
         replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
         sim.set_record_sink(writer.get());
+        sim.set_keep_officer_series(keep_officer_series);
         auto result = sim.run();
         {
           const std::lock_guard lock(mutex);
@@ -117,7 +118,7 @@ std::vector<ReplicationFigures> run_figures(const model::Scenario& scenario, std
         if (writer != nullptr) writer->finish(std::move(result), mine.rows);
         if (progress) progress(++done, total, mine.events);
       },
-      local);
+      local, false);
   return out;
 }
 

@@ -209,7 +209,7 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
               pack(results, r, result.events, rows);
               if (writer != nullptr) writer->finish(std::move(result), rows);
             },
-            local);
+            local, false);
       } catch (const std::exception& e) {
         abort_run(fmt::format("process {} of the MPI run: {}", rank_, e.what()));
       }

@@ -43,14 +43,14 @@ void Recorder::reserve() {
   expected_snapshots_ = snapshots;
 }
 
-bool Recorder::streams_officer_rows() const {
-  return s_.record_sink != nullptr && s_.record_sink->takes_officer_rows();
+bool Recorder::hands_on_officer_rows() const {
+  return !keep_officer_series_ || (s_.record_sink != nullptr && s_.record_sink->takes_officer_rows());
 }
 
 void Recorder::reserve_officer_series() {
-  // At the first snapshot, once the sink is known: a sink that takes the
-  // rows leaves one row held at a time.
-  const std::size_t rows = streams_officer_rows() ? 1 : expected_snapshots_;
+  // At the first snapshot, once the sink is known: rows handed on leave
+  // one held at a time.
+  const std::size_t rows = hands_on_officer_rows() ? 1 : expected_snapshots_;
   const std::size_t cells = rows * s_.officers.size() * 11 / 10;
   for_each_column(snapshots_.officer, [&](auto& column) { column.values.reserve(cells); });
 }
@@ -138,8 +138,8 @@ double Recorder::on_snapshot(double now) {
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
   s.division.append(stats::imbalance_of_sorted(all_values), stats::theil(ldu_totals), stats::theil(grade_theil),
                     division_excessive);
-  if (streams_officer_rows()) {
-    s_.record_sink->officer_row(now, s.officer);
+  if (hands_on_officer_rows()) {
+    if (s_.record_sink != nullptr && s_.record_sink->takes_officer_rows()) s_.record_sink->officer_row(now, s.officer);
     for_each_column(s.officer, [](auto& column) { column.values.clear(); });
   }
   return now + s_.scenario.snapshot_every_days;
@@ -186,7 +186,7 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   for (std::size_t l = 0; l < ldu_count; ++l)
     for (int k = 0; k < kTaskKindCount; ++k) result.task_summary[ldu_count][k] += result.task_summary[l][k];
 
-  if (!streams_officer_rows()) // else the sink has every row
+  if (!hands_on_officer_rows()) // else the sink had every row, or none was kept
     for_each_column(snapshots_.officer,
                     [&](auto& column) { pad(column, snapshot_officers_, state.officers.size()); });
   result.snapshots = std::move(snapshots_);

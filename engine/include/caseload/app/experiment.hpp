@@ -64,9 +64,12 @@ using ReplicationSink =
 
 // Runs the replications numbered in `which` (each with its own streams, so
 // any subset gives the same results as in a whole run); with `local`, each
-// replication's records go to the writer it opens.
+// replication's records go to the writer it opens. `keep_officer_series`:
+// whether the results the sink gets hold the officer series (a sink that
+// keeps only figures has no use for them).
 void for_each_replication(const model::Scenario& scenario, std::span<const int> which, int threads,
-                          const ReplicationSink& sink, const LocalSink& local = {});
+                          const ReplicationSink& sink, const LocalSink& local = {},
+                          bool keep_officer_series = true);
 
 // What every process needs of a finished replication: its rows of the figure
 // table and its events.

@@ -18,6 +18,8 @@ public:
 
   // Sizes the snapshot series for the officers in post now.
   void reserve();
+  // Simulation::set_keep_officer_series.
+  void set_keep_officer_series(bool keep) { keep_officer_series_ = keep; }
   // Takes a snapshot now; returns when the next one is due (past the horizon: none).
   double on_snapshot(double now);
   // Everything recorded, with the run's totals; the task and victim records
@@ -27,13 +29,15 @@ public:
 
 private:
   void record_officers();
-  [[nodiscard]] bool streams_officer_rows() const;
+  // Each officer row goes (to the sink, if it takes them) once its cells are made, and is not held.
+  [[nodiscard]] bool hands_on_officer_rows() const;
   void reserve_officer_series();
 
   const SharedState& s_;
   Snapshots snapshots_;
   std::vector<std::size_t> snapshot_officers_; // officers who had joined by each snapshot
   std::size_t expected_snapshots_ = 0;
+  bool keep_officer_series_ = true;
   std::vector<double> over_110_days_;          // per officer: the current run of snapshots above 110%
   std::vector<double> scratch_, scratch_all_;  // capacity % of one LDU, of the division
 };

@@ -26,6 +26,10 @@ public:
   // Where the task and victim records go as they become final (before run;
   // none: they are dropped once summarised).
   void set_record_sink(RecordSink* sink) { state_.record_sink = sink; }
+  // Whether the result holds the officer series (before run; by default it
+  // does, unless the sink takes them). A run that keeps only figures has no
+  // use for them: each snapshot's row is then dropped once its cells are made.
+  void set_keep_officer_series(bool keep) { recorder_.set_keep_officer_series(keep); }
   // Runs to the horizon and returns what was recorded.
   ReplicationResult run();
 
