@@ -248,7 +248,9 @@ TEST(Records, DroppingTheOfficerSeriesChangesNoFigure) {
   const auto a = app::headline_figures(s, kept, -1), b = app::headline_figures(s, dropped, -1);
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (!(std::isnan(a[i].value) && std::isnan(b[i].value))) EXPECT_EQ(a[i].value, b[i].value) << a[i].name;
+    if (!(std::isnan(a[i].value) && std::isnan(b[i].value))) {
+      EXPECT_EQ(a[i].value, b[i].value) << a[i].name;
+    }
 }
 
 // Each value of `read` (the file's) equals `expected`'s, NaN for NaN.
