@@ -1026,6 +1026,8 @@ struct PartWriter::Open {
   StreamedTable<VictimColumns> victims;
   // The officer series: the band being gathered, and its file's side.
   OfficerBand band;
+  std::mutex spare_band_mutex; // guards spare_band, the buffers of a band written
+  OfficerBand spare_band;
   std::size_t band_rows = 0; // set by the first snapshot
   std::size_t snapshots = 0;
   OfficerSeriesFile officer_series;
@@ -1091,6 +1093,12 @@ void PartWriter::officer_row(double time, const model::OfficerSeries& row) {
   Open& o = *open_;
   o.jobs.check();
   if (o.band_rows == 0) o.band_rows = OfficerSeriesFile::band_rows(row.cases.values.size());
+  if (o.band.size() == 0 && o.band.widths.capacity() == 0) { // a band's room at once: growing it costs its copies and fresh pages
+    const std::size_t cells = o.band_rows * row.cases.values.size() * 5 / 4;
+    o.band.time_days.reserve(o.band_rows);
+    o.band.widths.reserve(o.band_rows);
+    model::for_each_column(o.band.rows, [&](auto& column) { column.values.reserve(cells); });
+  }
   o.band.time_days.push_back(time);
   o.band.widths.push_back(row.cases.values.size());
   each_column_pair(o.band.rows, row, [](auto& into, const auto& from) {
@@ -1098,9 +1106,21 @@ void PartWriter::officer_row(double time, const model::OfficerSeries& row) {
   });
   ++o.snapshots;
   if (o.band.size() < o.band_rows) return;
-  o.jobs.post(guarded([this, band = std::exchange(o.band, OfficerBand{o.snapshots, {}, {}, {}})]() mutable {
+  OfficerBand next;
+  {
+    const std::lock_guard lock(o.spare_band_mutex);
+    next = std::exchange(o.spare_band, OfficerBand{});
+  }
+  next.first = o.snapshots;
+  o.jobs.post(guarded([this, band = std::exchange(o.band, std::move(next))]() mutable {
     open_->officer_series.write(open_->group->open_group("snapshots"), band);
     open_->file->start_writeback(); // of the records and series so far
+    // The buffers go back, emptied, for a later band.
+    band.time_days.clear();
+    band.widths.clear();
+    model::for_each_column(band.rows, [](auto& column) { column.values.clear(); });
+    const std::lock_guard lock(open_->spare_band_mutex);
+    open_->spare_band = std::move(band);
   }));
 }
 

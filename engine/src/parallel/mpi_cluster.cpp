@@ -122,6 +122,7 @@ std::vector<app::ReplicationFigures> MpiCluster::run(const model::Scenario& scen
           std::unique_ptr<app::ReplicationWriter> writer = local ? local(r) : nullptr;
           replication::Simulation sim(scenario, static_cast<std::uint32_t>(r));
           sim.set_record_sink(writer.get());
+          sim.set_keep_officer_series(false); // only figures are kept, as in app::run_figures
           auto result = sim.run();
           auto rows = app::figures_of(scenario, result, static_cast<std::size_t>(r));
           {
