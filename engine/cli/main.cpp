@@ -380,6 +380,12 @@ caseload::io::RunOutput output_of(const Loaded& l, const Timed& t) {
 
 // The working folder of an output's parts (with -o), for a command whose
 // output holds these runs: label and scenario each.
+// --resume with no interrupted run in `folder`: said, and the run starts from the beginning.
+void note_nothing_to_resume(const CommonOptions& opt, const fs::path& folder) {
+  if (!opt.quiet)
+    fmt::print(stderr, "caseload: note: no interrupted run at {}: starting from the beginning\n", folder.string());
+}
+
 std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& opt, std::string_view kind,
                                                         std::span<const std::pair<std::string, const Loaded*>> runs) {
   if (opt.output.empty()) {
@@ -424,9 +430,7 @@ std::unique_ptr<caseload::io::ReplicationParts> parts_for(const CommonOptions& o
       throw QuietExit{worst};
     }
   }
-  if (opt.resume && !parts->resumed() && !opt.quiet)
-    fmt::print(stderr, "caseload: note: no interrupted run at {}: starting from the beginning\n",
-               parts->folder().string());
+  if (opt.resume && !parts->resumed()) note_nothing_to_resume(opt, parts->folder());
   return parts;
 }
 
@@ -476,10 +480,8 @@ void print_run(const CommonOptions& opt, const caseload::model::Scenario& scenar
 // run, the leader's answer.
 bool writes_straight(const CommonOptions& opt, const caseload::model::Scenario& scenario) {
   if (opt.output.empty() || scenario.replications != 1) return false;
-  fs::path folder = opt.output;
-  folder += ".parts";
   std::error_code ignored;
-  const int straight = fs::exists(folder, ignored) ? 0 : 1;
+  const int straight = fs::exists(caseload::io::ReplicationParts::folder_of(opt.output), ignored) ? 0 : 1;
   all_ready(opt);
   return (opt.cluster ? opt.cluster->broadcast(straight) : straight) == 1;
 }
@@ -493,9 +495,7 @@ int run_straight(const Loaded& loaded, const CommonOptions& opt) {
   CommonOptions alone = opt;
   alone.cluster = nullptr;
   const auto& scenario = loaded.file.scenario;
-  if (opt.resume && !opt.quiet)
-    fmt::print(stderr, "caseload: note: no interrupted run at {}.parts: starting from the beginning\n",
-               opt.output);
+  if (opt.resume) note_nothing_to_resume(opt, caseload::io::ReplicationParts::folder_of(opt.output));
   caseload::io::SingleRunWriter file(
       opt.output, file_metadata(opt.compression()),
       caseload::io::RunOutput{&scenario, loaded.resolved, loaded.file.source_text, {}, nullptr, {}});

@@ -111,15 +111,23 @@ bool read_lz4_checksummed_chunk(const std::uint8_t* in, std::size_t length, std:
 // the pipeline, without the library's copies into and out of its chunk
 // buffers (an eighth of the writer's instructions). A last chunk past the
 // rows is padded with zeros, as the library pads it (its fill value).
+// One whole chunk (`bytes` long) at `offset`, compressed here and stored as
+// the pipeline would store it (lz4_checksummed_chunk).
+void write_lz4_chunk(hid_t dataset, const hsize_t* offset, const std::uint8_t* chunk, std::size_t bytes) {
+  // Kept by the thread from one call to the next: fresh pages each time
+  // (the kernel zeroing them) would cost about as much as the compression.
+  thread_local std::vector<std::uint8_t> packed;
+  packed.resize(std::max(packed.size(), packed_bound(bytes)));
+  const std::size_t length = lz4_checksummed_chunk(chunk, bytes, packed.data());
+  check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset, length, packed.data()), "H5Dwrite_chunk");
+}
+
 void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values, std::size_t row_bytes, hsize_t rows,
                              hsize_t chunk_rows, hsize_t first_row = 0) {
   const auto* data = static_cast<const std::uint8_t*>(values);
   const std::size_t total = static_cast<std::size_t>(rows) * row_bytes;
   const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows) * row_bytes;
-  // Kept by the thread from one call to the next: fresh pages each time
-  // (the kernel zeroing them) would cost about as much as the compression.
-  thread_local std::vector<std::uint8_t> packed, edge;
-  packed.resize(std::max(packed.size(), packed_bound(chunk_bytes)));
+  thread_local std::vector<std::uint8_t> edge;
   std::vector<hsize_t> offset(rank, 0);
   for (std::size_t start = 0; start < total; start += chunk_bytes) {
     const std::uint8_t* chunk = data + start;
@@ -128,10 +136,24 @@ void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values
       std::memcpy(edge.data(), chunk, total - start);
       chunk = edge.data();
     }
-    const std::size_t length = lz4_checksummed_chunk(chunk, chunk_bytes, packed.data());
     offset[0] = first_row + start / row_bytes;
-    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), length, packed.data()), "H5Dwrite_chunk");
+    write_lz4_chunk(dataset, offset.data(), chunk, chunk_bytes);
   }
+}
+
+// Values of the hyperslab at `start` of `count` (one entry a dimension) of
+// `dataset`, `data` holding them in order: read, or written, through the
+// library's pipeline.
+void transfer_hyperslab(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                        void* data, bool write) {
+  Handle file_space(H5Dget_space(dataset), H5Sclose, "dataspace");
+  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "H5Sselect_hyperslab");
+  Handle memory_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, "dataspace");
+  if (write)
+    check(H5Dwrite(dataset, type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "rewriting values");
+  else
+    check(H5Dread(dataset, type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "reading values back");
 }
 
 // Object creation property lists without modification times, so that the
@@ -301,13 +323,7 @@ void AppendableDataset::transfer(hid_t type, void* data, hsize_t start, hsize_t 
     }
     if (read_chunks(data, start, count)) return;
   }
-  Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
-  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), "H5Sselect_hyperslab");
-  Handle memory_space = simple_space({count});
-  if (write)
-    check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "rewriting values");
-  else
-    check(H5Dread(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), "reading values back");
+  transfer_hyperslab(dataset_.id(), type, {start}, {count}, data, write);
 }
 
 GrowingMatrix Group::create_growing_matrix_raw(const std::string& name, hid_t type, std::size_t element_bytes,
@@ -349,19 +365,14 @@ void GrowingMatrix::write_rows_raw(hid_t type, hsize_t first, hsize_t rows, hsiz
   if (rows == 0 || width == 0) return;
   grow_to(first + rows, width);
   if (!write_chunks_) {
-    Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "dataspace");
-    const hsize_t start[2] = {first, 0}, count[2] = {rows, width};
-    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr), "H5Sselect_hyperslab");
-    Handle memory_space = simple_space({rows, width});
-    check(H5Dwrite(dataset_.id(), type, memory_space.id(), file_space.id(), H5P_DEFAULT, values), "writing a band");
+    transfer_hyperslab(dataset_.id(), type, {first, 0}, {rows, width}, const_cast<void*>(values), true); // NOLINT: only read
     return;
   }
   // Each chunk of the band in turn, its cells past the rows or the width
   // the fill value; chunks wholly past the width are left unwritten (fill).
   const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows_ * chunk_columns_) * element_bytes_;
-  thread_local std::vector<std::uint8_t> chunk, packed; // kept: fresh pages cost their zeroing
+  thread_local std::vector<std::uint8_t> chunk; // kept: fresh pages cost their zeroing
   chunk.resize(chunk_bytes);
-  packed.resize(std::max(packed.size(), packed_bound(chunk_bytes)));
   const auto* data = static_cast<const std::uint8_t*>(values);
   for (hsize_t column = 0; column < width; column += chunk_columns_) {
     const std::size_t filled = static_cast<std::size_t>(std::min(chunk_columns_, width - column)) * element_bytes_;
@@ -372,9 +383,8 @@ void GrowingMatrix::write_rows_raw(hid_t type, hsize_t first, hsize_t rows, hsiz
       fill_bytes(to + filled, row_bytes - filled);
     }
     fill_bytes(chunk.data() + static_cast<std::size_t>(rows) * row_bytes, chunk_bytes - static_cast<std::size_t>(rows) * row_bytes);
-    const std::size_t length = lz4_checksummed_chunk(chunk.data(), chunk_bytes, packed.data());
     const hsize_t offset[2] = {first, column};
-    check(H5Dwrite_chunk(dataset_.id(), H5P_DEFAULT, 0, offset, length, packed.data()), "H5Dwrite_chunk");
+    write_lz4_chunk(dataset_.id(), offset, chunk.data(), chunk_bytes);
   }
 }
 

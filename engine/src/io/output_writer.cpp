@@ -330,15 +330,8 @@ public:
     std::size_t i = 0;
     model::for_each_column(band.rows, [&](auto& column) {
       using T = typename std::decay_t<decltype(column.values)>::value_type;
-      std::vector<T> padded;
-      padded.reserve(band.size() * width);
-      std::size_t at = 0;
-      for (const std::size_t w : band.widths) {
-        padded.insert(padded.end(), column.values.begin() + static_cast<std::ptrdiff_t>(at),
-                      column.values.begin() + static_cast<std::ptrdiff_t>(at + w));
-        padded.insert(padded.end(), width - w, column.fill);
-        at += w;
-      }
+      const std::vector<T> padded = model::padded_rows(std::span<const T>(column.values),
+                                                       std::span<const std::size_t>(band.widths), width, column.fill);
       columns_[i++].write_rows<T>(rows_, band.size(), width, std::span<const T>(padded));
     });
     rows_ += band.size();
@@ -961,6 +954,16 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
   throw;
 }
 
+// Closes a file written under a working name and puts it in place: its
+// objects must all be closed first (HDF5 closes a file only once none is
+// open, so one left open would be written after the sync).
+void close_and_commit(std::optional<h5::File>& file, WorkingFile& working, const char* what) {
+  file->flush();
+  if (file->other_open_objects() != 0) throw std::logic_error(std::string(what) + "'s HDF5 objects were left open");
+  file.reset();
+  working.commit();
+}
+
 // A job writing `file` (through `group`), made to clean up if it fails: the
 // file closed before its device's space is looked at, its working copy
 // removed, a full device named.
@@ -1142,12 +1145,7 @@ void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows
       o.file->start_writeback();
       return;
     }
-    o.file->flush();
-    // Closed before it is synced and renamed: HDF5 closes a file only once
-    // none of its objects is open, so one left open would be written after.
-    if (o.file->other_open_objects() != 0) throw std::logic_error("a part file's HDF5 objects were left open");
-    o.file.reset();
-    file_.commit();
+    close_and_commit(o.file, file_, "a part file");
     if (on_whole_) on_whole_();
   }));
 }
@@ -1158,10 +1156,7 @@ void PartWriter::finish_run(const app::RunSummary& summary) {
   open_->jobs.post(guarded([this, &summary] {
     Open& o = *open_;
     write_run_tail(*o.file, summary);
-    o.file->flush();
-    if (o.file->other_open_objects() != 0) throw std::logic_error("the results file's HDF5 objects were left open");
-    o.file.reset();
-    file_.commit();
+    close_and_commit(o.file, file_, "the results file");
   }));
   open_->jobs.wait();
 }
@@ -1241,10 +1236,7 @@ void ResultsAssembler::finish(const app::RunSummary& summary) {
     if (st.copied != st.ready.size()) throw std::logic_error("the results file was finished before every part was in it");
     write_run_tail(*st.h5, summary);
     st.replications.reset();
-    st.h5->flush();
-    if (st.h5->other_open_objects() != 0) throw std::logic_error("the results file's HDF5 objects were left open");
-    st.h5.reset();
-    st.file.commit();
+    close_and_commit(st.h5, st.file, "the results file");
   }));
   state_->jobs.wait();
 }

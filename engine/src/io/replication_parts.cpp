@@ -55,9 +55,7 @@ void write_manifest(const fs::path& file, const Manifest& m, const std::string& 
 } // namespace
 
 ReplicationParts::ReplicationParts(const fs::path& output, const std::string& identity, RunMetadata meta, bool resume)
-    : meta_(std::move(meta)) {
-  folder_ = output;
-  folder_ += ".parts";
+    : folder_(folder_of(output)), meta_(std::move(meta)) {
   const std::string digest = sha256_hex(identity);
   const std::string where = folder_.string();
   std::error_code ec;
@@ -111,9 +109,13 @@ ReplicationParts::ReplicationParts(const fs::path& output, const std::string& id
   resumed_ = true;
 }
 
-ReplicationParts::ReplicationParts(const fs::path& output, RunMetadata meta) : meta_(std::move(meta)) {
-  folder_ = output;
-  folder_ += ".parts";
+ReplicationParts::ReplicationParts(const fs::path& output, RunMetadata meta)
+    : folder_(folder_of(output)), meta_(std::move(meta)) {}
+
+fs::path ReplicationParts::folder_of(const fs::path& output) {
+  fs::path folder = output;
+  folder += ".parts";
+  return folder;
 }
 
 ReplicationParts::~ReplicationParts() {

@@ -11,21 +11,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kExcessiveDays = 28.0; // over 110% for 4 consecutive weeks (docs/model.md, "Metrics")
 
-// Pads a [snapshot][officers then] series to [snapshot][officers at the end].
-template <class T>
-void pad(Column<T>& column, const std::vector<std::size_t>& widths, std::size_t width) {
-  std::vector<T> out;
-  out.reserve(widths.size() * width);
-  std::size_t at = 0;
-  for (std::size_t w : widths) {
-    out.insert(out.end(), column.values.begin() + static_cast<std::ptrdiff_t>(at),
-               column.values.begin() + static_cast<std::ptrdiff_t>(at + w));
-    out.insert(out.end(), width - w, column.fill);
-    at += w;
-  }
-  column.values = std::move(out);
-}
-
 // Appends an ascending run to an ascending vector, keeping it ascending: the
 // officers' capacity % is sorted once per cell, then merged for LDU and division.
 void merge_sorted(std::vector<double>& into, std::span<const double> run) {
@@ -43,9 +28,11 @@ void Recorder::reserve() {
   expected_snapshots_ = snapshots;
 }
 
-bool Recorder::hands_on_officer_rows() const {
-  return !keep_officer_series_ || (s_.record_sink != nullptr && s_.record_sink->takes_officer_rows());
+bool Recorder::sink_takes_officer_rows() const {
+  return s_.record_sink != nullptr && s_.record_sink->takes_officer_rows();
 }
+
+bool Recorder::hands_on_officer_rows() const { return !keep_officer_series_ || sink_takes_officer_rows(); }
 
 void Recorder::reserve_officer_series() {
   // At the first snapshot, once the sink is known: rows handed on leave
@@ -139,7 +126,7 @@ double Recorder::on_snapshot(double now) {
   s.division.append(stats::imbalance_of_sorted(all_values), stats::theil(ldu_totals), stats::theil(grade_theil),
                     division_excessive);
   if (hands_on_officer_rows()) {
-    if (s_.record_sink != nullptr && s_.record_sink->takes_officer_rows()) s_.record_sink->officer_row(now, s.officer);
+    if (sink_takes_officer_rows()) s_.record_sink->officer_row(now, s.officer);
     for_each_column(s.officer, [](auto& column) { column.values.clear(); });
   }
   return now + s_.scenario.snapshot_every_days;
@@ -188,7 +175,12 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
 
   if (!hands_on_officer_rows()) // else the sink had every row, or none was kept
     for_each_column(snapshots_.officer,
-                    [&](auto& column) { pad(column, snapshot_officers_, state.officers.size()); });
+                    [&](auto& column) {
+                      using T = typename std::decay_t<decltype(column.values)>::value_type;
+                      column.values = padded_rows(std::span<const T>(column.values),
+                                                  std::span<const std::size_t>(snapshot_officers_),
+                                                  state.officers.size(), column.fill);
+                    });
   result.snapshots = std::move(snapshots_);
   return result;
 }

@@ -41,6 +41,8 @@ public:
   ReplicationParts& operator=(const ReplicationParts&) = delete;
 
   [[nodiscard]] const std::filesystem::path& folder() const { return folder_; }
+  // The working folder of `output`'s parts: OUT.h5.parts beside OUT.h5.
+  [[nodiscard]] static std::filesystem::path folder_of(const std::filesystem::path& output);
   [[nodiscard]] const RunMetadata& metadata() const { return meta_; }
   // Whether an interrupted run's folder was found and is being continued.
   [[nodiscard]] bool resumed() const { return resumed_; }

@@ -107,6 +107,23 @@ template <class Table, class F> void for_each_column(Table& table, F&& f) {
 
 inline constexpr double kNaNFill = std::numeric_limits<double>::quiet_NaN();
 
+// Rows of `values` one after another, row i `widths[i]` long, as rows all
+// `width` long, each padded with `fill` (an officer series' rows, taken as
+// officers joined, to the officers at the end).
+template <class T>
+std::vector<T> padded_rows(std::span<const T> values, std::span<const std::size_t> widths, std::size_t width, T fill) {
+  std::vector<T> out;
+  out.reserve(widths.size() * width);
+  std::size_t at = 0;
+  for (const std::size_t w : widths) {
+    out.insert(out.end(), values.begin() + static_cast<std::ptrdiff_t>(at),
+               values.begin() + static_cast<std::ptrdiff_t>(at + w));
+    out.insert(out.end(), width - w, fill);
+    at += w;
+  }
+  return out;
+}
+
 // Figures per (LDU, grade) cell; arrays laid out [snapshot][ldu][grade].
 struct GroupSeries {
   Column<std::int32_t> officers{"officers", "officers", -1, {}}; // holding a WMT caseload

@@ -31,6 +31,7 @@ private:
   void record_officers();
   // Each officer row goes (to the sink, if it takes them) once its cells are made, and is not held.
   [[nodiscard]] bool hands_on_officer_rows() const;
+  [[nodiscard]] bool sink_takes_officer_rows() const;
   void reserve_officer_series();
 
   const SharedState& s_;
