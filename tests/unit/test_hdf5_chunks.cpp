@@ -105,12 +105,22 @@ TEST(Hdf5Chunks, TheWritersChunksAreTheBytesOfTheLibrarysPipeline) {
   std::vector<std::int8_t> noise(3 * 50'000);
   for (auto& v : noise) v = static_cast<std::int8_t>(any(rng));
 
-  const TempFile mine("mine"), library("library");
+  const TempFile mine("mine"), library("library"), packed("packed");
   {
     io::h5::File file(mine.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
     file.write("doubles", doubles);
     file.write<std::int32_t>("officers", std::span<const std::int32_t>(officers), {157, 1711});
     file.write<std::int8_t>("noise", std::span<const std::int8_t>(noise), {50'000, 3});
+  }
+  {
+    // The same array's chunks packed ahead (by any thread) and handed over.
+    io::h5::File file(packed.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
+    const auto chunks = io::h5::pack_rows(std::span<const double>(doubles), io::h5::Group::chunk_rows({doubles.size()}));
+    EXPECT_EQ(chunks.chunks.size(), 3u);
+    file.write("doubles", doubles, "", &chunks);
+    // Chunks packed for another shape are refused.
+    const auto wrong = io::h5::pack_rows(std::span<const double>(doubles), 1000);
+    EXPECT_THROW(file.write("wrong", doubles, "", &wrong), std::logic_error);
   }
   {
     const hid_t file = H5Fcreate(library.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -124,6 +134,9 @@ TEST(Hdf5Chunks, TheWritersChunksAreTheBytesOfTheLibrarysPipeline) {
   EXPECT_EQ(compare_chunks(a, b, "doubles"), 3u);
   EXPECT_EQ(compare_chunks(a, b, "officers"), 5u);
   EXPECT_EQ(compare_chunks(a, b, "noise"), 3u);
+  const hid_t p = H5Fopen(packed.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  EXPECT_EQ(compare_chunks(p, b, "doubles"), 3u);
+  H5Fclose(p);
   // And the library reads them back (checksums checked, decompressed) to the values.
   EXPECT_EQ(read_all<double>(a, "doubles", doubles.size()), doubles);
   EXPECT_EQ(read_all<std::int32_t>(a, "officers", officers.size()), officers);
@@ -145,13 +158,27 @@ TEST(Hdf5Chunks, AppendedChunksAreTheBytesOfTheLibrarysPipelineAndReadBackAndRew
   const auto part = [&](std::size_t from, std::size_t to) {
     return std::span<const double>(values.data() + from, to - from);
   };
-  const TempFile mine("appended"), library("appended-library");
+  const TempFile mine("appended"), library("appended-library"), packed("appended-packed");
   {
     io::h5::File file(mine.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
     io::h5::AppendableDataset d = file.create_appendable<double>("values", kChunk);
     d.append(part(0, kChunk));
     d.append(part(kChunk, 2 * kChunk));
     d.append(part(2 * kChunk, values.size()));
+  }
+  {
+    // As a table's changing columns are written: the first chunk appended;
+    // room made for the second, written (packed ahead) once the third is
+    // appended (packed ahead, the last, padded).
+    io::h5::File file(packed.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
+    io::h5::AppendableDataset d = file.create_appendable<double>("values", kChunk);
+    d.append(part(0, kChunk));
+    d.extend(kChunk);
+    const auto last = io::h5::pack_rows(part(2 * kChunk, values.size()), kChunk);
+    d.append(part(2 * kChunk, values.size()), &last);
+    const auto second = io::h5::pack_rows(part(kChunk, 2 * kChunk), kChunk);
+    d.write(kChunk, part(kChunk, 2 * kChunk), &second);
+    EXPECT_EQ(d.size(), values.size());
   }
   {
     const hid_t file = H5Fcreate(library.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -174,6 +201,10 @@ TEST(Hdf5Chunks, AppendedChunksAreTheBytesOfTheLibrarysPipelineAndReadBackAndRew
   EXPECT_EQ(compare_chunks(a, b, "values"), 3u);
   EXPECT_EQ(read_all<double>(a, "values", values.size()), values);
   H5Fclose(a);
+  const hid_t p = H5Fopen(packed.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  EXPECT_EQ(compare_chunks(p, b, "values"), 3u);
+  EXPECT_EQ(read_all<double>(p, "values", values.size()), values);
+  H5Fclose(p);
   H5Fclose(b);
 
   // Read back chunk by chunk (decoded by the writer) and rewritten as a

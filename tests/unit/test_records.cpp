@@ -269,36 +269,73 @@ template <class T, class U> void expect_same_values(const std::vector<T>& read, 
   }
 }
 
-TEST(Records, ThePartFileHoldsTheRecordsAndSeriesKeptInMemory) {
-  // Records streamed to a part file chunk by chunk as they are released, and
+namespace {
+
+// Replication 0 of `s` written by a PartWriter (a part file) or a
+// SingleRunWriter (a run's results file, its last chunks compressed by the
+// thread that finishes it), into `path`.
+void write_replication_file(const model::Scenario& s, const std::filesystem::path& path,
+                                   io::h5::Compression::Codec codec, bool whole_run) {
+  std::filesystem::remove(path);
+  const io::RunMetadata meta{"test", "now", {codec, 1}};
+  const auto run = [&](app::ReplicationWriter& writer) {
+    replication::Simulation sim(s, 0);
+    sim.set_record_sink(&writer);
+    model::ReplicationResult r = sim.run();
+    // The series went to the writer as they were taken, not held.
+    EXPECT_TRUE(r.snapshots.officer.cases.values.empty());
+    app::FigureTable rows = app::figures_of(s, r, 0);
+    writer.finish(std::move(r), rows);
+    writer.close();
+    return rows;
+  };
+  if (!whole_run) {
+    io::PartWriter writer(path, meta, s, 0);
+    run(writer);
+    return;
+  }
+  io::SingleRunWriter file(path, meta, io::RunOutput{&s, "", "", {}, nullptr, {}});
+  const std::vector<app::FigureTable> rows{run(*file.replication())};
+  file.finish(app::summary_of(app::figure_columns(s), rows));
+}
+
+} // namespace
+
+TEST(Records, TheFileHoldsTheRecordsAndSeriesKeptInMemory) {
+  // Records streamed to the file chunk by chunk as they are released, and
   // the officer series a band of snapshots at a time, read back equal to
   // what a run keeps in memory: every column, whichever codec (LZ4: chunks
-  // compressed by the writer, those of records that came again read back and
-  // rewritten by it; deflate: the library's pipeline).
-  const model::Scenario s =
-      io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/midlands-2018.toml").scenario;
-  const model::ReplicationResult kept = replication::run_keeping_records(s, 0);
-  for (const auto codec : {io::h5::Compression::Codec::lz4, io::h5::Compression::Codec::deflate}) {
-    if (codec == io::h5::Compression::Codec::lz4 && !io::h5::lz4_available()) continue;
+  // compressed by the writer; deflate: the library's pipeline), whichever
+  // writer (a part, or a run's file whose last chunks the finishing thread
+  // compresses), for a run of one chunk and a bit of tasks (the records that
+  // came again in the chunk whose changing columns are held) and one of
+  // three and more (those of older chunks, read back and rewritten).
+  struct Case {
+    double horizon_days;
+    io::h5::Compression::Codec codec;
+    bool whole_run;
+  };
+  using Codec = io::h5::Compression::Codec;
+  const std::string midlands = std::string(CASELOAD_SOURCE_DIR) + "/scenarios/midlands-2018.toml";
+  for (const Case c : {Case{0, Codec::lz4, false}, Case{0, Codec::deflate, false}, Case{0, Codec::lz4, true},
+                       Case{3400, Codec::lz4, false}, Case{3400, Codec::lz4, true}}) {
+    if (c.codec == Codec::lz4 && !io::h5::lz4_available()) continue;
+    std::vector<io::Override> longer;
+    if (c.horizon_days > 0) longer.push_back({"horizon_days", std::to_string(static_cast<int>(c.horizon_days))});
+    const model::Scenario s = io::load_scenario(midlands, longer).scenario;
+    const model::ReplicationResult kept = replication::run_keeping_records(s, 0);
+    ASSERT_GT(kept.tasks.size(), c.horizon_days > 0 ? 3 * 65536u : 65536u);
+    SCOPED_TRACE(::testing::Message() << "horizon " << s.horizon_days << ", codec " << static_cast<int>(c.codec)
+                                      << (c.whole_run ? ", run's file" : ", part"));
     const auto path =
         std::filesystem::temp_directory_path() / ("caseload-records-" + std::to_string(::getpid()) + ".h5");
-    std::filesystem::remove(path);
-    {
-      io::PartWriter writer(path, {"test", "now", {codec, 1}}, s, 0);
-      replication::Simulation sim(s, 0);
-      sim.set_record_sink(&writer);
-      model::ReplicationResult r = sim.run();
-      // The series went to the writer as they were taken, not held.
-      EXPECT_TRUE(r.snapshots.officer.cases.values.empty());
-      EXPECT_EQ(r.snapshots.count(), kept.snapshots.count());
-      app::FigureTable rows = app::figures_of(s, r, 0);
-      writer.finish(std::move(r), std::move(rows));
-      writer.close();
-    }
+    write_replication_file(s, path, c.codec, c.whole_run);
     ASSERT_TRUE(std::filesystem::exists(path));
     {
       const io::h5::File file(path.string(), true);
-      const io::h5::Group tasks = file.open_group("replication").open_group("tasks");
+      const io::h5::Group replication = c.whole_run ? file.open_group("replications").open_group("0000")
+                                                    : file.open_group("replication");
+      const io::h5::Group tasks = replication.open_group("tasks");
       std::vector<std::int64_t> kind, ldu, officer, subject, in_window, on_time;
       std::vector<double> created, started, completed, deadline, hours;
       const double horizon = s.horizon_days;
@@ -324,7 +361,7 @@ TEST(Records, ThePartFileHoldsTheRecordsAndSeriesKeptInMemory) {
                                          {"completed", &completed}, {"deadline", &deadline}, {"hours", &hours}})
         expect_same_values(tasks.read_doubles(name), *values, name);
 
-      const io::h5::Group victims = file.open_group("replication").open_group("victims");
+      const io::h5::Group victims = replication.open_group("victims");
       const auto ended = victims.read_doubles("ended");
       const auto first = victims.read_ints("first_contact_task");
       ASSERT_EQ(ended.size(), kept.victims.size());
@@ -334,7 +371,7 @@ TEST(Records, ThePartFileHoldsTheRecordsAndSeriesKeptInMemory) {
         ASSERT_EQ(first[i], v.first_contact == model::kNone ? -1 : static_cast<std::int64_t>(v.first_contact)) << i;
       }
 
-      const io::h5::Group snapshots = file.open_group("replication").open_group("snapshots");
+      const io::h5::Group snapshots = replication.open_group("snapshots");
       expect_same_values(snapshots.read_doubles("time_days"), kept.snapshots.time_days, "time_days");
       model::for_each_column(kept.snapshots.officer, [&](const auto& column) {
         ASSERT_EQ(column.values.size(), kept.snapshots.count() * kept.officers.size()) << column.name;

@@ -37,7 +37,7 @@ double peak_demand(const model::Scenario& s) {
 // Bytes of one officer's row of every per-officer series, per snapshot.
 constexpr double kOfficerRowBytes = 4 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 1 + 1;
 // Officer rows a band of the file holds at most (a chunk: io's OfficerSeriesFile).
-constexpr double kOfficerBandCells = 65536;
+constexpr double kOfficerBandCells = 16384;
 // Bytes of one (LDU, grade) cell of the group series, and of an imbalance row.
 constexpr double kCellBytes = 8 * 4 + 9 * 8;
 constexpr double kImbalanceRowBytes = 10 * 8 + 4;

@@ -122,13 +122,14 @@ void write_lz4_chunk(hid_t dataset, const hsize_t* offset, const std::uint8_t* c
   check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset, length, packed.data()), "H5Dwrite_chunk");
 }
 
-void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values, std::size_t row_bytes, hsize_t rows,
-                             hsize_t chunk_rows, hsize_t first_row = 0) {
+// f(first row, chunk bytes) for each chunk of `rows` rows of `row_bytes`
+// in chunks of `chunk_rows` rows, the last padded with zeros.
+template <class F>
+void each_row_chunk(const void* values, std::size_t row_bytes, hsize_t rows, hsize_t chunk_rows, F&& f) {
   const auto* data = static_cast<const std::uint8_t*>(values);
   const std::size_t total = static_cast<std::size_t>(rows) * row_bytes;
   const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows) * row_bytes;
   thread_local std::vector<std::uint8_t> edge;
-  std::vector<hsize_t> offset(rank, 0);
   for (std::size_t start = 0; start < total; start += chunk_bytes) {
     const std::uint8_t* chunk = data + start;
     if (total - start < chunk_bytes) {
@@ -136,10 +137,31 @@ void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values
       std::memcpy(edge.data(), chunk, total - start);
       chunk = edge.data();
     }
-    offset[0] = first_row + start / row_bytes;
-    write_lz4_chunk(dataset, offset.data(), chunk, chunk_bytes);
+    f(static_cast<hsize_t>(start / row_bytes), std::span<const std::uint8_t>(chunk, chunk_bytes));
   }
 }
+
+void write_compressed_chunks(hid_t dataset, std::size_t rank, const void* values, std::size_t row_bytes, hsize_t rows,
+                             hsize_t chunk_rows, hsize_t first_row = 0) {
+  std::vector<hsize_t> offset(rank, 0);
+  each_row_chunk(values, row_bytes, rows, chunk_rows, [&](hsize_t row, std::span<const std::uint8_t> chunk) {
+    offset[0] = first_row + row;
+    write_lz4_chunk(dataset, offset.data(), chunk.data(), chunk.size());
+  });
+}
+
+// Packed chunks (pack_rows) stored from row `first_row` on, a chunk every `chunk_rows` rows.
+void store_packed_chunks(hid_t dataset, std::size_t rank, const PackedChunks& packed, hsize_t chunk_rows,
+                         hsize_t first_row) {
+  std::vector<hsize_t> offset(rank, 0);
+  for (std::size_t i = 0; i < packed.chunks.size(); ++i) {
+    offset[0] = first_row + i * chunk_rows;
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), packed.chunks[i].size(), packed.chunks[i].data()),
+          "H5Dwrite_chunk");
+  }
+}
+
+hsize_t chunks_of(hsize_t rows, hsize_t chunk_rows) { return chunk_rows == 0 ? 0 : (rows + chunk_rows - 1) / chunk_rows; }
 
 // Values of the hyperslab at `start` of `count` (one entry a dimension) of
 // `dataset`, `data` holding them in order: read, or written, through the
@@ -201,6 +223,20 @@ Handle v110_access() {
   return fapl;
 }
 
+} // namespace
+
+PackedChunks pack_rows(const void* values, std::size_t row_bytes, hsize_t rows, hsize_t chunk_rows) {
+  PackedChunks packed;
+  packed.chunks.reserve(static_cast<std::size_t>(chunks_of(rows, chunk_rows)));
+  each_row_chunk(values, row_bytes, rows, chunk_rows, [&](hsize_t, std::span<const std::uint8_t> chunk) {
+    std::vector<std::uint8_t>& out = packed.chunks.emplace_back(packed_bound(chunk.size()));
+    out.resize(lz4_checksummed_chunk(chunk.data(), chunk.size(), out.data()));
+  });
+  return packed;
+}
+
+namespace {
+
 Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace"); }
 
 Handle simple_space(const std::vector<hsize_t>& dims) {
@@ -245,18 +281,24 @@ Group Group::create_group(const std::string& name) const {
                       "group " + name), compression_);
 }
 
+hsize_t Group::chunk_rows(const std::vector<hsize_t>& dims) {
+  const hsize_t count = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
+  if (count == 0) return 0;
+  const hsize_t row = count / dims[0];
+  return std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]);
+}
+
 void Group::write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
-                      std::vector<hsize_t> dims, std::string_view units) const {
+                      std::vector<hsize_t> dims, std::string_view units, const PackedChunks* packed) const {
   const hsize_t expected =
       std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
   if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size");
   Handle space = simple_space(dims);
-  constexpr hsize_t kMinCompressed = 1024; // elements; smaller arrays are not worth compressing
   Handle dcpl = untimed(H5P_DATASET_CREATE);
   // Chunks of whole rows of the trailing dimensions, about 64k elements
   // (checksums and compression work on chunks).
   const hsize_t row = count > 0 ? count / dims[0] : 0;
-  const hsize_t chunk_rows = count > 0 ? std::clamp<hsize_t>(65536 / std::max<hsize_t>(row, 1), 1, dims[0]) : 0;
+  const hsize_t chunk_rows = Group::chunk_rows(dims);
   const bool compressed = count >= kMinCompressed;
   if (count > 0) {
     std::vector<hsize_t> chunk = dims;
@@ -265,7 +307,12 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
   }
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
-  if (compressed && compression_.codec == Compression::Codec::lz4)
+  const bool packs = compressed && compression_.codec == Compression::Codec::lz4;
+  if (packs && packed != nullptr) {
+    if (packed->chunks.size() != chunks_of(dims[0], chunk_rows))
+      throw std::logic_error("HDF5: dataset " + name + " given chunks packed for another shape");
+    store_packed_chunks(dataset.id(), dims.size(), *packed, chunk_rows, 0);
+  } else if (packs)
     write_compressed_chunks(dataset.id(), dims.size(), data, static_cast<std::size_t>(row) * H5Tget_size(type),
                             dims[0], chunk_rows);
   else if (count > 0)
@@ -302,12 +349,26 @@ AppendableDataset Group::create_appendable_raw(const std::string& name, hid_t ty
   return AppendableDataset(std::move(dataset), type, chunk, compression_.codec == Compression::Codec::lz4);
 }
 
-void AppendableDataset::append_raw(hid_t type, const void* data, std::size_t count) {
+void AppendableDataset::append_raw(hid_t type, const void* data, std::size_t count, const PackedChunks* packed) {
   if (count == 0) return;
-  const hsize_t start = size_, total = size_ + count;
+  const hsize_t start = size_;
+  extend(count);
+  if (packed != nullptr && store_packed(start, count, *packed)) return;
+  transfer(type, const_cast<void*>(data), start, count, true); // NOLINT: only read
+}
+
+void AppendableDataset::extend(hsize_t count) {
+  const hsize_t total = size_ + count;
   check(H5Dset_extent(dataset_.id(), &total), "H5Dset_extent");
   size_ = total;
-  transfer(type, const_cast<void*>(data), start, count, true); // NOLINT: only read
+}
+
+bool AppendableDataset::store_packed(hsize_t start, hsize_t count, const PackedChunks& packed) {
+  if (!write_chunks_ || start % chunk_ != 0 || (count % chunk_ != 0 && start + count != size_)) return false;
+  if (start + count > size_ || packed.chunks.size() != chunks_of(count, chunk_))
+    throw std::logic_error("HDF5: packed chunks outside an appendable dataset");
+  store_packed_chunks(dataset_.id(), 1, packed, chunk_, start);
+  return true;
 }
 
 void AppendableDataset::transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const {

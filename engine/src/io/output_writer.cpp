@@ -133,6 +133,12 @@ struct VictimColumns {
   }
 };
 
+// f(index, name, column) for each column of a table, in the file's order.
+template <class Columns, class F> void each_column(Columns& columns, F&& f) {
+  std::size_t index = 0;
+  columns.each([&](const char* name, auto& column, std::string_view) { f(index++, name, column); });
+}
+
 // Appends a row of `record` to the columns.
 template <class Columns> void append_row(Columns& columns, const typename Columns::Record& record, double horizon) {
   columns.each([](const char*, auto& column, std::string_view) { column.emplace_back(); });
@@ -145,9 +151,15 @@ template <class Columns> void append_row(Columns& columns, const typename Column
 // any dataset; so either way its datasets hold the same values in the same
 // chunks of rows as a table written at once. A record that comes again in
 // its final state (RecordSink) replaces its row: in memory if still there,
-// else in the file at the end. Given `post`, the file's side (every HDF5
-// call) is posted as jobs (run elsewhere, in order), and the caller only
-// fills and hands over buffers of rows; without, it runs in the caller.
+// else in the file at the end. The columns a record's later state can change
+// (Columns::changes) of the chunk handed over last are held back until the
+// next is, or the end: most records that come again are recent, and
+// their chunk is then written once, not written and rewritten. Given `post`,
+// the file's side (every HDF5 call) is posted as jobs (run elsewhere, in
+// order), and the caller only fills and hands over buffers of rows; without,
+// it runs in the caller. With `pack_at_finish` (LZ4), the chunks written at
+// the end are compressed by the caller of finish(), whose thread may
+// have nothing else to do, while the file's side writes what went before.
 template <class Columns> class StreamedTable {
 public:
   using Record = typename Columns::Record;
@@ -155,7 +167,8 @@ public:
   static constexpr std::size_t kChunkRows = 65536;
 
   using Post = std::function<void(std::function<void()>)>;
-  StreamedTable(double horizon, Post post) : horizon_(horizon), post_(std::move(post)) {
+  StreamedTable(double horizon, Post post, bool pack_at_finish = false)
+      : horizon_(horizon), post_(std::move(post)), pack_at_finish_(pack_at_finish) {
     if (post_) reserve(columns_); // a chunk's rows gathered while the run goes (a table written at once grows as it needs)
   }
   // The group it is written to, before anything is written; called on the
@@ -170,47 +183,87 @@ public:
   }
   void correct(std::uint64_t id, const Record& r) {
     if (id >= handed_) columns_.set(id - handed_, r, horizon_);
+    else if (id >= held_from()) held_.set_changing(id - held_from(), r, horizon_);
     else corrections_.emplace_back(id, r);
   }
   void finish() {
-    run([this, rest = std::move(columns_), corrections = std::move(corrections_)]() mutable {
-      file_.finish(std::move(rest), std::move(corrections), horizon_);
+    Packed packed;
+    if (pack_at_finish_) packed = pack_rest();
+    run([this, rest = std::move(columns_), held = std::move(held_), corrections = std::move(corrections_),
+         packed = std::move(packed)]() mutable {
+      file_.finish(std::move(rest), std::move(held), std::move(corrections), packed, horizon_);
     });
   }
 
 private:
+  // The chunks written at the end, compressed ahead (h5::pack_rows): of the
+  // rest, and of the held columns, one per column (none where not packed).
+  struct Packed {
+    std::vector<std::optional<h5::PackedChunks>> rest, held;
+  };
+  static const h5::PackedChunks* packed_at(const std::vector<std::optional<h5::PackedChunks>>& packed, std::size_t i) {
+    return i < packed.size() && packed[i] ? &*packed[i] : nullptr;
+  }
+
   // The file's side: touched only by the jobs, in order.
   struct File {
     std::optional<h5::Group> group;
     std::vector<h5::AppendableDataset> datasets;
 
-    void append(Columns& rows) {
-      if (datasets.empty())
-        rows.each([&](const char* name, const auto& column, std::string_view units) {
-          using T = typename std::decay_t<decltype(column)>::value_type;
-          datasets.push_back(group->create_appendable<T>(name, kChunkRows, units));
-        });
-      std::size_t i = 0;
-      rows.each([&](const char*, const auto& column, std::string_view) {
+    void create(Columns& rows) {
+      if (!datasets.empty()) return;
+      rows.each([&](const char* name, const auto& column, std::string_view units) {
         using T = typename std::decay_t<decltype(column)>::value_type;
-        datasets[i++].append(std::span<const T>(column));
+        datasets.push_back(group->create_appendable<T>(name, kChunkRows, units));
+      });
+    }
+
+    // A chunk handed over, from row `start`: the columns that do not change
+    // appended; of those that do, the chunk before it (held back until now),
+    // if there is one, written, and room made for its own.
+    void append_chunk(Columns& rows, std::uint64_t start) {
+      create(rows);
+      std::size_t i = 0;
+      rows.each([&](const char* name, const auto& column, std::string_view) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        h5::AppendableDataset& d = datasets[i++];
+        if (!Columns::changes(name)) {
+          d.append(std::span<const T>(column));
+          return;
+        }
+        if (start > 0) d.write(start - kChunkRows, std::span<const T>(column));
+        d.extend(kChunkRows);
       });
     }
 
     // Writes what is left and closes its HDF5 objects (the file is closed
     // only once none is open).
-    void finish(Columns rest, std::vector<Correction> corrections, double horizon) {
-      write_rest(std::move(rest), std::move(corrections), horizon);
+    void finish(Columns rest, Columns held, std::vector<Correction> corrections, const Packed& packed, double horizon) {
+      write_rest(std::move(rest), std::move(held), std::move(corrections), packed, horizon);
       datasets.clear();
       group.reset();
     }
 
-    void write_rest(Columns rest, std::vector<Correction> corrections, double horizon) {
+    void write_rest(Columns rest, Columns held, std::vector<Correction> corrections, const Packed& packed,
+                    double horizon) {
       if (datasets.empty()) {
-        rest.each([&](const char* name, const auto& column, std::string_view units) { group->write(name, column, units); });
+        std::size_t column_index = 0;
+        rest.each([&](const char* name, const auto& column, std::string_view units) {
+          group->write(name, column, units, packed_at(packed.rest, column_index++));
+        });
         return;
       }
-      if (rest.size() > 0) append(rest);
+      // The held columns of the last chunk handed over, then the rest.
+      const std::uint64_t held_start = datasets.front().size() - kChunkRows;
+      each_column(held, [&](std::size_t c, const char* name, const auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        if (Columns::changes(name)) datasets[c].write(held_start, std::span<const T>(column), packed_at(packed.held, c));
+      });
+      if (rest.size() > 0)
+        each_column(rest, [&](std::size_t c, const char*, const auto& column) {
+          using T = typename std::decay_t<decltype(column)>::value_type;
+          datasets[c].append(std::span<const T>(column), packed_at(packed.rest, c));
+        });
       const std::uint64_t written = datasets.front().size();
       // A chunk at a time: the columns the records that came again can
       // change read back, set from those records, written again.
@@ -246,35 +299,63 @@ private:
   static void reserve(Columns& c) {
     c.each([](const char*, auto& column, std::string_view) { column.reserve(kChunkRows); });
   }
-  // The full chunk goes to the file's side, and its buffers come back once
-  // written: fresh buffers for every chunk would cost the kernel's zeroing
-  // of their pages, about as much as the gathering.
+  // The first row of the chunk whose changing columns are held (none: past every row).
+  [[nodiscard]] std::uint64_t held_from() const { return handed_ == 0 ? handed_ : handed_ - kChunkRows; }
+
+  // The full chunk goes to the file's side, but for its changing columns,
+  // which are held in place of those of the chunk before, which go. The
+  // buffers come back once written: fresh buffers for every chunk would
+  // cost the kernel's zeroing of their pages, about as much as the gathering.
   void hand_over() {
+    const std::uint64_t start = handed_;
     handed_ += columns_.size();
     Columns next;
     {
       const std::lock_guard lock(spare_mutex_);
       next = std::exchange(spare_, Columns{});
     }
-    if (capacity(next) == 0) reserve(next); // none written back yet
-    run([this, rows = std::exchange(columns_, std::move(next))]() mutable {
-      file_.append(rows);
+    reserve(next); // none written back yet, or a held column's first turn
+    Columns rows = std::exchange(columns_, std::move(next));
+    std::vector<void*> held_columns; // the same columns of held_, in the same order
+    held_.each([&](const char*, auto& column, std::string_view) { held_columns.push_back(&column); });
+    each_column(rows, [&](std::size_t c, const char* name, auto& column) {
+      if (Columns::changes(name)) std::swap(column, *static_cast<std::remove_reference_t<decltype(column)>*>(held_columns[c]));
+    });
+    run([this, rows = std::move(rows), start]() mutable {
+      file_.append_chunk(rows, start);
       rows.each([](const char*, auto& column, std::string_view) { column.clear(); });
       const std::lock_guard lock(spare_mutex_);
       spare_ = std::move(rows);
     });
   }
-  static std::size_t capacity(Columns& c) {
-    std::size_t total = 0;
-    c.each([&](const char*, auto& column, std::string_view) { total += column.capacity(); });
-    return total;
+
+  // The chunks finish() writes, compressed here: the rest's (a whole table
+  // in chunks of Group::write's rows, if none was handed over) and the held columns'.
+  Packed pack_rest() {
+    Packed packed;
+    const std::size_t rows = columns_.size();
+    const bool whole = handed_ == 0;
+    if (whole && rows < h5::kMinCompressed) return packed; // stored as it is
+    const hsize_t chunk_rows = whole ? h5::Group::chunk_rows({rows}) : kChunkRows;
+    columns_.each([&](const char*, const auto& column, std::string_view) {
+      packed.rest.emplace_back();
+      if (rows > 0) packed.rest.back() = h5::pack_rows(std::span(column), chunk_rows);
+    });
+    if (!whole)
+      held_.each([&](const char* name, const auto& column, std::string_view) {
+        packed.held.emplace_back();
+        if (Columns::changes(name)) packed.held.back() = h5::pack_rows(std::span(column), kChunkRows);
+      });
+    return packed;
   }
 
   double horizon_;
   Post post_;
+  bool pack_at_finish_;
   Columns columns_;
   std::uint64_t handed_ = 0;             // rows handed over to the file's side
-  std::vector<Correction> corrections_; // of rows handed over
+  Columns held_;                         // the changing columns of rows [held_from(), handed_)
+  std::vector<Correction> corrections_; // of rows handed over before held_from()
   std::mutex spare_mutex_;              // guards spare_, the buffers of a chunk written
   Columns spare_;
   File file_;
@@ -311,9 +392,10 @@ template <class F> void each_column_pair(model::OfficerSeries& a, const model::O
 // The officer series of snapshots/ (time_days and officer_*: docs/hdf5-format.md),
 // written a band of snapshots at a time, so that a run need not hold them:
 // the bands are the datasets' chunks of rows, and the officers who joined
-// after a snapshot read as the fill value in its row. A chunk is 65,536
+// after a snapshot read as the fill value in its row. A chunk is 16,384
 // cells: its columns the power of two (16 to 4,096) that covers the
-// officers of the first snapshot, its rows the rest.
+// officers of the first snapshot, its rows the rest. Small bands keep the
+// last, written as the replication ends, small.
 class OfficerSeriesFile {
 public:
   // Snapshots a band holds, for a first snapshot of `officers` officers.
@@ -346,7 +428,7 @@ public:
   }
 
 private:
-  static constexpr std::size_t kChunkCells = 65536;
+  static constexpr std::size_t kChunkCells = 16384;
   static std::size_t chunk_columns(std::size_t officers) {
     return std::bit_ceil(std::clamp<std::size_t>(officers, 16, 4096));
   }
@@ -1021,8 +1103,10 @@ void write_atomically(const std::filesystem::path& path,
 // The part file while the replication runs: its HDF5 objects, touched only
 // by the jobs of its JobThread, and the tables' rows being gathered.
 struct PartWriter::Open {
-  Open(double horizon, const std::function<void(std::function<void()>)>& post)
-      : tasks(horizon, post), victims(horizon, post) {}
+  // `pack_at_finish`: the tables' last chunks compressed by the thread that
+  // finishes the replication (a run of one, whose thread then only waits).
+  Open(double horizon, const std::function<void(std::function<void()>)>& post, bool pack_at_finish)
+      : tasks(horizon, post, pack_at_finish), victims(horizon, post, pack_at_finish) {}
   std::optional<h5::File> file;
   std::optional<h5::Group> group;
   StreamedTable<TaskColumns> tasks;
@@ -1050,9 +1134,9 @@ PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& met
 PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& meta, const model::Scenario& scenario,
                        std::size_t index, std::function<void()> on_whole, std::optional<RunOutput> run_head)
     : scenario_(scenario), index_(index), on_whole_(std::move(on_whole)), whole_run_(run_head.has_value()),
-      file_(path), open_(std::make_unique<Open>(scenario.horizon_days, [this](std::function<void()> job) {
-        open_->jobs.post(guarded(std::move(job)));
-      })) {
+      file_(path), open_(std::make_unique<Open>(
+                       scenario.horizon_days, [this](std::function<void()> job) { open_->jobs.post(guarded(std::move(job))); },
+                       whole_run_ && meta.compression.codec == h5::Compression::Codec::lz4)) {
   open_->jobs.post(guarded([this, meta, head = std::move(run_head)] {
     h5::quiet_errors();
     Open& o = *open_;

@@ -55,6 +55,22 @@ inline constexpr H5Z_filter_t kLz4Filter = 32004;
 // Whether the HDF5 library can load the LZ4 filter plugin.
 [[nodiscard]] bool lz4_available();
 
+// Numeric arrays of fewer elements are stored uncompressed (Group::write).
+inline constexpr std::size_t kMinCompressed = 1024;
+
+// Chunks compressed ahead of their writing, by any thread (no HDF5 call):
+// each the bytes HDF5's pipeline stores for LZ4 then Fletcher-32, so that
+// the thread that owns the file only hands them over (H5Dwrite_chunk).
+struct PackedChunks {
+  std::vector<std::vector<std::uint8_t>> chunks; // in the order of their rows
+};
+// `rows` rows of `row_bytes` bytes, in chunks of `chunk_rows` rows (the
+// last padded with zeros, as the library pads it).
+[[nodiscard]] PackedChunks pack_rows(const void* values, std::size_t row_bytes, hsize_t rows, hsize_t chunk_rows);
+template <class T> [[nodiscard]] PackedChunks pack_rows(std::span<const T> values, hsize_t chunk_rows) {
+  return pack_rows(values.data(), sizeof(T), values.size(), chunk_rows);
+}
+
 // A 1-D numeric dataset that grows as rows are appended (records streamed
 // out while a replication runs): chunked, compressed and checksummed as a
 // large dataset of Group::write.
@@ -63,20 +79,29 @@ public:
   // `write_chunks`: whole chunks compressed here (LZ4) and written as they are.
   AppendableDataset(Handle dataset, hid_t type, hsize_t chunk, bool write_chunks)
       : dataset_(std::move(dataset)), type_(type), chunk_(chunk), write_chunks_(write_chunks) {}
-  template <class T> void append(std::span<const T> values) {
-    append_raw(native_type<T>(), values.data(), values.size());
+  // `packed`, if given, the values' chunks (pack_rows, by chunk()): they
+  // are stored as they are where this dataset writes its chunks itself.
+  template <class T> void append(std::span<const T> values, const PackedChunks* packed = nullptr) {
+    append_raw(native_type<T>(), values.data(), values.size(), packed);
   }
+  // Grows by `count` values written later (write()); read before, they are 0.
+  void extend(hsize_t count);
   // Values [start, start + values.size()) of those appended: read, or replaced.
   template <class T> void read(hsize_t start, std::span<T> values) const {
     transfer(native_type<T>(), values.data(), start, values.size(), false);
   }
-  template <class T> void write(hsize_t start, std::span<const T> values) {
+  template <class T> void write(hsize_t start, std::span<const T> values, const PackedChunks* packed = nullptr) {
+    if (packed != nullptr && store_packed(start, values.size(), *packed)) return;
     transfer(native_type<T>(), const_cast<T*>(values.data()), start, values.size(), true); // NOLINT: only read
   }
   [[nodiscard]] hsize_t size() const { return size_; }
+  [[nodiscard]] hsize_t chunk() const { return chunk_; }
 
 private:
-  void append_raw(hid_t type, const void* data, std::size_t count);
+  void append_raw(hid_t type, const void* data, std::size_t count, const PackedChunks* packed);
+  // Stores `packed` as values [start, start + count); false where this
+  // dataset does not write its chunks itself, or they are not whole chunks.
+  bool store_packed(hsize_t start, hsize_t count, const PackedChunks& packed);
   void transfer(hid_t type, void* data, hsize_t start, hsize_t count, bool write) const;
   // Whole chunks read and decoded here; false if one is not as written here.
   bool read_chunks(void* data, hsize_t start, hsize_t count) const;
@@ -149,9 +174,14 @@ public:
     write_raw(name, native_type<T>(), data.data(), data.size(), std::move(dims), units);
   }
   template <class T>
-  void write(const std::string& name, const std::vector<T>& data, std::string_view units = {}) const {
-    write<T>(name, std::span<const T>(data), {data.size()}, units);
+  void write(const std::string& name, const std::vector<T>& data, std::string_view units = {},
+             const PackedChunks* packed = nullptr) const {
+    write_raw(name, native_type<T>(), data.data(), data.size(), {data.size()}, units, packed);
   }
+  // The rows of each chunk of an array of `dims` that write() stores (with
+  // the LZ4 codec, an array of kMinCompressed elements or more can be given
+  // its chunks packed ahead in these).
+  [[nodiscard]] static hsize_t chunk_rows(const std::vector<hsize_t>& dims);
   void write_strings(const std::string& name, const std::vector<std::string>& values) const;
   // An empty 1-D dataset of T to append to, in chunks of `chunk` elements.
   template <class T>
@@ -183,7 +213,7 @@ public:
 
 private:
   void write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
-                 std::vector<hsize_t> dims, std::string_view units) const;
+                 std::vector<hsize_t> dims, std::string_view units, const PackedChunks* packed = nullptr) const;
   AppendableDataset create_appendable_raw(const std::string& name, hid_t type, hsize_t chunk,
                                           std::string_view units) const;
   GrowingMatrix create_growing_matrix_raw(const std::string& name, hid_t type, std::size_t element_bytes,
