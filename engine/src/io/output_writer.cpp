@@ -409,12 +409,20 @@ public:
     if (band.first != rows_ || band.size() > chunk_rows_) throw std::logic_error("officer series: a band out of step");
     time_->append(std::span<const double>(band.time_days));
     const std::size_t width = *std::max_element(band.widths.begin(), band.widths.end());
+    const bool ragged = std::any_of(band.widths.begin(), band.widths.end(), [&](std::size_t w) { return w != width; });
     std::size_t i = 0;
     model::for_each_column(band.rows, [&](auto& column) {
       using T = typename std::decay_t<decltype(column.values)>::value_type;
-      const std::vector<T> padded = model::padded_rows(std::span<const T>(column.values),
-                                                       std::span<const std::size_t>(band.widths), width, column.fill);
-      columns_[i++].write_rows<T>(rows_, band.size(), width, std::span<const T>(padded));
+      std::span<const T> rows(column.values);
+      // Padded only where someone joined within the band, into a buffer kept
+      // from band to band (a fresh one costs its pages, and the address
+      // space's lock that the simulating thread's page faults wait on).
+      thread_local std::vector<T> padded;
+      if (ragged) {
+        model::padded_rows(rows, std::span<const std::size_t>(band.widths), width, column.fill, padded);
+        rows = padded;
+      }
+      columns_[i++].write_rows<T>(rows_, band.size(), width, rows);
     });
     rows_ += band.size();
   }
@@ -1115,7 +1123,9 @@ struct PartWriter::Open {
   OfficerBand band;
   std::mutex spare_band_mutex; // guards spare_band, the buffers of a band written
   OfficerBand spare_band;
-  std::size_t band_rows = 0; // set by the first snapshot
+  std::size_t band_rows = 0;  // set by the first snapshot
+  std::size_t band_cells = 0; // of each column, in the band's rows so far
+  std::size_t bands_written = 0;
   std::size_t snapshots = 0;
   OfficerSeriesFile officer_series;
   // Jobs waiting at most: a chunk of rows of each table while one is written,
@@ -1176,21 +1186,22 @@ void PartWriter::victim_final(std::uint32_t id, const model::VictimCase& record)
   open_->victims.correct(id, record);
 }
 
-void PartWriter::officer_row(double time, const model::OfficerSeries& row) {
+model::OfficerSeries* PartWriter::officer_rows() { return &open_->band.rows; }
+
+void PartWriter::officer_row_added(double time) {
   Open& o = *open_;
   o.jobs.check();
-  if (o.band_rows == 0) o.band_rows = OfficerSeriesFile::band_rows(row.cases.values.size());
-  if (o.band.size() == 0 && o.band.widths.capacity() == 0) { // a band's room at once: growing it costs its copies and fresh pages
-    const std::size_t cells = o.band_rows * row.cases.values.size() * 5 / 4;
+  const std::size_t width = o.band.rows.cases.values.size() - o.band_cells;
+  if (o.band_rows == 0) o.band_rows = OfficerSeriesFile::band_rows(width);
+  if (o.band.widths.capacity() == 0) { // a band's room at once: growing it costs its copies and fresh pages
+    const std::size_t cells = o.band_rows * width * 5 / 4;
     o.band.time_days.reserve(o.band_rows);
     o.band.widths.reserve(o.band_rows);
     model::for_each_column(o.band.rows, [&](auto& column) { column.values.reserve(cells); });
   }
   o.band.time_days.push_back(time);
-  o.band.widths.push_back(row.cases.values.size());
-  each_column_pair(o.band.rows, row, [](auto& into, const auto& from) {
-    into.values.insert(into.values.end(), from.values.begin(), from.values.end());
-  });
+  o.band.widths.push_back(width);
+  o.band_cells += width;
   ++o.snapshots;
   if (o.band.size() < o.band_rows) return;
   OfficerBand next;
@@ -1199,9 +1210,12 @@ void PartWriter::officer_row(double time, const model::OfficerSeries& row) {
     next = std::exchange(o.spare_band, OfficerBand{});
   }
   next.first = o.snapshots;
+  o.band_cells = 0;
   o.jobs.post(guarded([this, band = std::exchange(o.band, std::move(next))]() mutable {
     open_->officer_series.write(open_->group->open_group("snapshots"), band);
-    open_->file->start_writeback(); // of the records and series so far
+    // The kernel set to write what is there so far, every few bands (each
+    // call costs the writer ~0.1 ms).
+    if (++open_->bands_written % 4 == 0) open_->file->start_writeback();
     // The buffers go back, emptied, for a later band.
     band.time_days.clear();
     band.widths.clear();
@@ -1255,8 +1269,8 @@ public:
   void victims(std::span<const model::VictimCase> records) override { writer_.victims(records); }
   void task_final(std::uint32_t id, const model::Task& record) override { writer_.task_final(id, record); }
   void victim_final(std::uint32_t id, const model::VictimCase& record) override { writer_.victim_final(id, record); }
-  [[nodiscard]] bool takes_officer_rows() const override { return writer_.takes_officer_rows(); }
-  void officer_row(double time, const model::OfficerSeries& row) override { writer_.officer_row(time, row); }
+  [[nodiscard]] model::OfficerSeries* officer_rows() override { return writer_.officer_rows(); }
+  void officer_row_added(double time) override { writer_.officer_row_added(time); }
   void finish(model::ReplicationResult&& result, app::FigureTable rows) override {
     writer_.finish(std::move(result), std::move(rows));
   }

@@ -29,21 +29,21 @@ void Recorder::reserve() {
 }
 
 bool Recorder::sink_takes_officer_rows() const {
-  return s_.record_sink != nullptr && s_.record_sink->takes_officer_rows();
+  return s_.record_sink != nullptr && s_.record_sink->officer_rows() != nullptr;
 }
 
 bool Recorder::hands_on_officer_rows() const { return !keep_officer_series_ || sink_takes_officer_rows(); }
 
 void Recorder::reserve_officer_series() {
-  // At the first snapshot, once the sink is known: rows handed on leave
-  // one held at a time.
+  // At the first snapshot, once the sink is known: rows dropped leave one
+  // held at a time; a sink's are held where it keeps them.
+  if (sink_takes_officer_rows()) return;
   const std::size_t rows = hands_on_officer_rows() ? 1 : expected_snapshots_;
   const std::size_t cells = rows * s_.officers.size() * 11 / 10;
   for_each_column(snapshots_.officer, [&](auto& column) { column.values.reserve(cells); });
 }
 
-void Recorder::record_officers() {
-  OfficerSeries& s = snapshots_.officer;
+void Recorder::record_officers(OfficerSeries& s) {
   const double every = s_.scenario.snapshot_every_days;
   over_110_days_.resize(s_.officers.size(), 0.0);
   for (std::uint32_t i = 0; i < s_.officers.size(); ++i) {
@@ -70,9 +70,11 @@ double Recorder::on_snapshot(double now) {
   if (s.time_days.empty()) reserve_officer_series();
   s.time_days.push_back(now);
   snapshot_officers_.push_back(s_.officers.size());
-  record_officers();
+  // The sink's columns, if it gathers the rows: appended in place, not copied.
+  OfficerSeries& rows = sink_takes_officer_rows() ? *s_.record_sink->officer_rows() : s.officer;
+  record_officers(rows);
   // This snapshot's officer rows, already computed: the cells sum them.
-  const std::size_t row = s.officer.backlog_hours.values.size() - s_.officers.size();
+  const std::size_t row = rows.backlog_hours.values.size() - s_.officers.size();
   auto excessive = [&](std::uint32_t o) { return over_110_days_[o] >= kExcessiveDays - 1e-9; };
 
   std::vector<double>& values = scratch_;         // one LDU's capacity %
@@ -97,8 +99,8 @@ double Recorder::on_snapshot(double now) {
         cell.cases += officer.cases;
         cell.points += officer.points;
         cell.victim_cases += s_.lives[o].victim_cases;
-        cell.hours_demanded += s.officer.hours_demanded[row + o];
-        cell.backlog_hours += s.officer.backlog_hours[row + o];
+        cell.hours_demanded += rows.hours_demanded[row + o];
+        cell.backlog_hours += rows.backlog_hours[row + o];
         if (officer.has_capacity()) {
           const double pct = officer.capacity_percent();
           cell.capacity.push_back(pct);
@@ -125,10 +127,8 @@ double Recorder::on_snapshot(double now) {
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);
   s.division.append(stats::imbalance_of_sorted(all_values), stats::theil(ldu_totals), stats::theil(grade_theil),
                     division_excessive);
-  if (hands_on_officer_rows()) {
-    if (sink_takes_officer_rows()) s_.record_sink->officer_row(now, s.officer);
-    for_each_column(s.officer, [](auto& column) { column.values.clear(); });
-  }
+  if (sink_takes_officer_rows()) s_.record_sink->officer_row_added(now);
+  else if (hands_on_officer_rows()) for_each_column(s.officer, [](auto& column) { column.values.clear(); });
   return now + s_.scenario.snapshot_every_days;
 }
 

@@ -87,8 +87,8 @@ public:
   void victims(std::span<const model::VictimCase> records) override;
   void task_final(std::uint32_t id, const model::Task& record) override;
   void victim_final(std::uint32_t id, const model::VictimCase& record) override;
-  [[nodiscard]] bool takes_officer_rows() const override { return true; }
-  void officer_row(double time, const model::OfficerSeries& row) override;
+  [[nodiscard]] model::OfficerSeries* officer_rows() override;
+  void officer_row_added(double time) override;
   void finish(model::ReplicationResult&& result, app::FigureTable rows) override;
   void close() override;
 

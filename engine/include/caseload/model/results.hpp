@@ -111,8 +111,9 @@ inline constexpr double kNaNFill = std::numeric_limits<double>::quiet_NaN();
 // `width` long, each padded with `fill` (an officer series' rows, taken as
 // officers joined, to the officers at the end).
 template <class T>
-std::vector<T> padded_rows(std::span<const T> values, std::span<const std::size_t> widths, std::size_t width, T fill) {
-  std::vector<T> out;
+void padded_rows(std::span<const T> values, std::span<const std::size_t> widths, std::size_t width, T fill,
+                 std::vector<T>& out) {
+  out.clear();
   out.reserve(widths.size() * width);
   std::size_t at = 0;
   for (const std::size_t w : widths) {
@@ -121,6 +122,11 @@ std::vector<T> padded_rows(std::span<const T> values, std::span<const std::size_
     out.insert(out.end(), width - w, fill);
     at += w;
   }
+}
+template <class T>
+std::vector<T> padded_rows(std::span<const T> values, std::span<const std::size_t> widths, std::size_t width, T fill) {
+  std::vector<T> out;
+  padded_rows(values, widths, width, fill, out);
   return out;
 }
 
@@ -244,17 +250,15 @@ struct RecordSink {
   virtual void victims(std::span<const VictimCase> records) = 0;
   virtual void task_final(std::uint32_t id, const Task& record) = 0;
   virtual void victim_final(std::uint32_t id, const VictimCase& record) = 0;
-  // Whether the sink takes the officer series a snapshot at a time
-  // (officer_row), so that the result does not hold it: then
-  // ReplicationResult::snapshots.officer comes back empty.
-  [[nodiscard]] virtual bool takes_officer_rows() const { return false; }
-  // A snapshot's row of the officer series, taken at `time`, alone in `row`:
-  // each column holds the values of officers [0, n) then (n never falls;
-  // officers who join later are the file's fill values).
-  virtual void officer_row(double time, const OfficerSeries& row) {
-    (void)time;
-    (void)row;
-  }
+  // Where the sink gathers the officer series a snapshot at a time, so that
+  // the result does not hold it (ReplicationResult::snapshots.officer then
+  // comes back empty); null if it takes none. The Recorder appends each
+  // snapshot's row to these columns, in place (the values of officers
+  // [0, n) then; n never falls; officers who join later are the file's fill
+  // values), then calls officer_row_added; it asks again at each snapshot,
+  // as the sink may have handed the rows gathered on and begun afresh.
+  [[nodiscard]] virtual OfficerSeries* officer_rows() { return nullptr; }
+  virtual void officer_row_added(double time) { (void)time; }
 };
 
 // A sink that keeps every record in memory (tests, the writer of a whole file).

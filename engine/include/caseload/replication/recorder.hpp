@@ -28,7 +28,7 @@ public:
   ReplicationResult finish(SharedState& state, std::uint64_t events_processed, std::uint64_t other_state_bytes);
 
 private:
-  void record_officers();
+  void record_officers(OfficerSeries& into);
   // Each officer row goes (to the sink, if it takes them) once its cells are made, and is not held.
   [[nodiscard]] bool hands_on_officer_rows() const;
   [[nodiscard]] bool sink_takes_officer_rows() const;
