@@ -44,16 +44,14 @@ private:
   boost::random::exponential_distribution<double> increment_;
 };
 
-// Hold steps per second at `pending` events, over `steps` steps (at least a million).
-inline double bare_heap_hold_rate(std::size_t pending, std::uint64_t steps) {
-  steps = std::max<std::uint64_t>(steps, 1'000'000);
-  BareHeapHold hold(std::max<std::size_t>(pending, 1));
+// Seconds `hold` takes for `steps` steps.
+inline double time_hold_steps(BareHeapHold& hold, std::uint64_t steps) {
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t i = 0; i < steps; ++i) hold.step();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   volatile double sink = hold.top_time();
   (void)sink;
-  return static_cast<double>(steps) / took.count();
+  return took.count();
 }
 
 } // namespace caseload::bench

@@ -19,6 +19,28 @@ void merge_sorted(std::vector<double>& into, std::span<const double> run) {
   std::inplace_merge(into.begin(), into.begin() + middle, into.end());
 }
 
+// `values`, ascending runs one after another, each ending at `ends` (the
+// last at values.size()), merged into one ascending run: pairs of runs in
+// turn, through `scratch`, so O(n log runs) without allocating once the
+// buffers have grown (merging each run into the whole as it came was
+// O(n × runs): the national division merged ~100 LDUs a snapshot).
+void merge_runs(std::vector<double>& values, std::vector<std::size_t>& ends, std::vector<double>& scratch) {
+  while (ends.size() > 1) {
+    scratch.resize(values.size());
+    std::size_t begin = 0, kept = 0;
+    for (std::size_t i = 0; i < ends.size(); i += 2) {
+      const std::size_t middle = ends[i], end = i + 1 < ends.size() ? ends[i + 1] : middle;
+      std::merge(values.begin() + static_cast<std::ptrdiff_t>(begin), values.begin() + static_cast<std::ptrdiff_t>(middle),
+                 values.begin() + static_cast<std::ptrdiff_t>(middle), values.begin() + static_cast<std::ptrdiff_t>(end),
+                 scratch.begin() + static_cast<std::ptrdiff_t>(begin));
+      ends[kept++] = end;
+      begin = end;
+    }
+    ends.resize(kept);
+    values.swap(scratch);
+  }
+}
+
 } // namespace
 
 void Recorder::reserve() {
@@ -43,7 +65,7 @@ void Recorder::reserve_officer_series() {
   for_each_column(snapshots_.officer, [&](auto& column) { column.values.reserve(cells); });
 }
 
-void Recorder::record_officers(OfficerSeries& s) {
+void Recorder::record_officers(OfficerSeries& s, bool whole_row) {
   const double every = s_.scenario.snapshot_every_days;
   over_110_days_.resize(s_.officers.size(), 0.0);
   for (std::uint32_t i = 0; i < s_.officers.size(); ++i) {
@@ -52,12 +74,13 @@ void Recorder::record_officers(OfficerSeries& s) {
     const bool counts = o.has_capacity();
     over_110_days_[i] = counts && o.capacity_percent() > 110.0 ? over_110_days_[i] + every : 0.0;
     const double backlog = life.tasks.empty() ? 0.0 : s_.backlog_hours(i);
+    s.hours_demanded.push_back(s_.load_hours(i) + backlog);
+    s.backlog_hours.push_back(backlog);
+    if (!whole_row) continue;
     s.cases.push_back(o.cases);
     s.points.push_back(o.points);
     s.capacity_percent.push_back(counts ? o.capacity_percent() : kNaN);
     s.available_points.push_back(o.available_points);
-    s.hours_demanded.push_back(s_.load_hours(i) + backlog);
-    s.backlog_hours.push_back(backlog);
     s.victim_cases.push_back(life.victim_cases);
     s.task_hours.push_back(life.working_on == kNone ? 0.0 : life.rate * kDaysPerWeek);
     s.state.push_back(static_cast<std::int8_t>(o.state));
@@ -72,15 +95,18 @@ double Recorder::on_snapshot(double now) {
   snapshot_officers_.push_back(s_.officers.size());
   // The sink's columns, if it gathers the rows: appended in place, not copied.
   OfficerSeries& rows = sink_takes_officer_rows() ? *s_.record_sink->officer_rows() : s.officer;
-  record_officers(rows);
+  // A row dropped once the cells are made needs only the columns they sum.
+  record_officers(rows, !hands_on_officer_rows() || sink_takes_officer_rows());
   // This snapshot's officer rows, already computed: the cells sum them.
   const std::size_t row = rows.backlog_hours.values.size() - s_.officers.size();
   auto excessive = [&](std::uint32_t o) { return over_110_days_[o] >= kExcessiveDays - 1e-9; };
 
   std::vector<double>& values = scratch_;         // one LDU's capacity %
-  std::vector<double>& all_values = scratch_all_; // the division's
+  std::vector<double>& all_values = scratch_all_; // the division's: the LDUs' runs, then merged
+  std::vector<std::size_t>& all_ends = scratch_ends_;
   values.clear();
   all_values.clear();
+  all_ends.clear();
   std::array<CellTotals, kGradeCount> division_cells;
   std::array<stats::TheilSums, kGradeCount> ldu_theil;
   std::vector<stats::TheilSums> ldu_totals(s_.rosters.size());
@@ -119,9 +145,11 @@ double Recorder::on_snapshot(double now) {
     s.ldu.append(stats::imbalance_of_sorted(values), no_ldu_split, by_grade, ldu_excessive);
     division_excessive += ldu_excessive;
     for (const auto& t : ldu_theil) ldu_totals[l] += t;
-    merge_sorted(all_values, values);
+    all_values.insert(all_values.end(), values.begin(), values.end());
+    all_ends.push_back(all_values.size());
     values.clear();
   }
+  merge_runs(all_values, all_ends, scratch_merge_);
   std::array<stats::TheilSums, kGradeCount> grade_theil;
   for (int g = 0; g < kGradeCount; ++g) grade_theil[g] = division_cells[g].theil;
   for (CellTotals& cell : division_cells) cell.append_to(s.division_grade);

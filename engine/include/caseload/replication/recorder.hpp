@@ -28,7 +28,8 @@ public:
   ReplicationResult finish(SharedState& state, std::uint64_t events_processed, std::uint64_t other_state_bytes);
 
 private:
-  void record_officers(OfficerSeries& into);
+  // `whole_row`: every column, else only those the cells sum (hours demanded, backlog).
+  void record_officers(OfficerSeries& into, bool whole_row);
   // Each officer row goes (to the sink, if it takes them) once its cells are made, and is not held.
   [[nodiscard]] bool hands_on_officer_rows() const;
   [[nodiscard]] bool sink_takes_officer_rows() const;
@@ -41,6 +42,8 @@ private:
   bool keep_officer_series_ = true;
   std::vector<double> over_110_days_;          // per officer: the current run of snapshots above 110%
   std::vector<double> scratch_, scratch_all_;  // capacity % of one LDU, of the division
+  std::vector<double> scratch_merge_;          // the division's, while its LDUs' runs are merged
+  std::vector<std::size_t> scratch_ends_;      // where each LDU's run ends in scratch_all_
 };
 
 } // namespace caseload::replication
