@@ -228,9 +228,13 @@ Handle v110_access() {
 PackedChunks pack_rows(const void* values, std::size_t row_bytes, hsize_t rows, hsize_t chunk_rows) {
   PackedChunks packed;
   packed.chunks.reserve(static_cast<std::size_t>(chunks_of(rows, chunk_rows)));
+  // Compressed into a buffer the thread keeps, then copied at its length:
+  // a vector of the bound for each chunk would clear its pages for nothing.
+  thread_local std::vector<std::uint8_t> scratch;
   each_row_chunk(values, row_bytes, rows, chunk_rows, [&](hsize_t, std::span<const std::uint8_t> chunk) {
-    std::vector<std::uint8_t>& out = packed.chunks.emplace_back(packed_bound(chunk.size()));
-    out.resize(lz4_checksummed_chunk(chunk.data(), chunk.size(), out.data()));
+    scratch.resize(std::max(scratch.size(), packed_bound(chunk.size())));
+    const std::size_t length = lz4_checksummed_chunk(chunk.data(), chunk.size(), scratch.data());
+    packed.chunks.emplace_back(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(length));
   });
   return packed;
 }
@@ -294,17 +298,14 @@ void Group::write_raw(const std::string& name, hid_t type, const void* data, std
       std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
   if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size");
   Handle space = simple_space(dims);
-  Handle dcpl = untimed(H5P_DATASET_CREATE);
   // Chunks of whole rows of the trailing dimensions, about 64k elements
   // (checksums and compression work on chunks).
   const hsize_t row = count > 0 ? count / dims[0] : 0;
   const hsize_t chunk_rows = Group::chunk_rows(dims);
   const bool compressed = count >= kMinCompressed;
-  if (count > 0) {
-    std::vector<hsize_t> chunk = dims;
-    chunk[0] = chunk_rows;
-    dcpl = chunked_properties(chunk, compressed);
-  }
+  std::vector<hsize_t> chunk = dims;
+  if (count > 0) chunk[0] = chunk_rows;
+  Handle dcpl = count > 0 ? chunked_properties(chunk, compressed) : untimed(H5P_DATASET_CREATE);
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
   const bool packs = compressed && compression_.codec == Compression::Codec::lz4;
