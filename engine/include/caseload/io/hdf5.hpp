@@ -79,7 +79,7 @@ public:
   // `write_chunks`: whole chunks compressed here (LZ4) and written as they are.
   AppendableDataset(Handle dataset, hid_t type, hsize_t chunk, bool write_chunks)
       : dataset_(std::move(dataset)), type_(type), chunk_(chunk), write_chunks_(write_chunks) {}
-  // `packed`, if given, the values' chunks (pack_rows, by chunk()): they
+  // `packed`, if given, the values' chunks (pack_rows, in this dataset's chunk): they
   // are stored as they are where this dataset writes its chunks itself.
   template <class T> void append(std::span<const T> values, const PackedChunks* packed = nullptr) {
     append_raw(native_type<T>(), values.data(), values.size(), packed);
@@ -95,7 +95,6 @@ public:
     transfer(native_type<T>(), const_cast<T*>(values.data()), start, values.size(), true); // NOLINT: only read
   }
   [[nodiscard]] hsize_t size() const { return size_; }
-  [[nodiscard]] hsize_t chunk() const { return chunk_; }
 
 private:
   void append_raw(hid_t type, const void* data, std::size_t count, const PackedChunks* packed);
