@@ -275,7 +275,7 @@ namespace {
 // SingleRunWriter (a run's results file, its last chunks compressed by the
 // thread that finishes it), into `path`.
 void write_replication_file(const model::Scenario& s, const std::filesystem::path& path,
-                                   io::h5::Compression::Codec codec, bool whole_run) {
+                            io::h5::Compression::Codec codec, bool whole_run, std::size_t snapshots) {
   std::filesystem::remove(path);
   const io::RunMetadata meta{"test", "now", {codec, 1}};
   const auto run = [&](app::ReplicationWriter& writer) {
@@ -284,6 +284,7 @@ void write_replication_file(const model::Scenario& s, const std::filesystem::pat
     model::ReplicationResult r = sim.run();
     // The series went to the writer as they were taken, not held.
     EXPECT_TRUE(r.snapshots.officer.cases.values.empty());
+    EXPECT_EQ(r.snapshots.count(), snapshots);
     app::FigureTable rows = app::figures_of(s, r, 0);
     writer.finish(std::move(r), rows);
     writer.close();
@@ -329,7 +330,7 @@ TEST(Records, TheFileHoldsTheRecordsAndSeriesKeptInMemory) {
                                       << (c.whole_run ? ", run's file" : ", part"));
     const auto path =
         std::filesystem::temp_directory_path() / ("caseload-records-" + std::to_string(::getpid()) + ".h5");
-    write_replication_file(s, path, c.codec, c.whole_run);
+    write_replication_file(s, path, c.codec, c.whole_run, kept.snapshots.count());
     ASSERT_TRUE(std::filesystem::exists(path));
     {
       const io::h5::File file(path.string(), true);
