@@ -19,11 +19,21 @@ import urllib.request
 
 import caseload
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select
 
 from conftest import MIDLANDS, wait
 
 RUN_TIMEOUT = 300  # seconds: the Midlands what-if takes about 20 s on 2 busy cores
+
+
+def click_through(browser, by: str, value: str) -> None:
+    """Click a link or a form's submit button and wait until the page it loads has replaced this one:
+    ChromeDriver may return from the click before then (seen in CI), and reading the page at once
+    would read the old one."""
+    el = browser.find_element(by, value)
+    el.click()
+    wait(browser, 30).until(expected_conditions.staleness_of(el))
 
 
 def fill(browser, field_id: str, value: str) -> None:
@@ -79,7 +89,7 @@ def fetch(url: str) -> bytes:
 def test_a_midlands_what_if_from_the_forms_to_the_comparison(chromium, server, caseload_bin, tmp_path):
     b = chromium
     b.get(server.url + "/")
-    b.find_element(By.LINK_TEXT, "midlands-2018.toml").click()
+    click_through(b, By.LINK_TEXT, "midlands-2018.toml")
     # The base in tables: its LDUs, staff by grade with vacancies, demand.
     staff = b.find_element(By.ID, "base-staff").text
     assert "Birmingham" in staff and "Northamptonshire" in staff
@@ -137,7 +147,7 @@ def test_a_midlands_what_if_from_the_forms_to_the_comparison(chromium, server, c
 
     # Earlier results are listed and reopen.
     b.get(server.url + "/results")
-    b.find_element(By.XPATH, "//table[@id='jobs']//a[text()='open']").click()
+    click_through(b, By.XPATH, "//table[@id='jobs']//a[text()='open']")
     assert "Caseload comparison" in b.find_element(By.TAG_NAME, "h1").text
 
 
@@ -150,7 +160,7 @@ def test_an_impossible_value_gets_the_loaders_message_beside_its_control(chromiu
     set_date(b, "timeline-0-date", "2030-01-01")  # after the end of the run
     Select(b.find_element(By.ID, "timeline-0-what")).select_by_value("demand")
     fill(b, "timeline-0-value", "110")
-    b.find_element(By.ID, "validate").click()
+    click_through(b, By.ID, "validate")
 
     # The loader stops at its first error: each, once fixed, lets the next one show beside its control.
     expected = {"ldu-0-PO-in_post": ("'ldu[0].staff.PO.in_post' = -5 is out of range", "58"),
@@ -168,7 +178,7 @@ def test_an_impossible_value_gets_the_loaders_message_beside_its_control(chromiu
             fill(b, field, expected[field][1])
         else:
             set_date(b, field, "2019-01-31")
-        b.find_element(By.ID, "validate").click()
+        click_through(b, By.ID, "validate")
     assert not b.find_elements(By.CSS_SELECTOR, "span.msg.error")
     assert b.find_element(By.ID, "saved").text.endswith("impossible.toml in the scenarios folder.")
     assert (server.scenarios / "impossible.toml").is_file()
@@ -178,7 +188,7 @@ def test_an_impossible_value_gets_the_loaders_message_beside_its_control(chromiu
     assert "changed" not in b.find_element(By.ID, "ldu-1-PSO-establishment").get_attribute("class")
     fill(b, "ldu-1-PSO-establishment", "lots")
     assert "changed" in b.find_element(By.ID, "ldu-1-PSO-establishment").get_attribute("class")
-    b.find_element(By.ID, "validate").click()
+    click_through(b, By.ID, "validate")
     assert "not a whole number" in message_beside(b, "ldu-1-PSO-establishment") or \
         "not a number" in message_beside(b, "ldu-1-PSO-establishment")
 
@@ -187,7 +197,7 @@ def test_the_staffing_solver_finds_a_plan(chromium, server):
     b = chromium
     b.get(server.url + "/staffing")
     Select(b.find_element(By.ID, "base")).select_by_visible_text("two-ldu.toml")
-    b.find_element(By.ID, "choose-base").click()
+    click_through(b, By.ID, "choose-base")
     b.find_element(By.ID, "target-capacity_mean_PO").click()
     fill(b, "value-capacity_mean_PO", "55")
     fill(b, "replications", "3")
