@@ -223,10 +223,9 @@ private:
     // if there is one, written, and room made for its own.
     void append_chunk(Columns& rows, std::uint64_t start) {
       create(rows);
-      std::size_t i = 0;
-      rows.each([&](const char* name, const auto& column, std::string_view) {
+      each_column(rows, [&](std::size_t c, const char* name, const auto& column) {
         using T = typename std::decay_t<decltype(column)>::value_type;
-        h5::AppendableDataset& d = datasets[i++];
+        h5::AppendableDataset& d = datasets[c];
         if (!Columns::changes(name)) {
           d.append(std::span<const T>(column));
           return;
@@ -272,21 +271,16 @@ private:
         const std::uint64_t start = corrections[at].first / kChunkRows * kChunkRows;
         const std::uint64_t rows = std::min<std::uint64_t>(kChunkRows, written - start);
         Columns chunk;
-        std::size_t i = 0;
-        chunk.each([&](const char* name, auto& column, std::string_view) {
-          if (Columns::changes(name)) {
-            column.resize(rows);
-            datasets[i].read(start, std::span(column));
-          }
-          ++i;
+        each_column(chunk, [&](std::size_t c, const char* name, auto& column) {
+          if (!Columns::changes(name)) return;
+          column.resize(rows);
+          datasets[c].read(start, std::span(column));
         });
         for (; at < corrections.size() && corrections[at].first < start + rows; ++at)
           chunk.set_changing(corrections[at].first - start, corrections[at].second, horizon);
-        i = 0;
-        chunk.each([&](const char* name, const auto& column, std::string_view) {
+        each_column(chunk, [&](std::size_t c, const char* name, const auto& column) {
           using T = typename std::decay_t<decltype(column)>::value_type;
-          if (Columns::changes(name)) datasets[i].write(start, std::span<const T>(column));
-          ++i;
+          if (Columns::changes(name)) datasets[c].write(start, std::span<const T>(column));
         });
       }
     }
