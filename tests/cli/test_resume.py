@@ -211,6 +211,35 @@ def test_one_replication_is_written_straight_into_the_file(caseload_bin, tmp_pat
         assert set(a["summary/replication"][()]) == {0}
 
 
+@pytest.mark.parametrize("replications", [1, 2])
+def test_members_are_listed_in_the_documented_order(caseload_bin, tmp_path, replications):
+    # Groups list their members in creation order (docs/hdf5-format.md). The
+    # writer makes most of a replication's end, and a run of one its summary
+    # and statistics, while the replication runs; the order must still be
+    # the documented one: snapshots/'s cells after its officer series, the
+    # figures in the order the statistics list them.
+    out = tmp_path / "out.h5"
+    code, err = finish(caseload_bin, ["run", SHORT, "-r", replications, "-j", 1, "-q", "-o", out], tmp_path)
+    assert code == 0, err
+    with h5py.File(out, "r") as f:
+        stats = f["statistics"]
+        assert list(stats) == ["ldu", "figure", "units", "n", "mean", "half_width", "ci_low", "ci_high"]
+        first_row = stats["ldu"][()] == stats["ldu"][0]
+        figures = [name.decode() for name in stats["figure"][()][first_row]]
+        assert len(figures) > 90
+        assert list(f["summary"]) == ["replication", "ldu", *figures]
+        for r in range(replications):
+            rep = f[f"replications/{r:04d}"]
+            assert list(rep) == ["officers", "snapshots", "imbalance", "tasks", "victims", "summary"]
+            snapshots = list(rep["snapshots"])
+            assert snapshots[0] == "time_days" and snapshots[-3:] == ["unallocated", "ldu_grade", "division_grade"]
+            assert len(snapshots) > 4 and all(name.startswith("officer_") for name in snapshots[1:-3]), snapshots
+            assert list(rep["imbalance"]) == ["division", "ldu"]
+            assert list(rep["imbalance/division"]) == list(rep["imbalance/ldu"])
+            assert list(rep["summary"]) == ["replication", "ldu", *figures]
+            assert set(rep["summary/replication"][()]) == {r}
+
+
 def test_a_killed_run_of_one_replication_leaves_nothing(caseload_bin, tmp_path):
     out = tmp_path / "out.h5"
     proc = start(caseload_bin, ["run", SHORT, "-r", 1, "-j", 1, "-q", "-o", out], tmp_path)

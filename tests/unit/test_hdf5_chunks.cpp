@@ -267,3 +267,61 @@ TEST(Hdf5Chunks, AGrowingMatrixHoldsItsBandsAndTheFillElsewhere) {
       ASSERT_EQ(read[i], expected[i]) << "row " << i / 40 << " column " << i % 40;
   }
 }
+
+TEST(Hdf5Chunks, ADatasetMadeAheadOfItsValuesIsTheOneWriteMakes) {
+  // The writer makes the datasets of a replication's end while it runs and
+  // fills them at its end (h5::Dataset): each must be stored as Group::write
+  // stores it (chunks, filters, units), whatever was made in between.
+  if (!io::h5::lz4_available()) GTEST_SKIP() << "no LZ4 filter plugin (hdf5-filter-plugin)";
+  boost::random::mt19937 rng(17);
+  boost::random::uniform_int_distribution<int> small(0, 40);
+  std::vector<double> large(70'000); // compressed: two chunks
+  for (auto& v : large) v = small(rng) / 3.0;
+  const std::vector<std::int64_t> few{3, 1, 4, 1, 5, 9, 2, 6}; // stored as they are
+  const std::vector<std::int32_t> none;
+
+  const TempFile ahead("ahead"), at_once("at-once");
+  for (const bool packed : {false, true}) {
+    std::filesystem::remove(ahead.path);
+    std::filesystem::remove(at_once.path);
+    {
+      io::h5::File file(ahead.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
+      const auto l = file.create_dataset<double>("large", {35'000, 2}, "days");
+      const auto f = file.create_dataset<std::int64_t>("few", {few.size()}, "cases");
+      const auto n = file.create_dataset<std::int32_t>("none", {0});
+      file.write("between", few); // made and written while the others wait
+      const auto chunks = io::h5::pack_rows(large.data(), 2 * sizeof(double), 35'000, io::h5::Group::chunk_rows({35'000, 2}));
+      l.write(std::span<const double>(large), packed ? &chunks : nullptr);
+      f.write(std::span<const std::int64_t>(few));
+      n.write(std::span<const std::int32_t>(none));
+      // The wrong number of values, or of another type, is refused.
+      EXPECT_THROW(f.write(std::span<const std::int64_t>(few).first(3)), std::logic_error);
+      EXPECT_THROW(f.write(std::span<const std::int32_t>(none)), std::logic_error);
+    }
+    {
+      io::h5::File file(at_once.path.string(), false, {io::h5::Compression::Codec::lz4, 1});
+      file.write<double>("large", std::span<const double>(large), {35'000, 2}, "days");
+      file.write("few", few, "cases");
+      file.write<std::int32_t>("none", std::span<const std::int32_t>(none), {0});
+    }
+    const hid_t a = H5Fopen(ahead.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t b = H5Fopen(at_once.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    EXPECT_EQ(compare_chunks(a, b, "large"), 2u) << packed;
+    EXPECT_EQ(compare_chunks(a, b, "few"), 1u) << packed;
+    EXPECT_EQ(read_all<double>(a, "large", large.size()), large);
+    EXPECT_EQ(read_all<std::int64_t>(a, "few", few.size()), few);
+    for (const char* name : {"large", "few", "none"}) {
+      const hid_t da = H5Dopen2(a, name, H5P_DEFAULT), db = H5Dopen2(b, name, H5P_DEFAULT);
+      const hid_t pa = H5Dget_create_plist(da), pb = H5Dget_create_plist(db);
+      EXPECT_EQ(H5Pget_layout(pa), H5Pget_layout(pb)) << name;
+      EXPECT_EQ(H5Pget_nfilters(pa), H5Pget_nfilters(pb)) << name;
+      EXPECT_EQ(H5Aexists(da, "units"), H5Aexists(db, "units")) << name;
+      H5Pclose(pa);
+      H5Pclose(pb);
+      H5Dclose(da);
+      H5Dclose(db);
+    }
+    H5Fclose(a);
+    H5Fclose(b);
+  }
+}

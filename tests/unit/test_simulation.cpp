@@ -167,6 +167,28 @@ TEST(Simulation, StaffingChangesLeaveArrivalsAndDurationsUntouched) {
   EXPECT_GT(b.ldu_flows[0].waited, a.ldu_flows[0].waited);
 }
 
+TEST(Simulation, TheSnapshotsTakenAreThoseTheScenarioFixesAhead) {
+  // The output's writer makes the snapshot series' datasets before the run
+  // from model::snapshot_count: it must be the number taken, also where the
+  // step does not divide the span or adds up with rounding: 0.2 a step over
+  // 100 days is 501 snapshots by division, 500 as the days add up (the
+  // 501st falls at 100.00000000000088), and 0.1 over 100.3 days 1,003 by
+  // division, 1,004 added up.
+  struct Case {
+    double warmup, horizon, every;
+  };
+  for (const Case c : {Case{0, 730, 7}, Case{365, 730, 7}, Case{0, 700, 7}, Case{0, 100, 0.2}, Case{0, 100.3, 0.1},
+                       Case{30, 30, 7}, Case{0, 730, 1000}}) {
+    model::Scenario s = test::parse(test::two_ldu_scenario());
+    s.warmup_days = c.warmup;
+    s.horizon_days = c.horizon;
+    s.snapshot_every_days = c.every;
+    const auto r = replication::Simulation(s, 0).run();
+    EXPECT_EQ(r.snapshots.count(), model::snapshot_count(s)) << c.warmup << " " << c.horizon << " " << c.every;
+    EXPECT_GE(r.snapshots.count(), 1u);
+  }
+}
+
 TEST(Simulation, WarmupIsExcludedFromStatistics) {
   const model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"least_loaded\"", 12, "warmup_days = 365\n"));
   const auto r = replication::Simulation(s, 0).run();

@@ -24,10 +24,10 @@ FigureTable figures_of(const model::Scenario& scenario, const model::Replication
   FigureTable t;
   const std::size_t n_ldu = scenario.ldus.size();
   t.rows_per_replication = n_ldu + 1;
+  t.ldu = figure_row_names(scenario);
+  t.replication.assign(t.ldu.size(), static_cast<std::int64_t>(replication));
   for (std::size_t row = 0; row <= n_ldu; ++row) {
     const bool division = row == n_ldu;
-    t.replication.push_back(static_cast<std::int64_t>(replication));
-    t.ldu.push_back(division ? std::string(kDivisionRow) : scenario.ldus[row].name);
     const auto figures = headline_figures(scenario, result, division ? -1 : static_cast<int>(row));
     if (t.columns.empty())
       for (const auto& f : figures) t.columns.push_back({f.name, f.units, f.integer, {}});
@@ -35,6 +35,13 @@ FigureTable figures_of(const model::Scenario& scenario, const model::Replication
     for (std::size_t c = 0; c < figures.size(); ++c) t.columns[c].values.push_back(figures[c].value);
   }
   return t;
+}
+
+std::vector<std::string> figure_row_names(const model::Scenario& scenario) {
+  std::vector<std::string> names;
+  for (const auto& l : scenario.ldus) names.push_back(l.name);
+  names.emplace_back(kDivisionRow);
+  return names;
 }
 
 FigureTable figure_columns(const model::Scenario& scenario) {
@@ -84,10 +91,8 @@ FigureTable figures_from_values(const model::Scenario& scenario, const FigureTab
   FigureTable t = columns;
   const std::size_t n = t.rows_per_replication;
   assert(values.size() == n * t.columns.size());
-  for (std::size_t row = 0; row < n; ++row) {
-    t.replication.push_back(static_cast<std::int64_t>(replication));
-    t.ldu.push_back(row + 1 == n ? std::string(kDivisionRow) : scenario.ldus[row].name);
-  }
+  t.ldu = figure_row_names(scenario);
+  t.replication.assign(n, static_cast<std::int64_t>(replication));
   for (std::size_t c = 0; c < t.columns.size(); ++c)
     t.columns[c].values.assign(values.begin() + static_cast<std::ptrdiff_t>(c * n),
                                values.begin() + static_cast<std::ptrdiff_t>((c + 1) * n));

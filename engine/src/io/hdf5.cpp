@@ -223,6 +223,17 @@ Handle v110_access() {
   return fapl;
 }
 
+// Variable-length UTF-8, which h5py returns as str and R's hdf5r as character.
+void string_attribute(hid_t object, const std::string& name, std::string_view value) {
+  Handle type = string_type(0);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "dataspace");
+  const std::string text(value);
+  const char* pointer = text.c_str();
+  Handle attr(H5Acreate2(object, name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+              "attribute " + name);
+  check(H5Awrite(attr.id(), type.id(), &pointer), "writing attribute " + name);
+}
+
 } // namespace
 
 PackedChunks pack_rows(const void* values, std::size_t row_bytes, hsize_t rows, hsize_t chunk_rows) {
@@ -294,31 +305,40 @@ hsize_t Group::chunk_rows(const std::vector<hsize_t>& dims) {
 
 void Group::write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
                       std::vector<hsize_t> dims, std::string_view units, const PackedChunks* packed) const {
-  const hsize_t expected =
-      std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
-  if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size");
+  create_dataset_raw(name, type, std::move(dims), units).write_raw(type, data, count, packed);
+}
+
+Dataset Group::create_dataset_raw(const std::string& name, hid_t type, std::vector<hsize_t> dims,
+                                  std::string_view units) const {
+  const hsize_t count = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
   Handle space = simple_space(dims);
   // Chunks of whole rows of the trailing dimensions, about 64k elements
   // (checksums and compression work on chunks).
-  const hsize_t row = count > 0 ? count / dims[0] : 0;
-  const hsize_t chunk_rows = Group::chunk_rows(dims);
   const bool compressed = count >= kMinCompressed;
   std::vector<hsize_t> chunk = dims;
-  if (count > 0) chunk[0] = chunk_rows;
+  if (count > 0) chunk[0] = Group::chunk_rows(dims);
   Handle dcpl = count > 0 ? chunked_properties(chunk, compressed) : untimed(H5P_DATASET_CREATE);
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
-  const bool packs = compressed && compression_.codec == Compression::Codec::lz4;
-  if (packs && packed != nullptr) {
-    if (packed->chunks.size() != chunks_of(dims[0], chunk_rows))
-      throw std::logic_error("HDF5: dataset " + name + " given chunks packed for another shape");
-    store_packed_chunks(dataset.id(), dims.size(), *packed, chunk_rows, 0);
-  } else if (packs)
-    write_compressed_chunks(dataset.id(), dims.size(), data, static_cast<std::size_t>(row) * H5Tget_size(type),
-                            dims[0], chunk_rows);
-  else if (count > 0)
-    check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
-  if (!units.empty()) Group(std::move(dataset)).attribute("units", units);
+  if (!units.empty()) string_attribute(dataset.id(), "units", units);
+  return Dataset(std::move(dataset), name, type, std::move(dims),
+                 compressed && compression_.codec == Compression::Codec::lz4);
+}
+
+void Dataset::write_raw(hid_t type, const void* data, std::size_t count, const PackedChunks* packed) const {
+  const hsize_t expected = std::accumulate(dims_.begin(), dims_.end(), hsize_t{1}, std::multiplies<>());
+  if (expected != count || type != type_) throw std::logic_error("HDF5: dataset " + name_ + " given the wrong values");
+  if (count == 0) return;
+  const hsize_t chunk_rows = Group::chunk_rows(dims_);
+  if (packs_ && packed != nullptr) {
+    if (packed->chunks.size() != chunks_of(dims_[0], chunk_rows))
+      throw std::logic_error("HDF5: dataset " + name_ + " given chunks packed for another shape");
+    store_packed_chunks(dataset_.id(), dims_.size(), *packed, chunk_rows, 0);
+  } else if (packs_)
+    write_compressed_chunks(dataset_.id(), dims_.size(), data, static_cast<std::size_t>(count / dims_[0]) * H5Tget_size(type),
+                            dims_[0], chunk_rows);
+  else
+    check(H5Dwrite(dataset_.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name_);
 }
 
 Handle Group::chunked_properties(const std::vector<hsize_t>& chunk, bool compress) const {
@@ -345,8 +365,7 @@ AppendableDataset Group::create_appendable_raw(const std::string& name, hid_t ty
   Handle dcpl = chunked_properties({chunk}, true);
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
-  if (!units.empty()) // through a second handle on the dataset, which stays open
-    Group(Handle(H5Oopen(id(), name.c_str(), H5P_DEFAULT), H5Oclose, "dataset " + name)).attribute("units", units);
+  if (!units.empty()) string_attribute(dataset.id(), "units", units);
   return AppendableDataset(std::move(dataset), type, chunk, compression_.codec == Compression::Codec::lz4);
 }
 
@@ -397,8 +416,7 @@ GrowingMatrix Group::create_growing_matrix_raw(const std::string& name, hid_t ty
   check(H5Pset_fill_value(dcpl.id(), type, fill), "H5Pset_fill_value");
   Handle dataset(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  H5Dclose, "dataset " + name);
-  if (!units.empty())
-    Group(Handle(H5Oopen(id(), name.c_str(), H5P_DEFAULT), H5Oclose, "dataset " + name)).attribute("units", units);
+  if (!units.empty()) string_attribute(dataset.id(), "units", units);
   const auto* bytes = static_cast<const std::uint8_t*>(fill);
   return GrowingMatrix(std::move(dataset), type, element_bytes, std::vector<std::uint8_t>(bytes, bytes + element_bytes),
                        chunk_rows, chunk_columns, compression_.codec == Compression::Codec::lz4);
@@ -499,14 +517,7 @@ void Group::write_strings(const std::string& name, const std::vector<std::string
     check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "writing " + name);
 }
 
-void Group::attribute(const std::string& name, std::string_view value) const {
-  // Variable-length UTF-8, which h5py returns as str and R's hdf5r as character.
-  Handle type = string_type(0);
-  Handle space = scalar_space();
-  const std::string text(value);
-  const char* pointer = text.c_str();
-  write_attribute(id(), name, type.id(), space.id(), &pointer);
-}
+void Group::attribute(const std::string& name, std::string_view value) const { string_attribute(id(), name, value); }
 
 void Group::attribute(const std::string& name, double value) const {
   Handle space = scalar_space();

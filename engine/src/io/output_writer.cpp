@@ -26,25 +26,76 @@ namespace {
 
 
 
-// Every column of a series table, each as an array of the given dimensions.
-template <class Table>
-void write_series(const h5::Group& g, const Table& table, const std::vector<hsize_t>& dims) {
+// The datasets of a series table's columns (names, units and types those of
+// Table), each an array of `dims`, made ahead of their values.
+template <class Table> std::vector<h5::Dataset> create_series(const h5::Group& g, const std::vector<hsize_t>& dims) {
+  std::vector<h5::Dataset> out;
+  const Table names;
+  model::for_each_column(names, [&](const auto& column) {
+    using T = typename std::decay_t<decltype(column.values)>::value_type;
+    out.push_back(g.create_dataset<T>(std::string(column.name), dims, column.units));
+  });
+  return out;
+}
+
+template <class Table> void fill_series(const std::vector<h5::Dataset>& datasets, const Table& table) {
+  std::size_t i = 0;
   model::for_each_column(table, [&](const auto& column) {
     using T = typename std::decay_t<decltype(column.values)>::value_type;
-    g.write<T>(std::string(column.name), std::span<const T>(column.values), dims, column.units);
+    datasets.at(i++).write(std::span<const T>(column.values));
   });
 }
+
+// A table of headline figures as its group holds it: the rows' labels
+// written as it is made, a dataset for each figure's column to fill.
+class FigureDatasets {
+public:
+  // Rows labelled by `replication` and `ldu`; the columns of `columns`.
+  FigureDatasets(const h5::Group& g, const app::FigureTable& columns, const std::vector<std::int64_t>& replication,
+                 const std::vector<std::string>& ldu)
+      : rows_(ldu.size()), replication_(replication), ldu_(ldu) {
+    if (replication.size() != rows_) throw std::logic_error("figures: rows labelled twice over");
+    g.write("replication", replication);
+    g.write_strings("ldu", ldu);
+    for (const auto& c : columns.columns) {
+      names_.push_back(c.name);
+      const std::vector<hsize_t> dims{ldu.size()};
+      columns_.push_back(c.integer ? g.create_dataset<std::int64_t>(c.name, dims, c.units)
+                                   : g.create_dataset<double>(c.name, dims, c.units));
+    }
+  }
+  // Rows [first, first + the rows made) of `table`, labelled as made.
+  void write(const app::FigureTable& table, std::size_t first) const {
+    if (table.columns.size() != columns_.size()) throw std::logic_error("figures: another table's columns");
+    if (first + rows_ > table.ldu.size() || first + rows_ > table.replication.size() ||
+        !std::equal(replication_.begin(), replication_.end(), table.replication.begin() + static_cast<std::ptrdiff_t>(first)) ||
+        !std::equal(ldu_.begin(), ldu_.end(), table.ldu.begin() + static_cast<std::ptrdiff_t>(first)))
+      throw std::logic_error("figures: rows labelled otherwise than made");
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      const app::FigureColumn& c = table.columns[i];
+      if (c.name != names_[i]) throw std::logic_error("figures: column " + c.name + " where " + names_[i] + " was made");
+      if (first + rows_ > c.values.size()) throw std::logic_error("figures: rows missing in column " + c.name);
+      const std::span<const double> values(c.values.data() + first, rows_);
+      if (c.integer) columns_[i].write<std::int64_t>(std::vector<std::int64_t>(values.begin(), values.end()));
+      else columns_[i].write(values);
+    }
+  }
+
+private:
+  std::size_t rows_;
+  std::vector<std::int64_t> replication_;
+  std::vector<std::string> ldu_;
+  std::vector<std::string> names_;
+  std::vector<h5::Dataset> columns_;
+};
 
 // Rows [first, first + count) of the headline figure table, as columns.
 void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_t first, std::size_t count) {
   const auto from = static_cast<std::ptrdiff_t>(first);
   const auto to = static_cast<std::ptrdiff_t>(first + count);
-  g.write("replication", std::vector<std::int64_t>(table.replication.begin() + from, table.replication.begin() + to));
-  g.write_strings("ldu", std::vector<std::string>(table.ldu.begin() + from, table.ldu.begin() + to));
-  for (const auto& c : table.columns) {
-    if (c.integer) g.write(c.name, std::vector<std::int64_t>(c.values.begin() + from, c.values.begin() + to), c.units);
-    else g.write(c.name, std::vector<double>(c.values.begin() + from, c.values.begin() + to), c.units);
-  }
+  FigureDatasets(g, table, {table.replication.begin() + from, table.replication.begin() + to},
+                 {table.ldu.begin() + from, table.ldu.begin() + to})
+      .write(table, first);
 }
 
 // An officer, case, victim case or task index as the file holds it: -1 for none.
@@ -470,6 +521,62 @@ void write_officer_series(const h5::Group& snapshots, const model::Snapshots& s,
   file.finish(snapshots, s.count(), officers);
 }
 
+// Writes snapshots/'s time_days and officer series.
+using OfficerSeriesWriter = std::function<void(const h5::Group& snapshots)>;
+
+// The datasets of a replication's end whose shapes the scenario fixes, made
+// before their values: by a PartWriter while the replication runs, so that
+// its end pays HDF5 only for the values (≈130 objects a Midlands
+// replication), else just before the values. Each group's members are made
+// in the order a reader lists them: the cells of snapshots/ after the
+// officer series, which its first band makes.
+class ReplicationEnd {
+public:
+  // imbalance/ and summary/ of replication group `g` (create_replication_groups),
+  // the summary's columns those of `columns` (app::figure_columns), its rows
+  // labelled `replication` and `rows`.
+  ReplicationEnd(const h5::Group& g, const model::Scenario& scenario, const app::FigureTable& columns,
+                 const std::vector<std::int64_t>& replication, const std::vector<std::string>& rows)
+      : scenario_(scenario) {
+    const hsize_t n_snap = model::snapshot_count(scenario), n_ldu = scenario.ldus.size();
+    const h5::Group imbalance = g.open_group("imbalance");
+    division_ = create_series<model::ImbalanceSeries>(imbalance.create_group("division"), {n_snap});
+    ldu_ = create_series<model::ImbalanceSeries>(imbalance.create_group("ldu"), {n_snap, n_ldu});
+    summary_.emplace(g.create_group("summary"), columns, replication, rows);
+  }
+
+  // snapshots/'s unallocated, ldu_grade/ and division_grade/, once the officer series are made.
+  void create_cells(const h5::Group& snapshots) {
+    if (cells_) return;
+    const hsize_t n_snap = model::snapshot_count(scenario_), n_ldu = scenario_.ldus.size(),
+                  n_grade = model::kGradeCount;
+    cells_.emplace(Cells{snapshots.create_dataset<std::int32_t>("unallocated", {n_snap, n_ldu}, "cases"),
+                         create_series<model::GroupSeries>(snapshots.create_group("ldu_grade"), {n_snap, n_ldu, n_grade}),
+                         create_series<model::GroupSeries>(snapshots.create_group("division_grade"), {n_snap, n_grade})});
+  }
+  // The snapshots' series (the officer series aside).
+  void write_series(const h5::Group& snapshots, const model::Snapshots& s) {
+    create_cells(snapshots);
+    cells_->unallocated.write(std::span<const std::int32_t>(s.unallocated));
+    fill_series(cells_->ldu_grade, s.ldu_grade);
+    fill_series(cells_->division_grade, s.division_grade);
+    fill_series(division_, s.division);
+    fill_series(ldu_, s.ldu);
+  }
+  // Rows [first, first + one replication's) of `figures`.
+  void write_summary(const app::FigureTable& figures, std::size_t first) const { summary_->write(figures, first); }
+
+private:
+  struct Cells {
+    h5::Dataset unallocated;
+    std::vector<h5::Dataset> ldu_grade, division_grade;
+  };
+  const model::Scenario& scenario_;
+  std::vector<h5::Dataset> division_, ldu_;
+  std::optional<FigureDatasets> summary_;
+  std::optional<Cells> cells_;
+};
+
 // The groups of a replication, in the order they are created.
 constexpr std::array<const char*, 5> kReplicationGroups{"officers", "snapshots", "imbalance", "tasks", "victims"};
 
@@ -478,14 +585,11 @@ void create_replication_groups(const h5::Group& g) {
   for (const char* name : kReplicationGroups) g.create_group(name);
 }
 
-// Writes snapshots/'s time_days and officer series.
-using OfficerSeriesWriter = std::function<void(const h5::Group& snapshots)>;
-
 // All but the records and the figures: the groups are there already
-// (create_replication_groups); tasks/, victims/ and summary/ are the
-// caller's, and the officer series `officer_series`'s.
-void write_replication_rest(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
-                            std::size_t index, const OfficerSeriesWriter& officer_series) {
+// (create_replication_groups) and `end` made in them; tasks/, victims/ and
+// summary/ are the caller's, and the officer series `officer_series`'s.
+void write_replication_rest(const h5::Group& g, const model::ReplicationResult& r, std::size_t index,
+                            const OfficerSeriesWriter& officer_series, ReplicationEnd& end) {
   g.attribute("replication", static_cast<std::int64_t>(index));
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
@@ -509,31 +613,27 @@ void write_replication_rest(const h5::Group& g, const model::Scenario& scenario,
   officers.write("contracted_hours", hours, "hours per week");
   officers.write("available_points", available, "WMT points");
 
-  const model::Snapshots& s = r.snapshots;
-  const hsize_t n_snap = s.count(), n_ldu = scenario.ldus.size(),
-                n_grade = model::kGradeCount;
   const h5::Group snaps = g.open_group("snapshots");
   officer_series(snaps);
-  snaps.write<std::int32_t>("unallocated", std::span<const std::int32_t>(s.unallocated), {n_snap, n_ldu}, "cases");
-
-  write_series(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
-  write_series(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
-
-  const h5::Group imbalance = g.open_group("imbalance");
-  write_series(imbalance.create_group("division"), s.division, {n_snap});
-  write_series(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
+  end.write_series(snaps, r.snapshots);
 }
 
 // A replication whose records are in memory (ReplicationResult::tasks and victims).
 void write_replication(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
                        std::size_t index, const app::FigureTable& figures, std::size_t first_row) {
   create_replication_groups(g);
-  write_replication_rest(g, scenario, r, index,
-                         [&](const h5::Group& snapshots) { write_officer_series(snapshots, r.snapshots, r.officers.size()); });
+  const auto rows = static_cast<std::ptrdiff_t>(figures.rows_per_replication);
+  const auto first = figures.replication.begin() + static_cast<std::ptrdiff_t>(first_row);
+  ReplicationEnd end(g, scenario, figures, {first, first + rows},
+                     {figures.ldu.begin() + static_cast<std::ptrdiff_t>(first_row),
+                      figures.ldu.begin() + static_cast<std::ptrdiff_t>(first_row) + rows});
+  write_replication_rest(g, r, index, [&](const h5::Group& snapshots) {
+    write_officer_series(snapshots, r.snapshots, r.officers.size());
+  }, end);
   write_table<TaskColumns>(g.open_group("tasks"), std::span<const model::Task>(r.tasks), scenario.horizon_days);
   write_table<VictimColumns>(g.open_group("victims"), std::span<const model::VictimCase>(r.victims),
                              scenario.horizon_days);
-  write_figures(g.create_group("summary"), figures, first_row, figures.rows_per_replication);
+  end.write_summary(figures, first_row);
 }
 
 constexpr const char* kPartFormat = "caseload-replication";
@@ -565,29 +665,66 @@ void write_header(const h5::File& file, std::string_view kind, const RunMetadata
   file.attribute("created", meta.created);
 }
 
+// The statistics table: its labels (row, figure, units of each statistic)
+// written as it is made, its numbers filled from statistics of those labels.
+class StatisticsDatasets {
+public:
+  StatisticsDatasets(const h5::Group& g, const std::vector<std::string>& ldu, const std::vector<std::string>& figure,
+                     const std::vector<std::string>& units)
+      : ldu_(ldu), figure_(figure) {
+    g.write_strings("ldu", ldu);
+    g.write_strings("figure", figure);
+    g.write_strings("units", units);
+    const std::vector<hsize_t> dims{ldu.size()};
+    n_.emplace(g.create_dataset<std::int64_t>("n", dims));
+    for (const char* name : {"mean", "half_width", "ci_low", "ci_high"})
+      numbers_.push_back(g.create_dataset<double>(name, dims));
+  }
+  // Those of every (row, figure) of a run's figures, row by row (app::summary_of).
+  StatisticsDatasets(const h5::Group& g, const app::FigureTable& columns, const std::vector<std::string>& rows)
+      : StatisticsDatasets(g, labels(columns, rows, 0), labels(columns, rows, 1), labels(columns, rows, 2)) {}
+
+  // Into `g`, the group it was made in.
+  void write(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) const {
+    if (stats.size() != ldu_.size()) throw std::logic_error("statistics: another number of them than made");
+    std::vector<std::int64_t> n;
+    std::array<std::vector<double>, 4> numbers;
+    for (std::size_t i = 0; i < stats.size(); ++i) {
+      const app::HeadlineStatistic& st = stats[i];
+      if (st.ldu != ldu_[i] || st.figure != figure_[i]) throw std::logic_error("statistics: another label than made");
+      n.push_back(st.interval.n);
+      numbers[0].push_back(st.interval.mean);
+      numbers[1].push_back(st.interval.half_width);
+      numbers[2].push_back(st.interval.low());
+      numbers[3].push_back(st.interval.high());
+    }
+    g.attribute("confidence", confidence);
+    n_->write<std::int64_t>(n);
+    for (std::size_t i = 0; i < numbers.size(); ++i) numbers_[i].write<double>(numbers[i]);
+  }
+
+private:
+  // The rows' names (0), the figures' (1) or their units (2), row by row.
+  static std::vector<std::string> labels(const app::FigureTable& columns, const std::vector<std::string>& rows,
+                                         int which) {
+    std::vector<std::string> out;
+    for (const auto& row : rows)
+      for (const auto& c : columns.columns) out.push_back(which == 0 ? row : which == 1 ? c.name : c.units);
+    return out;
+  }
+  std::vector<std::string> ldu_, figure_;
+  std::optional<h5::Dataset> n_;
+  std::vector<h5::Dataset> numbers_;
+};
+
 void write_statistics(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) {
   std::vector<std::string> ldu, figure, units;
-  std::vector<std::int64_t> n;
-  std::vector<double> mean, half, low, high;
   for (const auto& st : stats) {
     ldu.push_back(st.ldu);
     figure.push_back(st.figure);
     units.push_back(st.units);
-    n.push_back(st.interval.n);
-    mean.push_back(st.interval.mean);
-    half.push_back(st.interval.half_width);
-    low.push_back(st.interval.low());
-    high.push_back(st.interval.high());
   }
-  g.attribute("confidence", confidence);
-  g.write_strings("ldu", ldu);
-  g.write_strings("figure", figure);
-  g.write_strings("units", units);
-  g.write("n", n);
-  g.write("mean", mean);
-  g.write("half_width", half);
-  g.write("ci_low", low);
-  g.write("ci_high", high);
+  StatisticsDatasets(g, ldu, figure, units).write(g, confidence, stats);
 }
 
 // Everything about one run (a scenario's replications) into `root`.
@@ -635,6 +772,24 @@ void write_run_tail(const h5::Group& root, const app::RunSummary& summary) {
   write_figures(root.create_group("summary"), summary.figures, 0, summary.figures.ldu.size());
   write_statistics(root.create_group("statistics"), summary.confidence, summary.statistics);
 }
+
+// The same made ahead of the run's summary, for a run of one replication:
+// figures of `columns` (app::figure_columns) in rows named `rows`.
+class RunTail {
+public:
+  RunTail(const h5::Group& root, const app::FigureTable& columns, const std::vector<std::string>& rows)
+      : summary_(root.create_group("summary"), columns, std::vector<std::int64_t>(rows.size(), 0), rows),
+        statistics_group_(root.create_group("statistics")), statistics_(statistics_group_, columns, rows) {}
+  void write(const app::RunSummary& summary) const {
+    summary_.write(summary.figures, 0);
+    statistics_.write(statistics_group_, summary.confidence, summary.statistics);
+  }
+
+private:
+  FigureDatasets summary_;
+  h5::Group statistics_group_;
+  StatisticsDatasets statistics_;
+};
 
 // A run, from results in memory or from part files. ResultsAssembler makes
 // the same calls in the same order, so that a file put together as the run
@@ -1122,6 +1277,9 @@ struct PartWriter::Open {
   std::size_t bands_written = 0;
   std::size_t snapshots = 0;
   OfficerSeriesFile officer_series;
+  // The datasets of the replication's end, and of the run's (a run of one), made ahead.
+  std::optional<ReplicationEnd> end;
+  std::optional<RunTail> tail;
   // Jobs waiting at most: a chunk of rows of each table while one is written,
   // or the finished replication.
   JobThread jobs{4}; // last: joined before the rest goes
@@ -1157,6 +1315,11 @@ PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& met
     create_replication_groups(*o.group);
     o.tasks.open(o.group->open_group("tasks"));
     o.victims.open(o.group->open_group("victims"));
+    const app::FigureTable columns = app::figure_columns(scenario_);
+    const std::vector<std::string> rows = app::figure_row_names(scenario_);
+    o.end.emplace(*o.group, scenario_, columns, std::vector<std::int64_t>(rows.size(), static_cast<std::int64_t>(index_)),
+                  rows);
+    if (head) o.tail.emplace(*o.file, columns, rows);
   }));
 }
 
@@ -1206,7 +1369,9 @@ void PartWriter::officer_row_added(double time) {
   next.first = o.snapshots;
   o.band_cells = 0;
   o.jobs.post(guarded([this, band = std::exchange(o.band, std::move(next))]() mutable {
-    open_->officer_series.write(open_->group->open_group("snapshots"), band);
+    const h5::Group snapshots = open_->group->open_group("snapshots");
+    open_->officer_series.write(snapshots, band);
+    open_->end->create_cells(snapshots);
     // The kernel set to write what is there so far, every few bands (each
     // call costs the writer ~0.1 ms).
     if (++open_->bands_written % 4 == 0) open_->file->start_writeback();
@@ -1222,16 +1387,17 @@ void PartWriter::officer_row_added(double time) {
 void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows) {
   Open& o = *open_;
   o.jobs.post(guarded([this, result = std::move(result), band = std::move(o.band)]() mutable {
-    write_replication_rest(*open_->group, scenario_, result, index_, [&](const h5::Group& snapshots) {
+    write_replication_rest(*open_->group, result, index_, [&](const h5::Group& snapshots) {
       open_->officer_series.write(snapshots, band);
       open_->officer_series.finish(snapshots, result.snapshots.count(), result.officers.size());
-    });
+    }, *open_->end);
   }));
   o.tasks.finish();
   o.victims.finish();
   o.jobs.post(guarded([this, rows = std::move(rows)] {
     Open& o = *open_;
-    write_figures(o.group->create_group("summary"), rows, 0, rows.rows_per_replication);
+    o.end->write_summary(rows, 0);
+    o.end.reset();
     o.group.reset();
     if (whole_run_) { // the run's summary follows (finish_run), while the replication goes to the disk
       o.file->start_writeback();
@@ -1247,7 +1413,8 @@ void PartWriter::close() { open_->jobs.wait(); }
 void PartWriter::finish_run(const app::RunSummary& summary) {
   open_->jobs.post(guarded([this, &summary] {
     Open& o = *open_;
-    write_run_tail(*o.file, summary);
+    o.tail->write(summary);
+    o.tail.reset();
     close_and_commit(o.file, file_, "the results file");
   }));
   open_->jobs.wait();

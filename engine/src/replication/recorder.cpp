@@ -44,8 +44,7 @@ void merge_runs(std::vector<double>& values, std::vector<std::size_t>& ends, std
 } // namespace
 
 void Recorder::reserve() {
-  const Scenario& sc = s_.scenario;
-  const auto snapshots = static_cast<std::size_t>((sc.horizon_days - sc.warmup_days) / sc.snapshot_every_days) + 1;
+  const std::size_t snapshots = snapshot_count(s_.scenario);
   snapshots_.time_days.reserve(snapshots);
   expected_snapshots_ = snapshots;
 }

@@ -67,6 +67,8 @@ RunSummary summarise(const model::Scenario& scenario, std::span<const model::Rep
 FigureTable figures_of(const model::Scenario& scenario, const model::ReplicationResult& result,
                        std::size_t replication);
 FigureTable figure_columns(const model::Scenario& scenario);
+// The names of a replication's rows: each LDU's, then the division's.
+std::vector<std::string> figure_row_names(const model::Scenario& scenario);
 void append_figures(FigureTable& into, const FigureTable& rows);
 RunSummary summary_of(FigureTable figures, double confidence = kConfidence);
 // A replication's rows as one array of values, column after column, and

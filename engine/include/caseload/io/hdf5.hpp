@@ -145,6 +145,29 @@ private:
   hsize_t rows_ = 0, columns_ = 0;
 };
 
+// A fixed-shape numeric dataset made before its values are known, stored
+// as Group::write stores it: HDF5's cost of making an object (≈30 µs each,
+// most of a small dataset's) paid ahead, by a writer's thread while the run
+// goes, so that only the values are left for its end.
+class Dataset {
+public:
+  Dataset(Handle dataset, std::string name, hid_t type, std::vector<hsize_t> dims, bool packs)
+      : dataset_(std::move(dataset)), name_(std::move(name)), type_(type), dims_(std::move(dims)), packs_(packs) {}
+  // Every value, once; `packed` as in Group::write.
+  template <class T> void write(std::span<const T> data, const PackedChunks* packed = nullptr) const {
+    write_raw(native_type<T>(), data.data(), data.size(), packed);
+  }
+
+private:
+  friend class Group; // whose write() is create_dataset() then this
+  void write_raw(hid_t type, const void* data, std::size_t count, const PackedChunks* packed) const;
+  Handle dataset_;
+  std::string name_;
+  hid_t type_;
+  std::vector<hsize_t> dims_;
+  bool packs_; // its chunks compressed here (LZ4) and handed to H5Dwrite_chunk
+};
+
 class Group {
 public:
   // `compression`: of the large datasets of this group and the groups created in it.
@@ -176,6 +199,12 @@ public:
   void write(const std::string& name, const std::vector<T>& data, std::string_view units = {},
              const PackedChunks* packed = nullptr) const {
     write_raw(name, native_type<T>(), data.data(), data.size(), {data.size()}, units, packed);
+  }
+  // The dataset write() makes for an array of T of `dims`, without its values.
+  template <class T>
+  [[nodiscard]] Dataset create_dataset(const std::string& name, std::vector<hsize_t> dims,
+                                       std::string_view units = {}) const {
+    return create_dataset_raw(name, native_type<T>(), std::move(dims), units);
   }
   // The rows of each chunk of an array of `dims` that write() stores (with
   // the LZ4 codec, an array of kMinCompressed elements or more can be given
@@ -213,6 +242,8 @@ public:
 private:
   void write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
                  std::vector<hsize_t> dims, std::string_view units, const PackedChunks* packed = nullptr) const;
+  Dataset create_dataset_raw(const std::string& name, hid_t type, std::vector<hsize_t> dims,
+                             std::string_view units) const;
   AppendableDataset create_appendable_raw(const std::string& name, hid_t type, hsize_t chunk,
                                           std::string_view units) const;
   GrowingMatrix create_growing_matrix_raw(const std::string& name, hid_t type, std::size_t element_bytes,

@@ -324,4 +324,13 @@ struct Scenario {
   std::vector<SensitivityParameter> sensitivity;
 };
 
+// The snapshots a replication takes: at the end of the warm-up, then every
+// snapshot_every_days to the horizon, each day the last plus the step, as
+// the engine schedules them (so exact, floating-point rounding and all).
+[[nodiscard]] inline std::size_t snapshot_count(const Scenario& s) {
+  std::size_t n = 0;
+  for (double day = s.warmup_days; day <= s.horizon_days; day += s.snapshot_every_days) ++n;
+  return n;
+}
+
 } // namespace caseload::model
