@@ -26,8 +26,17 @@ namespace {
 
 
 
-// The datasets of a series table's columns (names, units and types those of
-// Table), each an array of `dims`, made ahead of their values.
+// Every column of a series table, each as an array of the given dimensions
+// (each dataset made, written and closed before the next).
+template <class Table>
+void write_series(const h5::Group& g, const Table& table, const std::vector<hsize_t>& dims) {
+  model::for_each_column(table, [&](const auto& column) {
+    using T = typename std::decay_t<decltype(column.values)>::value_type;
+    g.write<T>(std::string(column.name), std::span<const T>(column.values), dims, column.units);
+  });
+}
+
+// The same datasets made ahead of their values (h5::Dataset), and filled.
 template <class Table> std::vector<h5::Dataset> create_series(const h5::Group& g, const std::vector<hsize_t>& dims) {
   std::vector<h5::Dataset> out;
   const Table names;
@@ -46,8 +55,31 @@ template <class Table> void fill_series(const std::vector<h5::Dataset>& datasets
   });
 }
 
-// A table of headline figures as its group holds it: the rows' labels
-// written as it is made, a dataset for each figure's column to fill.
+// f(values): rows [first, first + count) of a figure's column, as the file
+// holds them (integers, or not).
+template <class F> void figure_values(const app::FigureColumn& c, std::size_t first, std::size_t count, F&& f) {
+  if (first + count > c.values.size()) throw std::logic_error("figures: rows missing in column " + c.name);
+  const std::span<const double> values(c.values.data() + first, count);
+  if (!c.integer) return f(values);
+  const std::vector<std::int64_t> integers(values.begin(), values.end());
+  f(std::span<const std::int64_t>(integers));
+}
+
+// Rows [first, first + count) of the headline figure table, as columns.
+void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_t first, std::size_t count) {
+  const auto from = static_cast<std::ptrdiff_t>(first);
+  const auto to = static_cast<std::ptrdiff_t>(first + count);
+  g.write("replication", std::vector<std::int64_t>(table.replication.begin() + from, table.replication.begin() + to));
+  g.write_strings("ldu", std::vector<std::string>(table.ldu.begin() + from, table.ldu.begin() + to));
+  for (const auto& c : table.columns)
+    figure_values(c, first, count, [&](auto values) {
+      using T = typename decltype(values)::value_type;
+      g.write<std::remove_const_t<T>>(c.name, values, {count}, c.units);
+    });
+}
+
+// The same table made ahead of its figures: the rows' labels written as it
+// is made, a dataset for each figure's column to fill.
 class FigureDatasets {
 public:
   // Rows labelled by `replication` and `ldu`; the columns of `columns`.
@@ -74,10 +106,7 @@ public:
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       const app::FigureColumn& c = table.columns[i];
       if (c.name != names_[i]) throw std::logic_error("figures: column " + c.name + " where " + names_[i] + " was made");
-      if (first + rows_ > c.values.size()) throw std::logic_error("figures: rows missing in column " + c.name);
-      const std::span<const double> values(c.values.data() + first, rows_);
-      if (c.integer) columns_[i].write<std::int64_t>(std::vector<std::int64_t>(values.begin(), values.end()));
-      else columns_[i].write(values);
+      figure_values(c, first, rows_, [&](auto values) { columns_[i].write(values); });
     }
   }
 
@@ -88,15 +117,6 @@ private:
   std::vector<std::string> names_;
   std::vector<h5::Dataset> columns_;
 };
-
-// Rows [first, first + count) of the headline figure table, as columns.
-void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_t first, std::size_t count) {
-  const auto from = static_cast<std::ptrdiff_t>(first);
-  const auto to = static_cast<std::ptrdiff_t>(first + count);
-  FigureDatasets(g, table, {table.replication.begin() + from, table.replication.begin() + to},
-                 {table.ldu.begin() + from, table.ldu.begin() + to})
-      .write(table, first);
-}
 
 // An officer, case, victim case or task index as the file holds it: -1 for none.
 std::int64_t index_or_none(std::uint32_t index) {
@@ -524,25 +544,22 @@ void write_officer_series(const h5::Group& snapshots, const model::Snapshots& s,
 // Writes snapshots/'s time_days and officer series.
 using OfficerSeriesWriter = std::function<void(const h5::Group& snapshots)>;
 
-// The datasets of a replication's end whose shapes the scenario fixes, made
-// before their values: by a PartWriter while the replication runs, so that
-// its end pays HDF5 only for the values (≈130 objects a Midlands
-// replication), else just before the values. Each group's members are made
-// in the order a reader lists them: the cells of snapshots/ after the
-// officer series, which its first band makes.
-class ReplicationEnd {
+// The datasets of a replication's snapshot series (but the officer series),
+// whose shapes the scenario fixes, made before their values: by a run of
+// one's writer while the replication runs (its end is what the run waits
+// for). Each group's members are made in the order write_replication_rest
+// makes them: the cells of snapshots/ after the officer series, which its
+// first band makes (tests/cli/test_resume.py holds a run of one's
+// replication to a part's, member by member). Closed once written.
+class SnapshotSeries {
 public:
-  // imbalance/ and summary/ of replication group `g` (create_replication_groups),
-  // the summary's columns those of `columns` (app::figure_columns), its rows
-  // labelled `replication` and `rows`.
-  ReplicationEnd(const h5::Group& g, const model::Scenario& scenario, const app::FigureTable& columns,
-                 const std::vector<std::int64_t>& replication, const std::vector<std::string>& rows)
+  // imbalance/'s series, in replication group `g` (create_replication_groups).
+  SnapshotSeries(const h5::Group& g, const model::Scenario& scenario)
       : scenario_(scenario) {
     const hsize_t n_snap = model::snapshot_count(scenario), n_ldu = scenario.ldus.size();
     const h5::Group imbalance = g.open_group("imbalance");
     division_ = create_series<model::ImbalanceSeries>(imbalance.create_group("division"), {n_snap});
     ldu_ = create_series<model::ImbalanceSeries>(imbalance.create_group("ldu"), {n_snap, n_ldu});
-    summary_.emplace(g.create_group("summary"), columns, replication, rows);
   }
 
   // snapshots/'s unallocated, ldu_grade/ and division_grade/, once the officer series are made.
@@ -554,17 +571,18 @@ public:
                          create_series<model::GroupSeries>(snapshots.create_group("ldu_grade"), {n_snap, n_ldu, n_grade}),
                          create_series<model::GroupSeries>(snapshots.create_group("division_grade"), {n_snap, n_grade})});
   }
-  // The snapshots' series (the officer series aside).
-  void write_series(const h5::Group& snapshots, const model::Snapshots& s) {
+  // Every value, then the datasets closed.
+  void write(const h5::Group& snapshots, const model::Snapshots& s) {
     create_cells(snapshots);
     cells_->unallocated.write(std::span<const std::int32_t>(s.unallocated));
     fill_series(cells_->ldu_grade, s.ldu_grade);
     fill_series(cells_->division_grade, s.division_grade);
     fill_series(division_, s.division);
     fill_series(ldu_, s.ldu);
+    cells_.reset();
+    division_.clear();
+    ldu_.clear();
   }
-  // Rows [first, first + one replication's) of `figures`.
-  void write_summary(const app::FigureTable& figures, std::size_t first) const { summary_->write(figures, first); }
 
 private:
   struct Cells {
@@ -573,9 +591,15 @@ private:
   };
   const model::Scenario& scenario_;
   std::vector<h5::Dataset> division_, ldu_;
-  std::optional<FigureDatasets> summary_;
   std::optional<Cells> cells_;
 };
+
+// The summary/ of replication `index` in its group `g`, made before its figures.
+FigureDatasets replication_summary(const h5::Group& g, const model::Scenario& scenario, std::size_t index) {
+  const std::vector<std::string> rows = app::figure_row_names(scenario);
+  return FigureDatasets(g.create_group("summary"), app::figure_columns(scenario),
+                        std::vector<std::int64_t>(rows.size(), static_cast<std::int64_t>(index)), rows);
+}
 
 // The groups of a replication, in the order they are created.
 constexpr std::array<const char*, 5> kReplicationGroups{"officers", "snapshots", "imbalance", "tasks", "victims"};
@@ -586,10 +610,12 @@ void create_replication_groups(const h5::Group& g) {
 }
 
 // All but the records and the figures: the groups are there already
-// (create_replication_groups) and `end` made in them; tasks/, victims/ and
-// summary/ are the caller's, and the officer series `officer_series`'s.
-void write_replication_rest(const h5::Group& g, const model::ReplicationResult& r, std::size_t index,
-                            const OfficerSeriesWriter& officer_series, ReplicationEnd& end) {
+// (create_replication_groups), and `series`, if given, made in them;
+// tasks/, victims/ and summary/ are the caller's, and the officer series
+// `officer_series`'s.
+void write_replication_rest(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
+                            std::size_t index, const OfficerSeriesWriter& officer_series,
+                            SnapshotSeries* series = nullptr) {
   g.attribute("replication", static_cast<std::int64_t>(index));
   g.attribute("events", static_cast<std::uint64_t>(r.events));
 
@@ -615,25 +641,33 @@ void write_replication_rest(const h5::Group& g, const model::ReplicationResult& 
 
   const h5::Group snaps = g.open_group("snapshots");
   officer_series(snaps);
-  end.write_series(snaps, r.snapshots);
+  if (series != nullptr) {
+    series->write(snaps, r.snapshots);
+    return;
+  }
+  // Each dataset made, written and closed before the next: a part's end
+  // overlaps the next replication, whose peak memory it adds to.
+  const model::Snapshots& s = r.snapshots;
+  const hsize_t n_snap = s.count(), n_ldu = scenario.ldus.size(), n_grade = model::kGradeCount;
+  snaps.write<std::int32_t>("unallocated", std::span<const std::int32_t>(s.unallocated), {n_snap, n_ldu}, "cases");
+  write_series(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
+  write_series(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
+  const h5::Group imbalance = g.open_group("imbalance");
+  write_series(imbalance.create_group("division"), s.division, {n_snap});
+  write_series(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
 }
 
 // A replication whose records are in memory (ReplicationResult::tasks and victims).
 void write_replication(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
                        std::size_t index, const app::FigureTable& figures, std::size_t first_row) {
   create_replication_groups(g);
-  const auto rows = static_cast<std::ptrdiff_t>(figures.rows_per_replication);
-  const auto first = figures.replication.begin() + static_cast<std::ptrdiff_t>(first_row);
-  ReplicationEnd end(g, scenario, figures, {first, first + rows},
-                     {figures.ldu.begin() + static_cast<std::ptrdiff_t>(first_row),
-                      figures.ldu.begin() + static_cast<std::ptrdiff_t>(first_row) + rows});
-  write_replication_rest(g, r, index, [&](const h5::Group& snapshots) {
+  write_replication_rest(g, scenario, r, index, [&](const h5::Group& snapshots) {
     write_officer_series(snapshots, r.snapshots, r.officers.size());
-  }, end);
+  });
   write_table<TaskColumns>(g.open_group("tasks"), std::span<const model::Task>(r.tasks), scenario.horizon_days);
   write_table<VictimColumns>(g.open_group("victims"), std::span<const model::VictimCase>(r.victims),
                              scenario.horizon_days);
-  end.write_summary(figures, first_row);
+  write_figures(g.create_group("summary"), figures, first_row, figures.rows_per_replication);
 }
 
 constexpr const char* kPartFormat = "caseload-replication";
@@ -665,56 +699,20 @@ void write_header(const h5::File& file, std::string_view kind, const RunMetadata
   file.attribute("created", meta.created);
 }
 
-// The statistics table: its labels (row, figure, units of each statistic)
-// written as it is made, its numbers filled from statistics of those labels.
-class StatisticsDatasets {
-public:
-  StatisticsDatasets(const h5::Group& g, const std::vector<std::string>& ldu, const std::vector<std::string>& figure,
-                     const std::vector<std::string>& units)
-      : ldu_(ldu), figure_(figure) {
-    g.write_strings("ldu", ldu);
-    g.write_strings("figure", figure);
-    g.write_strings("units", units);
-    const std::vector<hsize_t> dims{ldu.size()};
-    n_.emplace(g.create_dataset<std::int64_t>("n", dims));
-    for (const char* name : {"mean", "half_width", "ci_low", "ci_high"})
-      numbers_.push_back(g.create_dataset<double>(name, dims));
-  }
-  // Those of every (row, figure) of a run's figures, row by row (app::summary_of).
-  StatisticsDatasets(const h5::Group& g, const app::FigureTable& columns, const std::vector<std::string>& rows)
-      : StatisticsDatasets(g, labels(columns, rows, 0), labels(columns, rows, 1), labels(columns, rows, 2)) {}
-
-  // Into `g`, the group it was made in.
-  void write(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) const {
-    if (stats.size() != ldu_.size()) throw std::logic_error("statistics: another number of them than made");
-    std::vector<std::int64_t> n;
-    std::array<std::vector<double>, 4> numbers;
-    for (std::size_t i = 0; i < stats.size(); ++i) {
-      const app::HeadlineStatistic& st = stats[i];
-      if (st.ldu != ldu_[i] || st.figure != figure_[i]) throw std::logic_error("statistics: another label than made");
+// The statistics table's numbers, column by column: n, then kStatisticNumbers.
+constexpr std::array<const char*, 4> kStatisticNumbers{"mean", "half_width", "ci_low", "ci_high"};
+struct StatisticNumbers {
+  std::vector<std::int64_t> n;
+  std::array<std::vector<double>, kStatisticNumbers.size()> numbers;
+  explicit StatisticNumbers(std::span<const app::HeadlineStatistic> stats) {
+    for (const auto& st : stats) {
       n.push_back(st.interval.n);
       numbers[0].push_back(st.interval.mean);
       numbers[1].push_back(st.interval.half_width);
       numbers[2].push_back(st.interval.low());
       numbers[3].push_back(st.interval.high());
     }
-    g.attribute("confidence", confidence);
-    n_->write<std::int64_t>(n);
-    for (std::size_t i = 0; i < numbers.size(); ++i) numbers_[i].write<double>(numbers[i]);
   }
-
-private:
-  // The rows' names (0), the figures' (1) or their units (2), row by row.
-  static std::vector<std::string> labels(const app::FigureTable& columns, const std::vector<std::string>& rows,
-                                         int which) {
-    std::vector<std::string> out;
-    for (const auto& row : rows)
-      for (const auto& c : columns.columns) out.push_back(which == 0 ? row : which == 1 ? c.name : c.units);
-    return out;
-  }
-  std::vector<std::string> ldu_, figure_;
-  std::optional<h5::Dataset> n_;
-  std::vector<h5::Dataset> numbers_;
 };
 
 void write_statistics(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) {
@@ -724,8 +722,53 @@ void write_statistics(const h5::Group& g, double confidence, std::span<const app
     figure.push_back(st.figure);
     units.push_back(st.units);
   }
-  StatisticsDatasets(g, ldu, figure, units).write(g, confidence, stats);
+  g.attribute("confidence", confidence);
+  g.write_strings("ldu", ldu);
+  g.write_strings("figure", figure);
+  g.write_strings("units", units);
+  const StatisticNumbers columns(stats);
+  g.write("n", columns.n);
+  for (std::size_t i = 0; i < kStatisticNumbers.size(); ++i) g.write(kStatisticNumbers[i], columns.numbers[i]);
 }
+
+// The same table made ahead of its statistics, those of every (row, figure)
+// of a run's figures, row by row (app::summary_of): its labels written as
+// it is made, its numbers filled from statistics of those labels.
+class StatisticsDatasets {
+public:
+  StatisticsDatasets(const h5::Group& g, const app::FigureTable& columns, const std::vector<std::string>& rows) {
+    std::vector<std::string> units;
+    for (const auto& row : rows)
+      for (const auto& c : columns.columns) {
+        ldu_.push_back(row);
+        figure_.push_back(c.name);
+        units.push_back(c.units);
+      }
+    g.write_strings("ldu", ldu_);
+    g.write_strings("figure", figure_);
+    g.write_strings("units", units);
+    const std::vector<hsize_t> dims{ldu_.size()};
+    n_.emplace(g.create_dataset<std::int64_t>("n", dims));
+    for (const char* name : kStatisticNumbers) numbers_.push_back(g.create_dataset<double>(name, dims));
+  }
+
+  // Into `g`, the group it was made in.
+  void write(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) const {
+    if (stats.size() != ldu_.size()) throw std::logic_error("statistics: another number of them than made");
+    for (std::size_t i = 0; i < stats.size(); ++i)
+      if (stats[i].ldu != ldu_[i] || stats[i].figure != figure_[i])
+        throw std::logic_error("statistics: another label than made");
+    g.attribute("confidence", confidence);
+    const StatisticNumbers columns(stats);
+    n_->write<std::int64_t>(columns.n);
+    for (std::size_t i = 0; i < numbers_.size(); ++i) numbers_[i].write<double>(columns.numbers[i]);
+  }
+
+private:
+  std::vector<std::string> ldu_, figure_;
+  std::optional<h5::Dataset> n_;
+  std::vector<h5::Dataset> numbers_;
+};
 
 // Everything about one run (a scenario's replications) into `root`.
 // A run's attributes and name tables, and its (empty) /replications group.
@@ -1277,8 +1320,12 @@ struct PartWriter::Open {
   std::size_t bands_written = 0;
   std::size_t snapshots = 0;
   OfficerSeriesFile officer_series;
-  // The datasets of the replication's end, and of the run's (a run of one), made ahead.
-  std::optional<ReplicationEnd> end;
+  // In a run of one, whose end the run waits for: the datasets of the
+  // replication's end and of the run's, made as the file opens. A part
+  // makes each as its values come: its end overlaps the next replication,
+  // and held open they would cost ≈12 kB each all the while.
+  std::optional<SnapshotSeries> series;
+  std::optional<FigureDatasets> summary;
   std::optional<RunTail> tail;
   // Jobs waiting at most: a chunk of rows of each table while one is written,
   // or the finished replication.
@@ -1315,11 +1362,11 @@ PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& met
     create_replication_groups(*o.group);
     o.tasks.open(o.group->open_group("tasks"));
     o.victims.open(o.group->open_group("victims"));
-    const app::FigureTable columns = app::figure_columns(scenario_);
-    const std::vector<std::string> rows = app::figure_row_names(scenario_);
-    o.end.emplace(*o.group, scenario_, columns, std::vector<std::int64_t>(rows.size(), static_cast<std::int64_t>(index_)),
-                  rows);
-    if (head) o.tail.emplace(*o.file, columns, rows);
+    if (head) {
+      o.series.emplace(*o.group, scenario_);
+      o.summary.emplace(replication_summary(*o.group, scenario_, index_));
+      o.tail.emplace(*o.file, app::figure_columns(scenario_), app::figure_row_names(scenario_));
+    }
   }));
 }
 
@@ -1371,7 +1418,7 @@ void PartWriter::officer_row_added(double time) {
   o.jobs.post(guarded([this, band = std::exchange(o.band, std::move(next))]() mutable {
     const h5::Group snapshots = open_->group->open_group("snapshots");
     open_->officer_series.write(snapshots, band);
-    open_->end->create_cells(snapshots);
+    if (open_->series) open_->series->create_cells(snapshots);
     // The kernel set to write what is there so far, every few bands (each
     // call costs the writer ~0.1 ms).
     if (++open_->bands_written % 4 == 0) open_->file->start_writeback();
@@ -1387,17 +1434,22 @@ void PartWriter::officer_row_added(double time) {
 void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows) {
   Open& o = *open_;
   o.jobs.post(guarded([this, result = std::move(result), band = std::move(o.band)]() mutable {
-    write_replication_rest(*open_->group, result, index_, [&](const h5::Group& snapshots) {
+    write_replication_rest(*open_->group, scenario_, result, index_, [&](const h5::Group& snapshots) {
       open_->officer_series.write(snapshots, band);
       open_->officer_series.finish(snapshots, result.snapshots.count(), result.officers.size());
-    }, *open_->end);
+    }, open_->series ? &*open_->series : nullptr);
+    open_->series.reset();
   }));
   o.tasks.finish();
   o.victims.finish();
   o.jobs.post(guarded([this, rows = std::move(rows)] {
     Open& o = *open_;
-    o.end->write_summary(rows, 0);
-    o.end.reset();
+    if (o.summary) {
+      o.summary->write(rows, 0);
+      o.summary.reset();
+    } else {
+      write_figures(o.group->create_group("summary"), rows, 0, rows.rows_per_replication);
+    }
     o.group.reset();
     if (whole_run_) { // the run's summary follows (finish_run), while the replication goes to the disk
       o.file->start_writeback();
