@@ -1440,8 +1440,8 @@ void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows
     }, open_->series ? &*open_->series : nullptr);
     open_->series.reset();
   }));
-  o.tasks.finish();
-  o.victims.finish();
+  // The figures before the tables' last chunks: the writer writes them
+  // while this thread packs those chunks (pack_at_finish).
   o.jobs.post(guarded([this, rows = std::move(rows)] {
     Open& o = *open_;
     if (o.summary) {
@@ -1450,6 +1450,11 @@ void PartWriter::finish(model::ReplicationResult&& result, app::FigureTable rows
     } else {
       write_figures(o.group->create_group("summary"), rows, 0, rows.rows_per_replication);
     }
+  }));
+  o.tasks.finish();
+  o.victims.finish();
+  o.jobs.post(guarded([this] {
+    Open& o = *open_;
     o.group.reset();
     if (whole_run_) { // the run's summary follows (finish_run), while the replication goes to the disk
       o.file->start_writeback();
