@@ -305,6 +305,8 @@ hsize_t Group::chunk_rows(const std::vector<hsize_t>& dims) {
 
 void Group::write_raw(const std::string& name, hid_t type, const void* data, std::size_t count,
                       std::vector<hsize_t> dims, std::string_view units, const PackedChunks* packed) const {
+  const hsize_t expected = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
+  if (expected != count) throw std::logic_error("HDF5: dataset " + name + " has the wrong size"); // before it is made
   create_dataset_raw(name, type, std::move(dims), units).write_raw(type, data, count, packed);
 }
 
@@ -335,8 +337,8 @@ void Dataset::write_raw(hid_t type, const void* data, std::size_t count, const P
       throw std::logic_error("HDF5: dataset " + name_ + " given chunks packed for another shape");
     store_packed_chunks(dataset_.id(), dims_.size(), *packed, chunk_rows, 0);
   } else if (packs_)
-    write_compressed_chunks(dataset_.id(), dims_.size(), data, static_cast<std::size_t>(count / dims_[0]) * H5Tget_size(type),
-                            dims_[0], chunk_rows);
+    write_compressed_chunks(dataset_.id(), dims_.size(), data,
+                            static_cast<std::size_t>(count / dims_[0]) * H5Tget_size(type), dims_[0], chunk_rows);
   else
     check(H5Dwrite(dataset_.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name_);
 }

@@ -99,13 +99,15 @@ public:
   // Rows [first, first + the rows made) of `table`, labelled as made.
   void write(const app::FigureTable& table, std::size_t first) const {
     if (table.columns.size() != columns_.size()) throw std::logic_error("figures: another table's columns");
+    const auto at = static_cast<std::ptrdiff_t>(first);
     if (first + rows_ > table.ldu.size() || first + rows_ > table.replication.size() ||
-        !std::equal(replication_.begin(), replication_.end(), table.replication.begin() + static_cast<std::ptrdiff_t>(first)) ||
-        !std::equal(ldu_.begin(), ldu_.end(), table.ldu.begin() + static_cast<std::ptrdiff_t>(first)))
+        !std::equal(replication_.begin(), replication_.end(), table.replication.begin() + at) ||
+        !std::equal(ldu_.begin(), ldu_.end(), table.ldu.begin() + at))
       throw std::logic_error("figures: rows labelled otherwise than made");
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       const app::FigureColumn& c = table.columns[i];
-      if (c.name != names_[i]) throw std::logic_error("figures: column " + c.name + " where " + names_[i] + " was made");
+      if (c.name != names_[i])
+        throw std::logic_error("figures: column " + c.name + " where " + names_[i] + " was made");
       figure_values(c, first, rows_, [&](auto values) { columns_[i].write(values); });
     }
   }
@@ -567,9 +569,10 @@ public:
     if (cells_) return;
     const hsize_t n_snap = model::snapshot_count(scenario_), n_ldu = scenario_.ldus.size(),
                   n_grade = model::kGradeCount;
-    cells_.emplace(Cells{snapshots.create_dataset<std::int32_t>("unallocated", {n_snap, n_ldu}, "cases"),
-                         create_series<model::GroupSeries>(snapshots.create_group("ldu_grade"), {n_snap, n_ldu, n_grade}),
-                         create_series<model::GroupSeries>(snapshots.create_group("division_grade"), {n_snap, n_grade})});
+    Cells cells{snapshots.create_dataset<std::int32_t>("unallocated", {n_snap, n_ldu}, "cases"), {}, {}};
+    cells.ldu_grade = create_series<model::GroupSeries>(snapshots.create_group("ldu_grade"), {n_snap, n_ldu, n_grade});
+    cells.division_grade = create_series<model::GroupSeries>(snapshots.create_group("division_grade"), {n_snap, n_grade});
+    cells_.emplace(std::move(cells));
   }
   // Every value, then the datasets closed.
   void write(const h5::Group& snapshots, const model::Snapshots& s) {

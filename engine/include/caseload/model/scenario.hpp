@@ -7,6 +7,7 @@
 #include "caseload/sim/distribution.hpp"
 
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -328,6 +329,7 @@ struct Scenario {
 // snapshot_every_days to the horizon, each day the last plus the step, as
 // the engine schedules them (so exact, floating-point rounding and all).
 [[nodiscard]] inline std::size_t snapshot_count(const Scenario& s) {
+  assert(s.snapshot_every_days > 0.0 && "validated by the scenario's schema");
   std::size_t n = 0;
   for (double day = s.warmup_days; day <= s.horizon_days; day += s.snapshot_every_days) ++n;
   return n;
