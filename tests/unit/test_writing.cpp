@@ -5,14 +5,17 @@
 #include "caseload/app/run_summary.hpp"
 #include "caseload/io/job_thread.hpp"
 #include "caseload/io/output_writer.hpp"
+#include "caseload/io/pages.hpp"
 #include "caseload/replication/simulation.hpp"
 
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -66,6 +69,103 @@ TEST(JobThread, CheckSaysNothingWhileNoJobFailed) {
   hold.count_down();
   jobs.wait();
   EXPECT_NO_THROW(jobs.check());
+}
+
+TEST(JobThread, TryPostDropsAJobWhenNoPlaceIsFree) {
+  io::JobThread jobs(1);
+  std::latch running(1);
+  std::latch hold(1);
+  jobs.post([&] {
+    running.count_down();
+    hold.wait();
+  });
+  running.wait(); // the first job runs: its place is free again
+  std::vector<int> ran; // touched only by the job thread until wait() returns
+  EXPECT_TRUE(jobs.try_post([&] { ran.push_back(1); }));
+  EXPECT_FALSE(jobs.try_post([&] { ran.push_back(2); })); // the one place taken: dropped, not waited for
+  hold.count_down();
+  jobs.wait();
+  EXPECT_TRUE(jobs.try_post([&] { ran.push_back(3); }));
+  jobs.post([] { throw std::runtime_error("disk full"); });
+  EXPECT_THROW(jobs.wait(), std::runtime_error);
+  EXPECT_FALSE(jobs.try_post([&] { ran.push_back(4); })); // after a failure, as post(): dropped
+  EXPECT_EQ(ran, (std::vector<int>{1, 3}));
+}
+
+namespace {
+
+// Which pages of [begin, begin + bytes) (page-aligned) are backed by memory.
+std::vector<bool> resident_pages(const void* begin, std::size_t bytes) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in_core((bytes + page - 1) / page);
+  if (::mincore(const_cast<void*>(begin), bytes, in_core.data()) != 0) throw std::runtime_error("mincore");
+  std::vector<bool> resident(in_core.size());
+  std::transform(in_core.begin(), in_core.end(), resident.begin(), [](unsigned char c) { return (c & 1) != 0; });
+  return resident;
+}
+
+// Whether this kernel backs pages on request (MADV_POPULATE_WRITE, Linux 5.14).
+bool kernel_backs_pages() {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  void* map = ::mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED) throw std::runtime_error("mmap");
+  const bool backs = io::prepare_pages_for_writing(map, page);
+  ::munmap(map, page);
+  return backs;
+}
+
+} // namespace
+
+TEST(Pages, PreparedPagesAreBackedAndKeepTheirValues) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t pages = 64;
+  void* map = ::mmap(nullptr, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  auto* bytes = static_cast<unsigned char*>(map);
+  bytes[page + 7] = 42; // page 1 written before
+  std::vector<bool> expected(pages, false);
+  expected[1] = true;
+  EXPECT_EQ(resident_pages(map, pages * page), expected);
+  // From the middle of page 1 to the middle of page 11: pages 1 to 11, whole.
+  if (!kernel_backs_pages()) {
+    ::munmap(map, pages * page);
+    GTEST_SKIP() << "this kernel cannot back pages on request (MADV_POPULATE_WRITE, Linux 5.14)";
+  }
+  EXPECT_TRUE(io::prepare_pages_for_writing(bytes + page + page / 2, 10 * page));
+  std::fill(expected.begin() + 1, expected.begin() + 12, true);
+  EXPECT_EQ(resident_pages(map, pages * page), expected);
+  EXPECT_EQ(bytes[page + 7], 42); // kept
+  EXPECT_EQ(bytes[5 * page], 0);
+  EXPECT_EQ(std::count(bytes, bytes + pages * page, 0), static_cast<std::ptrdiff_t>(pages * page - 1)); // and no other written
+  ::munmap(map, pages * page);
+}
+
+TEST(Pages, AVectorsReservedElementsArePreparedAndNoOthers) {
+  if (!kernel_backs_pages()) GTEST_SKIP() << "this kernel cannot back pages on request";
+  // 64 MB: past glibc's largest mmap threshold, so the storage is fresh pages of its own.
+  std::vector<double> values;
+  values.reserve(8u << 20);
+  values.push_back(1.0);
+  const std::size_t from = 3u << 20;
+  const std::size_t to = from + (1u << 18); // 2 MB of doubles
+  io::PagesToPrepare pages;
+  pages.add(values, from, to);
+  pages();
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<std::uintptr_t>(values.data()) / page * page;
+  const std::vector<bool> resident =
+      resident_pages(reinterpret_cast<const void*>(start), values.capacity() * sizeof(double));
+  const auto page_of = [&](std::size_t element) {
+    return (reinterpret_cast<std::uintptr_t>(values.data()) + element * sizeof(double) - start) / page;
+  };
+  for (std::size_t p = 0; p < resident.size(); ++p) {
+    const bool asked = p >= page_of(from) && p <= page_of(to - 1);
+    if (p >= page_of(1u << 20)) { // not the first pages: the element written, and a sanitizer's fill
+      EXPECT_EQ(resident[p], asked) << "page " << p;
+    }
+  }
+  EXPECT_EQ(values.size(), 1u);
+  EXPECT_EQ(values[0], 1.0);
 }
 
 namespace {

@@ -42,6 +42,16 @@ public:
     changed_.notify_all();
   }
 
+  // A job the caller can do without (work ahead that only saves time):
+  // posted if there is room, else dropped at once; whether it was posted.
+  template <class F> bool try_post(F&& job) {
+    const std::lock_guard lock(mutex_);
+    if (waiting_.size() >= max_waiting_ || failure_) return false;
+    waiting_.push_back(std::make_unique<Job<std::decay_t<F>>>(std::forward<F>(job)));
+    changed_.notify_all();
+    return true;
+  }
+
   // Rethrows the failure of a job that failed, if one has; does not wait.
   void check() {
     if (!failed_.load(std::memory_order_acquire)) return;
