@@ -27,17 +27,8 @@ namespace {
 
 
 
-// Every column of a series table, each as an array of the given dimensions
-// (each dataset made, written and closed before the next).
-template <class Table>
-void write_series(const h5::Group& g, const Table& table, const std::vector<hsize_t>& dims) {
-  model::for_each_column(table, [&](const auto& column) {
-    using T = typename std::decay_t<decltype(column.values)>::value_type;
-    g.write<T>(std::string(column.name), std::span<const T>(column.values), dims, column.units);
-  });
-}
-
-// The same datasets made ahead of their values (h5::Dataset), and filled.
+// Every column of a series table, each as an array of the given dimensions,
+// made ahead of its values (h5::Dataset), then filled.
 template <class Table> std::vector<h5::Dataset> create_series(const h5::Group& g, const std::vector<hsize_t>& dims) {
   std::vector<h5::Dataset> out;
   const Table names;
@@ -66,35 +57,32 @@ template <class F> void figure_values(const app::FigureColumn& c, std::size_t fi
   f(std::span<const std::int64_t>(integers));
 }
 
-// Rows [first, first + count) of the headline figure table, as columns.
-void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_t first, std::size_t count) {
-  const auto from = static_cast<std::ptrdiff_t>(first);
-  const auto to = static_cast<std::ptrdiff_t>(first + count);
-  g.write("replication", std::vector<std::int64_t>(table.replication.begin() + from, table.replication.begin() + to));
-  g.write_strings("ldu", std::vector<std::string>(table.ldu.begin() + from, table.ldu.begin() + to));
-  for (const auto& c : table.columns)
-    figure_values(c, first, count, [&](auto values) {
-      using T = typename decltype(values)::value_type;
-      g.write<std::remove_const_t<T>>(c.name, values, {count}, c.units);
-    });
+// The rows' labels of a table of headline figures.
+void write_figure_labels(const h5::Group& g, const std::vector<std::int64_t>& replication,
+                         const std::vector<std::string>& ldu) {
+  if (replication.size() != ldu.size()) throw std::logic_error("figures: rows labelled twice over");
+  g.write("replication", replication);
+  g.write_strings("ldu", ldu);
 }
 
-// The same table made ahead of its figures: the rows' labels written as it
-// is made, a dataset for each figure's column to fill.
+// The dataset of a figure's column of `rows` rows: integers or not, as figure_values gives them.
+h5::Dataset create_figure_dataset(const h5::Group& g, const app::FigureColumn& c, hsize_t rows) {
+  return c.integer ? g.create_dataset<std::int64_t>(c.name, {rows}, c.units)
+                   : g.create_dataset<double>(c.name, {rows}, c.units);
+}
+
+// A table of headline figures made ahead of them: the rows' labels written
+// as it is made, a dataset for each figure's column to fill.
 class FigureDatasets {
 public:
   // Rows labelled by `replication` and `ldu`; the columns of `columns`.
   FigureDatasets(const h5::Group& g, const app::FigureTable& columns, const std::vector<std::int64_t>& replication,
                  const std::vector<std::string>& ldu)
       : rows_(ldu.size()), replication_(replication), ldu_(ldu) {
-    if (replication.size() != rows_) throw std::logic_error("figures: rows labelled twice over");
-    g.write("replication", replication);
-    g.write_strings("ldu", ldu);
+    write_figure_labels(g, replication, ldu);
     for (const auto& c : columns.columns) {
       names_.push_back(c.name);
-      const std::vector<hsize_t> dims{ldu.size()};
-      columns_.push_back(c.integer ? g.create_dataset<std::int64_t>(c.name, dims, c.units)
-                                   : g.create_dataset<double>(c.name, dims, c.units));
+      columns_.push_back(create_figure_dataset(g, c, rows_));
     }
   }
   // Rows [first, first + the rows made) of `table`, labelled as made.
@@ -120,6 +108,21 @@ private:
   std::vector<std::string> names_;
   std::vector<h5::Dataset> columns_;
 };
+
+// Rows [first, first + count) of the headline figure table, as columns: the
+// datasets FigureDatasets makes, each made, written and closed before the
+// next (a part's end overlaps the next replication: held open together, its
+// ≈100 would add ≈1 MB to the run's peak).
+void write_figures(const h5::Group& g, const app::FigureTable& table, std::size_t first, std::size_t count) {
+  const auto from = static_cast<std::ptrdiff_t>(first);
+  const auto to = static_cast<std::ptrdiff_t>(first + count);
+  if (first + count > table.ldu.size() || first + count > table.replication.size())
+    throw std::logic_error("figures: rows missing");
+  write_figure_labels(g, std::vector<std::int64_t>(table.replication.begin() + from, table.replication.begin() + to),
+                      std::vector<std::string>(table.ldu.begin() + from, table.ldu.begin() + to));
+  for (const auto& c : table.columns)
+    figure_values(c, first, count, [&](auto values) { create_figure_dataset(g, c, count).write(values); });
+}
 
 // An officer, case, victim case or task index as the file holds it: -1 for none.
 std::int64_t index_or_none(std::uint32_t index) {
@@ -587,10 +590,11 @@ using OfficerSeriesWriter = std::function<void(const h5::Group& snapshots)>;
 // The datasets of a replication's snapshot series (but the officer series),
 // whose shapes the scenario fixes, made before their values: by a run of
 // one's writer while the replication runs (its end is what the run waits
-// for). Each group's members are made in the order write_replication_rest
-// makes them: the cells of snapshots/ after the officer series, which its
-// first band makes (tests/cli/test_resume.py holds a run of one's
-// replication to a part's, member by member). Closed once written.
+// for), or by a part's as the values come (write_replication_rest). The
+// cells of snapshots/ are made after the officer series, which a run of
+// one's first band makes, so that each group lists its members in one
+// order (tests/cli/test_resume.py holds a run of one's replication to a
+// part's, member by member). Closed once written.
 class SnapshotSeries {
 public:
   // imbalance/'s series, in replication group `g` (create_replication_groups).
@@ -651,9 +655,9 @@ void create_replication_groups(const h5::Group& g) {
 }
 
 // All but the records and the figures: the groups are there already
-// (create_replication_groups), and `series`, if given, made in them;
-// tasks/, victims/ and summary/ are the caller's, and the officer series
-// `officer_series`'s.
+// (create_replication_groups), and `series`, if given, made in them (else
+// made here, as the values are there); tasks/, victims/ and summary/ are
+// the caller's, and the officer series `officer_series`'s.
 void write_replication_rest(const h5::Group& g, const model::Scenario& scenario, const model::ReplicationResult& r,
                             std::size_t index, const OfficerSeriesWriter& officer_series,
                             SnapshotSeries* series = nullptr) {
@@ -682,20 +686,8 @@ void write_replication_rest(const h5::Group& g, const model::Scenario& scenario,
 
   const h5::Group snaps = g.open_group("snapshots");
   officer_series(snaps);
-  if (series != nullptr) {
-    series->write(snaps, r.snapshots);
-    return;
-  }
-  // Each dataset made, written and closed before the next: a part's end
-  // overlaps the next replication, whose peak memory it adds to.
-  const model::Snapshots& s = r.snapshots;
-  const hsize_t n_snap = s.count(), n_ldu = scenario.ldus.size(), n_grade = model::kGradeCount;
-  snaps.write<std::int32_t>("unallocated", std::span<const std::int32_t>(s.unallocated), {n_snap, n_ldu}, "cases");
-  write_series(snaps.create_group("ldu_grade"), s.ldu_grade, {n_snap, n_ldu, n_grade});
-  write_series(snaps.create_group("division_grade"), s.division_grade, {n_snap, n_grade});
-  const h5::Group imbalance = g.open_group("imbalance");
-  write_series(imbalance.create_group("division"), s.division, {n_snap});
-  write_series(imbalance.create_group("ldu"), s.ldu, {n_snap, n_ldu});
+  if (series != nullptr) series->write(snaps, r.snapshots);
+  else SnapshotSeries(g, scenario).write(snaps, r.snapshots);
 }
 
 // A replication whose records are in memory (ReplicationResult::tasks and victims).
@@ -756,38 +748,34 @@ struct StatisticNumbers {
   }
 };
 
-void write_statistics(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) {
+// The labels of a statistics table's rows.
+struct StatisticLabels {
   std::vector<std::string> ldu, figure, units;
-  for (const auto& st : stats) {
-    ldu.push_back(st.ldu);
-    figure.push_back(st.figure);
-    units.push_back(st.units);
+  // Of the statistics given.
+  explicit StatisticLabels(std::span<const app::HeadlineStatistic> stats) {
+    for (const auto& st : stats) add(st.ldu, st.figure, st.units);
   }
-  g.attribute("confidence", confidence);
-  g.write_strings("ldu", ldu);
-  g.write_strings("figure", figure);
-  g.write_strings("units", units);
-  const StatisticNumbers columns(stats);
-  g.write("n", columns.n);
-  for (std::size_t i = 0; i < kStatisticNumbers.size(); ++i) g.write(kStatisticNumbers[i], columns.numbers[i]);
-}
+  // Of every (row, figure) of a run's figures, row by row (app::summary_of).
+  StatisticLabels(const app::FigureTable& columns, const std::vector<std::string>& rows) {
+    for (const auto& row : rows)
+      for (const auto& c : columns.columns) add(row, c.name, c.units);
+  }
+  void add(const std::string& row, const std::string& name, const std::string& unit) {
+    ldu.push_back(row);
+    figure.push_back(name);
+    units.push_back(unit);
+  }
+};
 
-// The same table made ahead of its statistics, those of every (row, figure)
-// of a run's figures, row by row (app::summary_of): its labels written as
-// it is made, its numbers filled from statistics of those labels.
+// A statistics table made ahead of its numbers: its labels written as it is
+// made, its numbers filled from statistics of those labels.
 class StatisticsDatasets {
 public:
-  StatisticsDatasets(const h5::Group& g, const app::FigureTable& columns, const std::vector<std::string>& rows) {
-    std::vector<std::string> units;
-    for (const auto& row : rows)
-      for (const auto& c : columns.columns) {
-        ldu_.push_back(row);
-        figure_.push_back(c.name);
-        units.push_back(c.units);
-      }
+  StatisticsDatasets(const h5::Group& g, StatisticLabels labels)
+      : ldu_(std::move(labels.ldu)), figure_(std::move(labels.figure)) {
     g.write_strings("ldu", ldu_);
     g.write_strings("figure", figure_);
-    g.write_strings("units", units);
+    g.write_strings("units", labels.units);
     const std::vector<hsize_t> dims{ldu_.size()};
     n_.emplace(g.create_dataset<std::int64_t>("n", dims));
     for (const char* name : kStatisticNumbers) numbers_.push_back(g.create_dataset<double>(name, dims));
@@ -810,6 +798,10 @@ private:
   std::optional<h5::Dataset> n_;
   std::vector<h5::Dataset> numbers_;
 };
+
+void write_statistics(const h5::Group& g, double confidence, std::span<const app::HeadlineStatistic> stats) {
+  StatisticsDatasets(g, StatisticLabels(stats)).write(g, confidence, stats);
+}
 
 // Everything about one run (a scenario's replications) into `root`.
 // A run's attributes and name tables, and its (empty) /replications group.
@@ -863,7 +855,8 @@ class RunTail {
 public:
   RunTail(const h5::Group& root, const app::FigureTable& columns, const std::vector<std::string>& rows)
       : summary_(root.create_group("summary"), columns, std::vector<std::int64_t>(rows.size(), 0), rows),
-        statistics_group_(root.create_group("statistics")), statistics_(statistics_group_, columns, rows) {}
+        statistics_group_(root.create_group("statistics")),
+        statistics_(statistics_group_, StatisticLabels(columns, rows)) {}
   void write(const app::RunSummary& summary) const {
     summary_.write(summary.figures, 0);
     statistics_.write(statistics_group_, summary.confidence, summary.statistics);
