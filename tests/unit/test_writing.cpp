@@ -71,7 +71,7 @@ TEST(JobThread, CheckSaysNothingWhileNoJobFailed) {
   EXPECT_NO_THROW(jobs.check());
 }
 
-TEST(JobThread, TryPostDropsAJobWhenNoPlaceIsFree) {
+TEST(JobThread, HintsRunInOrderAreDroppedPastTheirLimitAndNeverHoldUpAPost) {
   io::JobThread jobs(1);
   std::latch running(1);
   std::latch hold(1);
@@ -79,17 +79,25 @@ TEST(JobThread, TryPostDropsAJobWhenNoPlaceIsFree) {
     running.count_down();
     hold.wait();
   });
-  running.wait(); // the first job runs: its place is free again
+  running.wait(); // the first job runs: post()'s one place is free again
   std::vector<int> ran; // touched only by the job thread until wait() returns
-  EXPECT_TRUE(jobs.try_post([&] { ran.push_back(1); }));
-  EXPECT_FALSE(jobs.try_post([&] { ran.push_back(2); })); // the one place taken: dropped, not waited for
+  std::vector<int> expected;
+  for (int i = 0; i < static_cast<int>(io::JobThread::kMaxHints); ++i) {
+    EXPECT_TRUE(jobs.try_post([&ran, i] { ran.push_back(i); }));
+    expected.push_back(i);
+  }
+  EXPECT_FALSE(jobs.try_post([&] { ran.push_back(-1); })); // as many waiting as may: dropped, not waited for
+  jobs.post([&] { ran.push_back(100); }); // the hints take none of post()'s places: this does not wait
   hold.count_down();
   jobs.wait();
-  EXPECT_TRUE(jobs.try_post([&] { ran.push_back(3); }));
+  expected.push_back(100);
+  EXPECT_EQ(ran, expected); // in the order posted
+  EXPECT_TRUE(jobs.try_post([&] { ran.push_back(4); }));
+  expected.push_back(4);
   jobs.post([] { throw std::runtime_error("disk full"); });
   EXPECT_THROW(jobs.wait(), std::runtime_error);
-  EXPECT_FALSE(jobs.try_post([&] { ran.push_back(4); })); // after a failure, as post(): dropped
-  EXPECT_EQ(ran, (std::vector<int>{1, 3}));
+  EXPECT_FALSE(jobs.try_post([&] { ran.push_back(5); })); // after a failure, as post(): dropped
+  EXPECT_EQ(ran, expected);
 }
 
 namespace {
@@ -146,13 +154,16 @@ TEST(Pages, AVectorsReservedElementsArePreparedAndNoOthers) {
   std::vector<double> values;
   values.reserve(8u << 20);
   values.push_back(1.0);
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<std::uintptr_t>(values.data()) / page * page;
+  // Pages of 4 kB: where transparent huge pages are on for every mapping,
+  // backing a range may back the 2 MB around it.
+  ::madvise(reinterpret_cast<void*>(start), values.capacity() * sizeof(double), MADV_NOHUGEPAGE);
   const std::size_t from = 3u << 20;
   const std::size_t to = from + (1u << 18); // 2 MB of doubles
   io::PagesToPrepare pages;
   pages.add(values, from, to);
   pages();
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const auto start = reinterpret_cast<std::uintptr_t>(values.data()) / page * page;
   const std::vector<bool> resident =
       resident_pages(reinterpret_cast<const void*>(start), values.capacity() * sizeof(double));
   const auto page_of = [&](std::size_t element) {
@@ -166,6 +177,28 @@ TEST(Pages, AVectorsReservedElementsArePreparedAndNoOthers) {
   }
   EXPECT_EQ(values.size(), 1u);
   EXPECT_EQ(values[0], 1.0);
+}
+
+TEST(Pages, RowsAreAskedForASliceAtATimeAsFarAsTheLeadAndNoFurtherThanTheBuffer) {
+  io::RowsAhead ahead(100, 16, 32); // a buffer of 100 rows; 16 a slice, up to 32 rows ahead
+  using Rows = std::pair<std::size_t, std::size_t>;
+  // Asks for the slices next() gives once `filled` rows are filled; what it asked for.
+  const auto ask = [&](std::size_t filled) {
+    std::vector<Rows> asked;
+    while (const auto rows = ahead.next(filled)) {
+      asked.push_back(*rows);
+      ahead.asked(rows->second);
+    }
+    return asked;
+  };
+  EXPECT_EQ(ask(0), (std::vector<Rows>{{0, 16}, {16, 32}}));
+  EXPECT_EQ(ask(10), (std::vector<Rows>{{32, 48}}));  // up to row 42
+  EXPECT_EQ(ask(16), (std::vector<Rows>{}));         // row 48 is asked for already
+  EXPECT_EQ(ask(60), (std::vector<Rows>{{48, 64}, {64, 80}, {80, 96}}));
+  EXPECT_EQ(ask(90), (std::vector<Rows>{{96, 100}})); // the last slice ends with the buffer
+  EXPECT_EQ(ask(100), (std::vector<Rows>{}));
+  ahead.restart(); // another buffer
+  EXPECT_EQ(ask(0), (std::vector<Rows>{{0, 16}, {16, 32}}));
 }
 
 namespace {
@@ -291,6 +324,29 @@ TEST(ResultsAssembler, AFilePutTogetherAsPartsComeIsTheFilePutTogetherAtTheEnd) 
   EXPECT_GT(a.size(), 10'000u);
   EXPECT_TRUE(a == b) << "sizes " << a.size() << " and " << b.size();
   std::filesystem::remove_all(dir);
+}
+
+TEST(ResultsFile, SnapshotsOtherThanTheScenarioFixesAreRefused) {
+  // The snapshot series' shapes come from the scenario (model::snapshot_count):
+  // a replication with another count is a bug, said as such, not a file
+  // whose shapes disagree.
+  model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"random\""));
+  std::vector<model::ReplicationResult> results{replication::run_keeping_records(s, 0)};
+  results[0].snapshots.time_days.pop_back();
+  const std::vector<app::FigureTable> rows{app::figures_of(s, replication::run_keeping_records(s, 0), 0)};
+  const app::RunSummary summary = app::summary_of(app::figure_columns(s), rows);
+  const auto out = std::filesystem::temp_directory_path() / ("caseload-snapshots-" + std::to_string(::getpid()) + ".h5");
+  try {
+    io::write_atomically(out, [&](const std::filesystem::path& tmp) {
+      io::write_results(tmp, {"test", "now", {}}, {&s, "", "", results, &summary, {}});
+    });
+    FAIL() << "written";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("snapshots: " + std::to_string(model::snapshot_count(s) - 1) + " taken"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 TEST(ResultsAssembler, AFileNotFinishedIsNotLeftBehind) {

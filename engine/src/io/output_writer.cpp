@@ -251,8 +251,9 @@ public:
     if (!post_) return; // a table written at once grows as it needs
     reserve(columns_);  // a chunk's rows gathered while the run goes
     if (!hint_) return;
-    prepared_rows_ = next_prepared();
-    first_pages_ = pages_of(0, prepared_rows_);
+    const auto first = ahead_.next(0);
+    first_pages_ = pages_of(first->first, first->second);
+    ahead_.asked(first->second);
   }
   // The group it is written to, before anything is written; called on the
   // file's side (with a JobThread, in one of its jobs), which then backs the
@@ -385,18 +386,16 @@ private:
   // The pages of the rows the next blocks of records will fill, backed by
   // the file's side (PagesToPrepare) while this thread simulates: a chunk's
   // buffers are fresh memory, and faulting their pages in here cost the
-  // simulating thread ≈2.5 ms of a Midlands replication. A slice at a time,
-  // so that no more is backed than the rows need.
+  // simulating thread ≈3 ms of a Midlands replication. A slice at a time,
+  // so that little more is backed than the rows need.
   static constexpr std::size_t kPrepareRows = 8192;
   void prepare_ahead() {
     if (!hint_) return;
-    while (prepared_rows_ < std::min(columns_.size() + 2 * kPrepareRows, kChunkRows)) {
-      const std::size_t to = next_prepared();
-      if (!hint_(pages_of(prepared_rows_, to))) return; // the file's side is busy: again after the next records
-      prepared_rows_ = to;
+    while (const auto rows = ahead_.next(columns_.size())) {
+      if (!hint_(pages_of(rows->first, rows->second))) return; // the file's side is behind: again after the next records
+      ahead_.asked(rows->second);
     }
   }
-  [[nodiscard]] std::size_t next_prepared() const { return std::min(prepared_rows_ + kPrepareRows, kChunkRows); }
   [[nodiscard]] PagesToPrepare pages_of(std::size_t from, std::size_t to) {
     PagesToPrepare pages;
     columns_.each([&](const char*, const auto& column, std::string_view) { pages.add(column, from, to); });
@@ -420,7 +419,7 @@ private:
     }
     reserve(next); // none written back yet, or a held column's first turn
     Columns rows = std::exchange(columns_, std::move(next));
-    prepared_rows_ = 0;
+    ahead_.restart();
     std::vector<void*> held_columns; // the same columns of held_, in the same order
     held_.each([&](const char*, auto& column, std::string_view) { held_columns.push_back(&column); });
     each_column(rows, [&](std::size_t c, const char* name, auto& column) {
@@ -459,8 +458,8 @@ private:
   Hint hint_;
   bool pack_at_finish_;
   Columns columns_;
-  std::size_t prepared_rows_ = 0; // of columns_: asked of the file's side (prepare_ahead)
-  PagesToPrepare first_pages_;    // backed by open()
+  RowsAhead ahead_{kChunkRows, kPrepareRows, 2 * kPrepareRows}; // of columns_ (prepare_ahead)
+  PagesToPrepare first_pages_;                                   // backed by open()
   std::uint64_t handed_ = 0;             // rows handed over to the file's side
   Columns held_;                         // the changing columns of rows [held_from(), handed_)
   std::vector<Correction> corrections_; // of rows handed over before held_from()
@@ -588,36 +587,30 @@ void write_officer_series(const h5::Group& snapshots, const model::Snapshots& s,
 using OfficerSeriesWriter = std::function<void(const h5::Group& snapshots)>;
 
 // The datasets of a replication's snapshot series (but the officer series),
-// whose shapes the scenario fixes, made before their values: by a run of
+// whose shapes the scenario fixes: made before their values by a run of
 // one's writer while the replication runs (its end is what the run waits
-// for), or by a part's as the values come (write_replication_rest). The
+// for), or a table at a time as a part's values come (write_at_once). The
 // cells of snapshots/ are made after the officer series, which a run of
 // one's first band makes, so that each group lists its members in one
 // order (tests/cli/test_resume.py holds a run of one's replication to a
 // part's, member by member). Closed once written.
 class SnapshotSeries {
 public:
-  // imbalance/'s series, in replication group `g` (create_replication_groups).
-  SnapshotSeries(const h5::Group& g, const model::Scenario& scenario)
-      : scenario_(scenario) {
-    const hsize_t n_snap = model::snapshot_count(scenario), n_ldu = scenario.ldus.size();
+  // imbalance/'s series made now, in replication group `g` (create_replication_groups).
+  SnapshotSeries(const h5::Group& g, const model::Scenario& scenario) : SnapshotSeries(scenario) {
     const h5::Group imbalance = g.open_group("imbalance");
-    division_ = create_series<model::ImbalanceSeries>(imbalance.create_group("division"), {n_snap});
-    ldu_ = create_series<model::ImbalanceSeries>(imbalance.create_group("ldu"), {n_snap, n_ldu});
+    division_ = create_division(imbalance);
+    ldu_ = create_ldu(imbalance);
   }
 
   // snapshots/'s unallocated, ldu_grade/ and division_grade/, once the officer series are made.
   void create_cells(const h5::Group& snapshots) {
     if (cells_) return;
-    const hsize_t n_snap = model::snapshot_count(scenario_), n_ldu = scenario_.ldus.size(),
-                  n_grade = model::kGradeCount;
-    Cells cells{snapshots.create_dataset<std::int32_t>("unallocated", {n_snap, n_ldu}, "cases"), {}, {}};
-    cells.ldu_grade = create_series<model::GroupSeries>(snapshots.create_group("ldu_grade"), {n_snap, n_ldu, n_grade});
-    cells.division_grade = create_series<model::GroupSeries>(snapshots.create_group("division_grade"), {n_snap, n_grade});
-    cells_.emplace(std::move(cells));
+    cells_.emplace(Cells{create_unallocated(snapshots), create_ldu_grade(snapshots), create_division_grade(snapshots)});
   }
   // Every value, then the datasets closed.
   void write(const h5::Group& snapshots, const model::Snapshots& s) {
+    check(s);
     create_cells(snapshots);
     cells_->unallocated.write(std::span<const std::int32_t>(s.unallocated));
     fill_series(cells_->ldu_grade, s.ldu_grade);
@@ -629,12 +622,55 @@ public:
     ldu_.clear();
   }
 
+  // The same datasets, each table made, written and closed before the next:
+  // a part's end overlaps the next replication, whose peak memory they add
+  // to while open (≈12 kB each).
+  static void write_at_once(const h5::Group& g, const model::Scenario& scenario, const model::Snapshots& s) {
+    const SnapshotSeries tables(scenario);
+    tables.check(s);
+    const h5::Group snapshots = g.open_group("snapshots");
+    tables.create_unallocated(snapshots).write(std::span<const std::int32_t>(s.unallocated));
+    fill_series(tables.create_ldu_grade(snapshots), s.ldu_grade);
+    fill_series(tables.create_division_grade(snapshots), s.division_grade);
+    const h5::Group imbalance = g.open_group("imbalance");
+    fill_series(tables.create_division(imbalance), s.division);
+    fill_series(tables.create_ldu(imbalance), s.ldu);
+  }
+
 private:
+  explicit SnapshotSeries(const model::Scenario& scenario)
+      : snapshots_(model::snapshot_count(scenario)), ldus_(scenario.ldus.size()) {}
+
+  // Refused before anything is made: snapshots other than those the scenario fixes.
+  void check(const model::Snapshots& s) const {
+    if (s.count() != snapshots_ || s.unallocated.size() != snapshots_ * ldus_)
+      throw std::logic_error("snapshots: " + std::to_string(s.count()) + " taken where the scenario fixes " +
+                             std::to_string(snapshots_));
+  }
+
+  // Each table's datasets (docs/hdf5-format.md): where, named, of what shape.
+  [[nodiscard]] h5::Dataset create_unallocated(const h5::Group& snapshots) const {
+    return snapshots.create_dataset<std::int32_t>("unallocated", {snapshots_, ldus_}, "cases");
+  }
+  [[nodiscard]] std::vector<h5::Dataset> create_ldu_grade(const h5::Group& snapshots) const {
+    return create_series<model::GroupSeries>(snapshots.create_group("ldu_grade"), {snapshots_, ldus_, kGrades});
+  }
+  [[nodiscard]] std::vector<h5::Dataset> create_division_grade(const h5::Group& snapshots) const {
+    return create_series<model::GroupSeries>(snapshots.create_group("division_grade"), {snapshots_, kGrades});
+  }
+  [[nodiscard]] std::vector<h5::Dataset> create_division(const h5::Group& imbalance) const {
+    return create_series<model::ImbalanceSeries>(imbalance.create_group("division"), {snapshots_});
+  }
+  [[nodiscard]] std::vector<h5::Dataset> create_ldu(const h5::Group& imbalance) const {
+    return create_series<model::ImbalanceSeries>(imbalance.create_group("ldu"), {snapshots_, ldus_});
+  }
+
   struct Cells {
     h5::Dataset unallocated;
     std::vector<h5::Dataset> ldu_grade, division_grade;
   };
-  const model::Scenario& scenario_;
+  static constexpr hsize_t kGrades = model::kGradeCount;
+  hsize_t snapshots_, ldus_;
   std::vector<h5::Dataset> division_, ldu_;
   std::optional<Cells> cells_;
 };
@@ -687,7 +723,7 @@ void write_replication_rest(const h5::Group& g, const model::Scenario& scenario,
   const h5::Group snaps = g.open_group("snapshots");
   officer_series(snaps);
   if (series != nullptr) series->write(snaps, r.snapshots);
-  else SnapshotSeries(g, scenario).write(snaps, r.snapshots);
+  else SnapshotSeries::write_at_once(g, scenario, r.snapshots);
 }
 
 // A replication whose records are in memory (ReplicationResult::tasks and victims).
@@ -1438,7 +1474,8 @@ void PartWriter::officer_row_added(double time) {
     o.band.time_days.reserve(o.band_rows);
     o.band.widths.reserve(o.band_rows);
     model::for_each_column(o.band.rows, [&](auto& column) { column.values.reserve(cells); });
-    // backed by the writer's thread before the next snapshots fill it (as a table's rows)
+    // backed by the writer's thread before the next snapshots fill it, as a
+    // table's rows (all the room at once: a band is ≈100 kB a column)
     PagesToPrepare pages;
     model::for_each_column(o.band.rows, [&](auto& column) {
       pages.add(column.values, column.values.size(), column.values.capacity());

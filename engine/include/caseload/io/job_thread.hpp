@@ -17,7 +17,7 @@ namespace caseload::io {
 
 class JobThread {
 public:
-  // post() waits while `max_waiting` jobs are waiting: what a job holds
+  // post() waits while `max_waiting` of its jobs are waiting: what a job holds
   // (a chunk of records, a finished replication) is bounded.
   explicit JobThread(std::size_t max_waiting) : max_waiting_(max_waiting), thread_([this] { work(); }) {}
   // Drops the jobs still waiting, lets the one running end, joins.
@@ -25,6 +25,7 @@ public:
     {
       const std::lock_guard lock(mutex_);
       waiting_.clear();
+      hints_waiting_ = 0;
       stopping_ = true;
     }
     changed_.notify_all();
@@ -36,18 +37,22 @@ public:
   // After a job failed, later jobs are dropped: wait() throws that failure.
   template <class F> void post(F&& job) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return waiting_.size() < max_waiting_ || failure_; });
+    changed_.wait(lock, [&] { return waiting_.size() - hints_waiting_ < max_waiting_ || failure_; });
     if (failure_) return;
-    waiting_.push_back(std::make_unique<Job<std::decay_t<F>>>(std::forward<F>(job)));
+    waiting_.push_back(std::make_unique<Job<std::decay_t<F>>>(std::forward<F>(job), false));
     changed_.notify_all();
   }
 
-  // A job the caller can do without (work ahead that only saves time):
-  // posted if there is room, else dropped at once; whether it was posted.
+  // A job the caller can do without (work ahead that only saves time),
+  // run in order with the others: posted unless `kMaxHints` such jobs are
+  // waiting already, else dropped at once; whether it was posted. Such jobs
+  // take none of post()'s places, so posting one never makes post() wait.
+  static constexpr std::size_t kMaxHints = 4;
   template <class F> bool try_post(F&& job) {
     const std::lock_guard lock(mutex_);
-    if (waiting_.size() >= max_waiting_ || failure_) return false;
-    waiting_.push_back(std::make_unique<Job<std::decay_t<F>>>(std::forward<F>(job)));
+    if (hints_waiting_ >= kMaxHints || failure_) return false;
+    waiting_.push_back(std::make_unique<Job<std::decay_t<F>>>(std::forward<F>(job), true));
+    ++hints_waiting_;
     changed_.notify_all();
     return true;
   }
@@ -68,12 +73,14 @@ public:
 
 private:
   struct AnyJob {
+    explicit AnyJob(bool hint) : hint(hint) {}
     virtual ~AnyJob() = default;
     virtual void run() = 0;
+    bool hint; // posted by try_post()
   };
   template <class F> struct Job final : AnyJob {
-    explicit Job(F&& f) : f(std::move(f)) {}
-    explicit Job(const F& f) : f(f) {}
+    Job(F&& f, bool hint) : AnyJob(hint), f(std::move(f)) {}
+    Job(const F& f, bool hint) : AnyJob(hint), f(f) {}
     void run() override { f(); }
     F f;
   };
@@ -85,6 +92,7 @@ private:
       if (waiting_.empty()) return; // stopping
       std::unique_ptr<AnyJob> job = std::move(waiting_.front());
       waiting_.pop_front();
+      if (job->hint) --hints_waiting_;
       running_ = true;
       changed_.notify_all(); // room to post
       lock.unlock();
@@ -101,6 +109,7 @@ private:
         failure_ = failed;
         failed_.store(true, std::memory_order_release);
         waiting_.clear();
+        hints_waiting_ = 0;
       }
       changed_.notify_all();
     }
@@ -110,6 +119,7 @@ private:
   std::mutex mutex_; // guards everything below
   std::condition_variable changed_;
   std::deque<std::unique_ptr<AnyJob>> waiting_;
+  std::size_t hints_waiting_ = 0; // of waiting_, posted by try_post()
   bool running_ = false;
   bool stopping_ = false;
   std::exception_ptr failure_;
