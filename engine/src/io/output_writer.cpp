@@ -675,10 +675,11 @@ private:
   std::optional<Cells> cells_;
 };
 
-// The summary/ of replication `index` in its group `g`, made before its figures.
-FigureDatasets replication_summary(const h5::Group& g, const model::Scenario& scenario, std::size_t index) {
-  const std::vector<std::string> rows = app::figure_row_names(scenario);
-  return FigureDatasets(g.create_group("summary"), app::figure_columns(scenario),
+// The summary/ of replication `index` in its group `g`, made before its
+// figures: of `columns` (app::figure_columns) in rows named `rows`.
+FigureDatasets replication_summary(const h5::Group& g, const app::FigureTable& columns,
+                                   const std::vector<std::string>& rows, std::size_t index) {
+  return FigureDatasets(g.create_group("summary"), columns,
                         std::vector<std::int64_t>(rows.size(), static_cast<std::int64_t>(index)), rows);
 }
 
@@ -1436,8 +1437,10 @@ PartWriter::PartWriter(const std::filesystem::path& path, const RunMetadata& met
     o.victims.open(o.group->open_group("victims"));
     if (head) {
       o.series.emplace(*o.group, scenario_);
-      o.summary.emplace(replication_summary(*o.group, scenario_, index_));
-      o.tail.emplace(*o.file, app::figure_columns(scenario_), app::figure_row_names(scenario_));
+      const app::FigureTable columns = app::figure_columns(scenario_);
+      const std::vector<std::string> rows = app::figure_row_names(scenario_);
+      o.summary.emplace(replication_summary(*o.group, columns, rows, index_));
+      o.tail.emplace(*o.file, columns, rows);
     }
   }));
 }
