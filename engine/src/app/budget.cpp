@@ -36,8 +36,6 @@ double peak_demand(const model::Scenario& s) {
 
 // Bytes of one officer's row of every per-officer series, per snapshot.
 constexpr double kOfficerRowBytes = 4 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 1 + 1;
-// Officer rows a band of the file holds at most (a chunk: io's OfficerSeriesFile).
-constexpr double kOfficerBandCells = 16384;
 // Bytes of one (LDU, grade) cell of the group series, and of an imbalance row.
 constexpr double kCellBytes = 8 * 4 + 9 * 8;
 constexpr double kImbalanceRowBytes = 10 * 8 + 4;
@@ -118,7 +116,8 @@ RunEstimate estimate_run(const model::Scenario& s, int replications, int threads
       std::max(static_cast<double>(TaskWindow::default_max_blocks * TaskWindow::block_records) *
                    static_cast<double>(sizeof(model::Task) + sizeof(model::VictimCase)),
                e.cases_held * kRecordBytesPerCase);
-  const double officer_band = std::min(officer_series, kOfficerBandCells * kOfficerRowBytes);
+  const double officer_band =
+      std::min(officer_series, static_cast<double>(model::kOfficerBandCells) * kOfficerRowBytes);
   const double finished = series + officer_band + e.officers * sizeof(model::OfficerInfo);
   const double working =
       e.cases_held * (sizeof(model::Case) + kEventBytes) + e.officers * kOfficerStateBytes + finished + open_records;

@@ -543,7 +543,7 @@ public:
   }
 
 private:
-  static constexpr std::size_t kChunkCells = 16384;
+  static constexpr std::size_t kChunkCells = model::kOfficerBandCells;
   static std::size_t chunk_columns(std::size_t officers) {
     return std::bit_ceil(std::clamp<std::size_t>(officers, 16, 4096));
   }

@@ -8,6 +8,7 @@
 #include "caseload/model/state.hpp"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
@@ -191,6 +192,12 @@ struct ImbalanceSeries {
   void append(const stats::Imbalance& m, const stats::TheilParts& by_ldu, const stats::TheilParts& by_grade,
               std::int32_t excessive_officers);
 };
+
+// A results file takes the officer series a band of snapshots at a time, a
+// band (the file's chunk of them) this many cells of each column: what a
+// replication holds of them while it runs (io's OfficerSeriesFile; the run's
+// memory budget, app::estimate_run).
+inline constexpr std::size_t kOfficerBandCells = 16384;
 
 // One value per officer per snapshot, laid out [snapshot][officer]. While
 // recording, each snapshot holds the officers who had joined by then; at the
