@@ -641,7 +641,8 @@ private:
   explicit SnapshotSeries(const model::Scenario& scenario)
       : snapshots_(model::snapshot_count(scenario)), ldus_(scenario.ldus.size()) {}
 
-  // Refused before anything is made: snapshots other than those the scenario fixes.
+  // Snapshots other than those the scenario fixes, refused before any value
+  // is written (and by write_at_once before anything is made).
   void check(const model::Snapshots& s) const {
     if (s.count() != snapshots_ || s.unallocated.size() != snapshots_ * ldus_)
       throw std::logic_error("snapshots: " + std::to_string(s.count()) + " taken where the scenario fixes " +
