@@ -207,3 +207,22 @@ TEST(Components, CourtDutyTakesItsShareOfTheWeekBeforeWrittenReports) {
   EXPECT_NEAR(c.state.lives[0].next_done - e.time, expected, 1e-9 * expected);
   EXPECT_NEAR(c.state.load_hours(0), 18.5, 1e-12);
 }
+
+TEST(Components, ACasesPendingTasksSeeThatItEndedBeforeItsSlotIsReused) {
+  // Tasks that follow a case (reports, reviews) carry its slot's generation;
+  // when the case ends, the generation moves on at once, so a task placed
+  // after the end goes to any PO of the LDU rather than to the case's former
+  // holder or to a wait for a holder that will never come. (It moved only as
+  // the slot was reused: how soon depended on the other LDUs' cases.)
+  const model::Scenario s = test::parse(test::two_ldu_scenario());
+  Components c(s);
+  c.workforce.build_staff();
+  c.cases.seed_initial_state();
+  replication::SharedState& st = c.state;
+  std::uint32_t id = 0;
+  while (st.cases[id].officer == model::kNoOfficer) ++id;
+  const std::uint32_t generation = st.cases[id].generation;
+  c.cases.on_case_end(id, 10.0);
+  EXPECT_NE(st.cases[id].generation, generation);
+  EXPECT_EQ(st.free_cases.back(), id); // free, not yet reused
+}

@@ -75,7 +75,7 @@ std::uint32_t CaseFlow::new_case(std::uint16_t ldu, CaseType type, int tier, dou
   }
   s_.peak_open_cases = std::max<std::uint64_t>(s_.peak_open_cases, s_.cases.size() - s_.free_cases.size());
   Case& c = s_.cases[id];
-  const std::uint32_t generation = c.generation + 1;
+  const std::uint32_t generation = c.generation; // moved on as the slot's last case ended
   c = Case{};
   c.generation = generation;
   c.arrived = now;
@@ -368,7 +368,8 @@ void CaseFlow::on_case_end(std::uint32_t id, double now) {
     work_->victim_contact(c.victim, now); // end of sentence
     work_->close_victim_case(c.victim, false, now);
   }
-  if (c.officer != kNoOfficer) {
+  const bool waited = c.officer == kNoOfficer;
+  if (!waited) {
     release_from_officer(id, now);
   } else { // reallocated into the queue and still waiting
     s_.queues[c.ldu].removed();
@@ -377,6 +378,10 @@ void CaseFlow::on_case_end(std::uint32_t id, double now) {
   }
   c.next_risk = -1.0;
   c.step_down_at = -1.0;
+  // The case's tasks still pending (a report, a review) see that it has
+  // ended at once, not only when its slot is reused.
+  ++c.generation;
+  if (waited) work_->case_ended_waiting(id, now);
   s_.free_cases.push_back(id);
 }
 

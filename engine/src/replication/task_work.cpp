@@ -261,23 +261,30 @@ void TaskWork::place_task(std::uint32_t task, double now) {
   assign_task(task, officer, now);
 }
 
-void TaskWork::case_held(std::uint32_t id, std::uint32_t officer, double now) {
+std::vector<std::uint32_t> TaskWork::take_waiting_tasks_of(std::uint32_t id, std::uint32_t generation) {
   const Case& c = s_.cases[id];
   auto& waiting = s_.unassigned_tasks[c.ldu];
-  if (!waiting.empty()) {
-    const auto of_this_case = [&](std::uint32_t t) {
-      const Task& task = s_.tasks[t];
-      return follows_case(task.kind) && task.subject == id && task.subject_generation == c.generation;
-    };
-    std::vector<std::uint32_t> mine;
-    for (std::uint32_t t : waiting)
-      if (of_this_case(t)) mine.push_back(t);
-    if (!mine.empty()) {
-      waiting.erase(std::remove_if(waiting.begin(), waiting.end(), of_this_case), waiting.end());
-      for (std::uint32_t t : mine) assign_task(t, officer, now);
-    }
-  }
+  std::vector<std::uint32_t> mine;
+  if (waiting.empty()) return mine;
+  const auto of_this_case = [&](std::uint32_t t) {
+    const Task& task = s_.tasks[t];
+    return follows_case(task.kind) && task.subject == id && task.subject_generation == generation;
+  };
+  for (std::uint32_t t : waiting)
+    if (of_this_case(t)) mine.push_back(t);
+  if (!mine.empty()) waiting.erase(std::remove_if(waiting.begin(), waiting.end(), of_this_case), waiting.end());
+  return mine;
+}
+
+void TaskWork::case_held(std::uint32_t id, std::uint32_t officer, double now) {
+  for (std::uint32_t t : take_waiting_tasks_of(id, s_.cases[id].generation)) assign_task(t, officer, now);
   officer_load_changed(officer, now);
+}
+
+void TaskWork::case_ended_waiting(std::uint32_t id, double now) {
+  // Its tasks waited for the case's next holder; the case has ended, so any
+  // PO of the LDU takes them (place_task).
+  for (std::uint32_t t : take_waiting_tasks_of(id, s_.cases[id].generation - 1)) place_task(t, now);
 }
 
 void TaskWork::retry_unassigned(std::uint32_t ldu, double now) {

@@ -81,7 +81,7 @@ struct Case {
   double step_down_at = -1.0;   // scheduled step down to a preferred grade, after a de-escalation review
   std::uint32_t officer = kNoOfficer;
   std::uint32_t victim = kNone;         // victim case, if any
-  std::uint32_t generation = 0;         // bumped each time the slot is reused
+  std::uint32_t generation = 0;         // bumped as each case in the slot ends
   std::uint32_t prev_held = kNone;      // the officer's other cases (a doubly linked list)
   std::uint32_t next_held = kNone;
   std::uint32_t queued = kNone;         // while waiting: its place in the LDU's queue (sequence number)

@@ -38,6 +38,8 @@ public:
   void roster_changed(std::uint32_t ldu);
   // The case has a new holder: the reviews and parole reports that waited for it follow.
   void case_held(std::uint32_t id, std::uint32_t officer, double now);
+  // A case ended while it waited for an officer (its generation moved on).
+  void case_ended_waiting(std::uint32_t id, double now);
 
   void schedule_risk(std::uint32_t id, double now);
   void schedule_parole_report(std::uint32_t id, double now);
@@ -61,6 +63,8 @@ public:
   void on_report_points_end(std::uint32_t credit, double now);
 
 private:
+  // Removes from the LDU's waiting tasks those following case `id` of this generation.
+  std::vector<std::uint32_t> take_waiting_tasks_of(std::uint32_t id, std::uint32_t generation);
   std::uint32_t new_task(TaskKind kind, std::uint16_t ldu, std::uint32_t subject, double hours,
                          double deadline, double now);
   void assign_task(std::uint32_t task, std::uint32_t officer, double now);
