@@ -38,7 +38,7 @@ from .integrity import FormatError, Layout, reading, reads, survives
 SUPPORTED_MAJOR = 1
 """The schema major version this reader understands (any minor version)."""
 
-KNOWN_MINOR = 7
+KNOWN_MINOR = 8
 """The newest minor version this reader was written against; newer minors add
 objects that it ignores."""
 

@@ -27,7 +27,7 @@ def test_root_attributes_identify_and_version_the_file(midlands):
     path, _ = midlands
     with h5py.File(path, "r") as f:
         assert f.attrs["format"] == "caseload"
-        assert list(f.attrs["schema_version"]) == [1, 7]
+        assert list(f.attrs["schema_version"]) == [1, 8]
         assert f.attrs["kind"] == "run"
         assert f.attrs["engine_version"]
         assert f.attrs["seed"] == 1

@@ -51,7 +51,7 @@ def reps(h5):
 def test_open_gives_a_run_with_its_metadata(run, h5):
     assert isinstance(run, caseload.RunResults) and isinstance(run, caseload.Run)
     assert run.kind == "run"
-    assert run.schema_version == (1, 7)
+    assert run.schema_version == (1, 8)
     assert run.name == "pytest-small"
     assert run.ldu_names == ["North & East", "South"]
     assert run.grade_names == ["PO", "PQiP", "PSO", "SPO", "VLO"]

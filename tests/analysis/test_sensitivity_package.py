@@ -37,7 +37,7 @@ def sens(path):
 
 def test_open_dispatches_on_kind(sens, path):
     assert isinstance(sens, caseload.Sensitivity) and sens.kind == "sensitivity"
-    assert sens.schema_version == (1, 7) and caseload.KNOWN_MINOR == 7
+    assert sens.schema_version == (1, 8) and caseload.KNOWN_MINOR == 8
     assert sens.scenario_name == "pytest-screened" and sens.seed == 4 and sens.replications == 3
     assert sens.scenario["name"] == "pytest-screened"
     assert sens.runs == []

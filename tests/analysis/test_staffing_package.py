@@ -22,7 +22,7 @@ from caseload import staffing_plots  # noqa: E402
 def test_frames_match_the_file(plan_file):
     with caseload.open(plan_file) as s, h5py.File(plan_file, "r") as f:
         assert isinstance(s, caseload.Staffing) and s.kind == "staffing"
-        assert s.schema_version == (1, 7)
+        assert s.schema_version == (1, 8)
         assert s.all_met and s.scenario_name == "pytest-staffed" and s.replications == 4
         assert list(s.plan.columns) == ["ldu", "grade", "establishment_before", "establishment_after", "added",
                                         "unit_cost", "cost"]

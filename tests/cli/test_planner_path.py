@@ -131,7 +131,7 @@ def test_a_sweep_reports_paired_differences_from_its_first_value(caseload, tmp_p
     assert "Paired differences from in_post=7" in proc.stdout
     assert proc.stdout.rstrip().endswith(f"Results in {out}")
     with h5py.File(out, "r") as f:
-        assert list(f.attrs["schema_version"]) == [1, 7]
+        assert list(f.attrs["schema_version"]) == [1, 8]
         g = f["sweep_differences"]
         assert g.attrs["reference_value"] == "7"
         rows = rows_of(g)

@@ -48,7 +48,7 @@ def test_writes_one_row_per_parameter_and_figure(caseload, tmp_path, scenario):
         figures = [g for g, l in zip(strings(stats["figure"]), strings(stats["ldu"])) if l == "division"]
     with h5py.File(out, "r") as f:
         assert f.attrs["kind"] == "sensitivity"
-        assert list(f.attrs["schema_version"]) == [1, 7]
+        assert list(f.attrs["schema_version"]) == [1, 8]
         assert f.attrs["scenario_name"] == "screened" and f.attrs["seed"] == 9
         assert f.attrs["replications"] == 4
         assert "replications" not in f and "runs" not in f   # no run's records: a small file
@@ -99,7 +99,7 @@ def test_info_describes_a_sensitivity_file(caseload, tmp_path, scenario):
     assert caseload("sensitivity", scenario, "-r", 2, "-o", out, "-q").returncode == 0
     proc = caseload("info", out)
     assert proc.returncode == 0, proc.stderr
-    assert "caseload sensitivity file, schema 1.7" in proc.stdout
+    assert "caseload sensitivity file, schema 1.8" in proc.stdout
     assert "sensitivity of scenario screened (seed 9, 2 replications" in proc.stdout
     assert "tasks.task_share_at_capacity" in proc.stdout and "0.05 -> 0.2" in proc.stdout
     lines = proc.stdout.splitlines()

@@ -43,7 +43,7 @@ def test_writes_a_plan_that_meets_the_targets(caseload, tmp_path, scenario):
     assert "Every target is met." in proc.stdout and "total cost" in proc.stdout
     with h5py.File(out, "r") as f:
         assert f.attrs["kind"] == "staffing"
-        assert list(f.attrs["schema_version"]) == [1, 7]
+        assert list(f.attrs["schema_version"]) == [1, 8]
         assert f.attrs["all_met"] == 1 and f.attrs["replications"] == 4 and f.attrs["seed"] == 5
         plan = f["staffing_plan"]
         assert sorted(plan.keys()) == sorted(PLAN_COLUMNS)
@@ -153,7 +153,7 @@ def test_info_describes_the_plan(caseload, tmp_path, scenario):
     assert caseload("staff", scenario, *TARGETS, "-r", 4, "-o", out, "-q").returncode == 0
     proc = caseload("info", out)
     assert proc.returncode == 0, proc.stderr
-    assert "caseload staffing file, schema 1.7" in proc.stdout
+    assert "caseload staffing file, schema 1.8" in proc.stdout
     assert "every target met" in proc.stdout and "posts added:" in proc.stdout
     assert "South:capacity_mean_PO<=50" in proc.stdout
     assert "base:" in proc.stdout and "solution:" in proc.stdout

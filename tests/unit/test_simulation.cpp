@@ -1,4 +1,6 @@
 #include "caseload/app/experiment.hpp"
+#include "caseload/app/headline.hpp"
+#include "caseload/io/scenario_loader.hpp"
 #include "caseload/replication/simulation.hpp"
 #include "test_support.hpp"
 
@@ -197,3 +199,59 @@ TEST(Simulation, WarmupIsExcludedFromStatistics) {
   EXPECT_GT(r.division_flow.arrivals, 0);
   expect_conserved(r.division_flow);
 }
+
+// --- parts run apart (replication/shared_state.hpp, sim/parted_event_queue.hpp)
+
+TEST(Simulation, LdusThatCanShareWorkAreOnePart) {
+  // A lists B as a neighbour: apart while overflow is off, together once it
+  // can be on (from the start or from an intervention), or when one victim
+  // unit serves the division.
+  auto parts = [](const std::string& allocation, const std::string& extra = "") {
+    return replication::independent_parts(test::parse(test::two_ldu_scenario(allocation, 12) + extra));
+  };
+  EXPECT_EQ(parts("policy = \"least_loaded\""), (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(parts("policy = \"least_loaded\"\noverflow = true"), (std::vector<std::uint32_t>{0, 0}));
+  EXPECT_EQ(parts("policy = \"least_loaded\"", "[[intervention]]\nat_day = 100\noverflow = true\n"),
+            (std::vector<std::uint32_t>{0, 0}));
+  EXPECT_EQ(parts("policy = \"least_loaded\"", "[victims]\npooled = true\n"), (std::vector<std::uint32_t>{0, 0}));
+}
+
+namespace {
+
+bool same_value(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+} // namespace
+
+class PartsAndWhole : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PartsAndWhole, GiveTheSameFiguresToTheLastDigit) {
+  // Each LDU's events depend only on its own state and streams, and every
+  // figure is summed per LDU before the division's, so running the parts
+  // apart between shared moments must change no figure at all: not the
+  // flows, the timeliness of tasks, nor the snapshots' figures.
+  const model::Scenario s =
+      io::load_scenario(std::string(CASELOAD_SOURCE_DIR) + "/scenarios/" + GetParam()).scenario;
+  const std::vector<std::uint32_t> part_of_ldu = replication::independent_parts(s);
+  ASSERT_GT(*std::max_element(part_of_ldu.begin(), part_of_ldu.end()), 0u) << "one part only";
+  const model::ReplicationResult parts = replication::Simulation(s, 1).run();
+  const model::ReplicationResult whole = replication::Simulation(s, 1, replication::Partition::whole).run();
+  EXPECT_EQ(parts.events, whole.events);
+  EXPECT_EQ(parts.officers.size(), whole.officers.size());
+  EXPECT_EQ(parts.snapshots.unallocated, whole.snapshots.unallocated);
+  std::size_t compared = 0;
+  for (int ldu = -1; ldu < static_cast<int>(s.ldus.size()); ++ldu) {
+    const std::vector<app::Figure> a = app::headline_figures(s, parts, ldu);
+    const std::vector<app::Figure> b = app::headline_figures(s, whole, ldu);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i, ++compared)
+      EXPECT_TRUE(same_value(a[i].value, b[i].value))
+          << a[i].name << " of LDU " << ldu << ": " << a[i].value << " apart, " << b[i].value << " whole";
+  }
+  EXPECT_GT(compared, 500u);
+}
+
+// The baseline (nine parts), one with interventions that change demand, and
+// one that recruits trainees in waves.
+INSTANTIATE_TEST_SUITE_P(Scenarios, PartsAndWhole,
+                         ::testing::Values("midlands-2018.toml", "midlands-2018-demand-surge.toml",
+                                           "midlands-2018-trainee-drive.toml"));

@@ -61,7 +61,8 @@ void CaseFlow::reserve() {
 
 std::uint32_t CaseFlow::new_case(std::uint16_t ldu, CaseType type, int tier, double now) {
   std::uint32_t id;
-  if (s_.free_cases.empty()) {
+  std::vector<std::uint32_t>& free = s_.free_cases[s_.events.part_of(ldu)];
+  if (free.empty()) {
     id = static_cast<std::uint32_t>(s_.cases.size());
     // Past the reservation (custody then licence, and the lognormal's tail,
     // keep more cases open than the mean durations say), grow by a quarter,
@@ -70,10 +71,10 @@ std::uint32_t CaseFlow::new_case(std::uint16_t ldu, CaseType type, int tier, dou
     if (s_.cases.size() == s_.cases.capacity()) s_.cases.reserve(s_.cases.size() + s_.cases.size() / 4 + 64);
     s_.cases.emplace_back();
   } else {
-    id = s_.free_cases.back();
-    s_.free_cases.pop_back();
+    id = free.back();
+    free.pop_back();
   }
-  s_.peak_open_cases = std::max<std::uint64_t>(s_.peak_open_cases, s_.cases.size() - s_.free_cases.size());
+  s_.peak_open_cases = std::max(s_.peak_open_cases, ++s_.open_cases);
   Case& c = s_.cases[id];
   const std::uint32_t generation = c.generation; // moved on as the slot's last case ended
   c = Case{};
@@ -187,7 +188,7 @@ void CaseFlow::schedule_next_arrival(std::uint32_t flow, double now) {
   }
   const double gap = next_gap(s_.scenario.arrival_process, rate, arrival_streams_[flow]);
   next_arrival_[flow] = now + gap;
-  s_.events.push(now + gap, kArrival, flow);
+  s_.events.push(ldu_of_flow(flow), now + gap, kArrival, flow);
 }
 
 void CaseFlow::on_arrival(std::uint32_t flow, double now) {
@@ -275,7 +276,7 @@ void CaseFlow::schedule_phase_end(std::uint32_t id, double now) {
   Case& c = s_.cases[id];
   c.phase_ends = now + c.phase_days;
   const bool has_next_phase = s_.scenario.case_types[static_cast<int>(c.type)].becomes.has_value();
-  s_.events.push(c.phase_ends, has_next_phase ? kRelease : kCaseEnd, id);
+  s_.events.push(c.ldu, c.phase_ends, has_next_phase ? kRelease : kCaseEnd, id);
   if (has_next_phase) work_->schedule_parole_report(id, now);
 }
 
@@ -302,8 +303,9 @@ void CaseFlow::reallocate(std::uint32_t id, ReallocationCause cause, double now)
 }
 
 void CaseFlow::schedule_step_down(std::uint32_t id, double at) {
-  s_.cases[id].step_down_at = at;
-  s_.events.push(at, kStepDown, id);
+  Case& c = s_.cases[id];
+  c.step_down_at = at;
+  s_.events.push(c.ldu, at, kStepDown, id);
 }
 
 void CaseFlow::on_step_down(std::uint32_t id, double now) {
@@ -382,7 +384,8 @@ void CaseFlow::on_case_end(std::uint32_t id, double now) {
   // ended at once, not only when its slot is reused.
   ++c.generation;
   if (waited) work_->case_ended_waiting(id, now);
-  s_.free_cases.push_back(id);
+  s_.free_cases[s_.events.part_of(c.ldu)].push_back(id);
+  --s_.open_cases;
 }
 
 void CaseFlow::serve_queue(std::uint32_t ldu, double now) {
@@ -431,7 +434,7 @@ void CaseFlow::set_demand(std::uint32_t ldu, double factor, double now) {
   s_.demand_factor[ldu] = factor;
   for (int t = 0; t < kCaseTypeCount; ++t) {
     const std::uint32_t flow = flow_index(ldu, CaseType(t));
-    rescale_pending(next_arrival_[flow], now, before, factor, s_.events, kArrival, flow,
+    rescale_pending(next_arrival_[flow], now, before, factor, s_.events, ldu, kArrival, flow,
                     [&] { schedule_next_arrival(flow, now); });
   }
   work_->rescale_court_reports(ldu, before, factor, now);

@@ -168,10 +168,11 @@ ReplicationResult Recorder::finish(SharedState& state, std::uint64_t events_proc
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   // The task and victim records held (those not yet final, and the rest of
   // their blocks) are counted apart, at their peak.
-  result.state_bytes = bytes(state.cases) + bytes(state.free_cases) + bytes(state.officers) +
+  result.state_bytes = bytes(state.cases) + bytes(state.officers) +
                        bytes(state.lives) + state.events.capacity_bytes() + other_state_bytes;
   result.log_bytes = state.tasks.peak_bytes() + state.victims.peak_bytes() + state.task_tally.peak_bytes();
   for (const auto& q : state.queues) result.state_bytes += q.capacity_bytes();
+  for (const auto& free : state.free_cases) result.state_bytes += bytes(free);
   for (const auto& life : state.lives) result.state_bytes += bytes(life.tasks) + bytes(life.victims_held);
   for (const auto& waiting : state.unassigned_tasks) result.state_bytes += bytes(waiting);
   for (const auto& waiting : state.unassigned_victims) result.state_bytes += bytes(waiting);

@@ -20,13 +20,46 @@ RiskRates risk_rates(const CaseTypeParameters& type, int tier) {
           level < kProtectLevelCount - 1 ? type.deescalations_per_year[level] : 0.0};
 }
 
-SharedState::SharedState(const Scenario& scenario_, std::uint32_t replication_)
+std::vector<std::uint32_t> independent_parts(const Scenario& scenario) {
+  const std::size_t n = scenario.ldus.size();
+  std::vector<std::uint32_t> root(n);
+  for (std::uint32_t l = 0; l < n; ++l) root[l] = l;
+  auto find = [&](std::uint32_t l) {
+    while (root[l] != l) l = root[l] = root[root[l]];
+    return l;
+  };
+  bool overflow = scenario.allocation.overflow;
+  for (const Intervention& in : scenario.interventions) overflow = overflow || in.overflow.value_or(false);
+  if (scenario.victims.pooled) {
+    for (std::uint32_t l = 1; l < n; ++l) root[find(l)] = find(0);
+  } else if (overflow) {
+    for (std::uint32_t l = 0; l < n; ++l)
+      for (int m : scenario.ldus[l].neighbours) {
+        const std::uint32_t a = find(l), b = find(static_cast<std::uint32_t>(m));
+        root[std::max(a, b)] = std::min(a, b);
+      }
+  }
+  // Parts numbered in order of their first LDU.
+  std::vector<std::uint32_t> part(n), number(n, sim::PartedEventQueue::kNoPart);
+  std::uint32_t parts = 0;
+  for (std::uint32_t l = 0; l < n; ++l) {
+    const std::uint32_t r = find(l);
+    if (number[r] == sim::PartedEventQueue::kNoPart) number[r] = parts++;
+    part[l] = number[r];
+  }
+  return part;
+}
+
+SharedState::SharedState(const Scenario& scenario_, std::uint32_t replication_, Partition partition)
     : scenario(scenario_), replication(replication_),
       hours_per_point(scenario_.workload.default_contracted_hours / scenario_.workload.nominal_target_points),
+      events(partition == Partition::whole ? std::vector<std::uint32_t>(scenario_.ldus.size(), 0)
+                                           : independent_parts(scenario_)),
       in_window(scenario_.warmup_days <= 0.0), allocation(scenario_.allocation),
       task_tally(scenario_.ldus.size(), scenario_.horizon_days) {
   const std::size_t n = ldu_count();
   policy = policy::make_policy(allocation, n, streams(StreamPurpose::policy, static_cast<std::uint32_t>(n)));
+  free_cases.resize(events.part_count());
   rosters.resize(n);
   establishment.resize(n);
   queues.resize(n);

@@ -5,8 +5,8 @@
 
 namespace caseload::replication {
 
-Simulation::Simulation(const Scenario& scenario, std::uint32_t replication)
-    : state_(scenario, replication), cases_(state_), work_(state_), workforce_(state_), recorder_(state_) {
+Simulation::Simulation(const Scenario& scenario, std::uint32_t replication, Partition partition)
+    : state_(scenario, replication, partition), cases_(state_), work_(state_), workforce_(state_), recorder_(state_) {
   cases_.connect(work_);
   work_.connect(cases_);
   workforce_.connect(cases_, work_);
@@ -23,15 +23,31 @@ ReplicationResult Simulation::run() {
   cases_.schedule_first_arrivals();
   work_.schedule_first_court_reports();
   for (std::uint32_t i = 0; i < scenario.interventions.size(); ++i)
-    state_.events.push(scenario.interventions[i].at_day, kIntervention, i);
-  if (warmup > 0.0) state_.events.push(warmup, kWarmupEnd, 0);
-  state_.events.push(warmup, kSnapshot, 0);
+    state_.events.push_shared(scenario.interventions[i].at_day, kIntervention, i);
+  if (warmup > 0.0) state_.events.push_shared(warmup, kWarmupEnd, 0);
+  state_.events.push_shared(warmup, kSnapshot, 0);
 
-  while (!state_.events.empty() && state_.events.top().time <= scenario.horizon_days) {
-    pending_sum_ += state_.events.size();
-    const sim::Event e = state_.events.pop();
+  // Each part runs up to the next shared moment, or to the end of a block of
+  // kBlockDays, before the next part runs (sim/parted_event_queue.hpp).
+  sim::PartedEventQueue& events = state_.events;
+  const double horizon = scenario.horizon_days;
+  auto run = [&](const sim::Event& e) {
+    pending_sum_ += events.size();
     ++processed_;
     dispatch(e);
+  };
+  for (double from = 0.0;;) {
+    const double shared = events.next_shared_time();
+    const double until = std::min({shared, from + kBlockDays, horizon});
+    const bool last = until == horizon && shared > horizon;
+    for (std::uint32_t p = 0; p < events.part_count(); ++p) events.run_part(p, until, run);
+    if (last) break;
+    if (shared == until) {
+      pending_sum_ += events.size();
+      ++processed_;
+      dispatch(events.pop_shared());
+    }
+    from = until;
   }
   ReplicationResult result = recorder_.finish(state_, processed_, workforce_.state_bytes());
   if (processed_ > 0)
@@ -49,7 +65,7 @@ void Simulation::dispatch(const sim::Event& e) {
   case kReportPointsEnd: work_.on_report_points_end(e.id, e.time); break;
   case kSnapshot: {
     const double next = recorder_.on_snapshot(e.time);
-    if (next <= state_.scenario.horizon_days) state_.events.push(next, kSnapshot, 0);
+    if (next <= state_.scenario.horizon_days) state_.events.push_shared(next, kSnapshot, 0);
     break;
   }
   case kCourtReport: work_.on_court_report(e.id, e.time); break;

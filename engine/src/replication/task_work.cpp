@@ -112,7 +112,7 @@ void TaskWork::reschedule_work(std::uint32_t officer, double now) {
   Task& t = s_.tasks[life.working_on];
   if (t.started < 0.0) t.started = now;
   life.next_done = now + t.hours_left / life.rate;
-  s_.events.push(life.next_done, kTaskDone, officer);
+  s_.events.push(s_.officers[officer].ldu, life.next_done, kTaskDone, officer);
 }
 
 void TaskWork::officer_load_changed(std::uint32_t officer, double now) {
@@ -215,7 +215,7 @@ void TaskWork::credit_report(std::uint32_t task, std::uint32_t officer, double n
     free_credits_.pop_back();
   }
   credits_[slot] = ReportCredit{officer, points};
-  s_.events.push(now + s_.scenario.tasks.report_points_period_days, kReportPointsEnd, slot);
+  s_.events.push(s_.officers[officer].ldu, now + s_.scenario.tasks.report_points_period_days, kReportPointsEnd, slot);
 }
 
 void TaskWork::on_report_points_end(std::uint32_t credit, double now) {
@@ -317,11 +317,11 @@ void TaskWork::schedule_next_court_report(std::uint32_t ldu, double now) {
     return;
   }
   next_court_report_[ldu] = now + next_gap(s_.scenario.arrival_process, rate, court_streams_[ldu]);
-  s_.events.push(next_court_report_[ldu], kCourtReport, ldu);
+  s_.events.push(ldu, next_court_report_[ldu], kCourtReport, ldu);
 }
 
 void TaskWork::rescale_court_reports(std::uint32_t ldu, double before, double factor, double now) {
-  rescale_pending(next_court_report_[ldu], now, before, factor, s_.events, kCourtReport, ldu,
+  rescale_pending(next_court_report_[ldu], now, before, factor, s_.events, ldu, kCourtReport, ldu,
                   [&] { schedule_next_court_report(ldu, now); });
 }
 
@@ -346,7 +346,7 @@ void TaskWork::schedule_parole_report(std::uint32_t id, double now) {
   c.parole_eligible = false; // one report per sentence
   // A day-0 case released within the report's notice was reported on before the run.
   if (c.phase_ends - p.parole_due_before_release_days <= now) return;
-  s_.events.push(std::max(now, c.phase_ends - p.parole_lead_days), kParoleReport, id);
+  s_.events.push(c.ldu, std::max(now, c.phase_ends - p.parole_lead_days), kParoleReport, id);
 }
 
 void TaskWork::on_parole_report(std::uint32_t id, double now) {
@@ -367,7 +367,7 @@ void TaskWork::schedule_risk(std::uint32_t id, double now) {
   if (rates.up + rates.down <= 0.0) return;
   c.next_risk = now + boost::random::exponential_distribution<double>((rates.up + rates.down) / kDaysPerYear)(
                           risk_streams_[c.ldu]);
-  s_.events.push(c.next_risk, kRiskChange, id);
+  s_.events.push(c.ldu, c.next_risk, kRiskChange, id);
 }
 
 void TaskWork::on_risk_change(std::uint32_t id, double now) {
@@ -421,7 +421,7 @@ void TaskWork::maybe_open_victim_case(std::uint32_t id, double probability, doub
   s_.victims.push_back(victim);
   c.victim = index;
   if (s_.in_window) ++s_.flows[c.ldu].victim_cases;
-  if (victim.opt_out_at >= 0.0) s_.events.push(victim.opt_out_at, kVictimOptOut, index);
+  if (victim.opt_out_at >= 0.0) s_.events.push(c.ldu, victim.opt_out_at, kVictimOptOut, index);
   assign_victim_case(index, now);
   if (!initial)
     s_.victims[index].first_contact = new_task(TaskKind::victim_first_contact, c.ldu, index, v.contact_hours,

@@ -88,7 +88,7 @@ void Workforce::start_day0_absence(std::uint32_t officer) {
   const double left = (long_term ? p.long_sickness_days : p.short_sickness_days).sample_residual(life.sickness);
   s_.officers[officer].state = OfficerState::absent;
   life.absent_until = left;
-  s_.events.push(left, kAbsenceEnd, officer);
+  s_.events.push(s_.officers[officer].ldu, left, kAbsenceEnd, officer);
 }
 
 // Day-0 vacancies are already being recruited to: each hire lands after a
@@ -151,7 +151,7 @@ double Workforce::mean_lead_days(std::uint32_t ldu, Grade post) const {
 
 void Workforce::advertise(std::uint32_t ldu, Grade post, double hire_at) {
   hires_.push_back(Hire{ldu, post, recruit_kind_for(post, params_)});
-  s_.events.push(hire_at, kHire, static_cast<std::uint32_t>(hires_.size() - 1));
+  s_.events.push(ldu, hire_at, kHire, static_cast<std::uint32_t>(hires_.size() - 1));
 }
 
 std::uint32_t Workforce::add_officer(std::uint32_t ldu, Grade post, RecruitKind kind, double now,
@@ -238,7 +238,7 @@ void Workforce::schedule_step(std::uint32_t officer, double now, double elapsed)
     if (elapsed < end) {
       life.schedule_step = k;
       life.schedule_reduction = schedule_[k].percent / 100.0;
-      s_.events.push(now + (end - elapsed), kStaffStep, officer);
+      s_.events.push(s_.officers[officer].ldu, now + (end - elapsed), kStaffStep, officer);
       return;
     }
     start = end;
@@ -274,7 +274,7 @@ void Workforce::on_staff_step(std::uint32_t officer, double now) {
   if (next < schedule_.size()) {
     life.schedule_step = next;
     life.schedule_reduction = schedule_[next].percent / 100.0;
-    s_.events.push(now + schedule_[next].months * kDaysPerMonth, kStaffStep, officer);
+    s_.events.push(o.ldu, now + schedule_[next].months * kDaysPerMonth, kStaffStep, officer);
   } else {
     life.schedule_step = kNone;
     life.schedule_reduction = 0.0;
@@ -289,7 +289,7 @@ void Workforce::schedule_leave(std::uint32_t officer, double now) {
   life.leave_at = -1.0;
   if (rate <= 0.0) return;
   life.leave_at = now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(life.staffing);
-  s_.events.push(life.leave_at, kLeave, officer);
+  s_.events.push(s_.officers[officer].ldu, life.leave_at, kLeave, officer);
 }
 
 void Workforce::on_leave(std::uint32_t officer, double now) {
@@ -394,7 +394,8 @@ void Workforce::move_work_away(std::uint32_t officer, ReallocationCause cause, d
 void Workforce::schedule_absence(std::uint32_t officer, double now) {
   const double rate = params_.short_sickness_per_year + params_.long_sickness_per_year;
   if (rate <= 0.0) return;
-  s_.events.push(now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(s_.lives[officer].sickness),
+  s_.events.push(s_.officers[officer].ldu,
+                 now + boost::random::exponential_distribution<double>(rate / kDaysPerYear)(s_.lives[officer].sickness),
                  kAbsenceStart, officer);
 }
 
@@ -410,11 +411,11 @@ void Workforce::on_absence_start(std::uint32_t officer, double now) {
   work_->advance_work(officer, now);
   o.state = OfficerState::absent;
   life.absent_until = now + days;
-  s_.events.push(life.absent_until, kAbsenceEnd, officer);
+  s_.events.push(o.ldu, life.absent_until, kAbsenceEnd, officer);
   life.reallocate_at = -1.0;
   if (long_term && p.reallocate_after_weeks * kDaysPerWeek < days) {
     life.reallocate_at = now + p.reallocate_after_weeks * kDaysPerWeek;
-    s_.events.push(life.reallocate_at, kReallocateAbsent, officer);
+    s_.events.push(o.ldu, life.reallocate_at, kReallocateAbsent, officer);
   }
   update_capacity(officer, now);
 }

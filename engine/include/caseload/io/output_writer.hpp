@@ -23,7 +23,7 @@ namespace caseload::io {
 // Bump the minor version for additions readers may ignore, the major version
 // for anything that breaks an existing reader.
 inline constexpr std::int64_t kOutputSchemaMajor = 1;
-inline constexpr std::int64_t kOutputSchemaMinor = 7;
+inline constexpr std::int64_t kOutputSchemaMinor = 8;
 
 struct RunMetadata {
   std::string engine_version;

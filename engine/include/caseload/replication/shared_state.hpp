@@ -10,7 +10,7 @@
 #include "caseload/model/state.hpp"
 #include "caseload/policy/allocation.hpp"
 #include "caseload/sim/classed_fifo.hpp"
-#include "caseload/sim/event_queue.hpp"
+#include "caseload/sim/parted_event_queue.hpp"
 #include "caseload/sim/record_window.hpp"
 #include "caseload/sim/random.hpp"
 #include "caseload/stats/time_average.hpp"
@@ -71,15 +71,15 @@ double next_gap(ArrivalProcess process, double rate_per_day, sim::Engine& engine
 // its handler compares its time with `next`. A rate of 0 stops the process;
 // one starting again draws afresh through `restart`.
 template <class Restart>
-void rescale_pending(double& next, double now, double before, double factor, sim::EventQueue& events,
-                     EventKind kind, std::uint32_t id, Restart restart) {
+void rescale_pending(double& next, double now, double before, double factor, sim::PartedEventQueue& events,
+                     std::uint32_t ldu, EventKind kind, std::uint32_t id, Restart restart) {
   if (factor <= 0.0) {
     next = -1.0;
   } else if (next < 0.0) {
     restart();
   } else {
     next = now + (next - now) * before / factor;
-    events.push(next, kind, id);
+    events.push(ldu, next, kind, id);
   }
 }
 
@@ -92,13 +92,27 @@ RiskRates risk_rates(const CaseTypeParameters& type, int tier);
 
 using WaitingQueue = sim::ClassedFifo<kProtectLevelCount>;
 
+// The parts of a division that never share work, by LDU: LDUs that may send
+// cases to each other (neighbours, when overflow is on at any time) are one
+// part, and a pooled victim unit makes the whole division one. Each part's
+// events run as a block between the division's shared moments
+// (sim/parted_event_queue.hpp).
+std::vector<std::uint32_t> independent_parts(const Scenario& scenario);
+
+// How a replication's events are run: in the independent parts, or as one
+// list, event after event across the division (the same figures; tests
+// compare the two).
+enum class Partition { independent, whole };
+
 struct SharedState {
-  SharedState(const Scenario& scenario, std::uint32_t replication);
+  SharedState(const Scenario& scenario, std::uint32_t replication, Partition partition = Partition::independent);
 
   const Scenario& scenario;
   std::uint32_t replication;
   double hours_per_point; // a week's hours per WMT point held
-  sim::EventQueue events;
+  // Events by LDU, in independent parts; snapshots, interventions and the
+  // warm-up's end shared.
+  sim::PartedEventQueue events;
   bool in_window = true; // inside the statistics window (after the warm-up)
 
   // Allocation: interventions may change the parameters and the policy.
@@ -112,10 +126,12 @@ struct SharedState {
   std::vector<LduRoster> rosters;
   std::vector<std::array<int, kGradeCount>> establishment;
 
-  // Cases: slots reused through free_cases; unallocated cases per LDU, FIFO,
-  // filed by protect level (a waiting case's `queued` is its sequence number).
+  // Cases: slots reused through free_cases, by part (so a part's cases stay
+  // near each other); unallocated cases per LDU, FIFO, filed by protect level
+  // (a waiting case's `queued` is its sequence number).
   std::vector<Case> cases;
-  std::vector<std::uint32_t> free_cases;
+  std::vector<std::vector<std::uint32_t>> free_cases;
+  std::uint64_t open_cases = 0;
   std::vector<WaitingQueue> queues;
 
   // Tasks and victim cases by id, in order of creation. Only a window is
@@ -135,6 +151,8 @@ struct SharedState {
   // Flow statistics per LDU, and exact time averages of cases held and waiting.
   std::vector<FlowSummary> flows;
   std::vector<stats::TimeAverage> held, waiting;
+  // The most case slots in use at once as the run went (parts run apart, so
+  // not the division's count at one instant): what the case array holds.
   std::uint64_t peak_open_cases = 0;
 
   [[nodiscard]] std::size_t ldu_count() const { return scenario.ldus.size(); }

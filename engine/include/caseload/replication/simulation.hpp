@@ -19,7 +19,7 @@ namespace caseload::replication {
 
 class Simulation {
 public:
-  Simulation(const Scenario& scenario, std::uint32_t replication);
+  Simulation(const Scenario& scenario, std::uint32_t replication, Partition partition = Partition::independent);
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
@@ -37,10 +37,21 @@ public:
   [[nodiscard]] std::span<const Officer> officers() const { return state_.officers; }
   [[nodiscard]] std::span<const Case> cases() const { return state_.cases; }
   [[nodiscard]] bool case_is_open(std::uint32_t id) const {
-    return std::find(state_.free_cases.begin(), state_.free_cases.end(), id) == state_.free_cases.end();
+    return std::none_of(state_.free_cases.begin(), state_.free_cases.end(), [&](const auto& free) {
+      return std::find(free.begin(), free.end(), id) != free.end();
+    });
   }
   // Hours a week after reductions; 0 while absent or gone.
   [[nodiscard]] double available_hours(std::uint32_t officer) const { return state_.lives[officer].available_hours; }
+
+  // Days a part runs before the next part when no shared moment (a snapshot,
+  // an intervention) comes sooner. Longer blocks reuse a part's officers,
+  // queues and cases more before they leave the cache (10^6 case lifetimes:
+  // 5.1 s with blocks of 2 days, 4.9 s of 7, 3.1 s of 28, 2.5 s of 91); the
+  // task records of every part's last block are held meanwhile (the record
+  // window keeps them from the oldest one still open), 57 bytes an open case
+  // at 91 days as at 7. bench/README.md, "Parts and blocks".
+  static constexpr double kBlockDays = 91.0;
 
 private:
   void dispatch(const sim::Event& e);

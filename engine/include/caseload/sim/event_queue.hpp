@@ -39,11 +39,72 @@ inline bool runs_before(const Event& a, const Event& b) noexcept {
   return a.time < b.time || (a.time == b.time && a.seq < b.seq);
 }
 
+// The fixed-size blocks later events wait in, for one queue or shared by
+// several (a replication's parts, sim::PartedEventQueue): recycled as
+// buckets empty, so the blocks held stay close to the events pending.
+class EventBlockPool {
+public:
+  // 7 events a block: 120 bytes with its header. A replication in parts keeps
+  // a chain for every span of days ahead in every part, most of them sparse
+  // (far-off case ends), so a chain's last block is mostly empty: at 10^6
+  // case lifetimes (189 parts) blocks of 63 events held 130 bytes an open case
+  // more than one list did, of 15 events 27, of 7 (these) 18, at no cost in
+  // time (bench/README.md, "Parts and blocks").
+  static constexpr std::uint32_t kBlockEvents = 7;
+  static constexpr std::uint32_t kNoBlock = std::numeric_limits<std::uint32_t>::max();
+
+  // An event not yet in a heap: its sequence number is implied by its place
+  // (EventQueue), so it takes 16 bytes, not 24.
+  struct Later {
+    double time;
+    std::uint32_t kind;
+    std::uint32_t id;
+  };
+  static_assert(sizeof(Later) == 16);
+
+  struct Block {
+    std::array<Later, kBlockEvents> events;
+    std::uint32_t size = 0;
+    std::uint32_t next = kNoBlock;
+  };
+
+  Block& block(std::uint32_t i) noexcept { return (*slabs_[i / kSlabBlocks])[i % kSlabBlocks]; }
+
+  std::uint32_t take() {
+    if (free_blocks_.empty()) {
+      const auto first = static_cast<std::uint32_t>(slabs_.size() * kSlabBlocks);
+      slabs_.push_back(std::make_unique<Slab>());
+      for (std::uint32_t i = kSlabBlocks; i-- > 0;) free_blocks_.push_back(first + i);
+    }
+    const std::uint32_t i = free_blocks_.back();
+    free_blocks_.pop_back();
+    Block& b = block(i);
+    b.size = 0;
+    b.next = kNoBlock;
+    return i;
+  }
+  void give_back(std::uint32_t i) { free_blocks_.push_back(i); }
+
+  [[nodiscard]] std::size_t capacity_bytes() const noexcept {
+    return slabs_.size() * sizeof(Slab) + free_blocks_.capacity() * sizeof(std::uint32_t);
+  }
+
+private:
+  static constexpr std::size_t kSlabBlocks = 256;
+  using Slab = std::array<Block, kSlabBlocks>;
+  std::vector<std::unique_ptr<Slab>> slabs_; // the blocks, by index / kSlabBlocks
+  std::vector<std::uint32_t> free_blocks_;
+};
+
 class EventQueue {
 public:
   // Buckets of `bucket_days` each, at most `max_buckets` of them from day 0.
-  explicit EventQueue(double bucket_days = 1.0, std::size_t max_buckets = std::size_t{1} << 16)
-      : per_day_(1.0 / bucket_days), max_buckets_(max_buckets) {
+  // With no pool given, the queue has its own.
+  explicit EventQueue(double bucket_days = 1.0, std::size_t max_buckets = std::size_t{1} << 16,
+                      EventBlockPool* pool = nullptr)
+      : per_day_(1.0 / bucket_days), max_buckets_(max_buckets),
+        own_pool_(pool == nullptr ? std::make_unique<EventBlockPool>() : nullptr),
+        pool_(pool == nullptr ? own_pool_.get() : pool) {
     assert(bucket_days > 0.0 && max_buckets > 0);
   }
 
@@ -95,43 +156,30 @@ public:
   [[nodiscard]] std::size_t size() const noexcept { return heap_.size() + later_; }
   [[nodiscard]] double now() const noexcept { return now_; }
   [[nodiscard]] std::uint64_t scheduled() const noexcept { return scheduled_; }
+  // Bytes held, with the block pool's if the queue has its own.
   [[nodiscard]] std::size_t capacity_bytes() const noexcept {
-    return heap_.capacity() * sizeof(Event) + beyond_.capacity() * sizeof(Later) + slabs_.size() * sizeof(Slab) +
-           coarse_.capacity() * sizeof(Bucket) + free_blocks_.capacity() * sizeof(std::uint32_t);
+    return heap_.capacity() * sizeof(Event) + beyond_.capacity() * sizeof(Later) +
+           coarse_.capacity() * sizeof(Bucket) + (own_pool_ ? own_pool_->capacity_bytes() : 0);
   }
 
 private:
   static constexpr std::size_t kArity = 4;
   static constexpr std::size_t kAllNear = std::numeric_limits<std::size_t>::max();
-  static constexpr std::uint32_t kNoBlock = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::uint32_t kNoBlock = EventBlockPool::kNoBlock;
+  static constexpr std::uint32_t kBlockEvents = EventBlockPool::kBlockEvents;
   // Buckets come in two sizes: the current span of kDaysPerCoarse buckets,
   // one each (a ring), and later spans as one chain each, split into the
   // span's buckets when the clock enters it. So few chains are open at once
   // (a span's buckets and one chain a later span), and each holds at most one
   // part-filled block: the pool stays close to the events pending.
   static constexpr std::size_t kDaysPerCoarse = 64;
-  // 63 events a block: 1,016 bytes with its header.
-  static constexpr std::uint32_t kBlockEvents = 63;
-  static constexpr std::size_t kSlabBlocks = 256;
-
   // An event not yet in the heap: its sequence number is implied by its place,
   // because a bucket's chain holds its events in the order they were
   // scheduled (a span's chain is split before anything is added to its
   // buckets, and all of it was scheduled before the bucket became the heap).
-  // So it is numbered as it enters the heap, and takes 16 bytes, not 24.
-  struct Later {
-    double time;
-    std::uint32_t kind;
-    std::uint32_t id;
-  };
-  static_assert(sizeof(Later) == 16);
-
-  struct Block {
-    std::array<Later, kBlockEvents> events;
-    std::uint32_t size = 0;
-    std::uint32_t next = kNoBlock;
-  };
-  using Slab = std::array<Block, kSlabBlocks>;
+  // So it is numbered as it enters the heap.
+  using Later = EventBlockPool::Later;
+  using Block = EventBlockPool::Block;
   struct Bucket {
     std::uint32_t first = kNoBlock;
     std::uint32_t last = kNoBlock;
@@ -144,21 +192,8 @@ private:
     return b >= static_cast<double>(max_buckets_) ? max_buckets_ : static_cast<std::size_t>(b);
   }
 
-  Block& block(std::uint32_t i) noexcept { return (*slabs_[i / kSlabBlocks])[i % kSlabBlocks]; }
-
-  std::uint32_t new_block() {
-    if (free_blocks_.empty()) {
-      const auto first = static_cast<std::uint32_t>(slabs_.size() * kSlabBlocks);
-      slabs_.push_back(std::make_unique<Slab>());
-      for (std::uint32_t i = kSlabBlocks; i-- > 0;) free_blocks_.push_back(first + i);
-    }
-    const std::uint32_t i = free_blocks_.back();
-    free_blocks_.pop_back();
-    Block& b = block(i);
-    b.size = 0;
-    b.next = kNoBlock;
-    return i;
-  }
+  Block& block(std::uint32_t i) noexcept { return pool_->block(i); }
+  std::uint32_t new_block() { return pool_->take(); }
 
   void append(Bucket& bucket, const Later& e) {
     if (bucket.last == kNoBlock || block(bucket.last).size == kBlockEvents) {
@@ -179,8 +214,9 @@ private:
     for (std::uint32_t i = bucket.first; i != kNoBlock;) {
       Block& b = block(i);
       for (std::uint32_t k = 0; k < b.size; ++k) out(b.events[k]);
-      free_blocks_.push_back(i);
-      i = b.next;
+      const std::uint32_t next = b.next;
+      pool_->give_back(i);
+      i = next;
     }
     bucket = Bucket{};
   }
@@ -243,8 +279,8 @@ private:
   std::vector<Event> heap_;                 // events of buckets up to current_, a 4-ary heap
   std::array<Bucket, kDaysPerCoarse> fine_{}; // later events of the current span, by bucket modulo the span
   std::vector<Bucket> coarse_;              // events of later spans, by span
-  std::vector<std::unique_ptr<Slab>> slabs_; // the blocks, by index / kSlabBlocks
-  std::vector<std::uint32_t> free_blocks_;
+  std::unique_ptr<EventBlockPool> own_pool_; // when the queue's blocks are its own
+  EventBlockPool* pool_;
   std::vector<Later> beyond_;               // events at or past the last bucket, in the order scheduled
   std::size_t current_ = 0;                 // the bucket the heap holds (kAllNear: all of them)
   std::size_t opened_ = 0;                  // the span split into fine_ (the current bucket's)
