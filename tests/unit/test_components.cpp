@@ -230,3 +230,31 @@ TEST(Components, ACasesPendingTasksSeeThatItEndedBeforeItsSlotIsReused) {
   // (Scenarios/PartsAndWhole in test_simulation.cpp fails without this: the
   // parts reuse slots in another order than one list did.)
 }
+
+TEST(Components, ACaseThatEndsWhileWaitingHandsItsWaitingReviewToAPoAtOnce) {
+  // Capped at 100% with one PO in LDU A: most of A's day-0 cases wait. A
+  // review of a waiting case waits for its next holder; if the case ends
+  // first, no holder will come, so the review goes to a PO of the LDU then
+  // (TaskWork::case_ended_waiting), not at some later retry.
+  model::Scenario s = test::parse(test::two_ldu_scenario("policy = \"capped\"\ncap_percent = 100", 1));
+  for (auto& type : s.case_types) {
+    type.escalations_per_year.fill(1.0);
+    type.deescalations_per_year.fill(1.0);
+  }
+  Components c(s);
+  c.workforce.build_staff();
+  c.cases.seed_initial_state();
+  replication::SharedState& st = c.state;
+  std::uint32_t id = 0;
+  while (st.cases[id].ldu != 0 || st.cases[id].officer != model::kNoOfficer) ++id;
+  ASSERT_TRUE(st.unassigned_tasks[0].empty());
+  st.cases[id].next_risk = 5.0;
+  c.work.on_risk_change(id, 5.0); // a review of the waiting case
+  ASSERT_EQ(st.unassigned_tasks[0].size(), 1u);
+  const std::uint32_t review = st.unassigned_tasks[0].front();
+  ASSERT_EQ(st.tasks[review].subject, id);
+  c.cases.on_case_end(id, 6.0);
+  EXPECT_TRUE(st.unassigned_tasks[0].empty());
+  const std::uint32_t po = st.rosters[0].by_grade[static_cast<int>(Grade::PO)].front();
+  EXPECT_EQ(st.tasks[review].officer, po);
+}

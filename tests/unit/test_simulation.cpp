@@ -214,6 +214,17 @@ TEST(Simulation, LdusThatCanShareWorkAreOnePart) {
   EXPECT_EQ(parts("policy = \"least_loaded\"", "[[intervention]]\nat_day = 100\noverflow = true\n"),
             (std::vector<std::uint32_t>{0, 0}));
   EXPECT_EQ(parts("policy = \"least_loaded\"", "[victims]\npooled = true\n"), (std::vector<std::uint32_t>{0, 0}));
+  // Day-0 files that give a case of A to an officer of B (they may:
+  // scenario-format.md) join A and B; a case of A held in A does not.
+  model::Scenario s = test::parse(test::two_ldu_scenario());
+  s.snapshot.emplace();
+  s.snapshot->officers.resize(2);
+  s.snapshot->officers[1].ldu = 1;
+  s.snapshot->cases.resize(1);
+  s.snapshot->cases[0].officer = 0;
+  EXPECT_EQ(replication::independent_parts(s), (std::vector<std::uint32_t>{0, 1}));
+  s.snapshot->cases[0].officer = 1;
+  EXPECT_EQ(replication::independent_parts(s), (std::vector<std::uint32_t>{0, 0}));
 }
 
 namespace {

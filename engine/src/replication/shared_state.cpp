@@ -28,17 +28,26 @@ std::vector<std::uint32_t> independent_parts(const Scenario& scenario) {
     while (root[l] != l) l = root[l] = root[root[l]];
     return l;
   };
+  auto join = [&](std::uint32_t l, std::uint32_t m) {
+    const std::uint32_t a = find(l), b = find(m);
+    root[std::max(a, b)] = std::min(a, b);
+  };
   bool overflow = scenario.allocation.overflow;
   for (const Intervention& in : scenario.interventions) overflow = overflow || in.overflow.value_or(false);
   if (scenario.victims.pooled) {
-    for (std::uint32_t l = 1; l < n; ++l) root[find(l)] = find(0);
+    for (std::uint32_t l = 1; l < n; ++l) join(0, l);
   } else if (overflow) {
     for (std::uint32_t l = 0; l < n; ++l)
-      for (int m : scenario.ldus[l].neighbours) {
-        const std::uint32_t a = find(l), b = find(static_cast<std::uint32_t>(m));
-        root[std::max(a, b)] = std::min(a, b);
-      }
+      for (int m : scenario.ldus[l].neighbours) join(l, static_cast<std::uint32_t>(m));
   }
+  // A day-0 case that the staff and case files give to an officer of another
+  // LDU stays with them (scenario-format.md): its events change that
+  // officer's load, and the officer's tasks reach the case.
+  if (scenario.snapshot)
+    for (const SnapshotCase& c : scenario.snapshot->cases)
+      if (c.officer)
+        join(static_cast<std::uint32_t>(c.ldu),
+             static_cast<std::uint32_t>(scenario.snapshot->officers[*c.officer].ldu));
   // Parts numbered in order of their first LDU.
   std::vector<std::uint32_t> part(n), number(n, sim::PartedEventQueue::kNoPart);
   std::uint32_t parts = 0;

@@ -93,8 +93,9 @@ RiskRates risk_rates(const CaseTypeParameters& type, int tier);
 using WaitingQueue = sim::ClassedFifo<kProtectLevelCount>;
 
 // The parts of a division that never share work, by LDU: LDUs that may send
-// cases to each other (neighbours, when overflow is on at any time) are one
-// part, and a pooled victim unit makes the whole division one. Each part's
+// cases to each other (neighbours, when overflow is on at any time), or whose
+// day-0 files give a case of one to an officer of the other, are one part,
+// and a pooled victim unit makes the whole division one. Each part's
 // events run as a block between the division's shared moments
 // (sim/parted_event_queue.hpp).
 std::vector<std::uint32_t> independent_parts(const Scenario& scenario);
