@@ -42,11 +42,7 @@ ReplicationResult Simulation::run() {
     const bool last = until == horizon && shared > horizon;
     for (std::uint32_t p = 0; p < events.part_count(); ++p) events.run_part(p, until, run);
     if (last) break;
-    if (shared == until) {
-      pending_sum_ += events.size();
-      ++processed_;
-      dispatch(events.pop_shared());
-    }
+    if (shared == until) events.run_shared(run);
     from = until;
   }
   ReplicationResult result = recorder_.finish(state_, processed_, workforce_.state_bytes());

@@ -62,12 +62,13 @@ public:
   [[nodiscard]] double next_shared_time() {
     return shared_.empty() ? std::numeric_limits<double>::infinity() : shared_.top().time;
   }
-  // Removes the next shared event; the clock moves to its time.
-  Event pop_shared() {
+  // Runs the next shared event, as run_part runs a part's: `run(event)`,
+  // with the clock at its time.
+  template <class Run> void run_shared(Run&& run) {
     const Event e = shared_.pop();
-    --pending_;
     now_ = e.time;
-    return e;
+    run(e); // may schedule
+    --pending_;
   }
 
   // Runs part p's events at or before `until`, in order: `run(event)` for
